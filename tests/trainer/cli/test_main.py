@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from trainer import __version__
+from trainer.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) != 0
+    assert "usage: massage-trainer" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "trainer", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "massage-trainer" in out.stdout
+
+
+def test_data_home_env_override(tmp_path, monkeypatch) -> None:
+    from trainer.store.paths import data_home
+
+    monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path / "x"))
+    assert data_home() == tmp_path / "x"
+    assert (tmp_path / "x").is_dir()

@@ -1,0 +1,91 @@
+"""The ``massage-trainer`` command line.
+
+Each subcommand family lives in its own module under :mod:`trainer.cli` and exposes
+``register(subparsers)``, which adds its parsers and sets ``func`` (a callable taking
+the parsed namespace and returning an exit code). :func:`main` turns every expected
+error into one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sensors.exceptions import SensorError
+from trainer import __version__
+from trainer.exceptions import TrainerError
+
+__all__ = ["EXIT_ERROR", "EXIT_USAGE", "build_parser", "main"]
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+# Subcommand modules, in the order their commands appear in --help.
+_COMMAND_MODULES = (
+    "trainer.cli.capture_cmds",
+    "trainer.cli.device_cmds",
+    "trainer.cli.reference_cmds",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every available subcommand.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The top-level parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="massage-trainer",
+        description="Practise massage strokes with a pressure-sensing glove.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:  # a real missing dependency inside the module
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str or None
+        Arguments without the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The process exit code.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(func(args) or 0)
+    except (SensorError, TrainerError, OSError) as err:
+        print(f"massage-trainer: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("massage-trainer: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
+        text = f"{text}: {err.filename}"
+    return " ".join(text.split())

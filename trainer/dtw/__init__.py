@@ -1,0 +1,1 @@
+"""Dynamic time warping kernels (numba) and their plain-NumPy reference twins."""

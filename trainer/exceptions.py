@@ -1,0 +1,35 @@
+"""Exceptions raised by the ``trainer`` package.
+
+Every error derives from :class:`TrainerError`; the CLI turns each into a one-line
+message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ReferenceFileError",
+    "ScoringError",
+    "SignalError",
+    "StoreError",
+    "TrainerError",
+]
+
+
+class TrainerError(Exception):
+    """Root of every error raised by :mod:`trainer`."""
+
+
+class SignalError(TrainerError, ValueError):
+    """Invalid input to a signal-processing or DTW routine (shape, rate, filter design)."""
+
+
+class ScoringError(TrainerError, ValueError):
+    """A stroke or capture cannot be scored (no strokes, incompatible reference)."""
+
+
+class ReferenceFileError(TrainerError):
+    """A reference is unknown by name, or its file is corrupt or fails validation."""
+
+
+class StoreError(TrainerError):
+    """The user data store (database, captures, packs) cannot be read or written."""

@@ -1,0 +1,1 @@
+"""References, stroke scoring, technique recognition and live feedback."""

@@ -1,0 +1,1 @@
+"""Signal processing: calibration, tare, streaming and offline filters, features."""

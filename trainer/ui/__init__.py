@@ -1,0 +1,1 @@
+"""The desktop app: PySide6 + pyqtgraph views (the only layer importing Qt)."""
