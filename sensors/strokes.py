@@ -1,0 +1,323 @@
+"""Synthetic massage strokes: force profiles a simulated glove performs (pure, seeded).
+
+Figures come from ``shared/domain/massage-figures.md``; where none is published the value
+is a design choice of this simulator and is marked so. Nothing here pretends a choice is
+a measurement.
+
+=============  ==========================================================================
+technique      what the simulator does, and why
+=============  ==========================================================================
+effleurage     long gliding strokes, mostly palm and palm heel. Rate 40–50 strokes/min
+               (textbook summary, Ryason 2009) → a 1.2–1.5 s cycle: ~0.9 s loaded glide
+               then a light return. Peak ≈ 20 N: "high" low-back force ≥ 2 kg ≈ 19.6 N
+               (Chen et al. 2022); deep effleurage 10 N at 0.5 Hz (Haas et al. 2012) is the
+               light variant. Effleurage has the highest mean force of the three
+               (Mickelwright et al. 2006).
+petrissage     kneading: squeeze-and-release cycles loading thumb and fingers against the
+               palm. No published cycle frequency or newton band exists: we choose 1 Hz
+               and a peak of ≈ 14 N, below effleurage per Mickelwright et al. 2006's
+               ordering (a choice).
+friction       small deep circles on the thumb/fingertips at 60–70 strokes/min (Ryason
+               2009). Pressure: deep transverse friction mean 227 kPa, quartiles 100–408 kPa
+               (Chaves et al. 2020), converted to force through each sensor's contact area
+               — on a 126.7 mm² FSR 402 that is ≈ 29 N, above its 10–20 N range, so the
+               DIY glove clips, which is exactly what clipping flags are for.
+tapotement     percussive strikes from the fingers and ulnar edge, 4–10 strikes/s (massage
+               texts; McKechnie et al. 2007 used 4 Hz): bursts of strikes at 6 Hz (our
+               choice within that range). Lowest mean force (Mickelwright et al. 2006);
+               per-strike peaks ≈ 8 N are our choice.
+=============  ==========================================================================
+
+A *stroke* is one loaded period between rests (one glide, one squeeze, one circle, one
+burst of strikes); :attr:`SimulatedTake.strokes` gives their sample spans as ground truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensors.exceptions import SourceError
+from sensors.profiles import GloveProfile
+
+__all__ = ["TECHNIQUES", "SimulatedTake", "TechniqueModel", "simulate_rest", "simulate_take"]
+
+TECHNIQUES = ("effleurage", "petrissage", "friction", "tapotement")
+# Sensor noise sd: the 0.05 N resolution of the fibre-optic clinician glove (Wang et al. 2017).
+DEFAULT_NOISE_N = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class TechniqueModel:
+    """Parameters of one technique (see the module table for their sources).
+
+    Parameters
+    ----------
+    stroke_s : float
+        Loaded duration of one stroke, seconds.
+    rest_s : float
+        Light/unloaded time between strokes, seconds.
+    peak_n : float
+        Peak total force of a stroke, newtons (``None`` → from ``peak_kpa``).
+    peak_kpa : float or None
+        Peak pressure on the loaded sensors instead of a force (friction).
+    shares : dict
+        Load share per region during the stroke (normalised over the regions a glove has).
+    strike_hz : float or None
+        Percussion rate inside a stroke (tapotement).
+    """
+
+    stroke_s: float
+    rest_s: float
+    peak_n: float
+    shares: dict[str, float]
+    peak_kpa: float | None = None
+    strike_hz: float | None = None
+
+
+MODELS: dict[str, TechniqueModel] = {
+    "effleurage": TechniqueModel(
+        stroke_s=0.9,
+        rest_s=0.45,
+        peak_n=20.0,
+        shares={
+            "palm_heel": 0.35,
+            "palm": 0.40,
+            "thumb": 0.07,
+            "index": 0.05,
+            "middle": 0.05,
+            "ring": 0.04,
+            "little": 0.04,
+        },
+    ),
+    "petrissage": TechniqueModel(
+        stroke_s=0.6,
+        rest_s=0.4,
+        peak_n=14.0,
+        shares={
+            "palm_heel": 0.10,
+            "palm": 0.15,
+            "thumb": 0.30,
+            "index": 0.15,
+            "middle": 0.15,
+            "ring": 0.10,
+            "little": 0.05,
+        },
+    ),
+    "friction": TechniqueModel(
+        stroke_s=0.6,
+        rest_s=0.3,
+        peak_n=0.0,
+        peak_kpa=227.0,
+        shares={"thumb": 0.6, "index": 0.25, "middle": 0.15},
+    ),
+    "tapotement": TechniqueModel(
+        stroke_s=1.5,
+        rest_s=0.8,
+        peak_n=8.0,
+        strike_hz=6.0,
+        shares={"palm_heel": 0.05, "index": 0.15, "middle": 0.2, "ring": 0.25, "little": 0.35},
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SimulatedTake:
+    """A synthetic recording with ground truth.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Times, seconds, ``(n,)``.
+    values : numpy.ndarray
+        Forces, newtons, ``(n, channels)``, clipped at each sensor's saturation.
+    strokes : tuple of (int, int)
+        Sample spans ``[start, end)`` of each stroke.
+    technique : str
+        Technique performed.
+    seed : int
+        Seed used.
+    fs_hz : float
+        Sample rate.
+    """
+
+    t: np.ndarray
+    values: np.ndarray
+    strokes: tuple[tuple[int, int], ...]
+    technique: str
+    seed: int
+    fs_hz: float
+
+
+def _check_technique(technique: str) -> TechniqueModel:
+    try:
+        return MODELS[technique]
+    except KeyError:
+        raise SourceError(
+            f"unknown technique {technique!r} (known: {', '.join(TECHNIQUES)})"
+        ) from None
+
+
+def _region_weights(profile: GloveProfile, shares: dict[str, float]) -> np.ndarray:
+    weights = np.array([shares.get(r, 0.0) for r in profile.regions], dtype=np.float64)
+    # A region may carry several sensors: split its share between them.
+    for region in set(profile.regions):
+        idx = [i for i, r in enumerate(profile.regions) if r == region]
+        weights[idx] /= len(idx)
+    if weights.sum() <= 0:  # a glove with none of the technique's regions: load evenly
+        weights[:] = 1.0
+    return weights / weights.sum()
+
+
+def _stroke_envelope(
+    n: int,
+    model: TechniqueModel,
+    fs_hz: float,
+    rng: np.random.Generator,
+    tremor: tuple[float, float] | None,
+) -> np.ndarray:
+    """Unit-peak force envelope of one stroke, ``(n,)``."""
+    u = np.linspace(0.0, 1.0, n)
+    if model.strike_hz is not None:
+        # Percussion: short half-sine impacts at strike_hz with jittered heights.
+        period = max(2, round(fs_hz / model.strike_hz))
+        width = max(2, period // 3)
+        env = np.zeros(n)
+        for start in range(0, n - width, period):
+            env[start : start + width] += rng.uniform(0.75, 1.0) * np.sin(
+                np.linspace(0, np.pi, width)
+            )
+        return env
+    # A smooth asymmetric bell: quick onset, held glide, gentler release (skewed sine).
+    skew = rng.uniform(0.35, 0.5)
+    warped = np.where(u < skew, 0.5 * u / skew, 0.5 + 0.5 * (u - skew) / (1 - skew))
+    env = np.sin(np.pi * warped) ** 1.5
+    env *= 1.0 + 0.05 * np.sin(2 * np.pi * rng.uniform(1.0, 2.0) * u + rng.uniform(0, 6.28))
+    return env
+
+
+def simulate_take(
+    technique: str,
+    *,
+    seconds: float,
+    profile: GloveProfile,
+    seed: int = 0,
+    force_scale: float = 1.0,
+    tempo_scale: float = 1.0,
+    tremor_hz: float | None = None,
+    tremor_amplitude_n: float = 0.0,
+    noise_n: float | None = None,
+    n_strokes: int | None = None,
+    lead_in_s: float = 0.5,
+) -> SimulatedTake:
+    """Synthesise a take of ``technique`` on ``profile``'s glove.
+
+    Parameters
+    ----------
+    technique : str
+        One of :data:`TECHNIQUES`.
+    seconds : float
+        Length of the take (ignored when ``n_strokes`` is given).
+    profile : GloveProfile
+        The glove: sample rate, sensor regions, contact areas, saturation.
+    seed : int
+        Seed; the same arguments always give the same take.
+    force_scale : float
+        Multiplies every stroke's force (0.5 → "too light").
+    tempo_scale : float
+        Multiplies every duration (1.6 → "dragged", 0.6 → "rushed").
+    tremor_hz, tremor_amplitude_n : float
+        Adds a sinusoidal tremor to loaded periods (e.g. 8 Hz, 1.5 N).
+    noise_n : float or None
+        Sensor noise standard deviation, newtons (default :data:`DEFAULT_NOISE_N`).
+    n_strokes : int or None
+        Produce exactly this many strokes instead of filling ``seconds``.
+    lead_in_s : float
+        Rest before the first stroke.
+
+    Returns
+    -------
+    SimulatedTake
+        The take with ground-truth stroke spans.
+
+    Raises
+    ------
+    SourceError
+        For an unknown technique or non-positive scales.
+    """
+    model = _check_technique(technique)
+    if force_scale < 0 or tempo_scale <= 0:
+        raise SourceError("force_scale must be >= 0 and tempo_scale > 0")
+    rng = np.random.default_rng(seed)
+    fs = float(profile.sample_rate_hz)
+    weights = _region_weights(profile, model.shares)
+    if model.peak_kpa is not None:
+        # Pressure target → force per loaded sensor through its contact area.
+        peak_per_sensor = model.peak_kpa * 1e3 * profile.contact_area_m2 * (weights > 0)
+        peak_vector = peak_per_sensor * weights / max(weights.max(), 1e-12)
+    else:
+        peak_vector = model.peak_n * weights
+    noise = noise_n if noise_n is not None else DEFAULT_NOISE_N
+    spans: list[tuple[int, int]] = []
+    pieces: list[np.ndarray] = [np.zeros((round(lead_in_s * fs), len(weights)))]
+    total = pieces[0].shape[0]
+    limit = None if n_strokes is not None else round(seconds * fs)
+    while True:
+        if n_strokes is not None and len(spans) >= n_strokes:
+            break
+        stroke_n = max(4, round(model.stroke_s * tempo_scale * rng.uniform(0.9, 1.1) * fs))
+        rest_n = max(2, round(model.rest_s * tempo_scale * rng.uniform(0.85, 1.15) * fs))
+        if limit is not None and total + stroke_n + rest_n > limit:
+            break
+        env = _stroke_envelope(stroke_n, model, fs, rng, None)
+        amp = force_scale * rng.uniform(0.9, 1.1)
+        share_jitter = np.clip(1.0 + rng.normal(0.0, 0.08, len(weights)), 0.5, 1.5)
+        stroke = amp * env[:, None] * (peak_vector * share_jitter)[None, :]
+        if tremor_hz is not None and tremor_amplitude_n > 0:
+            t_local = np.arange(stroke_n) / fs
+            wobble = tremor_amplitude_n * np.sin(
+                2 * np.pi * tremor_hz * t_local + rng.uniform(0, 6.28)
+            )
+            stroke += (wobble * np.minimum(env * 4, 1.0))[:, None] * (weights / weights.max())[
+                None, :
+            ]
+        spans.append((total, total + stroke_n))
+        pieces += [stroke, np.zeros((rest_n, len(weights)))]
+        total += stroke_n + rest_n
+    if limit is not None and total < limit:
+        pieces.append(np.zeros((limit - total, len(weights))))
+    values = np.concatenate(pieces, axis=0)
+    values += rng.normal(0.0, noise, values.shape)
+    values = np.clip(values, 0.0, profile.saturation_n[None, :])
+    t = np.arange(values.shape[0]) / fs
+    return SimulatedTake(t, values, tuple(spans), technique, seed, fs)
+
+
+def simulate_rest(
+    seconds: float, profile: GloveProfile, seed: int = 0, noise_n: float | None = None
+) -> SimulatedTake:
+    """Synthesise a glove at rest: sensor noise only, no strokes.
+
+    Parameters
+    ----------
+    seconds : float
+        Duration.
+    profile : GloveProfile
+        The glove.
+    seed : int
+        Seed.
+    noise_n : float or None
+        Noise standard deviation (same default as :func:`simulate_take`).
+
+    Returns
+    -------
+    SimulatedTake
+        A take with ``strokes == ()`` and technique ``"rest"``.
+    """
+    rng = np.random.default_rng(seed)
+    fs = float(profile.sample_rate_hz)
+    n = round(seconds * fs)
+    noise = noise_n if noise_n is not None else DEFAULT_NOISE_N
+    values = np.clip(rng.normal(0.0, noise, (n, len(profile.sensors))), 0.0, None)
+    return SimulatedTake(np.arange(n) / fs, values, (), "rest", seed, fs)

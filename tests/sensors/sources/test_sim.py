@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import time
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from sensors import protocol
+from sensors.exceptions import SourceError
+from sensors.sources import SourceState, open_source
+from sensors.sources.sim import SimSource
+
+
+def _run(spec: str):
+    src = open_source(spec)
+    with src:
+        blocks = list(src)
+    return src, blocks
+
+
+@pytest.mark.parametrize("profile", ["reference-glove", "diy-fsr5"])
+def test_sim_streams_monotone_blocks_of_the_requested_length(profile: str) -> None:
+    src, blocks = _run(f"sim:petrissage?seed=2&speed=0&seconds=4&profile={profile}")
+    t = np.concatenate([b.t for b in blocks])
+    assert np.all(np.diff(t) > 0)
+    assert t[-1] < 4.0 <= t[-1] + 2 / src.profile.sample_rate_hz
+    assert len(t) == round(4.0 * src.profile.sample_rate_hz)
+    assert not any(b.gap_before for b in blocks)
+    assert src.status().state is SourceState.FINISHED
+    assert src.status().samples == len(t)
+
+
+def test_same_seed_same_blocks() -> None:
+    _, a = _run("sim:friction?seed=9&speed=0&seconds=3")
+    _, b = _run("sim:friction?seed=9&speed=0&seconds=3")
+    _, c = _run("sim:friction?seed=8&speed=0&seconds=3")
+    va, vb, vc = (np.concatenate([x.values for x in bl]) for bl in (a, b, c))
+    np.testing.assert_array_equal(va, vb)
+    assert not np.array_equal(va, vc)
+
+
+@pytest.mark.parametrize("profile", ["reference-glove", "diy-fsr5"])
+def test_sim_goes_through_the_protocol_decoder(profile: str) -> None:
+    decoder = protocol.decode_text_line if profile == "diy-fsr5" else protocol.decode
+    name = decoder.__name__
+    with mock.patch.object(protocol, name, wraps=decoder) as spy:
+        _run(f"sim:effleurage?speed=0&seconds=1&profile={profile}")
+    assert spy.call_count > 0
+    assert isinstance(spy.call_args.args[0], bytes)
+
+
+def test_sim_values_are_quantised_by_the_glove() -> None:
+    _, blocks = _run("sim:effleurage?speed=0&seconds=2")
+    v = np.concatenate([b.values for b in blocks])
+    counts = v / 0.002  # reference glove: 2 mN per count
+    np.testing.assert_allclose(counts, np.rint(counts), atol=1e-6)
+
+
+def test_real_time_pacing_and_timeout() -> None:
+    src = SimSource("effleurage", speed=1.0, duration_s=0.6)
+    src.open()
+    start = time.monotonic()
+    n = 0
+    while True:
+        try:
+            block = src.read(timeout=0.01)
+        except EOFError:
+            break
+        if block is not None:
+            n += len(block)
+    elapsed = time.monotonic() - start
+    assert n == 120
+    assert 0.45 <= elapsed <= 3.0  # paced, never instant (generous upper bound for CI)
+
+
+def test_errors() -> None:
+    with pytest.raises(SourceError, match="unknown technique"):
+        open_source("sim:shiatsu")
+    with pytest.raises(SourceError, match="not opened"):
+        SimSource().read(0)
+    with pytest.raises(SourceError, match="unknown option"):
+        open_source("sim:effleurage?sed=1")
