@@ -26,6 +26,7 @@ from trainer.exceptions import SignalError
 
 __all__ = [
     "Match",
+    "NearestNeighbours",
     "OpenEndAligner",
     "StreamingMatcher",
     "as_series",
@@ -132,38 +133,67 @@ def lb_keogh(query: Any, candidate: Any, window: int | None = None) -> float:
     return float(np.sqrt(_kernels.lb_keogh_cost(q, lo, hi, np.inf)))
 
 
+class NearestNeighbours:
+    """Repeated 1-NN DTW search over a fixed set of candidates.
+
+    Candidates are stacked once and their LB_Keogh envelopes cached per query length, so
+    each query runs the whole cascade (LB_Kim order → LB_Keogh → early-abandoned DTW)
+    inside one compiled kernel. Answers equal a brute-force scan (ties: lowest index).
+
+    Parameters
+    ----------
+    candidates : sequence of array_like
+        ``(m_i,)``/``(m_i, d)`` series, lengths may differ.
+    window : int or None
+        Band radius, as :func:`dtw_distance`.
+    """
+
+    def __init__(self, candidates: Sequence[Any], *, window: int | None = None) -> None:
+        series = [as_series(c, f"candidates[{i}]") for i, c in enumerate(candidates)]
+        if not series:
+            raise SignalError("no candidates")
+        if len({s.shape[1] for s in series}) != 1:
+            raise SignalError("candidates have different channel counts")
+        self._series = series
+        self._cat = np.ascontiguousarray(np.concatenate(series))
+        self._offsets = np.cumsum([0] + [len(s) for s in series]).astype(np.int64)
+        self._r = _radius(window)
+        self._envelopes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _envelope(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if n not in self._envelopes:
+            pairs = [_kernels.envelope(s, n, self._r) for s in self._series]
+            self._envelopes[n] = (
+                np.ascontiguousarray(np.concatenate([p[0] for p in pairs])),
+                np.ascontiguousarray(np.concatenate([p[1] for p in pairs])),
+            )
+        return self._envelopes[n]
+
+    def query(self, query: Any) -> tuple[int, float]:
+        """Return ``(index, distance)`` of the nearest candidate."""
+        q = as_series(query, "query")
+        if q.shape[1] != self._cat.shape[1]:
+            raise SignalError("query channel count differs from the candidates'")
+        lo, hi = self._envelope(q.shape[0])
+        index, cost = _kernels.nn_search(q, self._cat, self._offsets, lo, hi, self._r)
+        return int(index), float(np.sqrt(cost))
+
+
 def nearest(
     query: Any, candidates: Sequence[Any], *, window: int | None = None
 ) -> tuple[int, float]:
     """1-nearest neighbour under DTW, pruned by LB_Kim → LB_Keogh → early abandoning.
 
-    Returns exactly what a brute-force scan would (ties: lowest index).
+    For many queries against the same candidates use :class:`NearestNeighbours`.
 
     Returns
     -------
     index : int
-        Index of the nearest candidate.
+        Index of the nearest candidate (ties: lowest index, as brute force).
     distance : float
         Its DTW distance.
     """
-    q = as_series(query, "query")
-    r = _radius(window)
-    series = [as_series(c, f"candidates[{i}]") for i, c in enumerate(candidates)]
-    if not series:
-        raise SignalError("no candidates")
-    kim = np.array([lb_kim(q, c) ** 2 for c in series])
-    best_i, best = -1, np.inf
-    for i in np.argsort(kim, kind="stable"):
-        c = series[i]
-        if kim[i] > best:
-            break  # sorted: no later candidate can beat best
-        lo, hi = _kernels.envelope(c, q.shape[0], r)
-        if _kernels.lb_keogh_cost(q, lo, hi, best) > best:
-            continue
-        cost = _kernels.dtw_cost(q, c, r, best)
-        if cost < best or (cost == best and i < best_i):
-            best_i, best = int(i), cost
-    return best_i, float(np.sqrt(best))
+    return NearestNeighbours(candidates, window=window).query(query)
 
 
 class OpenEndAligner:

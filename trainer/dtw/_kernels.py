@@ -194,30 +194,43 @@ def spring_steps(
 ) -> int:
     """Run SPRING over ``stream``; append reported matches to ``out`` rows (start, end, cost).
 
-    ``d``/``s`` (length m+1) are the cost and start arrays carried between calls;
-    ``state`` = [d_min, t_s, t_e] of the pending candidate. Returns the number of rows
-    written to ``out``.
+    ``d``/``s`` (length m+1) are the cost and start arrays carried between calls (updated
+    in place); ``state`` = [d_min, t_s, t_e] of the pending candidate. Returns the number
+    of rows written to ``out``.
     """
     m = template.shape[0]
-    nd = np.empty(m + 1)
-    ns = np.empty(m + 1, dtype=np.int64)
+    dims = template.shape[1]
+    tt = np.ascontiguousarray(template.T)  # (d, m): the cost loop below vectorises over j
+    cost = np.empty(m)
+    od = d.copy()  # previous row; d becomes the current row
+    os_ = s.copy()
+    nd, ns = d, s
     written = 0
     for k in range(stream.shape[0]):
+        cost[:] = 0.0
+        for c in range(dims):
+            x = stream[k, c]
+            for j in range(m):
+                diff = x - tt[c, j]
+                cost[j] += diff * diff
         t = t0 + k
+        if k > 0:
+            od, nd = nd, od
+            os_, ns = ns, os_
         nd[0] = 0.0
         ns[0] = t
         for j in range(1, m + 1):
             # predecessors: (t, j-1) new, (t-1, j) old, (t-1, j-1) old
             best = nd[j - 1]
             bs = ns[j - 1]
-            if d[j] < best:
-                best = d[j]
-                bs = s[j]
+            if od[j] < best:
+                best = od[j]
+                bs = os_[j]
             # (t-1, 0) is the free "star" cell: a match starting at t is already nd[0].
-            if j > 1 and d[j - 1] <= best:
-                best = d[j - 1]
-                bs = s[j - 1]
-            nd[j] = _sqdist(stream, k, template, j - 1) + best
+            if j > 1 and od[j - 1] <= best:
+                best = od[j - 1]
+                bs = os_[j - 1]
+            nd[j] = cost[j - 1] + best
             ns[j] = bs
         d_min, t_s, t_e = state[0], state[1], state[2]
         if d_min < INF and d_min <= eps:
@@ -239,7 +252,48 @@ def spring_steps(
             state[0] = nd[m]
             state[1] = ns[m]
             state[2] = t
-        for j in range(m + 1):
-            d[j] = nd[j]
-            s[j] = ns[j]
+    if nd is not d:  # an even number of swaps left the current row in the copy
+        d[:] = nd
+        s[:] = ns
     return written
+
+
+@njit(cache=True, nogil=True)
+def nn_search(
+    q: np.ndarray,
+    cat: np.ndarray,
+    offsets: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    r: int,
+) -> tuple[int, float]:
+    """1-NN of ``q`` among candidates ``cat[offsets[i]:offsets[i+1]]`` (squared cost).
+
+    ``lo``/``hi`` hold each candidate's envelope for queries of ``len(q)``, stacked as
+    ``(n_candidates * len(q), d)``. Cascade: LB_Kim order → LB_Keogh → early-abandoned DTW.
+    Ties resolve to the lowest index, as a brute-force scan would.
+    """
+    n = q.shape[0]
+    count = offsets.shape[0] - 1
+    kim = np.empty(count)
+    for c in range(count):
+        a0, a1 = offsets[c], offsets[c + 1] - 1
+        v = _sqdist(q, 0, cat, a0)
+        if n > 1 or a1 > a0:
+            v += _sqdist(q, n - 1, cat, a1)
+        kim[c] = v
+    order = np.argsort(kim, kind="mergesort")
+    best_i = -1
+    best = INF
+    for idx in range(count):
+        c = order[idx]
+        if kim[c] > best:
+            break
+        lb = lb_keogh_cost(q, lo[c * n : (c + 1) * n], hi[c * n : (c + 1) * n], best)
+        if lb > best:
+            continue
+        cost = dtw_cost(q, cat[offsets[c] : offsets[c + 1]], r, best)
+        if cost < best or (cost == best and c < best_i):
+            best_i = c
+            best = cost
+    return best_i, best
