@@ -1,0 +1,257 @@
+"""Capture commands: ``record``, ``info`` and ``export``.
+
+``record`` writes every block to the capture file as it arrives, so stopping it any
+way at all -- Ctrl-C, SIGTERM, ``--seconds``, the source ending, even ``kill -9`` --
+leaves a capture that opens (see :mod:`sensors.capture` for the crash guarantees).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from sensors.capture import Capture, RecordResult, read_capture, record_source, write_csv
+from sensors.exceptions import CaptureError, SourceError
+from sensors.sources import Source, SourceKind, open_source
+from sensors.sources.replay import ReplaySource
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``record``, ``info`` and ``export`` to the command line.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The top-level parser's subcommand registry.
+    """
+    p = subparsers.add_parser(
+        "record",
+        help="record a glove (real, simulated or replayed) to a capture file",
+        description=(
+            "Record from a source into a crash-safe capture file. SRC is "
+            "sim[:technique][?seed=N&speed=X], replay:PATH[?speed=X&loop=1] or "
+            "ble:ADDRESS_OR_NAME. Stop with Ctrl-C (the file is closed cleanly)."
+        ),
+    )
+    p.add_argument("--source", required=True, metavar="SRC", help="what to record from")
+    p.add_argument("--out", required=True, type=Path, metavar="PATH", help="capture to write")
+    p.add_argument(
+        "--seconds",
+        type=_positive_seconds,
+        default=None,
+        metavar="S",
+        help="stop after S seconds of signal (default: until the source ends or Ctrl-C)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
+    p.set_defaults(func=_cmd_record)
+
+    p = subparsers.add_parser(
+        "info",
+        help="describe a capture (duration, samples, rate, sensors, gaps)",
+        description="Describe a capture file (native .mtcap or CSV).",
+    )
+    p.add_argument("capture", type=Path, metavar="CAPTURE")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--profile",
+        metavar="NAME_OR_TOML",
+        help="glove profile of a CSV whose sensor columns match no bundled profile",
+    )
+    p.set_defaults(func=_cmd_info)
+
+    p = subparsers.add_parser(
+        "export",
+        help="convert a capture to CSV (time_s,<sensors> in newtons)",
+        description="Export a capture as CSV: header time_s,<sensor names>; seconds, newtons.",
+    )
+    p.add_argument("capture", type=Path, metavar="CAPTURE")
+    p.add_argument("--csv", required=True, metavar="OUT", help="CSV file to write, - for stdout")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    p.set_defaults(func=_cmd_export)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+# ----------------------------------------------------------------------------------
+# record
+# ----------------------------------------------------------------------------------
+
+
+class _StopRequest:
+    """Turns SIGINT/SIGTERM into a flag the record loop checks between reads.
+
+    A second Ctrl-C raises KeyboardInterrupt as usual (the writer is still closed by
+    the ``with`` block). Handlers are only installed from the main thread.
+    """
+
+    def __init__(self) -> None:
+        self.reason = ""
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.reason and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.reason = signal.Signals(signum).name
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.is_dir():
+        raise CaptureError(f"{out}: is a directory")
+    if out.exists() and not args.overwrite:
+        raise CaptureError(f"{out}: file exists, not overwriting a recording (use --overwrite)")
+    source = open_source(args.source)
+    tty = sys.stderr.isatty()
+    shown = False
+
+    def progress(so_far: RecordResult) -> None:
+        nonlocal shown
+        shown = True
+        text = (
+            f"recording {out}: {so_far.seconds:7.1f} s, {so_far.samples} samples, "
+            f"{so_far.gaps} gaps [{source.status().state.value}]"
+        )
+        print("\r" + text if tty else text, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    with _StopRequest() as stop, source:
+        result = record_source(
+            source,
+            out,
+            spec=args.source,
+            seconds=args.seconds,
+            metadata=_metadata_for(source),
+            overwrite=args.overwrite,
+            should_stop=lambda: bool(stop.reason),
+            on_progress=progress,
+        )
+    if tty and shown:
+        print(file=sys.stderr)
+    if result.ended == "seconds":
+        why = f"{args.seconds:g} s recorded"
+    elif result.ended == "stopped":
+        why = f"stopped by {stop.reason}"
+    else:
+        why = "source ended"
+    if result.samples == 0:
+        raise SourceError(f"{args.source}: no samples received ({why}); nothing written")
+    capture = read_capture(out)
+    print(
+        f"recorded {capture.duration_s:.2f} s, {capture.n_samples} samples, "
+        f"{capture.gap_starts.size} gaps to {out} ({why})"
+    )
+    return 0
+
+
+def _metadata_for(source: Source) -> dict[str, Any]:
+    """Label recordings of simulated gloves (and copies of them) as synthetic."""
+    if source.kind is SourceKind.SIM:
+        return {"synthetic": True}
+    if isinstance(source, ReplaySource):
+        original = source.capture.metadata
+        meta: dict[str, Any] = {"replayed_from": str(source.path)}
+        if "synthetic" in original:
+            meta["synthetic"] = original["synthetic"]
+        return meta
+    return {}
+
+
+# ----------------------------------------------------------------------------------
+# info / export
+# ----------------------------------------------------------------------------------
+
+
+def _describe(capture: Capture) -> dict[str, Any]:
+    return {
+        "path": str(capture.path),
+        "format": capture.file_format,
+        "format_version": capture.format_version,
+        "duration_s": round(capture.duration_s, 6),
+        "samples": capture.n_samples,
+        "sample_rate_hz": round(capture.sample_rate_hz, 6),
+        "sensors": list(capture.channel_names),
+        "profile": capture.profile.name,
+        "source": capture.source,
+        "started_at": capture.started_at,
+        "gaps": int(capture.gap_starts.size),
+        "truncated": capture.truncated,
+        "dropped_tail_bytes": capture.dropped_tail_bytes,
+        "app_version": capture.app_version,
+        "metadata": dict(capture.metadata),
+    }
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    capture = read_capture(args.capture, profile=args.profile)
+    info = _describe(capture)
+    if args.json:
+        print(json.dumps(info, indent=2, sort_keys=False))
+        return 0
+    fmt = (
+        capture.file_format if capture.file_format == "csv" else f"mtcap v{info['format_version']}"
+    )
+    lines = [
+        ("file", info["path"]),
+        ("format", fmt),
+        ("profile", info["profile"]),
+        ("source", info["source"] or "-"),
+        ("started_at", info["started_at"] or "-"),
+        ("duration_s", f"{capture.duration_s:.3f}"),
+        ("samples", str(capture.n_samples)),
+        ("sample_rate_hz", f"{capture.sample_rate_hz:.3f}"),
+        ("sensors", ", ".join(capture.channel_names)),
+        ("gaps", str(info["gaps"])),
+        (
+            "truncated",
+            f"yes ({capture.dropped_tail_bytes} bytes dropped: {capture.tail_error})"
+            if capture.truncated
+            else "no",
+        ),
+    ]
+    if capture.metadata:
+        meta = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(capture.metadata.items()))
+        lines.append(("metadata", meta))
+    width = max(len(k) for k, _ in lines)
+    for key, value in lines:
+        print(f"{key + ':':<{width + 1}} {value}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    capture = read_capture(args.capture)
+    if args.csv == "-":
+        write_csv(capture, sys.stdout)
+        sys.stdout.flush()
+        return 0
+    out = Path(args.csv)
+    if out.resolve() == args.capture.resolve():
+        raise CaptureError(f"{out}: refusing to export a capture over itself")
+    write_csv(capture, out, overwrite=args.overwrite)
+    print(f"exported {capture.n_samples} samples to {out}", file=sys.stderr)
+    return 0
