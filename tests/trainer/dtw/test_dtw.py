@@ -24,7 +24,7 @@ def _oracle(a: np.ndarray, b: np.ndarray, r: int | None) -> float:
 
 
 @pytest.mark.parametrize("r", [None, 0, 1, 5, 30])
-@pytest.mark.parametrize("d", [1, 2, 3, 5])
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 5])
 def test_distance_equals_dtaidistance(r: int | None, d: int) -> None:
     for _ in range(30):
         n, m = RNG.integers(2, 60, size=2)
