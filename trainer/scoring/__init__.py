@@ -1,1 +1,38 @@
-"""References, stroke scoring, technique recognition and live feedback."""
+"""References, stroke scoring, technique recognition and live feedback (pure maths).
+
+Formulas are documented in ``docs/scoring.md``.
+"""
+
+from __future__ import annotations
+
+from trainer.scoring.model import COMPONENTS, DEFAULT_WEIGHTS, Deduction, Reference, StrokeScore
+from trainer.scoring.scoring import (
+    CAUTION_KPA,
+    PHASES,
+    FoundStroke,
+    build_reference,
+    find_strokes,
+    prepare,
+    recognise,
+    score_stroke,
+    score_strokes,
+    shape_distance,
+)
+
+__all__ = [
+    "CAUTION_KPA",
+    "COMPONENTS",
+    "DEFAULT_WEIGHTS",
+    "PHASES",
+    "Deduction",
+    "FoundStroke",
+    "Reference",
+    "StrokeScore",
+    "build_reference",
+    "find_strokes",
+    "prepare",
+    "recognise",
+    "score_stroke",
+    "score_strokes",
+    "shape_distance",
+]
