@@ -387,9 +387,9 @@ def score_stroke(
     denominator = (global_part + local_part) or 1.0
     if global_part > 0:
         message = (
-            f"rushed: {ratio:.1f}x the reference duration"
+            f"rushed: {ratio:.0%} of the reference duration"
             if ratio < 1
-            else f"dragged: {ratio:.1f}x the reference duration"
+            else f"dragged: {ratio:.0%} of the reference duration"
         )
         items.append(
             ("rushed" if ratio < 1 else "dragged", message, tempo_lost * global_part / denominator)
