@@ -5,6 +5,7 @@ Formulas are documented in ``docs/scoring.md``.
 
 from __future__ import annotations
 
+from trainer.scoring.live import Cue, CueGate, FeedbackSchedule, LiveCoach, LiveUpdate
 from trainer.scoring.model import COMPONENTS, DEFAULT_WEIGHTS, Deduction, Reference, StrokeScore
 from trainer.scoring.scoring import (
     CAUTION_KPA,
@@ -24,8 +25,13 @@ __all__ = [
     "COMPONENTS",
     "DEFAULT_WEIGHTS",
     "PHASES",
+    "Cue",
+    "CueGate",
     "Deduction",
+    "FeedbackSchedule",
     "FoundStroke",
+    "LiveCoach",
+    "LiveUpdate",
     "Reference",
     "StrokeScore",
     "build_reference",
