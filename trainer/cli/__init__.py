@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "trainer.cli.capture_cmds",
     "trainer.cli.device_cmds",
     "trainer.cli.reference_cmds",
+    "trainer.cli.app_cmds",
 )
 
 
