@@ -1,0 +1,106 @@
+"""The live plots: a real practice plot driven for hundreds of frames, gap breaks, ranges.
+
+The long run is the guard DEVELOPERS.md asks for: PySide6 6.12.0 aborted busy plots on
+Python 3.11 (``Fatal Python error: none_dealloc``); a bump that brings it back fails here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fakes import make_services
+
+from sensors.profiles import load_profile
+from sensors.sources import open_source
+from trainer.ui.acquisition import RingBuffer
+from trainer.ui.main_window import MainWindow
+from trainer.ui.plots import ForcePlot, FrameCounter, nice_ceiling
+from trainer.ui.services import SourceChoice
+
+
+def _finite(item) -> np.ndarray:
+    _, y = item.getData()
+    y = np.asarray([] if y is None else y, dtype=float)
+    return y[np.isfinite(y)]
+
+
+def test_practice_plot_renders_hundreds_of_live_frames(qtbot, themed_app, references) -> None:
+    window = MainWindow(make_services(open_source, references), frame_interval_ms=5)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    # 3x real time: every 5 ms tick brings new samples, so every tick is a real frame.
+    window.autostart(
+        SourceChoice("sim", "effleurage", (("seed", "4"), ("speed", "3"))),
+        "effleurage",
+        "effleurage-starter",
+    )
+    plot = window.practice_view.plot
+    qtbot.waitUntil(lambda: window.frames >= 320, timeout=30_000)
+    try:
+        assert window.practice_view.running
+        assert plot.frames_painted >= 100  # frames reached the screen, not just setData
+        total = _finite(plot.total)
+        assert total.size > 500 and total.max() > 5.0
+        for curve in plot.channel_curves[:7]:
+            assert _finite(curve).size > 500
+        assert _finite(plot.band_hi).size > 50  # the reference band was drawn
+        assert window.acquisition is not None and window.acquisition.error is None
+        # x follows time: the view ends just after the newest sample.
+        (x0, x1), _ = plot.total_plot.viewRange()
+        newest = window.acquisition.buffer.snapshot(1).t[-1]
+        assert x1 - x0 == pytest.approx(plot.window_s + plot.ahead_s, rel=1e-6)
+        assert abs(x1 - plot.ahead_s - newest) < 0.5
+    finally:
+        window.close()
+
+
+def test_items_are_created_once_and_gaps_break_the_lines(qtbot, themed_app) -> None:
+    plot = ForcePlot()
+    qtbot.addWidget(plot)
+    profile = load_profile("reference-glove")
+    plot.set_profile(profile)
+    items_before = list(plot.total_plot.items) + list(plot.sensor_plot.items)
+    buf = RingBuffer(1000, 7, 3)
+    t = np.arange(100) / 200.0
+    buf.write(t, np.full((100, 7), 2.0))
+    buf.write(t + 1.0, np.full((100, 7), 3.0), gap_before=True)
+    for _ in range(5):
+        assert plot.show_frame(buf.snapshot()) or True
+    assert list(plot.total_plot.items) + list(plot.sensor_plot.items) == items_before
+    _, y = plot.total.getData()
+    assert np.isnan(y).sum() == 1  # exactly one break, at the gap
+    assert not plot.show_frame(buf.snapshot())  # nothing new: no redraw
+    # Same-size profile reuses curves; a smaller one hides the extra ones.
+    plot.set_profile(load_profile("diy-fsr5"))
+    assert len(plot.channel_curves) == 7
+    assert [c.isVisible() for c in plot.channel_curves].count(True) == 5
+
+
+def test_y_range_is_fixed_and_only_steps_up(qtbot, themed_app) -> None:
+    plot = ForcePlot()
+    qtbot.addWidget(plot)
+    plot.set_profile(load_profile("diy-fsr5"))
+    buf = RingBuffer(2000, 5, 3)
+    buf.write(np.arange(10) / 100.0, np.full((10, 5), 1.0))
+    plot.show_frame(buf.snapshot())
+    first = plot.sensor_plot.viewRange()[1][1]
+    buf.write(np.arange(10, 20) / 100.0, np.full((10, 5), 14.0))
+    plot.show_frame(buf.snapshot())
+    second = plot.sensor_plot.viewRange()[1][1]
+    buf.write(np.arange(20, 30) / 100.0, np.full((10, 5), 0.5))
+    plot.show_frame(buf.snapshot())
+    assert second > first >= 5.0
+    assert plot.sensor_plot.viewRange()[1][1] == second
+
+
+def test_nice_ceiling_and_frame_counter() -> None:
+    assert nice_ceiling(0.3) == 5.0
+    assert nice_ceiling(11.0) == 20.0
+    assert nice_ceiling(730.0) == 1000.0
+    now = [0.0]
+    counter = FrameCounter(window_s=1.0, clock=lambda: now[0])
+    for _ in range(31):
+        counter.tick()
+        now[0] += 1 / 30
+    assert counter.fps == pytest.approx(30.0, rel=0.05)

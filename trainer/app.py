@@ -1,0 +1,189 @@
+"""Composition root of the desktop app: the concrete pieces the window is given.
+
+The window (:mod:`trainer.ui`) only sees :class:`~trainer.ui.services.Services`;
+this module decides what fills it: :func:`sensors.sources.open_source` for sources,
+the reference library, :class:`~trainer.scoring.LiveCoach` for live scoring, the BLE
+scanner. It imports nothing from Qt at module level (the ``run_*`` functions import
+:mod:`trainer.ui.runner` when called).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trainer.ui.services import Services
+
+if TYPE_CHECKING:
+    from trainer.scoring import LiveCoach, Reference
+    from trainer.ui.runner import DemoOptions, DemoResult
+
+__all__ = [
+    "SETTINGS_FILE",
+    "default_services",
+    "load_references",
+    "make_coach",
+    "run_demo",
+    "run_gui",
+    "settings_path",
+    "warm_up",
+]
+
+SETTINGS_FILE = "settings.ini"
+_log = logging.getLogger(__name__)
+
+
+def load_references() -> list[Reference]:
+    """Load every reference of the library (bundled and the user's), skipping bad files.
+
+    Returns
+    -------
+    list of Reference
+        Sorted by name; a corrupt user file is logged and left out rather than
+        keeping the app from starting.
+    """
+    from trainer.exceptions import ReferenceFileError
+    from trainer.store.references import ReferenceLibrary
+
+    library = ReferenceLibrary()
+    refs = []
+    for name in library.names():
+        try:
+            refs.append(library.get(name))
+        except ReferenceFileError as err:
+            _log.warning("skipping reference %s: %s", name, err)
+    return refs
+
+
+def make_coach(reference: Reference, mode: str = "every", n: int = 3) -> LiveCoach:
+    """Build the live scorer for a session.
+
+    Parameters
+    ----------
+    reference : Reference
+        The reference to follow.
+    mode : {"every", "every_n", "off"}
+        Faded-feedback schedule.
+    n : int
+        For ``every_n``: cues on every ``n``-th stroke.
+
+    Returns
+    -------
+    LiveCoach
+        A fresh scorer (one per session).
+    """
+    from trainer.scoring import FeedbackSchedule, LiveCoach
+
+    return LiveCoach(reference, schedule=FeedbackSchedule(mode, n))
+
+
+def warm_up() -> None:
+    """Compile the live-scoring kernels by scoring one bundled reference against itself.
+
+    Runs in a worker thread at start-up so the first real stroke does not wait for
+    numba (the window shows "Preparing alignment…" meanwhile).
+    """
+    import numpy as np
+
+    from trainer.store.references import ReferenceLibrary
+
+    library = ReferenceLibrary()
+    names = library.names()
+    if not names:
+        return
+    ref = library.get(names[0])
+    coach = make_coach(ref)
+    rest = np.zeros((round(0.5 * ref.fs_hz), ref.template.shape[1]))
+    for chunk in (rest, ref.template, rest, ref.template, rest):
+        coach.push(chunk)
+
+
+def _scan(timeout_s: float) -> Sequence[Any]:
+    from sensors.sources.ble import scan
+
+    return scan(timeout_s)
+
+
+def _open_source(spec: str) -> Any:
+    from sensors.sources import open_source
+
+    return open_source(spec)
+
+
+def default_services() -> Services:
+    """Return the services of the real app.
+
+    Returns
+    -------
+    Services
+        Real sources, the reference library, live scoring and BLE scanning; no session
+        store yet (``make_recorder=None`` until issue 6 lands).
+    """
+    from sensors.profiles import DEFAULT_PROFILE, list_profiles
+    from sensors.strokes import TECHNIQUES
+
+    profiles = [DEFAULT_PROFILE, *(p for p in list_profiles() if p != DEFAULT_PROFILE)]
+    return Services(
+        open_source=_open_source,
+        load_references=load_references,
+        make_coach=make_coach,
+        warm_up=warm_up,
+        scan=_scan,
+        make_recorder=None,
+        profiles=tuple(profiles),
+        techniques=tuple(TECHNIQUES),
+    )
+
+
+def settings_path() -> Path:
+    """Where the window remembers geometry and last choices (``<data home>/settings.ini``)."""
+    from trainer.store.paths import data_home
+
+    return data_home() / SETTINGS_FILE
+
+
+def run_gui(services: Services | None = None) -> int:
+    """Open the desktop app and run until it is closed.
+
+    Parameters
+    ----------
+    services : Services or None
+        Dependencies (default :func:`default_services`).
+
+    Returns
+    -------
+    int
+        Exit code.
+    """
+    from trainer.ui.runner import open_settings
+    from trainer.ui.runner import run_gui as _run_gui
+
+    return _run_gui(services or default_services(), open_settings(settings_path()))
+
+
+def run_demo(
+    options: DemoOptions, services: Services | None = None, *, remember: bool = True
+) -> DemoResult:
+    """Run the demo (see :func:`trainer.ui.runner.run_demo`).
+
+    Parameters
+    ----------
+    options : DemoOptions
+        What to run.
+    services : Services or None
+        Dependencies (default :func:`default_services`).
+    remember : bool
+        Persist window settings (off for headless runs).
+
+    Returns
+    -------
+    DemoResult
+        Scores, frames, screenshot path.
+    """
+    from trainer.ui.runner import open_settings
+    from trainer.ui.runner import run_demo as _run_demo
+
+    settings = open_settings(settings_path()) if remember else None
+    return _run_demo(services or default_services(), options, settings)

@@ -1,0 +1,117 @@
+"""``massage-trainer gui`` and ``massage-trainer demo``: the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["register", "run_gui"]
+
+#: Simulation speed of a headless demo: glove time runs this much faster than the
+#: wall clock, through the same frame timer and update path as the interactive app.
+HEADLESS_SPEED = 4.0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``gui`` and ``demo``."""
+    gui = subparsers.add_parser("gui", help="open the desktop app")
+    gui.set_defaults(func=run_gui)
+
+    demo = subparsers.add_parser(
+        "demo", help="open the app on the simulated glove practising a bundled reference"
+    )
+    demo.add_argument(
+        "--headless",
+        action="store_true",
+        help="no screen: run offscreen, faster than real time, and exit at the end",
+    )
+    demo.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds of glove time to simulate (headless default 8)",
+    )
+    demo.add_argument("--screenshot", type=Path, default=None, metavar="PNG")
+    demo.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+    demo.add_argument("--frames", type=int, default=None, metavar="N", help="exit after N frames")
+    demo.add_argument("--technique", default="effleurage")
+    demo.add_argument("--reference", default="", help="reference name (default: bundled)")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help=f"simulation speed (default 1, headless {HEADLESS_SPEED:g})",
+    )
+    demo.set_defaults(func=_demo)
+
+
+def run_gui(args: argparse.Namespace | None = None) -> int:
+    """Open the desktop app (also what ``massage-trainer`` without a command does)."""
+    from trainer.app import run_gui as app_run_gui
+
+    return app_run_gui()
+
+
+def _positive(value: float | None, name: str) -> None:
+    from trainer.exceptions import TrainerError
+
+    if value is not None and (not math.isfinite(value) or value <= 0):
+        raise TrainerError(f"{name} must be a positive number, got {value:g}")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sensors.strokes import TECHNIQUES
+    from trainer.exceptions import TrainerError
+
+    if args.technique not in TECHNIQUES:
+        raise TrainerError(
+            f"unknown technique {args.technique!r} (known: {', '.join(TECHNIQUES)})"
+        )
+    seconds = args.seconds if args.seconds is not None else (8.0 if args.headless else None)
+    speed = args.speed if args.speed is not None else (HEADLESS_SPEED if args.headless else 1.0)
+    _positive(seconds, "--seconds")
+    _positive(speed, "--speed")
+    if args.frames is not None and args.frames < 1:
+        raise TrainerError("--frames must be >= 1")
+    if args.headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
+
+    from trainer.app import run_demo
+    from trainer.ui.runner import DemoOptions
+
+    wall = None
+    if args.headless:
+        # Generous: start-up (imports, kernel warm-up) plus the simulation at speed.
+        wall = 60.0 + 3.0 * (seconds or 0.0) / speed
+    options = DemoOptions(
+        technique=args.technique,
+        reference=args.reference or f"{args.technique}-starter",
+        seconds=seconds,
+        speed=speed,
+        seed=args.seed,
+        frames=args.frames,
+        screenshot=args.screenshot,
+        quit_at_end=args.headless,
+        timeout_s=wall,
+    )
+    result = run_demo(options, remember=not args.headless)
+    summary = result.to_dict()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        overall = "–" if result.overall is None else f"{result.overall:.0f}"
+        print(
+            f"{result.technique} against {result.reference or '(no reference)'}: "
+            f"{len(result.strokes)} strokes, mean score {overall}, "
+            f"{result.frames} frames"
+        )
+        if result.screenshot:
+            print(f"screenshot: {result.screenshot}")
+    sys.stdout.flush()
+    return 0

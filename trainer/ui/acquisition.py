@@ -1,0 +1,641 @@
+"""Acquisition: one thread reads a source into a fixed ring buffer; the GUI pulls snapshots.
+
+Deliberately Qt-free (importing it never imports PySide6), so the buffer and the thread
+are tested without a GUI and could feed a headless recorder too.
+
+Threading contract (house rule 7): only the acquisition thread writes the
+:class:`RingBuffer`, always under its lock; the GUI reads copies with
+:meth:`RingBuffer.snapshot` on a timer and drains :meth:`Acquisition.events`. Nothing
+here ever calls into the GUI, and nothing the GUI calls here blocks on the source,
+the disk or a numba compilation (the live scorer runs in the acquisition thread).
+"""
+
+from __future__ import annotations
+
+import enum
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import numpy as np
+
+from sensors.exceptions import SensorError
+from sensors.sources.base import SourceStatus
+from trainer.exceptions import TrainerError
+
+if TYPE_CHECKING:
+    from sensors.blocks import SampleBlock
+    from sensors.sources.base import Source
+
+__all__ = [
+    "TRACK_COLUMNS",
+    "Acquisition",
+    "AcquisitionEvent",
+    "EventKind",
+    "LiveScorer",
+    "LiveState",
+    "RingBuffer",
+    "SessionRecorder",
+    "Snapshot",
+    "with_gap_breaks",
+]
+
+#: Columns of the scorer track kept beside the forces: the reference's total-force band
+#: (low, high) and the template's total force at the aligned position, newtons; NaN
+#: outside strokes.
+TRACK_COLUMNS = ("band_lo", "band_hi", "template_total")
+
+
+# -- ring buffer ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A consistent copy of the newest samples of a :class:`RingBuffer`, oldest first.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Sample times, seconds, shape ``(n,)``.
+    values : numpy.ndarray
+        Forces, newtons, shape ``(n, channels)``.
+    gap_before : numpy.ndarray
+        Bool ``(n,)``: samples were lost just before this sample.
+    arrival_s : numpy.ndarray
+        Monotonic clock (seconds) when each sample entered the buffer, ``(n,)``.
+    aux : numpy.ndarray
+        Auxiliary columns written with the samples, ``(n, aux_channels)`` (NaN if none).
+    written : int
+        Samples written since the buffer was created (the newest sample is number
+        ``written - 1``); lets a reader tell what is new since its last snapshot.
+    """
+
+    t: np.ndarray
+    values: np.ndarray
+    gap_before: np.ndarray
+    arrival_s: np.ndarray
+    aux: np.ndarray
+    written: int
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+
+class RingBuffer:
+    """Fixed-size samples × channels ring, written by one thread, read by others.
+
+    Parameters
+    ----------
+    capacity : int
+        Samples kept (the newest ``capacity`` survive).
+    channels : int
+        Force channels.
+    aux_channels : int
+        Extra float columns stored per sample (e.g. the scorer's band track).
+
+    Raises
+    ------
+    ValueError
+        If ``capacity`` or ``channels`` is < 1 or ``aux_channels`` < 0.
+    """
+
+    def __init__(self, capacity: int, channels: int, aux_channels: int = 0) -> None:
+        if capacity < 1 or channels < 1 or aux_channels < 0:
+            raise ValueError("capacity and channels must be >= 1, aux_channels >= 0")
+        self.capacity = int(capacity)
+        self.channels = int(channels)
+        self.aux_channels = int(aux_channels)
+        self._lock = threading.Lock()
+        self._t = np.zeros(self.capacity)
+        self._values = np.zeros((self.capacity, self.channels))
+        self._gap = np.zeros(self.capacity, dtype=bool)
+        self._arrival = np.zeros(self.capacity)
+        self._aux = np.full((self.capacity, self.aux_channels), np.nan)
+        self._written = 0
+
+    @property
+    def written(self) -> int:
+        """Samples written so far."""
+        with self._lock:
+            return self._written
+
+    def write(
+        self,
+        t: np.ndarray,
+        values: np.ndarray,
+        *,
+        gap_before: bool = False,
+        arrival_s: float = 0.0,
+        aux: np.ndarray | None = None,
+    ) -> None:
+        """Append a block of samples (the oldest ones fall out when full).
+
+        Parameters
+        ----------
+        t : numpy.ndarray
+            Sample times, seconds, ``(k,)``.
+        values : numpy.ndarray
+            Forces, newtons, ``(k, channels)``.
+        gap_before : bool
+            Samples were lost before the first of these; kept on that sample so readers
+            can break lines there, even after wraparound.
+        arrival_s : float
+            Monotonic time the block arrived (for latency measurements).
+        aux : numpy.ndarray or None
+            ``(k, aux_channels)`` extra columns; ``None`` stores NaN.
+
+        Raises
+        ------
+        ValueError
+            On shape mismatches.
+        """
+        t = np.asarray(t, dtype=np.float64)
+        values = np.asarray(values, dtype=np.float64)
+        k = t.shape[0]
+        if t.ndim != 1 or values.shape != (k, self.channels):
+            raise ValueError(f"expected t (k,) and values (k, {self.channels}), got {values.shape}")
+        if aux is not None and np.shape(aux) != (k, self.aux_channels):
+            raise ValueError(f"aux must be ({k}, {self.aux_channels})")
+        if k == 0:
+            return
+        gaps = np.zeros(k, dtype=bool)
+        gaps[0] = gap_before
+        skip = max(0, k - self.capacity)  # a block longer than the ring keeps its tail
+        with self._lock:
+            start = (self._written + skip) % self.capacity
+            idx = (start + np.arange(k - skip)) % self.capacity
+            self._t[idx] = t[skip:]
+            self._values[idx] = values[skip:]
+            self._gap[idx] = gaps[skip:]
+            if skip:
+                self._gap[idx[0]] = True  # the dropped head is a gap for readers
+            self._arrival[idx] = arrival_s
+            self._aux[idx] = np.nan if aux is None else np.asarray(aux, dtype=np.float64)[skip:]
+            self._written += k
+
+    def snapshot(self, max_samples: int | None = None) -> Snapshot:
+        """Copy the newest samples, oldest first, all from the same instant.
+
+        Parameters
+        ----------
+        max_samples : int or None
+            Return at most this many of the newest samples (default: all held).
+
+        Returns
+        -------
+        Snapshot
+            Independent copies (safe to keep and modify).
+        """
+        with self._lock:
+            held = min(self._written, self.capacity)
+            n = held if max_samples is None else max(0, min(held, int(max_samples)))
+            idx = (self._written - n + np.arange(n)) % self.capacity
+            return Snapshot(
+                self._t[idx],
+                self._values[idx],
+                self._gap[idx],
+                self._arrival[idx],
+                self._aux[idx],
+                self._written,
+            )
+
+
+def with_gap_breaks(
+    t: np.ndarray, y: np.ndarray, gap_before: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a NaN row before every gap so ``connect="finite"`` curves break there.
+
+    The inserted x repeats the time of the sample after the gap, so x stays
+    non-decreasing (clip-to-view and downsampling need sorted x).
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Times ``(n,)``.
+    y : numpy.ndarray
+        Values ``(n,)`` or ``(n, channels)``.
+    gap_before : numpy.ndarray
+        Bool ``(n,)``; a gap on the first sample needs no break and is ignored.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(t', y')`` with one extra row per gap (NaN in ``y'``).
+    """
+    idx = np.flatnonzero(np.asarray(gap_before[1:], dtype=bool)) + 1
+    if idx.size == 0:
+        return t, y
+    t_out = np.insert(t, idx, t[idx])
+    y_out = np.insert(np.asarray(y, dtype=np.float64), idx, np.nan, axis=0)
+    return t_out, y_out
+
+
+# -- seams the acquisition thread drives ---------------------------------------------
+
+
+class LiveScorer(Protocol):
+    """What the acquisition thread needs from a live scorer (``trainer.scoring.LiveCoach``).
+
+    ``push`` takes an object with ``values`` ``(k, channels)`` newtons and
+    ``gap_before`` and returns an update with ``active``, ``position``, ``progress``,
+    ``band_ahead`` ``(lo, hi)``, ``cues`` and ``finished`` (stroke scores).
+    ``reference`` must offer ``band_lo``, ``band_hi`` ``(L,)``, ``total`` ``(L,)`` and
+    ``fs_hz``.
+    """
+
+    reference: Any
+
+    def push(self, block: Any) -> Any:
+        """Feed samples, return the live update."""
+        ...
+
+
+class SessionRecorder(Protocol):
+    """Where a practice session is recorded (the store, issue 6).
+
+    Called from the acquisition thread only, so implementations may write to disk.
+    """
+
+    def start(self, technique: str, reference: str, profile: Any) -> None:
+        """Begin a session."""
+        ...
+
+    def add_block(self, block: SampleBlock) -> None:
+        """Record samples of the session, as they arrive."""
+        ...
+
+    def add_score(self, score: Any) -> None:
+        """Record a stroke's score."""
+        ...
+
+    def finish(self) -> None:
+        """End the session (flush, close)."""
+        ...
+
+
+# -- events and live state -------------------------------------------------------------
+
+
+class EventKind(enum.Enum):
+    """What an :class:`AcquisitionEvent` reports."""
+
+    STATUS = "status"  # the source's state changed
+    GAP = "gap"  # samples were lost before a block
+    STROKE = "stroke"  # the scorer finished a stroke (payload: its score)
+    TARE = "tare"  # tare applied (payload: offsets, newtons)
+    TARE_FAILED = "tare_failed"
+    ERROR = "error"  # the source or the scorer failed; acquisition stopped
+    FINISHED = "finished"  # the source has no more blocks
+
+
+@dataclass(frozen=True, slots=True)
+class AcquisitionEvent:
+    """One thing that happened in the acquisition thread.
+
+    Parameters
+    ----------
+    kind : EventKind
+        What happened.
+    status : SourceStatus
+        The source's status at the time.
+    t : float
+        Stream time of the newest sample when it happened, seconds (NaN before any).
+    message : str
+        Human-readable detail.
+    payload : object
+        Kind-specific data (a stroke score, tare offsets).
+    """
+
+    kind: EventKind
+    status: SourceStatus
+    t: float = float("nan")
+    message: str = ""
+    payload: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveState:
+    """The newest scorer update and when it was made (latest-value, not queued).
+
+    Parameters
+    ----------
+    t : float
+        Stream time of the last sample the update covers, seconds.
+    active : bool
+        A stroke is under way.
+    position : int
+        Template index the student is at (-1 outside strokes).
+    progress : float
+        Position in the reference, 0–1 (NaN outside strokes).
+    band_ahead : tuple of numpy.ndarray
+        ``(lo, hi)`` total-force band from the aligned position on, newtons.
+    cues : tuple
+        Cues to show now (``trainer.scoring.Cue`` members).
+    strokes : int
+        Strokes scored since the scorer was set.
+    """
+
+    t: float = float("nan")
+    active: bool = False
+    position: int = -1
+    progress: float = float("nan")
+    band_ahead: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.empty(0), np.empty(0))
+    )
+    cues: tuple[Any, ...] = ()
+    strokes: int = 0
+
+
+class _Slice(NamedTuple):
+    values: np.ndarray
+    gap_before: bool
+
+
+# -- the acquisition thread ------------------------------------------------------------
+
+
+class Acquisition:
+    """Read a source in a background thread into a ring buffer, an event queue, a scorer.
+
+    Parameters
+    ----------
+    source : Source
+        An unopened source; the thread opens it (a BLE connect may take seconds) and
+        closes it when it stops.
+    window_s : float
+        Seconds of samples the ring buffer keeps (at the profile's rate).
+    event_capacity : int
+        Bound of the event queue; when the GUI falls behind, the oldest events go.
+    tare_window_s : float
+        Rest window used by :meth:`request_tare`, seconds.
+    clock : callable
+        Monotonic clock, seconds (arrival stamps).
+    score_step : int
+        Samples per scorer call (1 gives the scorer track one position per sample).
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        window_s: float = 15.0,
+        event_capacity: int = 512,
+        tare_window_s: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        score_step: int = 1,
+    ) -> None:
+        self.source = source
+        self.profile = source.profile
+        fs = float(self.profile.sample_rate_hz)
+        channels = len(self.profile.sensors)
+        self.buffer = RingBuffer(max(1, round(window_s * fs)), channels, len(TRACK_COLUMNS))
+        self._clock = clock
+        self._events: queue.Queue[AcquisitionEvent] = queue.Queue(maxsize=event_capacity)
+        self.dropped_events = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # guards the fields below (set by the GUI)
+        self._scorer: LiveScorer | None = None
+        self._recorder: SessionRecorder | None = None
+        self._recorder_change: tuple[SessionRecorder | None, str, str] | None = None
+        self._live = LiveState()
+        self._tare_requested = False
+        self._tare_n = max(1, round(tare_window_s * fs))
+        self._raw_recent = np.zeros((self._tare_n, channels))
+        self._raw_count = 0
+        self._offsets: np.ndarray | None = None
+        self._score_step = max(1, int(score_step))
+        self.error: BaseException | None = None
+        self._last_status: SourceStatus | None = None
+        self._t_last = float("nan")
+
+    # -- control (any thread) --
+
+    def start(self) -> None:
+        """Start the thread (opens the source there). Idempotent."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="acquisition", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Ask the thread to stop and wait for it (the source is closed). Idempotent."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """The thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def status(self) -> SourceStatus:
+        """Return the source's status (thread-safe, never blocks on the link)."""
+        return self.source.status()
+
+    def events(self, limit: int = 1000) -> list[AcquisitionEvent]:
+        """Drain up to ``limit`` pending events, oldest first."""
+        out: list[AcquisitionEvent] = []
+        while len(out) < limit:
+            try:
+                out.append(self._events.get_nowait())
+            except queue.Empty:
+                break
+        return out
+
+    def live(self) -> LiveState:
+        """Return the newest scorer state."""
+        with self._lock:
+            return self._live
+
+    def set_scorer(self, scorer: LiveScorer | None) -> None:
+        """Follow a reference from the next block on (``None`` stops scoring)."""
+        with self._lock:
+            self._scorer = scorer
+            self._live = LiveState()
+
+    def set_recorder(
+        self, recorder: SessionRecorder | None, *, technique: str = "", reference: str = ""
+    ) -> None:
+        """Record every following block and score into ``recorder`` (``None`` stops).
+
+        The recorder is started, and the previous one finished, in the acquisition
+        thread before the next block, so its disk writes never run on the caller's thread.
+        """
+        with self._lock:
+            self._recorder_change = (recorder, technique, reference)
+
+    def request_tare(self) -> None:
+        """Zero every sensor on the last ``tare_window_s`` (the hand must be at rest).
+
+        The result arrives as a ``TARE`` or ``TARE_FAILED`` event.
+        """
+        with self._lock:
+            self._tare_requested = True
+
+    @property
+    def tare_offsets(self) -> np.ndarray | None:
+        """Current tare offsets, newtons ``(channels,)``, or ``None``."""
+        with self._lock:
+            return None if self._offsets is None else self._offsets.copy()
+
+    # -- the thread --
+
+    def _emit(self, kind: EventKind, message: str = "", payload: Any = None) -> None:
+        event = AcquisitionEvent(kind, self.source.status(), self._t_last, message, payload)
+        while True:
+            try:
+                self._events.put_nowait(event)
+                return
+            except queue.Full:
+                try:
+                    self._events.get_nowait()  # the GUI fell behind: drop the oldest
+                    self.dropped_events += 1
+                except queue.Empty:
+                    pass
+
+    def _check_status(self) -> None:
+        status = self.source.status()
+        last = self._last_status
+        if last is None or status.state is not last.state:
+            self._emit(EventKind.STATUS, status.message or status.state.value)
+        self._last_status = status
+
+    def _run(self) -> None:
+        try:
+            self._check_status()
+            self.source.open()
+            self._check_status()
+            while not self._stop.is_set():
+                try:
+                    block = self.source.read(timeout=0.05)
+                except EOFError:
+                    self._check_status()
+                    self._emit(EventKind.FINISHED, "the source has no more samples")
+                    return
+                if block is not None:
+                    self._handle(block)
+                self._check_status()
+        except (SensorError, TrainerError, OSError) as err:
+            self.error = err
+            self._emit(EventKind.ERROR, str(err) or type(err).__name__)
+        except Exception as err:  # a bug: keep it for tests, show it, stop cleanly
+            self.error = err
+            self._emit(EventKind.ERROR, f"internal error: {type(err).__name__}: {err}")
+        finally:
+            try:
+                self.source.close()
+            finally:
+                self._switch_recorder(closing=True)
+
+    def _switch_recorder(self, *, closing: bool = False) -> None:
+        with self._lock:
+            change, self._recorder_change = self._recorder_change, None
+            if change is None and not closing:
+                return
+            old = self._recorder
+            new = None if change is None or closing else change[0]
+            self._recorder = new
+        if old is not None:
+            old.finish()
+        if new is not None and change is not None:
+            new.start(change[1], change[2], self.profile)
+
+    def _remember_raw(self, raw: np.ndarray) -> None:
+        k = raw.shape[0]
+        n = self._tare_n
+        if k >= n:
+            self._raw_recent[:] = raw[-n:]
+        else:
+            self._raw_recent = np.roll(self._raw_recent, -k, axis=0)
+            self._raw_recent[-k:] = raw
+        self._raw_count += k
+
+    def _maybe_tare(self) -> None:
+        from trainer.signal import Tare
+
+        with self._lock:
+            if not self._tare_requested:
+                return
+            self._tare_requested = False
+        if self._raw_count < self._tare_n:
+            self._emit(EventKind.TARE_FAILED, "not enough samples yet: wait a moment and tare")
+            return
+        try:
+            tare = Tare.from_rest(self._raw_recent)
+        except TrainerError as err:
+            self._emit(EventKind.TARE_FAILED, str(err))
+            return
+        with self._lock:
+            self._offsets = tare.offsets_n
+        self._emit(EventKind.TARE, "sensors zeroed", tare.offsets_n.copy())
+
+    def _handle(self, block: SampleBlock) -> None:
+        arrival = self._clock()
+        if len(block) == 0:
+            return
+        self._switch_recorder()
+        self._remember_raw(block.values)
+        self._maybe_tare()
+        with self._lock:
+            offsets = self._offsets
+            scorer = self._scorer
+            recorder = self._recorder
+        values = block.values if offsets is None else np.clip(block.values - offsets, 0.0, None)
+        if block.gap_before:
+            self._t_last = float(block.t[0])
+            self._emit(EventKind.GAP, "samples lost before this point")
+        track = None
+        if scorer is not None:
+            track = self._score(scorer, block, values)
+        self.buffer.write(
+            block.t, values, gap_before=block.gap_before, arrival_s=arrival, aux=track
+        )
+        self._t_last = float(block.t[-1])
+        if recorder is not None:
+            recorder.add_block(block)
+
+    def _score(self, scorer: LiveScorer, block: SampleBlock, values: np.ndarray) -> np.ndarray:
+        ref = scorer.reference
+        total = np.asarray(ref.total)
+        k = values.shape[0]
+        track = np.full((k, len(TRACK_COLUMNS)), np.nan)
+        step = self._score_step
+        update: Any = None
+        finished: list[Any] = []
+        cues: Sequence[Any] = ()
+        for start in range(0, k, step):
+            update = scorer.push(
+                _Slice(values[start : start + step], block.gap_before and not start)
+            )
+            finished.extend(update.finished)
+            pos = int(update.position)
+            # At the template's last index the stroke is done: no band while resting.
+            if update.active and 0 <= pos < total.shape[0] - 1:
+                track[start : start + step] = (ref.band_lo[pos], ref.band_hi[pos], total[pos])
+        if update is not None:
+            cues = tuple(update.cues)
+        self._t_last = float(block.t[-1])
+        with self._lock:
+            if self._scorer is not scorer:  # swapped meanwhile: drop this result
+                return track
+            strokes = self._live.strokes + len(finished)
+            self._live = LiveState(
+                t=self._t_last,
+                active=bool(update.active),
+                position=int(update.position),
+                progress=float(update.progress),
+                band_ahead=(np.asarray(update.band_ahead[0]), np.asarray(update.band_ahead[1])),
+                cues=tuple(cues),
+                strokes=strokes,
+            )
+            recorder = self._recorder
+        for score in finished:
+            self._emit(EventKind.STROKE, f"stroke scored {score.overall:.0f}", score)
+            if recorder is not None:
+                recorder.add_score(score)
+        return track

@@ -1,0 +1,318 @@
+"""The practice view's live plots: total force against the reference band, and per sensor.
+
+pyqtgraph done the fast way: every item is created once (per glove profile), each frame
+only calls ``setData`` on it; clip-to-view, peak downsampling, 1-px pens, fixed ranges
+with x following time; gaps break the lines (``connect="finite"`` with NaN rows).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from sensors.profiles import GloveProfile
+from trainer.ui import theme
+from trainer.ui.acquisition import LiveState, Snapshot, with_gap_breaks
+
+__all__ = ["ForcePlot", "FrameCounter", "nice_ceiling"]
+
+_STEPS = (2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0)
+
+
+def nice_ceiling(value: float, floor: float = 5.0) -> float:
+    """Smallest of 2, 5, 10, 20, 30, 50, 100… newtons at or above ``value`` (≥ ``floor``)."""
+    for step in _STEPS:
+        if step >= max(value, floor):
+            return step
+    return float(np.ceil(value / 500.0) * 500.0)
+
+
+def _curve(pen: QtGui.QPen | str | None, name: str | None = None) -> pg.PlotDataItem:
+    item = pg.PlotDataItem(pen=pen, name=name, connect="finite")
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, method="peak")
+    return item
+
+
+def _pen(colour: str, *, width: float = 1.0, dash: bool = False) -> QtGui.QPen:
+    pen = pg.mkPen(colour, width=width)
+    pen.setCosmetic(True)
+    if dash:
+        pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+    return pen
+
+
+class ForcePlot(pg.GraphicsLayoutWidget):
+    """Two stacked, time-linked plots of the last ``window_s`` seconds.
+
+    Top: the total force, the reference band and template along the live aligned
+    position, and the band ahead of now. Bottom: one curve per sensor, coloured by hand
+    region, with a legend.
+
+    Parameters
+    ----------
+    window_s : float
+        Seconds of history shown.
+    ahead_s : float
+        Seconds right of "now" kept free for the band ahead.
+    parent : QtWidgets.QWidget or None
+        Parent widget.
+    """
+
+    def __init__(
+        self,
+        window_s: float = 10.0,
+        ahead_s: float = 1.0,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent=parent)
+        self.window_s = float(window_s)
+        self.ahead_s = float(ahead_s)
+        self.paint_hooks: list[Callable[[], None]] = []
+        self.frames_painted = 0
+        self.ci.setContentsMargins(4, 6, 10, 4)
+        self.ci.setSpacing(6)
+
+        self.total_plot: pg.PlotItem = self.addPlot(row=0, col=0)
+        self.sensor_plot: pg.PlotItem = self.addPlot(row=1, col=0)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        for plot, label in ((self.total_plot, "Total force"), (self.sensor_plot, "Per sensor")):
+            plot.setMenuEnabled(False)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.12)
+            plot.setLabel("left", label, units="N")
+            plot.getAxis("left").setWidth(58)
+            plot.disableAutoRange()
+        self.sensor_plot.setXLink(self.total_plot)
+        self.total_plot.getAxis("bottom").setStyle(showValues=False)
+        self.sensor_plot.setLabel("bottom", "time", units="s")
+
+        # Reference band along the stroke so far (trail) and ahead of now.
+        band_brush = QtGui.QColor(theme.ACCENT)
+        band_brush.setAlpha(38)
+        ahead_brush = QtGui.QColor(theme.ACCENT)
+        ahead_brush.setAlpha(95)
+        edge = QtGui.QColor(theme.ACCENT)
+        edge.setAlpha(70)
+        self.band_lo = _curve(_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
+        self.band_hi = _curve(_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
+        self.band_fill = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=band_brush)
+        self.ahead_lo = _curve(_pen(theme.ACCENT))
+        self.ahead_hi = _curve(_pen(theme.ACCENT))
+        self.ahead_fill = pg.FillBetweenItem(self.ahead_lo, self.ahead_hi, brush=ahead_brush)
+        self.template = _curve(_pen(theme.ACCENT, dash=True), "reference")
+        self.template_ahead = _curve(_pen(theme.ACCENT, dash=True))
+        self.total = _curve(_pen(theme.TEXT), "your force")
+        legend = self.total_plot.addLegend(offset=(8, 4), labelTextColor=theme.TEXT_MUTED)
+        legend.setColumnCount(3)
+        for item in (self.band_fill, self.ahead_fill):
+            self.total_plot.addItem(item)
+        for item in (
+            self.band_lo,
+            self.band_hi,
+            self.ahead_lo,
+            self.ahead_hi,
+            self.template,
+            self.template_ahead,
+            self.total,
+        ):
+            self.total_plot.addItem(item)
+        legend.addItem(
+            pg.BarGraphItem(x=[0], height=[1], width=1, brush=ahead_brush, pen=None), "band"
+        )
+        self.now_line = pg.InfiniteLine(angle=90, pen=_pen("#9aa5b1", dash=True))
+        self.total_plot.addItem(self.now_line, ignoreBounds=True)
+        self.sensor_now_line = pg.InfiniteLine(angle=90, pen=_pen("#9aa5b1", dash=True))
+        self.sensor_plot.addItem(self.sensor_now_line, ignoreBounds=True)
+
+        self.sensor_legend = self.sensor_plot.addLegend(
+            offset=(8, 4), labelTextColor=theme.TEXT_MUTED
+        )
+        self.channel_curves: list[pg.PlotDataItem] = []
+        self._profile: GloveProfile | None = None
+        self._y_total = self._y_sensor = 0.0
+        self._set_y(self.total_plot, 20.0)
+        self._set_y(self.sensor_plot, 10.0)
+        self._last_written = -1
+        self.total_plot.setXRange(-self.window_s, self.ahead_s, padding=0)
+
+    # -- set-up (rare: a new glove) --
+
+    def set_profile(self, profile: GloveProfile | None) -> None:
+        """Create one curve per sensor of ``profile`` (reused while the count matches)."""
+        self._profile = profile
+        n = 0 if profile is None else len(profile.sensors)
+        while len(self.channel_curves) < n:
+            curve = _curve(_pen("#888888"))
+            self.sensor_plot.addItem(curve)
+            self.channel_curves.append(curve)
+        self.sensor_legend.clear()
+        seen: set[str] = set()
+        for i, curve in enumerate(self.channel_curves):
+            if i >= n or profile is None:
+                curve.setData([], [])
+                curve.hide()
+                continue
+            region = profile.regions[i]
+            curve.setPen(_pen(theme.region_colour(region)))
+            curve.show()
+            if region not in seen:
+                seen.add(region)
+                self.sensor_legend.addItem(curve, region.replace("_", " "))
+        self.sensor_legend.setColumnCount(max(1, min(4, len(seen))))
+        self._y_total = self._y_sensor = 0.0
+        self._set_y(self.total_plot, 20.0)
+        self._set_y(self.sensor_plot, 10.0)
+        self._last_written = -1
+        self.clear_data()
+
+    def clear_data(self) -> None:
+        """Empty every curve (a new source)."""
+        for item in (
+            self.total,
+            self.band_lo,
+            self.band_hi,
+            self.template,
+            self.ahead_lo,
+            self.ahead_hi,
+            self.template_ahead,
+            *self.channel_curves,
+        ):
+            item.setData([], [])
+
+    def _set_y(self, plot: pg.PlotItem, top: float) -> None:
+        if plot is self.total_plot:
+            if top == self._y_total:
+                return
+            self._y_total = top
+        else:
+            if top == self._y_sensor:
+                return
+            self._y_sensor = top
+        plot.setYRange(0.0, top, padding=0.02)
+
+    # -- per frame --
+
+    def show_frame(
+        self,
+        snap: Snapshot,
+        live: LiveState | None = None,
+        template_ahead: np.ndarray | None = None,
+        fs_hz: float | None = None,
+    ) -> bool:
+        """Draw a snapshot (and the scorer's band ahead); return whether anything changed.
+
+        Parameters
+        ----------
+        snap : Snapshot
+            Newest samples (the scorer track in ``snap.aux``).
+        live : LiveState or None
+            The scorer's newest state, for the band ahead.
+        template_ahead : numpy.ndarray or None
+            The reference's total force from the aligned position on, newtons.
+        fs_hz : float or None
+            Sample rate, for placing the band ahead in time.
+
+        Returns
+        -------
+        bool
+            False when the snapshot held nothing new (no ``setData`` calls made).
+        """
+        if snap.written == self._last_written or len(snap) == 0:
+            return False
+        self._last_written = snap.written
+        now = float(snap.t[-1])
+        t, values = with_gap_breaks(snap.t, snap.values, snap.gap_before)
+        total = values.sum(axis=1)  # NaN rows stay NaN: the break survives
+        self.total.setData(t, total)
+        for i in range(values.shape[1]):
+            if i < len(self.channel_curves):
+                self.channel_curves[i].setData(t, values[:, i])
+        if snap.aux.shape[1] >= 3:
+            _, aux = with_gap_breaks(snap.t, snap.aux, snap.gap_before)
+            self.band_lo.setData(t, aux[:, 0])
+            self.band_hi.setData(t, aux[:, 1])
+            self.template.setData(t, aux[:, 2])
+        self._draw_ahead(now, live, template_ahead, fs_hz)
+        self.total_plot.setXRange(now - self.window_s, now + self.ahead_s, padding=0)
+        self.now_line.setValue(now)
+        self.sensor_now_line.setValue(now)
+        with np.errstate(invalid="ignore"):
+            peak_total = np.nanmax(total) if np.isfinite(total).any() else 0.0
+            peak_sensor = np.nanmax(values) if np.isfinite(values).any() else 0.0
+        band_top = np.nanmax(snap.aux[:, 1]) if np.isfinite(snap.aux[:, 1:2]).any() else 0.0
+        self._set_y(
+            self.total_plot, max(self._y_total, nice_ceiling(1.1 * max(peak_total, band_top)))
+        )
+        self._set_y(self.sensor_plot, max(self._y_sensor, nice_ceiling(1.1 * peak_sensor)))
+        return True
+
+    def _draw_ahead(
+        self,
+        now: float,
+        live: LiveState | None,
+        template_ahead: np.ndarray | None,
+        fs_hz: float | None,
+    ) -> None:
+        lo, hi = (np.empty(0), np.empty(0)) if live is None else live.band_ahead
+        if live is None or not live.active or fs_hz is None or lo.size == 0:
+            for item in (self.ahead_lo, self.ahead_hi, self.template_ahead):
+                item.setData([], [])
+            return
+        # The band starts where the scorer last was and runs into the future.
+        x = live.t + np.arange(lo.size) / fs_hz
+        self.ahead_lo.setData(x, lo)
+        self.ahead_hi.setData(x, hi)
+        if template_ahead is not None and template_ahead.size:
+            n = min(template_ahead.size, x.size)
+            self.template_ahead.setData(x[:n], template_ahead[:n])
+        else:
+            self.template_ahead.setData([], [])
+
+    # -- paint instrumentation (fps and latency probes) --
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        """Paint, then tell the probes a frame reached the screen."""
+        super().paintEvent(event)
+        self.frames_painted += 1
+        for hook in self.paint_hooks:
+            hook()
+
+
+class FrameCounter:
+    """Frames per second over a sliding window (the debug readout).
+
+    Parameters
+    ----------
+    window_s : float
+        Averaging window, seconds.
+    clock : callable
+        Monotonic clock, seconds.
+    """
+
+    def __init__(self, window_s: float = 1.0, clock: Callable[[], float] = time.monotonic):
+        self.window_s = window_s
+        self._clock = clock
+        self._times: list[float] = []
+
+    def tick(self) -> None:
+        """Count one frame now."""
+        now = self._clock()
+        self._times.append(now)
+        cut = now - self.window_s
+        while self._times and self._times[0] < cut:
+            self._times.pop(0)
+
+    @property
+    def fps(self) -> float:
+        """Frames per second over the window (0 before two frames)."""
+        if len(self._times) < 2:
+            return 0.0
+        span = self._times[-1] - self._times[0]
+        return (len(self._times) - 1) / span if span > 0 else 0.0

@@ -1,0 +1,302 @@
+"""Run the window: the interactive app, and the demo (optionally headless, self-ending)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from trainer.exceptions import TrainerError
+from trainer.ui import theme
+from trainer.ui.main_window import MainWindow
+from trainer.ui.services import Services, SourceChoice
+
+__all__ = [
+    "DemoOptions",
+    "DemoResult",
+    "application",
+    "headless_environment",
+    "open_settings",
+    "run_demo",
+    "run_gui",
+]
+
+
+def application() -> QtWidgets.QApplication:
+    """Return the running QApplication, creating and theming it if needed."""
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        QtCore.QCoreApplication.setOrganizationName("massage-trainer")
+        QtCore.QCoreApplication.setApplicationName("massage-trainer")
+        if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+            QtCore.qInstallMessageHandler(_quiet_offscreen)
+        app = QtWidgets.QApplication([])
+        theme.apply_theme(app)
+    assert isinstance(app, QtWidgets.QApplication)
+    return app
+
+
+def _quiet_offscreen(
+    mode: QtCore.QtMsgType, context: QtCore.QMessageLogContext, message: str
+) -> None:
+    """Drop the offscreen plugin's notices about window-manager hints; print the rest."""
+    if "propagateSizeHints" in message:
+        return
+    print(message, file=sys.stderr)
+
+
+def open_settings(path: Path) -> QtCore.QSettings:
+    """Return INI settings stored at ``path`` (inside the user data directory).
+
+    An explicit file rather than the platform's registry/plist keeps every piece of
+    user data under ``$MASSAGE_TRAINER_HOME`` (tests get their own automatically).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return QtCore.QSettings(str(path), QtCore.QSettings.Format.IniFormat)
+
+
+def run_gui(services: Services, settings: QtCore.QSettings | None) -> int:
+    """Open the app window and run until it is closed.
+
+    Parameters
+    ----------
+    services : Services
+        Injected dependencies.
+    settings : QtCore.QSettings or None
+        Persistent settings (geometry, last choices).
+
+    Returns
+    -------
+    int
+        The Qt event loop's exit code.
+    """
+    app = application()
+    window = MainWindow(services, settings=settings)
+    window.show()
+    return int(app.exec())
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    """How the demo runs.
+
+    Parameters
+    ----------
+    technique : str
+        Technique the simulated glove performs and the student practises.
+    reference : str
+        Reference to follow ("" for the first compatible one).
+    seconds : float or None
+        Glove time to simulate; ``None`` runs until the window closes (or ``frames``).
+    speed : float
+        Simulation speed (1 = real time). The frame timer is unchanged, so a faster
+        glove shows more samples per frame through the very same update path.
+    seed : int
+        Simulator seed.
+    frames : int or None
+        Quit after this many drawn frames.
+    screenshot : pathlib.Path or None
+        Save a PNG of the practice view at the end.
+    quit_at_end : bool
+        Quit when the simulation ends (headless), instead of leaving the window open.
+    timeout_s : float or None
+        Wall-clock limit; exceeding it raises :class:`~trainer.exceptions.TrainerError`.
+    """
+
+    technique: str = "effleurage"
+    reference: str = ""
+    seconds: float | None = None
+    speed: float = 1.0
+    seed: int = 1
+    frames: int | None = None
+    screenshot: Path | None = None
+    quit_at_end: bool = False
+    timeout_s: float | None = None
+
+
+@dataclass(slots=True)
+class DemoResult:
+    """What the demo did (the ``--json`` summary is :meth:`to_dict`)."""
+
+    technique: str
+    reference: str | None
+    glove: str | None
+    seconds: float
+    frames: int
+    fps: float
+    strokes: list[dict[str, Any]] = field(default_factory=list)
+    overall: float | None = None
+    session: dict[str, Any] = field(default_factory=dict)
+    screenshot: str | None = None
+    scoring: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "technique": self.technique,
+            "reference": self.reference,
+            "glove": self.glove,
+            "seconds": self.seconds,
+            "strokes": self.strokes,
+            "overall": self.overall,
+            "session": self.session,
+            "frames": self.frames,
+            "fps": round(self.fps, 1),
+            "screenshot": self.screenshot,
+            "scoring": self.scoring,
+        }
+
+
+def run_demo(
+    services: Services,
+    options: DemoOptions,
+    settings: QtCore.QSettings | None = None,
+) -> DemoResult:
+    """Open the app on the simulated glove practising ``options.technique``.
+
+    The window connects the simulated glove, starts a session on the reference as soon
+    as references are loaded and the kernels are warm, and (with ``seconds``) ends
+    when the simulation does: screenshot of the practice view, session summary.
+
+    Parameters
+    ----------
+    services : Services
+        Injected dependencies.
+    options : DemoOptions
+        Technique, duration, speed, exit conditions, screenshot.
+    settings : QtCore.QSettings or None
+        Persistent settings (``None`` in headless runs: nothing is remembered).
+
+    Returns
+    -------
+    DemoResult
+        Scores and frame counts.
+
+    Raises
+    ------
+    TrainerError
+        If the wall-clock ``timeout_s`` passes first, the glove failed, or the
+        screenshot could not be written.
+    """
+    app = application()
+    window = MainWindow(services, settings=settings)
+    window.stop_session_on_finish = False
+    window.resize(1280, 800)
+    window.show()
+    opts: list[tuple[str, str]] = [("seed", str(options.seed)), ("speed", f"{options.speed:g}")]
+    if options.seconds is not None:
+        opts.append(("seconds", f"{options.seconds:g}"))
+    window.autostart(
+        SourceChoice("sim", options.technique, tuple(opts)), options.technique, options.reference
+    )
+    started = time.monotonic()
+    frame_times: list[float] = []
+    shot: dict[str, Any] = {"pixmap": None, "stroke": -1}
+    outcome: dict[str, Any] = {"result": None, "error": None}
+
+    def maybe_grab_mid_stroke() -> None:
+        # The picture worth showing is a stroke under way (cue, band ahead, load on the
+        # hand): grab the last stroke of the run at about half-way through.
+        acq = window.acquisition
+        if options.screenshot is None or options.seconds is None or acq is None:
+            return
+        live = acq.live()
+        near_end = live.t >= options.seconds - 2.5
+        if near_end and live.active and live.progress >= 0.45 and live.strokes != shot["stroke"]:
+            shot["stroke"] = live.strokes
+            shot["pixmap"] = window.grab()
+
+    def collect() -> None:
+        if outcome["result"] is not None:
+            return
+        outcome["result"] = _collect(window, services, options, frame_times)
+        acq = window.acquisition
+        if acq is not None and acq.error is not None:
+            outcome["error"] = f"glove failed: {acq.error}"
+        if options.screenshot is not None:
+            pixmap = shot["pixmap"] or window.grab()
+            path = options.screenshot
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if pixmap.save(str(path), "PNG"):
+                outcome["result"].screenshot = str(path)
+            else:
+                outcome["error"] = f"could not write the screenshot {path}"
+
+    def finish() -> None:
+        collect()
+        if options.quit_at_end or options.frames is not None:
+            app.quit()
+
+    def on_frame() -> None:
+        frame_times.append(time.monotonic())
+        maybe_grab_mid_stroke()
+        if options.frames is not None and window.frames >= options.frames:
+            finish()
+
+    def on_finished() -> None:
+        # Let this tick's last frame reach the plot first.
+        QtCore.QTimer.singleShot(0, finish)
+
+    def watchdog() -> None:
+        if options.timeout_s is not None and time.monotonic() - started > options.timeout_s:
+            outcome["error"] = f"demo did not finish within {options.timeout_s:g} s"
+            app.quit()
+
+    window.frame_drawn.connect(on_frame)
+    window.source_finished.connect(on_finished)
+    window.closing.connect(collect)
+    guard = QtCore.QTimer(window)
+    guard.timeout.connect(watchdog)
+    guard.start(250)
+    window.show_view("practice")
+    app.exec()
+    guard.stop()
+    if outcome["error"] is None:
+        collect()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    if outcome["error"]:
+        raise TrainerError(outcome["error"])
+    result: DemoResult = outcome["result"]
+    return result
+
+
+def _collect(
+    window: MainWindow, services: Services, options: DemoOptions, frame_times: list[float]
+) -> DemoResult:
+    """Stop the session and gather what the demo reports."""
+    acq = window.acquisition
+    seconds = 0.0
+    if acq is not None:
+        snap = acq.buffer.snapshot(1)
+        seconds = float(snap.t[-1]) if len(snap) else 0.0
+    reference = window.practice_view.current_reference()
+    if window.practice_view.running:
+        window.toggle_session()
+    summary = window.last_summary or {}
+    fps = 0.0
+    if len(frame_times) >= 2 and frame_times[-1] > frame_times[0]:
+        fps = (len(frame_times) - 1) / (frame_times[-1] - frame_times[0])
+    return DemoResult(
+        technique=options.technique,
+        reference=None if reference is None else reference.name,
+        glove=None if acq is None else acq.profile.name,
+        seconds=round(seconds, 3),
+        frames=window.frames,
+        fps=fps,
+        strokes=[s.to_dict() for s in window.practice_view.scores],
+        overall=summary.get("overall"),
+        session=summary,
+        scoring=services.make_coach is not None and window.warm,
+    )
+
+
+def headless_environment() -> None:
+    """Select Qt's offscreen platform (call before the QApplication exists)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"

@@ -1,0 +1,104 @@
+"""What the window needs from the layers below, injected by :mod:`trainer.app`.
+
+The views never build a source, open a file or compile a kernel themselves: they call
+these callables (in a worker thread where the call may block). Tests inject fakes here.
+Qt-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from sensors.sources.base import Source
+    from trainer.scoring import Reference
+    from trainer.ui.acquisition import LiveScorer, SessionRecorder
+
+__all__ = ["FEEDBACK_MODES", "Services", "SourceChoice"]
+
+#: Faded-feedback settings offered in the practice view: (label, mode, n).
+FEEDBACK_MODES: tuple[tuple[str, str, int], ...] = (
+    ("Cues on every stroke", "every", 1),
+    ("Cues every 3rd stroke", "every_n", 3),
+    ("No cues (test)", "off", 1),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChoice:
+    """A source the user picked in the connect view.
+
+    Parameters
+    ----------
+    kind : {"sim", "replay", "ble"}
+        Source family.
+    target : str
+        Technique (sim), capture path (replay) or address/name (ble).
+    options : tuple of (str, str)
+        Spec options (``seed``, ``speed``, ``profile``...).
+    """
+
+    kind: str
+    target: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def spec(self) -> str:
+        """The source spec understood by :func:`sensors.sources.open_source`."""
+        query = urlencode(self.options)
+        return f"{self.kind}:{self.target}" + (f"?{query}" if query else "")
+
+    @property
+    def label(self) -> str:
+        """Short description for the status bar."""
+        if self.kind == "sim":
+            return f"simulated glove ({self.target})"
+        if self.kind == "replay":
+            return f"capture {self.target.rsplit('/', 1)[-1]}"
+        return f"glove {self.target}"
+
+    def with_option(self, key: str, value: str) -> SourceChoice:
+        """Return a copy with one option set."""
+        opts = dict(self.options)
+        opts[key] = value
+        return SourceChoice(self.kind, self.target, tuple(opts.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The app's injected dependencies.
+
+    Parameters
+    ----------
+    open_source : callable
+        ``open_source(spec) -> Source`` (unopened). Called in a worker thread.
+    load_references : callable
+        ``() -> list of Reference`` (bundled and the user's). Called in a worker thread.
+    make_coach : callable or None
+        ``make_coach(reference, mode, n) -> LiveScorer``; ``None`` when scoring is
+        unavailable (the practice view then only plots).
+    warm_up : callable or None
+        Compiles the alignment kernels; called once in a worker thread at start-up.
+    scan : callable or None
+        ``scan(timeout_s) -> list of adverts`` (``address``, ``name``, ``rssi``); called
+        in a worker thread. ``None`` hides BLE scanning.
+    make_recorder : callable or None
+        ``make_recorder() -> SessionRecorder``: where sessions are stored. ``None`` until
+        the session store exists (issue 6); the practice view says sessions are not saved.
+    profiles : sequence of str
+        Glove profiles offered for the simulated glove.
+    techniques : sequence of str
+        Techniques offered.
+    """
+
+    open_source: Callable[[str], Source]
+    load_references: Callable[[], list[Reference]]
+    make_coach: Callable[[Reference, str, int], LiveScorer] | None = None
+    warm_up: Callable[[], None] | None = None
+    scan: Callable[[float], Sequence[Any]] | None = None
+    make_recorder: Callable[[], SessionRecorder] | None = None
+    profiles: Sequence[str] = ("reference-glove",)
+    techniques: Sequence[str] = ("effleurage", "petrissage", "friction", "tapotement")

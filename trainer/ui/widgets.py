@@ -1,0 +1,287 @@
+"""Small building blocks shared by the views: cards, state badge, sensor bars, score cards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from sensors.profiles import GloveProfile
+from trainer.ui import theme
+
+__all__ = ["Card", "ScoreCard", "SensorBars", "SessionSummary", "StateBadge"]
+
+_COMPONENTS = ("shape", "pressure", "tempo", "smoothness")
+
+
+class Card(QtWidgets.QFrame):
+    """A white rounded panel with an optional title.
+
+    Parameters
+    ----------
+    title : str
+        Heading ("" for none).
+    parent : QtWidgets.QWidget or None
+        Parent widget.
+    """
+
+    def __init__(self, title: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.body = QtWidgets.QVBoxLayout(self)
+        self.body.setContentsMargins(16, 12, 16, 14)
+        self.body.setSpacing(8)
+        self.title = QtWidgets.QLabel(title)
+        self.title.setObjectName("cardTitle")
+        self.title.setVisible(bool(title))
+        self.body.addWidget(self.title)
+
+
+def label(text: str = "", name: str | None = None, *, wrap: bool = False) -> QtWidgets.QLabel:
+    """Return a label with an object name for the style sheet."""
+    widget = QtWidgets.QLabel(text)
+    if name:
+        widget.setObjectName(name)
+    widget.setWordWrap(wrap)
+    return widget
+
+
+class StateBadge(QtWidgets.QWidget):
+    """A coloured dot and the link state in words ("Streaming", "Reconnecting"...)."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = "idle"
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        self.dot = QtWidgets.QLabel()
+        self.dot.setFixedSize(14, 14)
+        self.text = label("Not connected", "stateText")
+        layout.addWidget(self.dot)
+        layout.addWidget(self.text, 1)
+        self.set_state("idle")
+
+    @property
+    def state(self) -> str:
+        """The state shown (a :class:`~sensors.sources.base.SourceState` value)."""
+        return self._state
+
+    def set_state(self, state: str, text: str | None = None) -> None:
+        """Show ``state`` (``"streaming"``...) with ``text`` (default: the state in words)."""
+        self._state = state
+        colour = theme.STATE_COLOURS.get(state, theme.STATE_COLOURS["idle"])
+        self.dot.setStyleSheet(f"background: {colour}; border-radius: 7px;")
+        words = {"idle": "Not connected", "finished": "Finished"}
+        self.text.setText(text or words.get(state, state.capitalize()))
+
+
+class SensorBars(QtWidgets.QWidget):
+    """One live bar per sensor, so a loose or dead sensor is obvious at a glance.
+
+    A sensor is flagged "no signal?" when, over the recent window, it stays flat while
+    the others are clearly loaded.
+    """
+
+    #: A sensor is "flat" below this fraction of the busiest sensor's recent peak.
+    FLAT_FRACTION = 0.02
+    #: ... provided the busiest sensor peaked above this many newtons.
+    ACTIVE_N = 1.0
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._grid = QtWidgets.QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(12)
+        self._grid.setVerticalSpacing(6)
+        self._rows: list[tuple[QtWidgets.QLabel, QtWidgets.QProgressBar, QtWidgets.QLabel]] = []
+        self._notes: list[QtWidgets.QLabel] = []
+        self.full_scale_n = 10.0
+        self.flat = np.zeros(0, dtype=bool)
+
+    def set_profile(self, profile: GloveProfile | None) -> None:
+        """Make one row per sensor."""
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._rows, self._notes = [], []
+        if profile is None:
+            return
+        self.full_scale_n = float(min(10.0, profile.saturation_n.min()))
+        for i, sensor in enumerate(profile.sensors):
+            name = label(sensor.name.replace("_", " "))
+            swatch = theme.region_colour(str(sensor.region))
+            chip = QtWidgets.QLabel()
+            chip.setFixedSize(4, 14)
+            chip.setStyleSheet(f"background: {swatch}; border-radius: 2px;")
+            bar = QtWidgets.QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setTextVisible(False)
+            bar.setFixedHeight(10)
+            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {swatch}; }}")
+            value = label("0.0 N", "muted")
+            value.setMinimumWidth(56)
+            value.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
+            note = label("", "muted")
+            note.setMinimumWidth(90)
+            self._grid.addWidget(chip, i, 0)
+            self._grid.addWidget(name, i, 1)
+            self._grid.addWidget(bar, i, 2)
+            self._grid.addWidget(value, i, 3)
+            self._grid.addWidget(note, i, 4)
+            self._rows.append((name, bar, value))
+            self._notes.append(note)
+        self._grid.setColumnStretch(2, 1)
+        self.flat = np.zeros(len(profile.sensors), dtype=bool)
+
+    def set_values(self, current_n: np.ndarray, recent_peak_n: np.ndarray) -> None:
+        """Update the bars.
+
+        Parameters
+        ----------
+        current_n : numpy.ndarray
+            Current load per sensor, newtons ``(channels,)``.
+        recent_peak_n : numpy.ndarray
+            Peak load per sensor over the recent window (a few seconds), ``(channels,)``.
+        """
+        if len(current_n) != len(self._rows):
+            return
+        busiest = float(np.max(recent_peak_n)) if len(recent_peak_n) else 0.0
+        self.flat = (busiest > self.ACTIVE_N) & (
+            np.asarray(recent_peak_n) < self.FLAT_FRACTION * busiest
+        )
+        for i, (_, bar, value) in enumerate(self._rows):
+            v = float(current_n[i])
+            bar.setValue(round(1000 * min(1.0, max(0.0, v / self.full_scale_n))))
+            value.setText(f"{v:.1f} N")
+            note = self._notes[i]
+            text = "no signal?" if self.flat[i] else ""
+            if note.text() != text:
+                note.setText(text)
+                note.setStyleSheet(f"color: {theme.CAUTION};" if text else "")
+
+
+class _ComponentBar(QtWidgets.QWidget):
+    """A thin labelled bar for one score component."""
+
+    def __init__(self, name: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self.name = label(name, "muted")
+        self.name.setFixedWidth(78)
+        self.bar = QtWidgets.QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(8)
+        self.bar.setMinimumWidth(40)
+        self.value = label("–", "muted")
+        self.value.setFixedWidth(30)
+        self.value.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.name)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.value)
+
+    def set_value(self, value: float | None) -> None:
+        if value is None:
+            self.bar.setValue(0)
+            self.value.setText("–")
+        else:
+            self.bar.setValue(round(value))
+            self.value.setText(f"{value:.0f}")
+
+
+class ScoreCard(Card):
+    """The score of one stroke: overall, the four components, the main deductions."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("", parent)
+        head = QtWidgets.QHBoxLayout()
+        self.heading = label("", "cardTitle")
+        self.overall = label("", "bigNumber")
+        self.overall.setAlignment(
+            QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
+        )
+        head.addWidget(self.heading, 1)
+        head.addWidget(self.overall)
+        self.body.addLayout(head)
+        self.bars = {name: _ComponentBar(name) for name in _COMPONENTS}
+        for bar in self.bars.values():
+            self.body.addWidget(bar)
+        self.deductions = label("", "muted", wrap=True)
+        self.deductions.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+        self.deductions.setMinimumHeight(34)
+        self.body.addWidget(self.deductions, 1)
+        self.score: Any = None
+
+    def show_score(self, number: int, score: Any) -> None:
+        """Fill the card from a :class:`~trainer.scoring.StrokeScore`."""
+        self.score = score
+        self.heading.setText(f"Stroke {number}")
+        self.overall.setText(f"{score.overall:.0f}")
+        for name, bar in self.bars.items():
+            bar.set_value(getattr(score, name, None))
+        worst = sorted(score.deductions, key=lambda d: -d.points)[:2]
+        lines = [f"−{d.points:.1f}  {d.message}" for d in worst if d.points >= 0.05]
+        self.deductions.setText("\n".join(lines) if lines else "Nothing to correct.")
+
+
+class SessionSummary(Card):
+    """Strokes, mean scores and the most frequent deductions of a session."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("Session", parent)
+        self.text = label("", "muted", wrap=True)
+        self.text.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+        self.body.addWidget(self.text, 1)
+        self.note = label("", "muted", wrap=True)
+        self.note.setStyleSheet("font-size: 8.5pt;")
+        self.note.setVisible(False)
+        self.body.addWidget(self.note)
+        self.summary: dict[str, Any] = {}
+        self.show_summary([], running=False)
+
+    @staticmethod
+    def summarise(scores: Sequence[Any]) -> dict[str, Any]:
+        """Return ``{"strokes", "overall", components..., "top_deductions"}`` (JSON-ready)."""
+        out: dict[str, Any] = {"strokes": len(scores), "overall": None}
+        if not scores:
+            return out
+        out["overall"] = round(float(np.mean([s.overall for s in scores])), 1)
+        for name in _COMPONENTS:
+            vals = [getattr(s, name) for s in scores if getattr(s, name) is not None]
+            out[name] = round(float(np.mean(vals)), 1) if vals else None
+        lost: dict[str, float] = {}
+        for s in scores:
+            for d in s.deductions:
+                key = d.message.split(":")[0]
+                lost[key] = lost.get(key, 0.0) + d.points
+        out["top_deductions"] = [k for k, _ in sorted(lost.items(), key=lambda kv: -kv[1])[:3]]
+        return out
+
+    def set_note(self, text: str) -> None:
+        """Show a small note under the summary ("" hides it)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def show_summary(self, scores: Sequence[Any], *, running: bool) -> None:
+        """Show the summary of ``scores`` (a running session or a finished one)."""
+        self.summary = self.summarise(scores)
+        s = self.summary
+        self.title.setText("This session" if running else "Session summary")
+        if not scores:
+            self.text.setText(
+                "Strokes are scored as you go." if running else "No strokes scored yet."
+            )
+            return
+        parts = [f"<b>{s['strokes']}</b> strokes · mean <b>{s['overall']:.0f}</b>"]
+        comps = [f"{n} {s[n]:.0f}" for n in _COMPONENTS if s.get(n) is not None]
+        parts.append(" · ".join(comps))
+        if s.get("top_deductions"):
+            parts.append("Work on: " + "; ".join(s["top_deductions"]))
+        self.text.setText("<br>".join(parts))
