@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -73,8 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
-        return EXIT_USAGE
+        # No command: open the app where there is a screen, else explain the usage.
+        app_cmds = sys.modules.get("trainer.cli.app_cmds")
+        has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        if app_cmds is not None and has_screen:
+            func = app_cmds.run_gui
+        else:
+            parser.print_help()
+            return EXIT_USAGE
     try:
         return int(func(args) or 0)
     except (SensorError, TrainerError, OSError) as err:

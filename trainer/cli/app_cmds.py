@@ -51,10 +51,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.set_defaults(func=_demo)
 
 
+def screen_available() -> bool:
+    """Whether a GUI can open here (on Linux: an X11 or Wayland display, or a Qt platform)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def _require_screen() -> None:
+    from trainer.exceptions import TrainerError
+
+    if not screen_available():
+        raise TrainerError(
+            "no screen found (DISPLAY/WAYLAND_DISPLAY unset): use `massage-trainer demo --headless`"
+        )
+
+
 def run_gui(args: argparse.Namespace | None = None) -> int:
     """Open the desktop app (also what ``massage-trainer`` without a command does)."""
     from trainer.app import run_gui as app_run_gui
 
+    _require_screen()
     return app_run_gui()
 
 
@@ -81,6 +98,8 @@ def _demo(args: argparse.Namespace) -> int:
         raise TrainerError("--frames must be >= 1")
     if args.headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
+    else:
+        _require_screen()
 
     from trainer.app import run_demo
     from trainer.ui.runner import DemoOptions

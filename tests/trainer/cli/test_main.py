@@ -34,3 +34,25 @@ def test_data_home_env_override(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path / "x"))
     assert data_home() == tmp_path / "x"
     assert (tmp_path / "x").is_dir()
+
+
+def test_demo_without_a_screen_is_one_line_not_an_abort() -> None:
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "trainer", "demo", "--seconds", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "massage-trainer: error: no screen found (DISPLAY/WAYLAND_DISPLAY unset): "
+        "use `massage-trainer demo --headless`"
+    ]
