@@ -87,9 +87,7 @@ def _demo(args: argparse.Namespace) -> int:
     from trainer.exceptions import TrainerError
 
     if args.technique not in TECHNIQUES:
-        raise TrainerError(
-            f"unknown technique {args.technique!r} (known: {', '.join(TECHNIQUES)})"
-        )
+        raise TrainerError(f"unknown technique {args.technique!r} (known: {', '.join(TECHNIQUES)})")
     seconds = args.seconds if args.seconds is not None else (8.0 if args.headless else None)
     speed = args.speed if args.speed is not None else (HEADLESS_SPEED if args.headless else 1.0)
     _positive(seconds, "--seconds")

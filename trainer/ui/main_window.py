@@ -37,7 +37,7 @@ class _Jobs:
     """Blocking calls run in worker threads; results are collected by the frame timer."""
 
     def __init__(self) -> None:
-        self._pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="ui-worker")
+        self._pool = concurrent.futures.ThreadPoolExecutor(3, thread_name_prefix="ui-worker")
         self._pending: list[
             tuple[concurrent.futures.Future[Any], Callable[[Any, BaseException | None], None]]
         ] = []

@@ -63,6 +63,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         Parent widget.
     """
 
+    #: How far (glove seconds) the time axis may run ahead of the newest sample.
+    MAX_LEAD_S = 0.15
+
     def __init__(
         self,
         window_s: float = 10.0,
@@ -74,6 +77,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         self.ahead_s = float(ahead_s)
         self.paint_hooks: list[Callable[[], None]] = []
         self.frames_painted = 0
+        self.data_frames = 0  # frames that brought new samples (the rest only scroll)
         self.ci.setContentsMargins(4, 6, 10, 4)
         self.ci.setSpacing(6)
 
@@ -85,10 +89,16 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
-            plot.showGrid(x=True, y=True, alpha=0.12)
             plot.setLabel("left", label, units="N")
             plot.getAxis("left").setWidth(58)
             plot.disableAutoRange()
+        self._grid_lines: dict[int, list[pg.InfiniteLine]] = {}
+        for plot in (self.total_plot, self.sensor_plot):
+            lines = [pg.InfiniteLine(angle=0, pen=_pen("#eceff2")) for _ in range(7)]
+            for line in lines:
+                line.setZValue(-100)
+                plot.addItem(line, ignoreBounds=True)
+            self._grid_lines[id(plot)] = lines
         self.sensor_plot.setXLink(self.total_plot)
         self.total_plot.getAxis("bottom").setStyle(showValues=False)
         self.sensor_plot.setLabel("bottom", "time", units="s")
@@ -140,6 +150,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         self._set_y(self.total_plot, 20.0)
         self._set_y(self.sensor_plot, 10.0)
         self._last_written = -1
+        self._edge = float("nan")
+        self._clock: Callable[[], float] = time.monotonic
+        self._pending_arrivals: list[np.ndarray] = []
         self.total_plot.setXRange(-self.window_s, self.ahead_s, padding=0)
 
     # -- set-up (rare: a new glove) --
@@ -174,6 +187,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
 
     def clear_data(self) -> None:
         """Empty every curve (a new source)."""
+        self._pending_arrivals.clear()
         for item in (
             self.total,
             self.band_lo,
@@ -196,6 +210,13 @@ class ForcePlot(pg.GraphicsLayoutWidget):
                 return
             self._y_sensor = top
         plot.setYRange(0.0, top, padding=0.02)
+        # Horizontal grid as a few opaque lines: pyqtgraph's axis grid is repainted with
+        # alpha blending on every frame and cost more than all the curves together.
+        spacing = next((s for s in (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0) if top / s <= 6), 200.0)
+        for i, line in enumerate(self._grid_lines[id(plot)]):
+            y = spacing * (i + 1)
+            line.setVisible(y < top)
+            line.setValue(y)
 
     # -- per frame --
 
@@ -205,8 +226,14 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         live: LiveState | None = None,
         template_ahead: np.ndarray | None = None,
         fs_hz: float | None = None,
+        now_s: float | None = None,
     ) -> bool:
         """Draw a snapshot (and the scorer's band ahead); return whether anything changed.
+
+        Between blocks (a glove sends 10-20 a second) the data do not change, but the
+        time axis keeps scrolling at the frame rate: the right edge follows the newest
+        sample plus the wall time since it arrived (at the stream's recent pace, at most
+        :attr:`MAX_LEAD_S` ahead), so motion is smooth rather than block-by-block.
 
         Parameters
         ----------
@@ -218,15 +245,52 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             The reference's total force from the aligned position on, newtons.
         fs_hz : float or None
             Sample rate, for placing the band ahead in time.
+        now_s : float or None
+            Monotonic wall time of this frame (default: the plot's clock).
 
         Returns
         -------
         bool
-            False when the snapshot held nothing new (no ``setData`` calls made).
+            Whether this frame changed anything (new data or a scroll step).
         """
-        if snap.written == self._last_written or len(snap) == 0:
+        if len(snap) == 0:
             return False
+        wall = self._clock() if now_s is None else now_s
+        fresh_data = snap.written != self._last_written
+        if fresh_data:
+            self._draw_data(snap, live, template_ahead, fs_hz)
+        edge = float(snap.t[-1]) + self._lead(snap, wall)
+        if not fresh_data and abs(edge - self._edge) < 1e-4:
+            return False
+        self._edge = edge
+        self.total_plot.setXRange(edge - self.window_s, edge + self.ahead_s, padding=0)
+        return True
+
+    def _lead(self, snap: Snapshot, wall: float) -> float:
+        """Glove time elapsed since the newest sample arrived, estimated from the pace."""
+        arrival = snap.arrival_s
+        first = float(arrival[np.searchsorted(arrival, arrival[-1] - 2.0)])
+        # Compare block ends with block ends: the last sample that arrived with `first`.
+        ref = int(np.searchsorted(arrival, first, side="right")) - 1
+        span_wall = float(arrival[-1] - first)
+        span_glove = float(snap.t[-1] - snap.t[ref])
+        if span_wall <= 0.2 or span_glove <= 0:
+            return 0.0
+        pace = min(span_glove / span_wall, 10.0)
+        return float(np.clip((wall - snap.arrival_s[-1]) * pace, 0.0, self.MAX_LEAD_S))
+
+    def _draw_data(
+        self,
+        snap: Snapshot,
+        live: LiveState | None,
+        template_ahead: np.ndarray | None,
+        fs_hz: float | None,
+    ) -> None:
+        fresh = len(snap) if self._last_written < 0 else snap.written - self._last_written
         self._last_written = snap.written
+        self.data_frames += 1
+        if len(self._pending_arrivals) < 64:  # latency probe: what the next paint shows
+            self._pending_arrivals.append(snap.arrival_s[-min(fresh, len(snap)) :])
         now = float(snap.t[-1])
         t, values = with_gap_breaks(snap.t, snap.values, snap.gap_before)
         total = values.sum(axis=1)  # NaN rows stay NaN: the break survives
@@ -240,7 +304,6 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             self.band_hi.setData(t, aux[:, 1])
             self.template.setData(t, aux[:, 2])
         self._draw_ahead(now, live, template_ahead, fs_hz)
-        self.total_plot.setXRange(now - self.window_s, now + self.ahead_s, padding=0)
         self.now_line.setValue(now)
         self.sensor_now_line.setValue(now)
         with np.errstate(invalid="ignore"):
@@ -251,7 +314,6 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             self.total_plot, max(self._y_total, nice_ceiling(1.1 * max(peak_total, band_top)))
         )
         self._set_y(self.sensor_plot, max(self._y_sensor, nice_ceiling(1.1 * peak_sensor)))
-        return True
 
     def _draw_ahead(
         self,
@@ -276,6 +338,14 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             self.template_ahead.setData([], [])
 
     # -- paint instrumentation (fps and latency probes) --
+
+    def take_new_arrivals(self) -> np.ndarray:
+        """Arrival times (monotonic s) of the blocks drawn since the last call, unique."""
+        if not self._pending_arrivals:
+            return np.empty(0)
+        arrivals = np.unique(np.concatenate(self._pending_arrivals))
+        self._pending_arrivals.clear()
+        return arrivals
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         """Paint, then tell the probes a frame reached the screen."""

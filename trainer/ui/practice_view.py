@@ -61,6 +61,7 @@ class PracticeView(QtWidgets.QWidget):
         self._profile: GloveProfile | None = None
         self._fs: float | None = None
         self.scores: list[Any] = []
+        self._heat_written = -1
         self.running = False
         self.scoring_available = True
 
@@ -303,7 +304,8 @@ class PracticeView(QtWidgets.QWidget):
             pos = max(0, live.position)
             template_ahead = np.asarray(ref.total)[pos : pos + live.band_ahead[0].size]
         drawn = self.plot.show_frame(snap, live if self.running else None, template_ahead, self._fs)
-        if drawn and self._profile is not None:
+        if drawn and self._profile is not None and snap.written != self._heat_written:
+            self._heat_written = snap.written
             recent = snap.values[snap.t >= snap.t[-1] - 0.1]
             clipped = np.any(recent >= self._profile.saturation_n, axis=0)
             self.heatmap.set_loads(recent.mean(axis=0), clipped)

@@ -29,14 +29,14 @@ def test_practice_plot_renders_hundreds_of_live_frames(qtbot, themed_app, refere
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    # 3x real time: every 5 ms tick brings new samples, so every tick is a real frame.
+    # 10x real time: a new block about every 8 ms, so most 5 ms ticks carry new samples.
     window.autostart(
-        SourceChoice("sim", "effleurage", (("seed", "4"), ("speed", "3"))),
+        SourceChoice("sim", "effleurage", (("seed", "4"), ("speed", "10"))),
         "effleurage",
         "effleurage-starter",
     )
     plot = window.practice_view.plot
-    qtbot.waitUntil(lambda: window.frames >= 320, timeout=30_000)
+    qtbot.waitUntil(lambda: plot.data_frames >= 300, timeout=30_000)
     try:
         assert window.practice_view.running
         assert plot.frames_painted >= 100  # frames reached the screen, not just setData
@@ -104,3 +104,27 @@ def test_nice_ceiling_and_frame_counter() -> None:
         counter.tick()
         now[0] += 1 / 30
     assert counter.fps == pytest.approx(30.0, rel=0.05)
+
+
+def test_time_axis_scrolls_between_blocks_but_never_runs_away(qtbot, themed_app) -> None:
+    plot = ForcePlot(window_s=10.0, ahead_s=1.0)
+    qtbot.addWidget(plot)
+    plot.set_profile(load_profile("diy-fsr5"))
+    buf = RingBuffer(1000, 5, 3)
+    for k in range(20):  # 2 s of 100 Hz in 10-sample blocks, arriving in real time
+        t = (10 * k + np.arange(10)) / 100.0
+        buf.write(t, np.ones((10, 5)), arrival_s=100.0 + t[-1])
+    snap = buf.snapshot()
+    newest = snap.t[-1]
+    assert plot.show_frame(snap, now_s=100.0 + newest)
+    right = plot.total_plot.viewRange()[0][1]
+    assert right == pytest.approx(newest + 1.0)
+    # 50 ms later, no new block: the axis still moves on by 50 ms of glove time.
+    assert plot.show_frame(snap, now_s=100.0 + newest + 0.05)
+    assert plot.total_plot.viewRange()[0][1] == pytest.approx(newest + 1.05, abs=1e-6)
+    assert plot.data_frames == 1  # that frame only scrolled
+    # A stalled link: the axis stops MAX_LEAD_S ahead instead of scrolling on forever.
+    plot.show_frame(snap, now_s=100.0 + newest + 5.0)
+    lead = plot.total_plot.viewRange()[0][1] - (newest + 1.0)
+    assert lead == pytest.approx(ForcePlot.MAX_LEAD_S)
+    assert not plot.show_frame(snap, now_s=100.0 + newest + 6.0)

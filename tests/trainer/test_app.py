@@ -1,0 +1,108 @@
+"""The app's composition and the ``gui``/``demo`` commands (headless, in a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trainer.app import default_services, load_references, make_coach, settings_path
+from trainer.cli import build_parser
+
+
+def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MASSAGE_TRAINER_HOME": str(home)}
+    env.pop("QT_QPA_PLATFORM", None)  # --headless must set it by itself
+    return subprocess.run(
+        [sys.executable, "-m", "trainer", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_demo_headless_writes_a_png_and_a_json_summary(tmp_path: Path, _isolated_home) -> None:
+    png = tmp_path / "shots" / "demo.png"
+    out = _run(
+        "demo",
+        "--headless",
+        "--seconds",
+        "4",
+        "--screenshot",
+        str(png),
+        "--json",
+        home=_isolated_home,
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["technique"] == "effleurage"
+    assert summary["reference"] == "effleurage-starter"
+    assert summary["glove"] == "reference-glove"
+    assert summary["seconds"] == pytest.approx(4.0, abs=0.05)
+    assert summary["frames"] > 10
+    # Effleurage at 40-50 strokes/min: a 4 s run finishes two or three strokes.
+    assert 2 <= len(summary["strokes"]) <= 4
+    for stroke in summary["strokes"]:
+        assert 0 <= stroke["overall"] <= 100
+        assert set(stroke) >= {"shape", "pressure", "tempo", "smoothness", "deductions"}
+    mean = sum(s["overall"] for s in summary["strokes"]) / len(summary["strokes"])
+    assert summary["overall"] == pytest.approx(mean, abs=0.051)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert summary["screenshot"] == str(png)
+    assert "Traceback" not in out.stderr
+    assert not (_isolated_home / "settings.ini").exists()  # headless remembers nothing
+
+
+def test_demo_frames_exits_after_n_frames(tmp_path: Path, _isolated_home) -> None:
+    out = _run("demo", "--headless", "--frames", "5", "--seconds", "60", home=_isolated_home)
+    assert out.returncode == 0, out.stderr
+    assert "5 frames" in out.stdout or "6 frames" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seconds", "-1"], "--seconds must be a positive number"),
+        (["--technique", "shiatsu"], "unknown technique 'shiatsu'"),
+        (["--frames", "0"], "--frames must be >= 1"),
+    ],
+)
+def test_demo_rejects_bad_arguments_in_one_line(args, message, _isolated_home) -> None:
+    out = _run("demo", "--headless", *args, home=_isolated_home)
+    assert out.returncode == 1
+    assert out.stderr.strip().count("\n") == 0 and message in out.stderr
+
+
+def test_gui_and_demo_are_registered() -> None:
+    parser = build_parser()
+    for command in ("gui", "demo"):
+        args = parser.parse_args([command])
+        assert callable(args.func)
+
+
+def test_default_services_are_the_real_pieces(_isolated_home) -> None:
+    services = default_services()
+    assert services.profiles[0] == "reference-glove"
+    assert "effleurage" in services.techniques
+    assert services.make_recorder is None  # the session store is issue 6
+    refs = load_references()
+    assert {r.name for r in refs} >= {"effleurage-starter", "tapotement-starter"}
+    coach = make_coach(refs[0], "every_n", 3)
+    assert coach.schedule.mode == "every_n" and coach.schedule.n == 3
+    source = services.open_source("sim:friction?seed=2")
+    assert source.profile.name == "reference-glove"
+    assert settings_path() == _isolated_home / "settings.ini"
+
+
+def test_a_corrupt_user_reference_is_skipped_not_fatal(_isolated_home) -> None:
+    user = _isolated_home / "references"
+    user.mkdir(parents=True)
+    (user / "broken.mtref").write_bytes(b"not a zip")
+    names = {r.name for r in load_references()}
+    assert "broken" not in names and "effleurage-starter" in names
