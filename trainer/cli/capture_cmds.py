@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 import threading
@@ -246,8 +247,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     capture = read_capture(args.capture)
     if args.csv == "-":
-        write_csv(capture, sys.stdout)
-        sys.stdout.flush()
+        try:
+            write_csv(capture, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (``| head``): normal for a filter, not an error.
+            # Point stdout at devnull so the interpreter's final flush stays quiet.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
         return 0
     out = Path(args.csv)
     if out.resolve() == args.capture.resolve():

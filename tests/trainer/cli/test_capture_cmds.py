@@ -319,3 +319,28 @@ def test_sigterm_closes_the_recording_cleanly(effleurage: Path, tmp_path: Path) 
     assert "SIGTERM" in stdout and "Traceback" not in stderr
     cap = read_capture(out)
     assert cap.n_samples > 0 and not cap.truncated
+
+
+def test_export_to_a_closed_pipe_is_quiet(fixtures_dir: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "trainer",
+            "export",
+            str(fixtures_dir / "effleurage-sim.mtcap"),
+            "--csv",
+            "-",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith("time_s,")
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=30) == 0
+    assert stderr == ""
