@@ -106,3 +106,27 @@ def test_a_corrupt_user_reference_is_skipped_not_fatal(_isolated_home) -> None:
     (user / "broken.mtref").write_bytes(b"not a zip")
     names = {r.name for r in load_references()}
     assert "broken" not in names and "effleurage-starter" in names
+
+
+def test_ctrl_c_quits_the_running_app_in_one_line(_isolated_home) -> None:
+    import signal
+    import time
+
+    env = {**os.environ, "MASSAGE_TRAINER_HOME": str(_isolated_home)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trainer", "demo", "--headless", "--seconds", "600"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        time.sleep(4.0)  # start-up done: the Qt event loop is running
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == "massage-trainer: interrupted"
+    assert "Traceback" not in err

@@ -147,6 +147,7 @@ class PracticeView(QtWidgets.QWidget):
         self.cards = [ScoreCard() for _ in range(_SCORE_CARDS)]
         for card in self.cards:
             card.setMinimumHeight(150)
+            card.setMaximumHeight(226)
             card.setVisible(False)
             bottom.addWidget(card, 1)
         self.placeholder = Card()
@@ -154,9 +155,11 @@ class PracticeView(QtWidgets.QWidget):
         self.placeholder_text.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.placeholder.body.addWidget(self.placeholder_text, 1)
         self.placeholder.setMinimumHeight(150)
+        self.placeholder.setMaximumHeight(226)
         bottom.addWidget(self.placeholder, _SCORE_CARDS)
         self.summary = SessionSummary()
         self.summary.setFixedWidth(330)
+        self.summary.setMaximumHeight(226)
         bottom.addWidget(self.summary)
         outer.addLayout(bottom)
         self._update_idle_texts()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,32 @@ def open_settings(path: Path) -> QtCore.QSettings:
     return QtCore.QSettings(str(path), QtCore.QSettings.Format.IniFormat)
 
 
+class _Interrupt:
+    """Ctrl+C quits the Qt event loop (Python only sees signals between Qt events)."""
+
+    def __init__(self, app: QtWidgets.QApplication) -> None:
+        self.hit = False
+        self._app = app
+        self._previous: Any = None
+        self._timer = QtCore.QTimer()
+        self._timer.timeout.connect(lambda: None)  # wakes the interpreter to run handlers
+
+    def __enter__(self) -> _Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._timer.start(200)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.hit = True
+        self._app.quit()
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.stop()
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 def run_gui(services: Services, settings: QtCore.QSettings | None) -> int:
     """Open the app window and run until it is closed.
 
@@ -78,7 +106,21 @@ def run_gui(services: Services, settings: QtCore.QSettings | None) -> int:
     app = application()
     window = MainWindow(services, settings=settings)
     window.show()
-    return int(app.exec())
+    try:
+        with _Interrupt(app) as interrupt:
+            code = int(app.exec())
+    finally:
+        _dispose(window, app)
+    if interrupt.hit:
+        raise KeyboardInterrupt
+    return code
+
+
+def _dispose(window: MainWindow, app: QtWidgets.QApplication) -> None:
+    """Close the window (stops the acquisition thread) before Python tears Qt down."""
+    window.close()
+    window.deleteLater()
+    app.processEvents()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,13 +296,16 @@ def run_demo(
     guard.timeout.connect(watchdog)
     guard.start(250)
     window.show_view("practice")
-    app.exec()
-    guard.stop()
-    if outcome["error"] is None:
-        collect()
-    window.close()
-    window.deleteLater()
-    app.processEvents()
+    try:
+        with _Interrupt(app) as interrupt:
+            app.exec()
+        guard.stop()
+        if interrupt.hit:
+            raise KeyboardInterrupt
+        if outcome["error"] is None:
+            collect()
+    finally:
+        _dispose(window, app)  # always: a live window at interpreter exit can crash Qt
     if outcome["error"]:
         raise TrainerError(outcome["error"])
     result: DemoResult = outcome["result"]

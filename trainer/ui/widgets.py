@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtWidgets
 from sensors.profiles import GloveProfile
 from trainer.ui import theme
 
-__all__ = ["Card", "ScoreCard", "SensorBars", "SessionSummary", "StateBadge"]
+__all__ = ["Card", "ScoreCard", "SensorBars", "SessionSummary", "StateBadge", "headline"]
 
 _COMPONENTS = ("shape", "pressure", "tempo", "smoothness")
 
@@ -46,6 +46,17 @@ def label(text: str = "", name: str | None = None, *, wrap: bool = False) -> QtW
         widget.setObjectName(name)
     widget.setWordWrap(wrap)
     return widget
+
+
+def headline(message: str) -> str:
+    """Return the gist of a deduction message: the part before its first ``:`` or ``,``.
+
+    ``"stroke shape differs from the reference, most in the middle"`` gives
+    ``"stroke shape differs from the reference"``.
+    """
+    for sep in (":", ","):
+        message = message.split(sep, 1)[0]
+    return message.strip()
 
 
 class StateBadge(QtWidgets.QWidget):
@@ -201,6 +212,7 @@ class ScoreCard(Card):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("", parent)
+        self.body.setSpacing(5)
         head = QtWidgets.QHBoxLayout()
         self.heading = label("", "cardTitle")
         self.overall = label("", "bigNumber")
@@ -226,9 +238,11 @@ class ScoreCard(Card):
         self.overall.setText(f"{score.overall:.0f}")
         for name, bar in self.bars.items():
             bar.set_value(getattr(score, name, None))
-        worst = sorted(score.deductions, key=lambda d: -d.points)[:2]
-        lines = [f"−{d.points:.1f}  {d.message}" for d in worst if d.points >= 0.05]
+        worst = [d for d in sorted(score.deductions, key=lambda d: -d.points) if d.points >= 0.05]
+        # The card shows the gist of the two biggest; the tooltip has every detail.
+        lines = [f"−{d.points:.1f}  {headline(d.message)}" for d in worst[:2]]
         self.deductions.setText("\n".join(lines) if lines else "Nothing to correct.")
+        self.deductions.setToolTip("\n".join(f"−{d.points:.1f}  {d.message}" for d in worst))
 
 
 class SessionSummary(Card):
@@ -259,7 +273,7 @@ class SessionSummary(Card):
         lost: dict[str, float] = {}
         for s in scores:
             for d in s.deductions:
-                key = d.message.split(":")[0]
+                key = headline(d.message)
                 lost[key] = lost.get(key, 0.0) + d.points
         out["top_deductions"] = [k for k, _ in sorted(lost.items(), key=lambda kv: -kv[1])[:3]]
         return out
