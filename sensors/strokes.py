@@ -9,10 +9,11 @@ technique      what the simulator does, and why
 =============  ==========================================================================
 effleurage     long gliding strokes, mostly palm and palm heel. Rate 40–50 strokes/min
                (textbook summary, Ryason 2009) → a 1.2–1.5 s cycle: ~0.9 s loaded glide
-               then a light return. Peak ≈ 20 N: "high" low-back force ≥ 2 kg ≈ 19.6 N
-               (Chen et al. 2022); deep effleurage 10 N at 0.5 Hz (Haas et al. 2012) is the
-               light variant. Effleurage has the highest mean force of the three
-               (Mickelwright et al. 2006).
+               then an unloaded return (the rest). Peak ≈ 20 N: "high" low-back force
+               ≥ 2 kg ≈ 19.6 N (Chen et al. 2022); deep effleurage 10 N at 0.5 Hz (Haas et
+               al. 2012) is the light variant (``force_scale=0.5, tempo_scale=1.5``).
+               Effleurage has the highest mean force of the three (Mickelwright et al.
+               2006).
 petrissage     kneading: squeeze-and-release cycles loading thumb and fingers against the
                palm. No published cycle frequency or newton band exists: we choose 1 Hz
                and a peak of ≈ 14 N, below effleurage per Mickelwright et al. 2006's
@@ -21,12 +22,20 @@ friction       small deep circles on the thumb/fingertips at 60–70 strokes/min
                2009). Pressure: deep transverse friction mean 227 kPa, quartiles 100–408 kPa
                (Chaves et al. 2020), converted to force through each sensor's contact area
                — on a 126.7 mm² FSR 402 that is ≈ 29 N, above its 10–20 N range, so the
-               DIY glove clips, which is exactly what clipping flags are for.
+               DIY glove clips, which is exactly what clipping flags are for. 227 kPa is
+               the main (thumb) sensor's stroke peak; the quartiles 100–408 kPa are the
+               spread *between* therapists, reachable with ``force_scale`` 0.44–1.8.
 tapotement     percussive strikes from the fingers and ulnar edge, 4–10 strikes/s (massage
                texts; McKechnie et al. 2007 used 4 Hz): bursts of strikes at 6 Hz (our
                choice within that range). Lowest mean force (Mickelwright et al. 2006);
                per-strike peaks ≈ 8 N are our choice.
 =============  ==========================================================================
+
+Design choices common to all techniques (no published figures): stroke-to-stroke
+amplitude ×U(0.9, 1.1), loaded duration ×U(0.9, 1.1), rest ×U(0.85, 1.15), per-sensor
+share ×N(1, 0.08) clipped to [0.5, 1.5], a randomly skewed bell with a ±5 % ripple,
+Gaussian sensor noise of sd 0.05 N (the resolution of the fibre-optic clinician glove,
+Wang et al. 2017, used as a noise floor), and rests at zero force plus noise.
 
 A *stroke* is one loaded period between rests (one glide, one squeeze, one circle, one
 burst of strikes); :attr:`SimulatedTake.strokes` gives their sample spans as ground truth.
@@ -44,7 +53,8 @@ from sensors.profiles import GloveProfile
 __all__ = ["TECHNIQUES", "SimulatedTake", "TechniqueModel", "simulate_rest", "simulate_take"]
 
 TECHNIQUES = ("effleurage", "petrissage", "friction", "tapotement")
-# Sensor noise sd: the 0.05 N resolution of the fibre-optic clinician glove (Wang et al. 2017).
+# Sensor noise sd: the 0.05 N resolution of the fibre-optic clinician glove (Wang et al. 2017),
+# used as the noise floor (a choice).
 DEFAULT_NOISE_N = 0.05
 
 

@@ -6,8 +6,25 @@ validated on load, and a bad profile raises :class:`~sensors.exceptions.ProfileE
 naming the offending field (``sensors[2].contact_area_mm2: must be > 0``).
 
 Hand map frame: a right hand seen from the palm side, fingers up, thumb on the left;
-``x`` grows to the right (thumb → little finger), ``y`` grows towards the fingertips;
-both in ``[0, 1]``.
+``x`` grows to the right (thumb → little finger), ``y`` grows from the wrist crease
+(0) towards the tip of the middle finger (1); both in ``[0, 1]``.
+
+TOML layout (``docs/glove-protocol.md`` §4 has the full reference)::
+
+    name = "my-glove"                 # required
+    description = "..."               # optional
+    protocol = "glove-v1"             # required: "glove-v1" or "nus-text"
+    sample_rate_hz = 200.0            # required, > 0
+    raw_max = 65535                   # optional full-scale count (or raw_bits = 16)
+    [[sensors]]                       # 1-32 of them, in wire (channel) order
+    name = "thumb"                    # unique
+    region = "thumb"                  # a Region value
+    position = [0.10, 0.45]           # hand map, see above
+    contact_area_mm2 = 126.7          # > 0
+    saturation_n = 10.0               # > 0, reachable by the calibration
+    calibration = { kind = "table", points = [[0, 0.0], [4095, 10.0]] }
+
+Unknown keys are errors, so a misspelt optional key cannot be silently ignored.
 """
 
 from __future__ import annotations
@@ -41,6 +58,19 @@ __all__ = [
 DEFAULT_PROFILE = "reference-glove"
 PROTOCOLS = ("glove-v1", "nus-text")
 _CALIBRATION_KINDS = ("linear", "table", "power")
+_MAX_SENSORS = 32  # both wire protocols carry at most 32 channels
+_U16_MAX = 0xFFFF  # glove-v1 counts are u16
+_TOP_KEYS = frozenset(
+    {"name", "description", "protocol", "sample_rate_hz", "raw_max", "raw_bits", "sensors"}
+)
+_SENSOR_KEYS = frozenset(
+    {"name", "region", "position", "contact_area_mm2", "saturation_n", "calibration"}
+)
+_CALIBRATION_KEYS = {
+    "linear": frozenset({"kind", "scale", "offset"}),
+    "power": frozenset({"kind", "scale", "exponent"}),
+    "table": frozenset({"kind", "points"}),
+}
 
 
 class Region(enum.StrEnum):
@@ -63,8 +93,9 @@ class Calibration:
     ----------
     kind : {"linear", "table", "power"}
         ``linear``: ``N = scale * raw + offset``. ``table``: piecewise-linear through
-        ``points`` (raw ascending, newtons non-decreasing; FSRs are strongly
-        non-linear). ``power``: ``N = scale * raw ** exponent``.
+        ``points`` (raw strictly ascending, newtons non-decreasing; FSRs are strongly
+        non-linear), held constant beyond the first and last point. ``power``:
+        ``N = scale * raw ** exponent`` (raw clipped at 0).
     scale, offset, exponent : float
         Coefficients for ``linear`` and ``power``.
     points : tuple of (float, float)
@@ -78,7 +109,18 @@ class Calibration:
     points: tuple[tuple[float, float], ...] = ()
 
     def to_newtons(self, raw: np.ndarray) -> np.ndarray:
-        """Convert raw counts (any shape) to newtons (float64, same shape)."""
+        """Convert raw counts to newtons.
+
+        Parameters
+        ----------
+        raw : numpy.ndarray
+            Counts, any shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            Newtons, float64, same shape.
+        """
         x = np.asarray(raw, dtype=np.float64)
         if self.kind == "linear":
             return self.scale * x + self.offset
@@ -88,7 +130,20 @@ class Calibration:
         return np.interp(x, pts[:, 0], pts[:, 1])
 
     def to_raw(self, newtons: np.ndarray) -> np.ndarray:
-        """Invert :meth:`to_newtons` (float64 counts; used by the simulated glove)."""
+        """Invert :meth:`to_newtons` (used by the simulated glove).
+
+        Parameters
+        ----------
+        newtons : numpy.ndarray
+            Forces in N, any shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            Counts as float64 (not rounded or clipped), same shape. For a table, forces
+            beyond its last point map to the first raw value reaching that force, and
+            flat stretches invert to their lowest raw value.
+        """
         y = np.asarray(newtons, dtype=np.float64)
         if self.kind == "linear":
             return (y - self.offset) / self.scale
@@ -151,7 +206,8 @@ class GloveProfile:
     sample_rate_hz : float
         Nominal sample rate.
     raw_max : int
-        Full-scale raw count (e.g. 4095 for a 12-bit ADC, 65535 for u16).
+        Full-scale raw count (e.g. 4095 for a 12-bit ADC, 65535 for u16; the TOML may
+        give ``raw_bits`` instead). At most 65535 for ``glove-v1``.
     sensors : tuple of SensorSpec
         Channels, in wire order.
     """
@@ -189,27 +245,83 @@ class GloveProfile:
         return np.array([s.contact_area_mm2 * 1e-6 for s in self.sensors], dtype=np.float64)
 
     def to_newtons(self, raw: np.ndarray) -> np.ndarray:
-        """Calibrate raw counts ``(k, channels)`` to newtons ``(k, channels)``."""
+        """Calibrate raw counts to forces.
+
+        Parameters
+        ----------
+        raw : numpy.ndarray
+            Counts, shape ``(k, channels)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Newtons, shape ``(k, channels)``, float64.
+
+        Raises
+        ------
+        ValueError
+            If ``raw`` is not ``(k, channels)``.
+        """
         raw = np.asarray(raw)
+        if raw.ndim != 2 or raw.shape[1] != len(self.sensors):
+            raise ValueError(f"raw must be (k, {len(self.sensors)}), got {raw.shape}")
         out = np.empty(raw.shape, dtype=np.float64)
         for i, sensor in enumerate(self.sensors):
             out[:, i] = sensor.calibration.to_newtons(raw[:, i])
         return out
 
     def to_raw(self, newtons: np.ndarray) -> np.ndarray:
-        """Invert calibration: newtons ``(k, channels)`` → int64 counts in ``[0, raw_max]``."""
+        """Invert the calibration (the simulated glove's ADC).
+
+        Parameters
+        ----------
+        newtons : numpy.ndarray
+            Forces, shape ``(k, channels)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Counts, shape ``(k, channels)``, int64, rounded and clipped to
+            ``[0, raw_max]``.
+
+        Raises
+        ------
+        ValueError
+            If ``newtons`` is not ``(k, channels)``.
+        """
         newtons = np.asarray(newtons, dtype=np.float64)
+        if newtons.ndim != 2 or newtons.shape[1] != len(self.sensors):
+            raise ValueError(f"newtons must be (k, {len(self.sensors)}), got {newtons.shape}")
         out = np.empty(newtons.shape, dtype=np.float64)
         for i, sensor in enumerate(self.sensors):
             out[:, i] = sensor.calibration.to_raw(newtons[:, i])
         return np.clip(np.rint(out), 0, self.raw_max).astype(np.int64)
 
     def pressure_kpa(self, newtons: np.ndarray) -> np.ndarray:
-        """Mean pressure over each sensor's contact area, kPa, shape as ``newtons``."""
+        """Mean pressure over each sensor's contact area.
+
+        Parameters
+        ----------
+        newtons : numpy.ndarray
+            Forces, shape ``(k, channels)`` (or anything broadcasting against
+            ``(channels,)``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Pressure in kPa, same shape.
+        """
         return np.asarray(newtons, dtype=np.float64) / self.contact_area_m2 / 1e3
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict; :meth:`from_dict` restores an equal profile."""
+        """Return a JSON-safe dict (captures and references embed it).
+
+        Returns
+        -------
+        dict
+            Plain ``str``/``float``/``int``/``list`` values; :meth:`from_dict` restores
+            an equal profile.
+        """
         return {
             "name": self.name,
             "description": self.description,
@@ -233,6 +345,18 @@ class GloveProfile:
     def from_dict(cls, data: Mapping[str, Any], origin: str = "profile") -> GloveProfile:
         """Build and validate a profile from a mapping (TOML or embedded JSON).
 
+        Parameters
+        ----------
+        data : Mapping
+            The profile document (the TOML layout, or :meth:`to_dict`'s output).
+        origin : str
+            Where it came from, prefixed to error messages.
+
+        Returns
+        -------
+        GloveProfile
+            The validated profile.
+
         Raises
         ------
         ProfileError
@@ -242,6 +366,14 @@ class GloveProfile:
 
 
 # -- validation -------------------------------------------------------------------------
+
+
+def _no_unknown_keys(data: Mapping[str, Any], known: frozenset[str], where: str) -> None:
+    unknown = sorted(str(k) for k in data if k not in known)
+    if unknown:
+        raise ProfileError(
+            f"unknown key (known: {', '.join(sorted(known))})", field=f"{where}{unknown[0]}"
+        )
 
 
 def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
@@ -275,10 +407,11 @@ def _calibration(data: Any, name: str) -> Calibration:
     if not isinstance(data, Mapping):
         raise ProfileError("must be a table", field=name)
     kind = data.get("kind", "linear")
-    if kind not in _CALIBRATION_KINDS:
+    if not isinstance(kind, str) or kind not in _CALIBRATION_KINDS:
         raise ProfileError(
             f"unknown kind {kind!r} (known: {', '.join(_CALIBRATION_KINDS)})", field=f"{name}.kind"
         )
+    _no_unknown_keys(data, _CALIBRATION_KEYS[kind], f"{name}.")
     if kind == "linear":
         scale = _number(data.get("scale", 1.0), f"{name}.scale")
         if scale <= 0:
@@ -306,7 +439,7 @@ def _calibration(data: Any, name: str) -> Calibration:
         where = f"{name}.points[{j}]"
         if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
             raise ProfileError("must be a [raw, newtons] pair", field=where)
-        pairs.append((_number(pair[0], where), _number(pair[1], where, minimum=0.0)))
+        pairs.append((_number(pair[0], where, minimum=0.0), _number(pair[1], where, minimum=0.0)))
     raws = np.array([p[0] for p in pairs])
     forces = np.array([p[1] for p in pairs])
     if np.any(np.diff(raws) <= 0):
@@ -320,11 +453,12 @@ def _sensor(data: Any, index: int) -> SensorSpec:
     where = f"sensors[{index}]"
     if not isinstance(data, Mapping):
         raise ProfileError("must be a table", field=where)
+    _no_unknown_keys(data, _SENSOR_KEYS, f"{where}.")
     name = _text(_require(data, "name", f"{where}."), f"{where}.name")
     region_name = _require(data, "region", f"{where}.")
     try:
         region = Region(region_name)
-    except ValueError:
+    except (ValueError, TypeError):
         known = ", ".join(r.value for r in Region)
         raise ProfileError(
             f"unknown region {region_name!r} (known: {known})", field=f"{where}.region"
@@ -353,26 +487,58 @@ def _sensor(data: Any, index: int) -> SensorSpec:
     )
 
 
+def _raw_max(data: Mapping[str, Any], protocol: str) -> int:
+    """Full-scale count from ``raw_max`` or ``raw_bits`` (default 65535)."""
+    raw_max: int | None = None
+    if "raw_max" in data:
+        value = _number(data["raw_max"], "raw_max", positive=True)
+        if value != int(value) or value > 2**31:
+            raise ProfileError("must be a whole number of counts <= 2^31", field="raw_max")
+        raw_max = int(value)
+    if "raw_bits" in data:
+        bits = _number(data["raw_bits"], "raw_bits", positive=True)
+        if bits != int(bits) or bits > 31:
+            raise ProfileError("must be a whole number of bits, 1..31", field="raw_bits")
+        from_bits = (1 << int(bits)) - 1
+        if raw_max is not None and raw_max != from_bits:
+            raise ProfileError(
+                f"raw_bits = {int(bits)} means raw_max = {from_bits}, but raw_max = {raw_max}",
+                field="raw_bits",
+            )
+        raw_max = from_bits
+    raw_max = _U16_MAX if raw_max is None else raw_max
+    if protocol == "glove-v1" and raw_max > _U16_MAX:
+        raise ProfileError("glove-v1 carries u16 counts: must be <= 65535", field="raw_max")
+    return raw_max
+
+
 def _build_profile(data: Mapping[str, Any], origin: str) -> GloveProfile:
     if not isinstance(data, Mapping):
         raise ProfileError(f"{origin}: a profile must be a table/object")
     try:
+        _no_unknown_keys(data, _TOP_KEYS, "")
         name = _text(_require(data, "name", ""), "name")
         protocol = _require(data, "protocol", "")
-        if protocol not in PROTOCOLS:
+        if not isinstance(protocol, str) or protocol not in PROTOCOLS:
             raise ProfileError(
                 f"unknown protocol {protocol!r} (known: {', '.join(PROTOCOLS)})", field="protocol"
             )
         rate = _number(_require(data, "sample_rate_hz", ""), "sample_rate_hz", positive=True)
-        raw_max = _number(data.get("raw_max", 65535), "raw_max", positive=True)
-        if raw_max != int(raw_max) or raw_max > 2**31:
-            raise ProfileError("must be a whole number of counts <= 2^31", field="raw_max")
+        raw_max = _raw_max(data, protocol)
         sensors_data = _require(data, "sensors", "")
         if not isinstance(sensors_data, Sequence) or isinstance(sensors_data, str):
             raise ProfileError("must be a list of sensor tables", field="sensors")
-        if not 1 <= len(sensors_data) <= 64:
-            raise ProfileError("must list between 1 and 64 sensors", field="sensors")
+        if not 1 <= len(sensors_data) <= _MAX_SENSORS:
+            raise ProfileError(f"must list between 1 and {_MAX_SENSORS} sensors", field="sensors")
         sensors = tuple(_sensor(s, i) for i, s in enumerate(sensors_data))
+        for i, sensor in enumerate(sensors):
+            full_scale = float(sensor.calibration.to_newtons(np.float64(raw_max)))
+            if sensor.saturation_n > full_scale:
+                raise ProfileError(
+                    f"{sensor.saturation_n:g} N is above the calibration's full scale "
+                    f"({full_scale:g} N at raw_max = {raw_max}): clipping could never be flagged",
+                    field=f"sensors[{i}].saturation_n",
+                )
         seen: set[str] = set()
         for i, sensor in enumerate(sensors):
             if sensor.name in seen:
@@ -384,15 +550,24 @@ def _build_profile(data: Mapping[str, Any], origin: str) -> GloveProfile:
         if not isinstance(description, str):
             raise ProfileError("must be a string", field="description")
     except ProfileError as err:
-        raise ProfileError(f"{origin}: {err}") from None
-    return GloveProfile(name, description.strip(), protocol, rate, int(raw_max), sensors)
+        # Keep the field for callers, and say where the profile came from.
+        located = ProfileError(f"{origin}: {err}")
+        located.field = err.field
+        raise located from None
+    return GloveProfile(name, description.strip(), protocol, rate, raw_max, sensors)
 
 
 # -- loading ----------------------------------------------------------------------------
 
 
 def list_profiles() -> list[str]:
-    """Return the names of the bundled profiles, sorted."""
+    """Return the names of the bundled profiles.
+
+    Returns
+    -------
+    list of str
+        Sorted names, e.g. ``["diy-fsr5", "reference-glove"]``.
+    """
     root = files(__name__)
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
 
@@ -407,10 +582,15 @@ def parse_profile(text: str, origin: str = "profile") -> GloveProfile:
     origin : str
         Where it came from, for error messages.
 
+    Returns
+    -------
+    GloveProfile
+        The validated profile.
+
     Raises
     ------
     ProfileError
-        If the TOML is malformed or a field is invalid.
+        If the TOML is malformed or a field is invalid (``err.field`` names it).
     """
     try:
         data = tomllib.loads(text)
@@ -421,6 +601,16 @@ def parse_profile(text: str, origin: str = "profile") -> GloveProfile:
 
 def load_profile(name_or_path: str | os.PathLike[str]) -> GloveProfile:
     """Load a bundled profile by name, or a profile TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        A bundled name (see :func:`list_profiles`) or a path to a ``.toml`` file.
+
+    Returns
+    -------
+    GloveProfile
+        The validated profile.
 
     Raises
     ------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 from sensors import protocol
 from sensors.blocks import SampleBlock
@@ -38,6 +39,13 @@ class SimSource(Source):
         Glove time after which the source finishes; ``None`` streams forever.
     profile : str, GloveProfile or None
         The glove to imitate (default :data:`~sensors.profiles.DEFAULT_PROFILE`).
+    clock, sleep : callable
+        Monotonic clock (seconds) and sleep used for pacing; injectable for tests.
+
+    Raises
+    ------
+    SourceError
+        For an unknown technique or a negative speed.
     """
 
     kind = SourceKind.SIM
@@ -50,6 +58,8 @@ class SimSource(Source):
         speed: float = 1.0,
         duration_s: float | None = None,
         profile: str | GloveProfile | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if technique not in TECHNIQUES:
             raise SourceError(f"unknown technique {technique!r} (known: {', '.join(TECHNIQUES)})")
@@ -59,6 +69,8 @@ class SimSource(Source):
         self.seed = seed
         self.speed = speed
         self.duration_s = duration_s
+        self._clock = clock
+        self._sleep = sleep
         self._profile = (
             profile
             if isinstance(profile, GloveProfile)
@@ -99,7 +111,7 @@ class SimSource(Source):
         """Start the simulated stream."""
         with self._lock:
             self._state = SourceState.STREAMING
-            self._t_start = time.monotonic()
+            self._t_start = self._clock()
 
     def close(self) -> None:
         """Stop the stream."""
@@ -188,12 +200,12 @@ class SimSource(Source):
                 # A block is "sent" when its last sample has been taken.
                 due = self._t_start + float(block.t[-1]) / self.speed
         if due is not None:
-            wait = due - time.monotonic()
+            wait = due - self._clock()
             if wait > 0:
                 if timeout is not None and wait > timeout:
-                    time.sleep(timeout)
+                    self._sleep(timeout)
                     return None
-                time.sleep(wait)
+                self._sleep(wait)
         with self._lock:
             self._pending.popleft()
             self._blocks += 1

@@ -98,3 +98,41 @@ def test_rest_has_no_strokes_and_low_force() -> None:
 def test_unknown_technique() -> None:
     with pytest.raises(SourceError, match="known: " + ", ".join(TECHNIQUES)):
         simulate_take("shiatsu", seconds=1, profile=REF)
+
+
+def _stroke_peaks(take) -> np.ndarray:
+    total = take.values.sum(axis=1)
+    return np.array([total[s:e].max() for s, e in take.strokes])
+
+
+def test_effleurage_peaks_at_the_high_low_back_force() -> None:
+    # Chen et al. 2022: low <= 9.8 N, high >= 19.6 N; the simulator aims at "high".
+    peaks = _stroke_peaks(simulate_take("effleurage", seconds=60, profile=REF, seed=8))
+    assert 17.0 <= np.median(peaks) <= 23.0
+    assert peaks.min() > 9.8
+
+
+def test_deep_effleurage_variant_matches_haas_10n_at_half_a_hertz() -> None:
+    take = simulate_take(
+        "effleurage", seconds=60, profile=REF, seed=8, force_scale=0.5, tempo_scale=1.5
+    )
+    assert 8.5 <= np.median(_stroke_peaks(take)) <= 11.5
+    assert 0.45 <= _rate_per_min(take) / 60 <= 0.55
+
+
+def test_friction_thumb_pressure_sits_in_the_published_quartiles() -> None:
+    # Chaves et al. 2020: deep friction 227 kPa mean, quartiles 100-408 kPa.
+    take = simulate_take("friction", seconds=30, profile=REF, seed=8)
+    thumb = REF.channel_names.index("thumb")
+    area_m2 = REF.contact_area_m2[thumb]
+    kpa = np.array([take.values[s:e, thumb].max() for s, e in take.strokes]) / area_m2 / 1e3
+    assert 100 <= kpa.min() and kpa.max() <= 408
+    assert np.median(kpa) == pytest.approx(227, rel=0.12)
+
+
+def test_strokes_are_separated_by_low_force_rests() -> None:
+    for technique in TECHNIQUES:
+        take = simulate_take(technique, seconds=20, profile=REF, seed=3)
+        total = take.values.sum(axis=1)
+        for (_, end), (start, _) in zip(take.strokes, take.strokes[1:], strict=False):
+            assert start > end and total[end:start].max() < 1.0  # noise only

@@ -4,23 +4,49 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from dataclasses import asdict
 
 __all__ = ["register"]
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``scan`` command."""
-    parser = subparsers.add_parser("scan", help="list BLE gloves nearby")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to listen (default 5)")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    """Add the ``scan`` command.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The CLI's subcommand registry.
+    """
+    parser = subparsers.add_parser(
+        "scan",
+        help="list BLE gloves nearby",
+        description="Listen for gloves advertising the glove service or the Nordic UART "
+        "Service and list them, strongest signal first. Use the address or name with "
+        "--source ble:ADDRESS_OR_NAME.",
+    )
+    parser.add_argument(
+        "--timeout", type=_seconds, default=5.0, help="seconds to listen (default 5)"
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON list")
     parser.set_defaults(func=_scan)
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from sensors.sources.ble import scan
+    # Imported here: only this command (and the BLE source) needs bleak.
+    from sensors.sources import ble
 
-    gloves = scan(args.timeout)
+    gloves = ble.scan(args.timeout)
     if args.json:
         print(json.dumps([asdict(g) for g in gloves], indent=2))
     elif not gloves:
@@ -28,5 +54,5 @@ def _scan(args: argparse.Namespace) -> int:
     else:
         for g in gloves:
             rssi = "" if g.rssi is None else f"{g.rssi} dBm"
-            print(f"{g.address}  {g.name or '(no name)':20s}  {g.kind:9s}  {rssi}")
+            print(f"{g.address}  {g.name or '(no name)':20s}  {g.kind:9s}  {rssi}".rstrip())
     return 0

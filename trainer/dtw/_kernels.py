@@ -1,13 +1,15 @@
-"""numba kernels for DTW (compiled once, cached on disk; no Python objects inside loops).
+"""numba kernels for DTW: compiled once, cached on disk, no Python objects inside loops.
 
-Conventions shared by every kernel:
-- series are C-contiguous float64 arrays ``(n, d)``;
+Conventions shared by every kernel (the public wrappers in :mod:`trainer.dtw` enforce them):
+
+- series are C-contiguous float64 arrays ``(n, d)``, already validated (finite, non-empty);
 - the local cost is the squared Euclidean distance summed over channels;
 - kernels return *accumulated squared cost*; the public API takes the square root;
-- the band: cell ``(i, j)`` is allowed when ``j - i <= max(0, m - n) + r`` and
-  ``i - j <= max(0, n - m) + r`` (``r < 0`` means no band).
+- the band: cell ``(i, j)`` is allowed when ``i - j <= max(0, n - m) + r`` and
+  ``j - i <= max(0, m - n) + r``; ``r < 0`` means no band.
 
-Each kernel has a readable twin in :mod:`trainer.dtw._reference`.
+Each kernel has a readable twin of the same name in :mod:`trainer.dtw._reference`; the
+parity tests run both on the same seeded data.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ def _sqdist(a: np.ndarray, i: int, b: np.ndarray, j: int) -> float:
     return s
 
 
-@njit(cache=True, nogil=True)
-def band_limits(n: int, m: int, r: int) -> tuple[int, int]:
-    """Return (below, above): allowed ``i - j <= below`` and ``j - i <= above``."""
+@njit(cache=True, nogil=True, inline="always")
+def _band_limits(n: int, m: int, r: int) -> tuple[int, int]:
+    """Band half-widths ``(below, above)``: cells with ``i - j <= below``, ``j - i <= above``."""
     if r < 0:
         return n + m, n + m
     return max(0, n - m) + r, max(0, m - n) + r
@@ -37,40 +39,54 @@ def band_limits(n: int, m: int, r: int) -> tuple[int, int]:
 
 @njit(cache=True, nogil=True)
 def dtw_cost(a: np.ndarray, b: np.ndarray, r: int, max_cost: float) -> float:
-    """Accumulated squared cost of the optimal path; ``inf`` once it must exceed ``max_cost``."""
+    """Accumulated squared cost of the optimal path, or ``inf`` when it exceeds ``max_cost``.
+
+    Two rolling rows of ``m + 1`` (O(m) memory); only the band's cells are visited. Every
+    path crosses every row and costs only grow along a path, so once a whole row exceeds
+    ``max_cost`` the result must too: stop there (early abandoning).
+    """
     n, m = a.shape[0], b.shape[0]
-    below, above = band_limits(n, m, r)
+    below, above = _band_limits(n, m, r)
+    # Index j + 1 holds column j; index 0 is the virtual column -1.
     prev = np.full(m + 1, INF)
     curr = np.full(m + 1, INF)
-    prev[0] = 0.0  # virtual cell (-1, -1)
+    prev[0] = 0.0  # virtual cell (-1, -1): the only way into (0, 0)
     for i in range(n):
         j_lo = max(0, i - below)
         j_hi = min(m - 1, i + above)
-        curr[:] = INF
+        # Row i reads prev at [j_lo, j_hi + 1]; the previous row wrote or cleared all of
+        # [j_lo(i-1), j_hi(i-1) + 2], which covers it because the band only moves right.
+        curr[j_lo] = INF
+        # Neighbours carried in scalars: each old cell is read once per row.
+        left = INF  # (i, j-1)
+        diag = prev[j_lo]  # (i-1, j-1)
         row_min = INF
         for j in range(j_lo, j_hi + 1):
-            # prev/curr are shifted by one: index j+1 holds column j
-            best = prev[j]  # diagonal (i-1, j-1)
-            if prev[j + 1] < best:
-                best = prev[j + 1]  # (i-1, j)
-            if curr[j] < best:
-                best = curr[j]  # (i, j-1)
-            v = best + _sqdist(a, i, b, j)
-            curr[j + 1] = v
-            if v < row_min:
-                row_min = v
+            up = prev[j + 1]  # (i-1, j)
+            best = diag
+            if up < best:
+                best = up
+            if left < best:
+                best = left
+            left = best + _sqdist(a, i, b, j)
+            curr[j + 1] = left
+            diag = up
+            if left < row_min:
+                row_min = left
+        if j_hi + 2 <= m:
+            curr[j_hi + 2] = INF
         if row_min > max_cost:
             return INF
         prev, curr = curr, prev
-        prev[0] = INF  # only row 0 may start from the virtual origin
-    return prev[m]
+    result = prev[m]
+    return result if result <= max_cost else INF
 
 
 @njit(cache=True, nogil=True)
 def dtw_matrix(a: np.ndarray, b: np.ndarray, r: int) -> np.ndarray:
-    """Full accumulated-cost matrix ``(n, m)``, ``inf`` outside the band."""
+    """Full accumulated-cost matrix ``(n, m)``, ``inf`` outside the band (for paths)."""
     n, m = a.shape[0], b.shape[0]
-    below, above = band_limits(n, m, r)
+    below, above = _band_limits(n, m, r)
     acc = np.full((n, m), INF)
     for i in range(n):
         for j in range(max(0, i - below), min(m - 1, i + above) + 1):
@@ -90,9 +106,12 @@ def dtw_matrix(a: np.ndarray, b: np.ndarray, r: int) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def backtrack(acc: np.ndarray) -> np.ndarray:
-    """Optimal path ``(k, 2)`` from ``(0, 0)`` to ``(n-1, m-1)`` (diagonal preferred on ties)."""
+    """Optimal path ``(k, 2)`` from ``(0, 0)`` to ``(n-1, m-1)`` of a :func:`dtw_matrix`.
+
+    Ties prefer the diagonal, then ``(i-1, j)``, then ``(i, j-1)``.
+    """
     i, j = acc.shape[0] - 1, acc.shape[1] - 1
-    path = np.empty((acc.shape[0] + acc.shape[1], 2), dtype=np.int64)
+    path = np.empty((acc.shape[0] + acc.shape[1] - 1, 2), dtype=np.int64)
     k = 0
     path[k, 0], path[k, 1] = i, j
     while i > 0 or j > 0:
@@ -116,9 +135,13 @@ def backtrack(acc: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def envelope(b: np.ndarray, n: int, r: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row envelope of ``b`` (length m) for a query of length ``n`` under the band."""
+    """Envelope of ``b`` (length m) seen by each row of a length-``n`` query, ``(n, d)`` each.
+
+    ``lo[i]``/``hi[i]`` are the per-channel min/max of ``b`` over the columns the band
+    allows in row ``i``.
+    """
     m, d = b.shape
-    below, above = band_limits(n, m, r)
+    below, above = _band_limits(n, m, r)
     lo = np.empty((n, d))
     hi = np.empty((n, d))
     for i in range(n):
@@ -140,7 +163,12 @@ def envelope(b: np.ndarray, n: int, r: int) -> tuple[np.ndarray, np.ndarray]:
 
 @njit(cache=True, nogil=True)
 def lb_keogh_cost(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_cost: float) -> float:
-    """LB_Keogh squared bound of ``a`` against an envelope; stops early past ``max_cost``."""
+    """LB_Keogh squared bound of ``a`` against an :func:`envelope`.
+
+    Every row of ``a`` is matched to at least one column inside its band, and that column
+    costs at least the squared distance to the envelope, so the sum bounds the DTW cost.
+    Returns a partial sum (already ``> max_cost``) as soon as it exceeds ``max_cost``.
+    """
     s = 0.0
     for i in range(a.shape[0]):
         for k in range(a.shape[1]):
@@ -157,105 +185,12 @@ def lb_keogh_cost(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, max_cost: float
 
 
 @njit(cache=True, nogil=True)
-def open_end_rows(
-    stream: np.ndarray, template: np.ndarray, row: np.ndarray, started: bool
-) -> tuple[np.ndarray, bool]:
-    """Advance open-end DTW by the rows of ``stream``; ``row`` is the last row (m,)."""
-    m = template.shape[0]
-    new = np.empty(m)
-    for t in range(stream.shape[0]):
-        for j in range(m):
-            c = _sqdist(stream, t, template, j)
-            if not started:
-                new[j] = c + (new[j - 1] if j > 0 else 0.0)
-            else:
-                best = row[j]
-                if j > 0:
-                    if row[j - 1] < best:
-                        best = row[j - 1]
-                    if new[j - 1] < best:
-                        best = new[j - 1]
-                new[j] = c + best
-        started = True
-        row, new = new, row
-    return row, started
-
-
-@njit(cache=True, nogil=True)
-def spring_steps(
-    stream: np.ndarray,
-    template: np.ndarray,
-    d: np.ndarray,
-    s: np.ndarray,
-    state: np.ndarray,
-    t0: int,
-    eps: float,
-    out: np.ndarray,
-) -> int:
-    """Run SPRING over ``stream``; append reported matches to ``out`` rows (start, end, cost).
-
-    ``d``/``s`` (length m+1) are the cost and start arrays carried between calls (updated
-    in place); ``state`` = [d_min, t_s, t_e] of the pending candidate. Returns the number
-    of rows written to ``out``.
-    """
-    m = template.shape[0]
-    dims = template.shape[1]
-    tt = np.ascontiguousarray(template.T)  # (d, m): the cost loop below vectorises over j
-    cost = np.empty(m)
-    od = d.copy()  # previous row; d becomes the current row
-    os_ = s.copy()
-    nd, ns = d, s
-    written = 0
-    for k in range(stream.shape[0]):
-        cost[:] = 0.0
-        for c in range(dims):
-            x = stream[k, c]
-            for j in range(m):
-                diff = x - tt[c, j]
-                cost[j] += diff * diff
-        t = t0 + k
-        if k > 0:
-            od, nd = nd, od
-            os_, ns = ns, os_
-        nd[0] = 0.0
-        ns[0] = t
-        for j in range(1, m + 1):
-            # predecessors: (t, j-1) new, (t-1, j) old, (t-1, j-1) old
-            best = nd[j - 1]
-            bs = ns[j - 1]
-            if od[j] < best:
-                best = od[j]
-                bs = os_[j]
-            # (t-1, 0) is the free "star" cell: a match starting at t is already nd[0].
-            if j > 1 and od[j - 1] <= best:
-                best = od[j - 1]
-                bs = os_[j - 1]
-            nd[j] = cost[j - 1] + best
-            ns[j] = bs
-        d_min, t_s, t_e = state[0], state[1], state[2]
-        if d_min < INF and d_min <= eps:
-            done = True
-            for j in range(1, m + 1):
-                if nd[j] < d_min and ns[j] <= t_e:
-                    done = False
-                    break
-            if done:
-                out[written, 0] = t_s
-                out[written, 1] = t_e
-                out[written, 2] = d_min
-                written += 1
-                state[0] = INF
-                for j in range(1, m + 1):
-                    if ns[j] <= t_e:
-                        nd[j] = INF
-        if nd[m] <= eps and nd[m] < state[0]:
-            state[0] = nd[m]
-            state[1] = ns[m]
-            state[2] = t
-    if nd is not d:  # an even number of swaps left the current row in the copy
-        d[:] = nd
-        s[:] = ns
-    return written
+def lb_kim_cost(a: np.ndarray, b: np.ndarray) -> float:
+    """LB_Kim squared bound: every path contains ``(0, 0)`` and ``(n-1, m-1)``."""
+    s = _sqdist(a, 0, b, 0)
+    if a.shape[0] > 1 or b.shape[0] > 1:  # otherwise both corners are the same cell
+        s += _sqdist(a, a.shape[0] - 1, b, b.shape[0] - 1)
+    return s
 
 
 @njit(cache=True, nogil=True)
@@ -267,33 +202,161 @@ def nn_search(
     hi: np.ndarray,
     r: int,
 ) -> tuple[int, float]:
-    """1-NN of ``q`` among candidates ``cat[offsets[i]:offsets[i+1]]`` (squared cost).
+    """1-NN of ``q`` among candidates ``cat[offsets[c]:offsets[c+1]]``: ``(index, squared cost)``.
 
-    ``lo``/``hi`` hold each candidate's envelope for queries of ``len(q)``, stacked as
-    ``(n_candidates * len(q), d)``. Cascade: LB_Kim order → LB_Keogh → early-abandoned DTW.
-    Ties resolve to the lowest index, as a brute-force scan would.
+    ``lo``/``hi`` stack each candidate's :func:`envelope` for queries of ``len(q)``, as
+    ``(n_candidates * len(q), d)``. Cascade: visit candidates in increasing LB_Kim order
+    (stop once LB_Kim exceeds the best so far), then LB_Keogh, then DTW abandoned at the
+    best so far. Ties resolve to the lowest index, as a brute-force scan would.
     """
     n = q.shape[0]
     count = offsets.shape[0] - 1
     kim = np.empty(count)
     for c in range(count):
-        a0, a1 = offsets[c], offsets[c + 1] - 1
-        v = _sqdist(q, 0, cat, a0)
-        if n > 1 or a1 > a0:
-            v += _sqdist(q, n - 1, cat, a1)
-        kim[c] = v
+        kim[c] = lb_kim_cost(q, cat[offsets[c] : offsets[c + 1]])
     order = np.argsort(kim, kind="mergesort")
     best_i = -1
     best = INF
     for idx in range(count):
         c = order[idx]
         if kim[c] > best:
-            break
-        lb = lb_keogh_cost(q, lo[c * n : (c + 1) * n], hi[c * n : (c + 1) * n], best)
-        if lb > best:
+            break  # sorted: no later candidate can do better
+        if lb_keogh_cost(q, lo[c * n : (c + 1) * n], hi[c * n : (c + 1) * n], best) > best:
             continue
         cost = dtw_cost(q, cat[offsets[c] : offsets[c + 1]], r, best)
         if cost < best or (cost == best and c < best_i):
             best_i = c
             best = cost
     return best_i, best
+
+
+@njit(cache=True, nogil=True)
+def open_end_rows(
+    stream: np.ndarray,
+    template: np.ndarray,
+    row: np.ndarray,
+    scratch: np.ndarray,
+    t0: int,
+    r: int,
+) -> None:
+    """Advance open-end DTW (stream on rows, template on columns) by the rows of ``stream``.
+
+    ``row`` (m,) holds the accumulated squared cost of stream row ``t0 - 1`` (ignored when
+    ``t0 == 0``) and is overwritten with the last new row; ``scratch`` (m,) is work space.
+    Steps are symmetric1 (diagonal, vertical, horizontal, all weight 1). With ``r >= 0``
+    only cells with ``|i - j| <= r`` are allowed (dtw-python's Sakoe–Chiba window).
+    """
+    m = template.shape[0]
+    old, new = row, scratch
+    for k in range(stream.shape[0]):
+        i = t0 + k
+        if r < 0:
+            j_lo, j_hi = 0, m - 1
+        else:
+            j_lo, j_hi = max(0, i - r), min(m - 1, i + r)
+        new[:] = INF
+        if i == 0:  # the first sample: only horizontal steps from the origin
+            left = 0.0
+            for j in range(j_lo, j_hi + 1):
+                left += _sqdist(stream, k, template, j)
+                new[j] = left
+        else:
+            left = INF  # (i, j-1)
+            diag = old[j_lo - 1] if j_lo > 0 else INF  # (i-1, j-1)
+            for j in range(j_lo, j_hi + 1):
+                up = old[j]  # (i-1, j)
+                best = diag
+                if up < best:
+                    best = up
+                if left < best:
+                    best = left
+                left = best + _sqdist(stream, k, template, j)
+                new[j] = left
+                diag = up
+        old, new = new, old
+    if old is not row:  # an odd number of rows left the result in scratch
+        row[:] = old
+
+
+@njit(cache=True, nogil=True)
+def spring_steps(
+    stream: np.ndarray,
+    template: np.ndarray,
+    d: np.ndarray,
+    s: np.ndarray,
+    scratch_d: np.ndarray,
+    scratch_s: np.ndarray,
+    state: np.ndarray,
+    t0: int,
+    eps: float,
+    out: np.ndarray,
+) -> int:
+    """Run SPRING (Sakurai, Faloutsos & Yamamuro 2007, Fig. 4) over ``stream``.
+
+    ``d``/``s`` (m+1,) are the cost and start columns of the previous stream sample,
+    carried between calls and updated in place (index 0 is the star-padding cell: cost 0,
+    start = now); ``scratch_d``/``scratch_s`` are work space of the same shapes. ``state``
+    = ``[d_min, t_s, t_e]`` of the pending candidate (``d_min = inf``: none). ``t0`` is
+    the absolute index of ``stream[0]``; ``eps`` the squared threshold. Reported matches
+    are written to ``out`` rows as ``(t_s, t_e, cost)`` with ``t_e`` inclusive; returns
+    how many.
+    """
+    m = template.shape[0]
+    od, os_ = d, s
+    nd, ns = scratch_d, scratch_s
+    written = 0
+    for k in range(stream.shape[0]):
+        t = t0 + k
+        nd[0] = 0.0
+        ns[0] = t
+        # The left neighbour and the diagonal are carried in scalars: the loop then reads
+        # each old cell once and LLVM need not assume the rows alias.
+        left = 0.0  # (t, j-1); for j = 1 the star cell of *this* sample: start t
+        left_s = t
+        diag = INF  # (t-1, j-1); row 1 never takes the previous sample's star cell
+        diag_s = t
+        for j in range(1, m + 1):
+            up = od[j]  # (t-1, j)
+            up_s = os_[j]
+            best = left
+            bs = left_s
+            if up < best:
+                best = up
+                bs = up_s
+            if diag <= best:
+                best = diag
+                bs = diag_s
+            left = best + _sqdist(stream, k, template, j - 1)
+            left_s = bs
+            nd[j] = left
+            ns[j] = bs
+            diag = up
+            diag_s = up_s
+        d_min, t_e = state[0], state[2]
+        if d_min < INF:  # a candidate is only ever taken when <= eps
+            # The pending candidate is final once no cell whose path overlaps it (start
+            # <= t_e) can still end below d_min: report it and forget those cells.
+            final = True
+            for j in range(1, m + 1):
+                if nd[j] < d_min and ns[j] <= t_e:
+                    final = False
+                    break
+            if final:
+                out[written, 0] = state[1]
+                out[written, 1] = t_e
+                out[written, 2] = d_min
+                written += 1
+                state[0] = INF
+                for j in range(1, m + 1):
+                    if ns[j] <= t_e:
+                        nd[j] = INF
+        if nd[m] <= eps and nd[m] < state[0]:
+            state[0] = nd[m]
+            state[1] = ns[m]
+            state[2] = t
+        od, nd = nd, od
+        os_, ns = ns, os_
+    if od is not d:  # the newest column is in the scratch arrays
+        d[:] = od
+        s[:] = os_
+    return written

@@ -1,16 +1,25 @@
 """Signal processing: calibration, tare, streaming and zero-phase filters, features.
 
-Pure functions and small state objects on arrays plus ``fs_hz``: no I/O, no threads.
+Pure functions and small state objects on plain arrays plus ``fs_hz`` (forces in
+newtons, ``(samples, channels)``): no I/O, no threads, no clocks, no logging. Where
+glove facts are needed, pass the few arrays (``profile.regions``,
+``profile.positions``, ``profile.saturation_n``) rather than a source.
 """
 
 from __future__ import annotations
 
-from trainer.signal.activity import ActivityDetector, Segment, active_segments
+from trainer.signal.activity import (
+    ActivityDetector,
+    Segment,
+    active_segments,
+    thresholds_from_rest,
+)
 from trainer.signal.calibration import DriftMonitor, DriftWarning, Tare, calibrate
 from trainer.signal.features import (
     LOAD_FLOOR_N,
     centre_of_pressure,
     derivative,
+    jerk,
     log_dimensionless_jerk,
     region_shares,
     sparc,
@@ -22,7 +31,7 @@ from trainer.signal.filters import (
     filter_offline,
     segments_from_gaps,
 )
-from trainer.signal.resample import resample
+from trainer.signal.resample import resample, resample_ratio, resample_times
 
 __all__ = [
     "LOAD_FLOOR_N",
@@ -38,10 +47,14 @@ __all__ = [
     "derivative",
     "design_lowpass",
     "filter_offline",
+    "jerk",
     "log_dimensionless_jerk",
     "region_shares",
     "resample",
+    "resample_ratio",
+    "resample_times",
     "segments_from_gaps",
     "sparc",
+    "thresholds_from_rest",
     "total_force",
 ]

@@ -1,15 +1,26 @@
-"""Rest / active detection with hysteresis, streaming and offline (identical results)."""
+"""Rest / active detection with hysteresis, streaming and offline (identical results).
+
+A stroke starts when the total force rises above an *on* threshold and ends when it
+has stayed below a lower *off* threshold for a while; fidgets shorter than a minimum
+are dropped. The offline function runs the streaming detector over the whole signal,
+so the two agree for any block split by construction (and the tests check it).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from trainer.exceptions import SignalError
 from trainer.signal.filters import segments_from_gaps
 
-__all__ = ["ActivityDetector", "Segment", "active_segments"]
+__all__ = ["ActivityDetector", "Segment", "active_segments", "thresholds_from_rest"]
+
+# 1.4826 × MAD estimates the standard deviation of Gaussian noise.
+_MAD_TO_SIGMA = 1.4826
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +34,8 @@ class Segment:
     end : int
         One past the last active sample (exclusive).
     truncated : bool
-        Ended by a gap or the end of the stream rather than by a return to rest.
+        Ended by a gap or by the end of the stream while the force was still up,
+        rather than by a return to rest.
     """
 
     start: int
@@ -34,22 +46,76 @@ class Segment:
         return self.end - self.start
 
 
+def thresholds_from_rest(
+    total_at_rest: Any,
+    *,
+    on_sigma: float = 8.0,
+    off_sigma: float = 4.0,
+    min_on_n: float = 1.0,
+    min_off_n: float = 0.5,
+) -> tuple[float, float]:
+    """Hysteresis thresholds from a stretch of rest, relative to its noise floor.
+
+    The rest level is the median and the noise ``sigma = 1.4826 * MAD`` (robust to a
+    few bumps). ``on = level + max(min_on_n, on_sigma * sigma)`` and
+    ``off = level + max(min_off_n, off_sigma * sigma)``; the minimums keep a very
+    quiet glove from triggering on a brush.
+
+    Parameters
+    ----------
+    total_at_rest : array_like
+        Total force ``(n,)`` in newtons recorded at rest, ``n >= 2``.
+    on_sigma, off_sigma : float
+        Threshold heights in noise standard deviations.
+    min_on_n, min_off_n : float
+        Smallest heights above the rest level, newtons.
+
+    Returns
+    -------
+    tuple of float
+        ``(on_threshold_n, off_threshold_n)`` in newtons, ``off <= on``.
+
+    Raises
+    ------
+    SignalError
+        Too few or non-finite samples, or ``off_sigma > on_sigma`` / ``min_off_n >
+        min_on_n``.
+    """
+    x = np.asarray(total_at_rest, dtype=np.float64).ravel()
+    if x.size < 2 or not np.all(np.isfinite(x)):
+        raise SignalError("need at least 2 finite rest samples to estimate the noise floor")
+    if off_sigma > on_sigma or min_off_n > min_on_n:
+        raise SignalError("the off threshold must not be set above the on threshold")
+    level = float(np.median(x))
+    sigma = _MAD_TO_SIGMA * float(np.median(np.abs(x - level)))
+    return level + max(min_on_n, on_sigma * sigma), level + max(min_off_n, off_sigma * sigma)
+
+
 class ActivityDetector:
     """Find active periods in a total-force stream, with hysteresis.
 
-    Active begins at the first sample above ``on_threshold_n``; it ends when the force
-    stays below ``off_threshold_n`` for ``min_rest_s`` (the segment ends where that
-    quiet run began). Segments shorter than ``min_active_s`` are discarded (fidgets,
-    bumps). A gap ends the current segment (``truncated=True``).
+    Active begins at the first sample above ``on_threshold_n``. It ends when the
+    force stays below ``off_threshold_n`` for ``min_rest_s``; the segment ends where
+    that quiet run began. Dips that do not last that long are bridged. Segments
+    shorter than ``min_active_s`` are discarded (fidgets, bumps). A gap ends the
+    current segment (``truncated=True``). Sample indices are absolute: counted over
+    every sample pushed since construction or :meth:`reset`, gaps included.
 
     Parameters
     ----------
     fs_hz : float
-        Sample rate.
+        Sample rate in Hz.
     on_threshold_n, off_threshold_n : float
-        Hysteresis thresholds, ``off <= on``.
+        Hysteresis thresholds on the total force in newtons, ``off <= on`` (see
+        :func:`thresholds_from_rest` to derive them from the noise floor).
     min_active_s, min_rest_s : float
-        Minimum durations.
+        Shortest stroke kept and shortest quiet run that ends one, seconds (each at
+        least one sample).
+
+    Raises
+    ------
+    SignalError
+        On a bad rate, ``off > on`` or negative durations.
     """
 
     def __init__(
@@ -61,13 +127,57 @@ class ActivityDetector:
         min_active_s: float = 0.2,
         min_rest_s: float = 0.2,
     ) -> None:
+        if not math.isfinite(fs_hz) or fs_hz <= 0:
+            raise SignalError(f"fs_hz must be a finite rate > 0 Hz, got {fs_hz!r}")
+        if not (math.isfinite(on_threshold_n) and math.isfinite(off_threshold_n)):
+            raise SignalError("thresholds must be finite")
         if off_threshold_n > on_threshold_n:
-            raise ValueError("off_threshold_n must not exceed on_threshold_n")
-        self.on = on_threshold_n
-        self.off = off_threshold_n
+            raise SignalError("off_threshold_n must not exceed on_threshold_n")
+        if min_active_s < 0 or min_rest_s < 0:
+            raise SignalError("minimum durations must be >= 0 s")
+        self.fs_hz = float(fs_hz)
+        self.on = float(on_threshold_n)
+        self.off = float(off_threshold_n)
         self.min_active = max(1, round(min_active_s * fs_hz))
         self.min_rest = max(1, round(min_rest_s * fs_hz))
         self.reset()
+
+    @classmethod
+    def from_rest(
+        cls,
+        total_at_rest: Any,
+        fs_hz: float,
+        *,
+        min_active_s: float = 0.2,
+        min_rest_s: float = 0.2,
+        **noise: float,
+    ) -> ActivityDetector:
+        """Build a detector whose thresholds come from :func:`thresholds_from_rest`.
+
+        Parameters
+        ----------
+        total_at_rest : array_like
+            Total force ``(n,)`` in newtons recorded at rest.
+        fs_hz : float
+            Sample rate in Hz.
+        min_active_s, min_rest_s : float
+            As for the constructor.
+        **noise
+            Passed to :func:`thresholds_from_rest`.
+
+        Returns
+        -------
+        ActivityDetector
+            A fresh detector.
+        """
+        on, off = thresholds_from_rest(total_at_rest, **noise)
+        return cls(
+            fs_hz,
+            on_threshold_n=on,
+            off_threshold_n=off,
+            min_active_s=min_active_s,
+            min_rest_s=min_rest_s,
+        )
 
     def reset(self) -> None:
         """Start over at sample index 0, at rest."""
@@ -83,32 +193,89 @@ class ActivityDetector:
             return [Segment(self._start, end, truncated)]
         return []
 
-    def push(self, total_force: Any, *, gap_before: bool = False) -> list[Segment]:
-        """Feed total force ``(k,)``; return segments completed in this block."""
-        x = np.asarray(total_force, dtype=np.float64).ravel()
+    def classify(
+        self, total_force: Any, *, gap_before: bool = False
+    ) -> tuple[list[Segment], np.ndarray]:
+        """Feed total force and also get the per-sample state.
+
+        Parameters
+        ----------
+        total_force : array_like
+            Total force ``(k,)`` in newtons, ``k >= 0``.
+        gap_before : bool
+            Samples were lost before this block: end any open segment.
+
+        Returns
+        -------
+        segments : list of Segment
+            Segments completed in this block.
+        active : numpy.ndarray
+            ``(k,)`` bool, the detector's state after each sample. Causal: the quiet
+            run that finally ends a segment is still marked active, and a bump later
+            dropped as too short is marked active while it lasts. ``~active`` is a
+            safe rest mask (e.g. for :class:`~trainer.signal.DriftMonitor`).
+
+        Raises
+        ------
+        SignalError
+            On non-finite or multi-dimensional input.
+        """
+        x = np.asarray(total_force, dtype=np.float64)
+        if x.ndim > 1:
+            raise SignalError(f"total force must be (k,), got shape {x.shape}")
+        x = x.ravel()
+        if not np.all(np.isfinite(x)):
+            raise SignalError("total force must be finite")
         done: list[Segment] = []
+        mask = np.empty(x.size, dtype=bool)
         if gap_before and self.active:
             end = self._quiet_since if self._quiet_since is not None else self.index
             done += self._close(end, truncated=True)
-        for v in x:
-            i = self.index
+        on, off, min_rest = self.on, self.off, self.min_rest
+        for j, v in enumerate(x.tolist()):
+            i = self.index + j
             if not self.active:
-                if v > self.on:
+                if v > on:
                     self.active = True
                     self._start = i
                     self._quiet_since = None
-            elif v < self.off:
+            elif v < off:
                 if self._quiet_since is None:
                     self._quiet_since = i
-                if i - self._quiet_since + 1 >= self.min_rest:
+                if i - self._quiet_since + 1 >= min_rest:
                     done += self._close(self._quiet_since, truncated=False)
             else:
                 self._quiet_since = None
-            self.index += 1
-        return done
+            mask[j] = self.active
+        self.index += x.size
+        return done, mask
+
+    def push(self, total_force: Any, *, gap_before: bool = False) -> list[Segment]:
+        """Feed total force ``(k,)`` in newtons; return the segments completed in this block.
+
+        Parameters
+        ----------
+        total_force : array_like
+            Total force ``(k,)`` in newtons, ``k >= 0``.
+        gap_before : bool
+            Samples were lost before this block: end any open segment.
+
+        Returns
+        -------
+        list of Segment
+            Completed segments, in order.
+        """
+        return self.classify(total_force, gap_before=gap_before)[0]
 
     def flush(self) -> list[Segment]:
-        """End of stream: close an open segment (``truncated=True``)."""
+        """End of stream: close an open segment.
+
+        Returns
+        -------
+        list of Segment
+            The open segment if long enough; ``truncated`` unless it was already in
+            its final quiet run.
+        """
         if not self.active:
             return []
         end = self._quiet_since if self._quiet_since is not None else self.index
@@ -118,18 +285,29 @@ class ActivityDetector:
 def active_segments(
     total_force: Any, fs_hz: float, *, gap_starts: Any = (), **thresholds: float
 ) -> list[Segment]:
-    """Offline :class:`ActivityDetector` over a whole signal (same result as streaming).
+    """Active segments of a whole signal: the streaming detector run offline.
+
+    Gives exactly what :class:`ActivityDetector` gives when fed the same samples in any
+    block split (with ``gap_before`` at the gaps) and then flushed. (A gap after the
+    last sample has no offline equivalent: streaming, it would mark an open segment
+    ``truncated`` even when already in its final quiet run.)
 
     Parameters
     ----------
     total_force : array_like
-        ``(n,)`` newtons.
+        Total force ``(n,)`` in newtons.
     fs_hz : float
-        Sample rate.
-    gap_starts : iterable of int
-        Samples preceded by a gap.
+        Sample rate in Hz.
+    gap_starts : array_like of int or of bool
+        Gap positions, as for :func:`~trainer.signal.segments_from_gaps`.
     **thresholds
-        Passed to :class:`ActivityDetector`.
+        ``on_threshold_n``, ``off_threshold_n``, ``min_active_s``, ``min_rest_s``,
+        passed to :class:`ActivityDetector`.
+
+    Returns
+    -------
+    list of Segment
+        In order, non-overlapping, absolute indices into ``total_force``.
     """
     x = np.asarray(total_force, dtype=np.float64).ravel()
     detector = ActivityDetector(fs_hz, **thresholds)

@@ -1,8 +1,15 @@
-"""SciPy filters: a causal streaming filter with explicit state, and zero-phase offline."""
+"""SciPy filters: a causal streaming filter with explicit state, and zero-phase offline.
+
+Live views use :class:`StreamingFilter`: causal, block by block, its ``zi`` carried
+between blocks so the result does not depend on how the stream was cut into blocks.
+Offline work (reference building, final scoring) uses :func:`filter_offline`:
+zero-phase ``sosfiltfilt``, so stroke timing is not delayed. Both restart at gaps.
+"""
 
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -13,91 +20,170 @@ from trainer.exceptions import SignalError
 __all__ = ["StreamingFilter", "design_lowpass", "filter_offline", "segments_from_gaps"]
 
 
+def _check_rate(fs_hz: float) -> float:
+    fs = float(fs_hz)
+    if not math.isfinite(fs) or fs <= 0:
+        raise SignalError(f"sample rate must be a finite number > 0 Hz, got {fs_hz!r}")
+    return fs
+
+
 def design_lowpass(cutoff_hz: float, fs_hz: float, order: int = 4) -> np.ndarray:
     """Butterworth low-pass as second-order sections.
 
     Parameters
     ----------
     cutoff_hz : float
-        -3 dB frequency, below ``fs_hz / 2``.
+        -3 dB frequency in Hz, strictly between 0 and ``fs_hz / 2``.
     fs_hz : float
-        Sample rate.
+        Sample rate in Hz.
     order : int
-        Filter order.
+        Filter order (>= 1); ``ceil(order / 2)`` sections.
 
     Returns
     -------
     numpy.ndarray
-        ``sos`` array ``(n_sections, 6)``.
+        ``sos`` array ``(n_sections, 6)``, as ``scipy.signal.butter(..., output="sos")``.
 
     Raises
     ------
     SignalError
-        If the cutoff is not within ``(0, fs_hz / 2)``.
+        If the rate is not positive, the cutoff is not within ``(0, fs_hz / 2)`` or
+        the order is not a positive integer.
     """
-    if not 0 < cutoff_hz < fs_hz / 2:
-        raise SignalError(f"cutoff {cutoff_hz} Hz must be within (0, {fs_hz / 2}) Hz at {fs_hz} Hz")
-    return signal.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
+    fs = _check_rate(fs_hz)
+    if not (math.isfinite(cutoff_hz) and 0 < cutoff_hz < fs / 2):
+        raise SignalError(f"cutoff {cutoff_hz} Hz must be within (0, {fs / 2:g}) Hz at {fs:g} Hz")
+    if isinstance(order, bool) or int(order) != order or order < 1:
+        raise SignalError(f"filter order must be a positive integer, got {order!r}")
+    return signal.butter(int(order), cutoff_hz, btype="low", fs=fs, output="sos")
 
 
 class StreamingFilter:
     """Causal IIR filtering block by block, with the state ``zi`` carried explicitly.
 
-    The state starts from the first sample's steady state (``sosfilt_zi * x0``), so a
-    stream starting at rest has no transient, and block-by-block output equals
-    ``sosfilt(sos, x, axis=0, zi=sosfilt_zi(sos)[..., None] * x[0])`` over the whole
-    signal for any block split. After a gap the filter restarts from the next sample:
-    nothing is smoothed across a gap.
+    The state starts from the first sample's steady state (``sosfilt_zi(sos) * x0``),
+    so a stream starting at its rest level has no transient, and block-by-block output
+    equals ``sosfilt(sos, x, axis=0, zi=sosfilt_zi(sos)[..., None] * x[0])`` over the
+    whole signal for any block split (empty blocks included). After a gap the filter
+    restarts from the first sample after it: nothing is smoothed across a gap.
 
     Parameters
     ----------
     sos : numpy.ndarray
-        Second-order sections ``(n_sections, 6)``.
+        Second-order sections ``(n_sections, 6)`` (see :func:`design_lowpass`).
     channels : int
-        Number of channels.
+        Number of channels (columns of every block).
+
+    Attributes
+    ----------
+    zi : numpy.ndarray or None
+        Filter state ``(n_sections, 2, channels)`` in scipy's ``sosfilt`` layout, or
+        None before the first sample and after :meth:`reset` or a gap.
+
+    Raises
+    ------
+    SignalError
+        If ``sos`` is not ``(n_sections, 6)`` and finite, or ``channels < 1``.
     """
 
-    def __init__(self, sos: np.ndarray, channels: int) -> None:
-        self.sos = np.asarray(sos, dtype=np.float64)
-        if self.sos.ndim != 2 or self.sos.shape[1] != 6:
+    def __init__(self, sos: Any, channels: int) -> None:
+        self.sos = np.array(sos, dtype=np.float64)
+        if self.sos.ndim != 2 or self.sos.shape[0] < 1 or self.sos.shape[1] != 6:
             raise SignalError(f"sos must be (n_sections, 6), got {self.sos.shape}")
+        if not np.all(np.isfinite(self.sos)):
+            raise SignalError("sos coefficients must be finite")
+        if int(channels) < 1:
+            raise SignalError(f"channels must be >= 1, got {channels}")
         self.channels = int(channels)
         self._zi_unit = signal.sosfilt_zi(self.sos)[:, :, np.newaxis]
-        self.zi: np.ndarray | None = None  # (n_sections, 2, channels) once started
+        self.zi: np.ndarray | None = None
+
+    @property
+    def started(self) -> bool:
+        """True once a sample has set the state (False after a reset or gap)."""
+        return self.zi is not None
 
     def reset(self) -> None:
-        """Forget the state: the next sample restarts the filter."""
+        """Forget the state: the next sample restarts the filter from its own level."""
         self.zi = None
 
     def step(self, values: Any, *, gap_before: bool = False) -> np.ndarray:
-        """Filter one block ``(k, channels)``; returns the filtered block (same shape)."""
+        """Filter one block.
+
+        Parameters
+        ----------
+        values : array_like or SampleBlock
+            Block ``(k, channels)``, any ``k >= 0``; a SampleBlock (or anything with
+            ``.values``) is read through its ``values`` and ``gap_before``.
+        gap_before : bool
+            Samples were lost before this block: restart the filter.
+
+        Returns
+        -------
+        numpy.ndarray
+            Filtered block ``(k, channels)``, float64, newly allocated.
+
+        Raises
+        ------
+        SignalError
+            Wrong shape or non-finite values (the state is left unchanged).
+        """
         x = np.asarray(getattr(values, "values", values), dtype=np.float64)
         gap_before = gap_before or bool(getattr(values, "gap_before", False))
         if x.ndim != 2 or x.shape[1] != self.channels:
             raise SignalError(f"expected (k, {self.channels}) values, got {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise SignalError("values must be finite (a NaN would poison the filter state)")
         if gap_before:
             self.reset()
         if x.shape[0] == 0:
-            return x.copy()
-        if self.zi is None:
-            self.zi = self._zi_unit * x[0][np.newaxis, np.newaxis, :]
-        y, self.zi = signal.sosfilt(self.sos, x, axis=0, zi=self.zi)
+            return np.empty_like(x)
+        zi = self.zi if self.zi is not None else self._zi_unit * x[0][np.newaxis, np.newaxis, :]
+        y, self.zi = signal.sosfilt(self.sos, x, axis=0, zi=zi)
         return y
 
 
 def segments_from_gaps(n: int, gap_starts: Any = ()) -> list[tuple[int, int]]:
-    """Split ``range(n)`` at gap positions into ``[start, end)`` segments.
+    """Split ``range(n)`` at gaps into contiguous ``[start, end)`` segments.
 
     Parameters
     ----------
     n : int
         Number of samples.
-    gap_starts : iterable of int
-        Indices of samples preceded by a gap.
+    gap_starts : array_like of int or of bool
+        Either indices of samples preceded by a gap, or a boolean mask ``(n,)`` that
+        is True at such samples. Indices outside ``1 .. n-1`` (a gap before the first
+        sample or after the last) change nothing and are ignored.
+
+    Returns
+    -------
+    list of tuple of int
+        Non-empty ``(start, end)`` pairs covering ``range(n)`` in order.
+
+    Raises
+    ------
+    SignalError
+        A mask of the wrong length, or positions that are not whole numbers.
     """
-    cuts = sorted({int(g) for g in gap_starts if 0 < int(g) < n})
+    # Any iterable (set, generator, list) or array; sets have no order, so list() first.
+    gaps = np.asarray(gap_starts if isinstance(gap_starts, np.ndarray) else list(gap_starts))
+    if gaps.dtype == np.bool_:
+        if gaps.shape != (n,):
+            raise SignalError(f"gap mask must have shape ({n},), got {gaps.shape}")
+        gaps = np.flatnonzero(gaps)
+    gaps = gaps.ravel()
+    if gaps.size and not np.issubdtype(gaps.dtype, np.integer):
+        if not np.all(gaps == np.round(gaps)):
+            raise SignalError("gap positions must be integer sample indices")
+    cuts = sorted({int(g) for g in gaps if 0 < g < n})
     bounds = [0, *cuts, n]
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _default_padlen(sos: np.ndarray) -> int:
+    # scipy.signal.sosfiltfilt's own default, so long segments match a plain call.
+    trailing_zeros = min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    return 3 * (2 * len(sos) + 1 - trailing_zeros)
 
 
 def filter_offline(
@@ -105,27 +191,44 @@ def filter_offline(
 ) -> np.ndarray:
     """Zero-phase low-pass (``sosfiltfilt``) applied to each gap-free segment separately.
 
-    Segments too short for the default padding use the longest padding they allow;
-    segments of fewer than 2 samples are returned unchanged.
+    Each segment gets scipy's default odd-extension padding when it is long enough;
+    a shorter segment (``n <= padlen``) is padded by ``n - 1`` samples, the most
+    ``sosfiltfilt`` accepts, and a 1-sample segment is returned unchanged. The
+    effective response is ``|H|²`` (the Butterworth magnitude applied twice), so the
+    -3 dB point of one pass sits at -6 dB.
 
     Parameters
     ----------
     values : array_like
-        ``(n,)`` or ``(n, channels)``.
-    fs_hz, cutoff_hz : float
-        Sample rate and cutoff.
-    gap_starts : iterable of int
-        Samples preceded by a gap (no smoothing across them).
+        Samples ``(n,)`` or ``(n, channels)``, any unit (usually newtons).
+    fs_hz : float
+        Sample rate in Hz.
+    cutoff_hz : float
+        Cutoff of the Butterworth design in Hz (see :func:`design_lowpass`).
+    gap_starts : array_like of int or of bool
+        Gap positions, as for :func:`segments_from_gaps`; nothing is smoothed across.
     order : int
-        Butterworth order.
+        Butterworth order of one pass.
+
+    Returns
+    -------
+    numpy.ndarray
+        Filtered samples, float64, same shape as ``values``.
+
+    Raises
+    ------
+    SignalError
+        Bad filter design, bad shape, non-finite values, or bad gap positions.
     """
-    x = np.asarray(values, dtype=np.float64)
+    x = np.array(values, dtype=np.float64)
+    if x.ndim not in (1, 2):
+        raise SignalError(f"values must be (n,) or (n, channels), got shape {x.shape}")
     sos = design_lowpass(cutoff_hz, fs_hz, order)
-    out = x.copy()
-    default_pad = 3 * (2 * len(sos) + 1)
+    if not np.all(np.isfinite(x)):
+        raise SignalError("values must be finite")
+    default_pad = _default_padlen(sos)
     for a, b in segments_from_gaps(x.shape[0], gap_starts):
         if b - a < 2:
             continue
-        pad = min(default_pad, b - a - 1)
-        out[a:b] = signal.sosfiltfilt(sos, x[a:b], axis=0, padlen=pad)
-    return out
+        x[a:b] = signal.sosfiltfilt(sos, x[a:b], axis=0, padlen=min(default_pad, b - a - 1))
+    return x

@@ -57,7 +57,42 @@ def test_sim_values_are_quantised_by_the_glove() -> None:
     np.testing.assert_allclose(counts, np.rint(counts), atol=1e-6)
 
 
-def test_real_time_pacing_and_timeout() -> None:
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, s: float) -> None:
+        self.sleeps.append(s)
+        self.now += s
+
+
+@pytest.mark.parametrize("speed", [1.0, 2.5])
+def test_pacing_follows_glove_time_divided_by_speed(speed: float) -> None:
+    clock = FakeClock()
+    src = SimSource("tapotement", speed=speed, duration_s=3.0, clock=clock, sleep=clock.sleep)
+    with src:
+        for block in src:
+            # A block is handed over once its last sample has been "taken".
+            assert clock.now - 100.0 == pytest.approx(block.t[-1] / speed, abs=1e-9)
+    assert clock.now - 100.0 == pytest.approx((3.0 - 1 / 200) / speed)
+
+
+def test_read_returns_none_after_the_timeout_when_nothing_is_due() -> None:
+    clock = FakeClock()
+    src = SimSource("effleurage", speed=1.0, duration_s=1.0, clock=clock, sleep=clock.sleep)
+    src.open()
+    assert src.read(timeout=0.01) is None  # first block is due at 15/200 s
+    assert clock.sleeps == [0.01]
+    block = src.read(timeout=1.0)
+    assert block is not None and block.t[0] == 0.0
+    assert clock.now - 100.0 == pytest.approx(block.t[-1])
+
+
+def test_real_time_pacing_on_the_wall_clock() -> None:
     src = SimSource("effleurage", speed=1.0, duration_s=0.6)
     src.open()
     start = time.monotonic()
@@ -71,7 +106,31 @@ def test_real_time_pacing_and_timeout() -> None:
             n += len(block)
     elapsed = time.monotonic() - start
     assert n == 120
-    assert 0.45 <= elapsed <= 3.0  # paced, never instant (generous upper bound for CI)
+    assert 0.5 <= elapsed <= 3.0  # paced, never instant (generous upper bound for CI)
+
+
+def test_speed_zero_is_as_fast_as_possible() -> None:
+    start = time.monotonic()
+    _, blocks = _run("sim:effleurage?speed=0&seconds=60")
+    assert sum(len(b) for b in blocks) == 60 * 200
+    assert time.monotonic() - start < 10.0  # ~0.1 s here; 60 s of glove time
+
+
+def test_friction_on_the_fsr_glove_shows_clipping_through_the_protocol() -> None:
+    _, diy = _run("sim:friction?speed=0&seconds=5&profile=diy-fsr5")
+    _, ref = _run("sim:friction?speed=0&seconds=5")
+    assert any(b.clipped.any() for b in diy)
+    assert not any(b.clipped.any() for b in ref)
+
+
+def test_endless_source_keeps_streaming_across_synthesis_chunks() -> None:
+    src = SimSource("petrissage", seed=1, speed=0)  # no duration: endless
+    with src:
+        t = np.concatenate([src.read(timeout=1).t for _ in range(2000)])  # 2000 x 16 samples
+    assert t[-1] > 150.0  # several 20 s synthesis chunks
+    assert np.all(np.diff(t) > 0)
+    np.testing.assert_allclose(np.diff(t), 1 / 200)
+    assert src.status().state is SourceState.FINISHED
 
 
 def test_errors() -> None:
