@@ -63,14 +63,19 @@ def open_settings(path: Path) -> QtCore.QSettings:
 
 
 class _Interrupt:
-    """Ctrl+C quits the Qt event loop (Python only sees signals between Qt events)."""
+    """Ctrl+C quits the Qt event loop.
+
+    Python runs a signal handler at the next bytecode, which may be in the middle of a
+    paint event; touching Qt there (even ``quit()``) can crash it. So the handler only
+    raises a flag, and a timer, from a clean point of the event loop, acts on it.
+    """
 
     def __init__(self, app: QtWidgets.QApplication) -> None:
         self.hit = False
         self._app = app
         self._previous: Any = None
         self._timer = QtCore.QTimer()
-        self._timer.timeout.connect(lambda: None)  # wakes the interpreter to run handlers
+        self._timer.timeout.connect(self._poll)  # also wakes the interpreter to run handlers
 
     def __enter__(self) -> _Interrupt:
         if threading.current_thread() is threading.main_thread():
@@ -80,7 +85,11 @@ class _Interrupt:
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.hit = True
-        self._app.quit()
+
+    def _poll(self) -> None:
+        if self.hit:
+            self._timer.stop()
+            self._app.quit()
 
     def __exit__(self, *exc: object) -> None:
         self._timer.stop()
