@@ -1,49 +1,75 @@
-"""``massage-trainer reference ...`` and ``massage-trainer score``."""
+"""``massage-trainer reference ...`` and ``massage-trainer score``.
+
+``reference build NAME TAKE... --technique T``, ``reference list [--json]``,
+``reference show NAME [--json]``, ``reference export NAME OUT``, ``reference import FILE``;
+``score CAPTURE --reference NAME_OR_PATH [--json] [--recognise]``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    from sensors.capture import Capture
+    from trainer.store.references import ReferenceLibrary
 
 __all__ = ["register", "score_report"]
 
+_RATE_TOLERANCE = 0.01  # a capture within 1 % of its glove's nominal rate is at that rate
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``reference`` (build/list/show/export/import) and ``score``."""
-    ref = subparsers.add_parser("reference", help="build, list, show, export and import references")
+    """Add ``reference`` (build/list/show/export/import) and ``score``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The top-level parser's subcommands.
+    """
+    ref = subparsers.add_parser(
+        "reference", help="build, list, show, export and import expert references"
+    )
     sub = ref.add_subparsers(dest="reference_command", metavar="ACTION", required=True)
 
-    build = sub.add_parser("build", help="build a reference from several takes")
-    build.add_argument("name")
-    build.add_argument("takes", nargs="+", metavar="TAKE", help="captures (.mtcap) or CSV files")
-    build.add_argument("--technique", required=True)
-    build.add_argument("--author", default="")
-    build.add_argument("--notes", default="")
-    build.add_argument("--profile", default=None, help="glove profile for CSV takes")
-    build.add_argument("--overwrite", action="store_true")
+    build = sub.add_parser(
+        "build",
+        help="build a reference from several takes of one technique",
+        description="Segment the takes into strokes, average them (DBA) into a template "
+        "with a tolerance band, and save it in your reference library.",
+    )
+    build.add_argument("name", help="name of the new reference (letters, digits, . _ -)")
+    build.add_argument(
+        "takes", nargs="+", metavar="TAKE", help="captures (.mtcap) or CSV (time_s,<sensors>)"
+    )
+    build.add_argument("--technique", required=True, help="e.g. effleurage")
+    build.add_argument("--author", default="", help="who performed the takes")
+    build.add_argument("--notes", default="", help="free text stored with the reference")
+    build.add_argument("--profile", default=None, help="glove profile of CSV takes")
+    build.add_argument("--overwrite", action="store_true", help="replace a reference of that name")
     build.set_defaults(func=_build)
 
-    ls = sub.add_parser("list", help="list references")
-    ls.add_argument("--json", action="store_true")
+    ls = sub.add_parser("list", help="list references (bundled and yours)")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
     ls.set_defaults(func=_list)
 
     show = sub.add_parser("show", help="describe one reference")
-    show.add_argument("name")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("name", help="reference name or .mtref path")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(func=_show)
 
-    export = sub.add_parser("export", help="write a reference to a file")
+    export = sub.add_parser("export", help="write a reference to a .mtref file")
     export.add_argument("name")
-    export.add_argument("out")
+    export.add_argument("out", help="destination file")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing file")
     export.set_defaults(func=_export)
 
-    imp = sub.add_parser("import", help="validate a reference file and add it to your library")
+    imp = sub.add_parser("import", help="validate a .mtref file and add it to your library")
     imp.add_argument("file")
-    imp.add_argument("--overwrite", action="store_true")
+    imp.add_argument("--overwrite", action="store_true", help="replace a reference of that name")
     imp.set_defaults(func=_import)
 
     score = subparsers.add_parser(
@@ -51,38 +77,51 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     score.add_argument("capture", help="capture (.mtcap) or CSV (time_s,<sensors> in newtons)")
     score.add_argument("--reference", required=True, metavar="NAME_OR_PATH")
-    score.add_argument("--profile", default=None, help="glove profile for a CSV capture")
-    score.add_argument("--json", action="store_true")
+    score.add_argument("--profile", default=None, help="glove profile of a CSV capture")
+    score.add_argument("--json", action="store_true", help="machine-readable output")
+    score.add_argument(
+        "--recognise",
+        action="store_true",
+        help="also say which technique each stroke is, using every reference of the glove",
+    )
     score.set_defaults(func=_score)
 
 
-def _library() -> Any:
+def _library() -> ReferenceLibrary:
     from trainer.store.references import ReferenceLibrary
 
     return ReferenceLibrary()
 
 
+def _rate(cap: Capture) -> float:
+    """Return the capture's rate, snapped to its glove's nominal rate when within 1 %."""
+    nominal = float(cap.profile.sample_rate_hz)
+    fs = cap.sample_rate_hz
+    return nominal if abs(fs - nominal) <= _RATE_TOLERANCE * nominal else fs
+
+
 def _build(args: argparse.Namespace) -> int:
     from sensors.capture import read_capture
     from trainer.exceptions import ScoringError
-    from trainer.scoring import build_reference
+    from trainer.scoring import build_reference, resample_take
+    from trainer.store.references import check_name
 
+    library = _library()
+    check_name(args.name)
+    if not args.overwrite and args.name in library.names():
+        raise ScoringError(f"a reference named {args.name!r} already exists (use --overwrite)")
     captures = [read_capture(path, profile=args.profile) for path in args.takes]
     profile = captures[0].profile
-    for path, cap in zip(args.takes, captures, strict=True):
-        if cap.profile.channel_names != profile.channel_names:
-            raise ScoringError(f"{path}: glove {cap.profile.name!r} differs from the first take's")
     fs = float(profile.sample_rate_hz)
     takes = []
-    for cap in captures:
-        values = cap.values
-        if abs(cap.sample_rate_hz - fs) > 0.01 * fs:
-            from trainer.signal import resample
-
-            values = resample(values, cap.sample_rate_hz, fs)
-            takes.append((values, ()))
-        else:
-            takes.append((values, cap.gap_starts))
+    for path, cap in zip(args.takes, captures, strict=True):
+        if cap.profile.channel_names != profile.channel_names:
+            raise ScoringError(
+                f"{path}: glove {cap.profile.name!r} differs from the first take's "
+                f"({profile.name!r})"
+            )
+        takes.append(resample_take(cap.values, _rate(cap), fs, cap.gap_starts))
+    synthetic = all(bool(cap.metadata.get("synthetic", False)) for cap in captures)
     ref = build_reference(
         takes,
         name=args.name,
@@ -92,88 +131,172 @@ def _build(args: argparse.Namespace) -> int:
         author=args.author,
         notes=args.notes,
         created=datetime.now(UTC).date().isoformat(),
+        synthetic=synthetic,
     )
-    path = _library().add(ref, overwrite=args.overwrite)
-    print(f"built {ref.name!r} ({ref.technique}) from {ref.n_strokes} strokes -> {path}")
+    path = library.add(ref, overwrite=args.overwrite)
+    print(
+        f"built {ref.name!r} ({ref.technique}) from {ref.n_strokes} strokes in "
+        f"{len(takes)} takes: template {ref.length / ref.fs_hz:.2f} s, duration "
+        f"{ref.duration_s[0]:.2f}-{ref.duration_s[2]:.2f} s -> {path}"
+    )
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     entries = _library().entries()
     if args.json:
-        print(
-            json.dumps([{**r.summary(), "origin": o} for r, o in entries], indent=2, sort_keys=True)
-        )
+        rows = [
+            {**e.reference.summary(), "origin": e.origin}
+            if e.reference is not None
+            else {"name": e.name, "origin": e.origin, "error": e.error}
+            for e in entries
+        ]
+        print(json.dumps(rows, indent=2, sort_keys=True))
         return 0
-    print(f"{'name':28s} {'technique':12s} {'glove':16s} {'strokes':>7s}  origin")
-    for ref, origin in entries:
+    print(f"{'name':28s} {'technique':12s} {'glove':16s} {'strokes':>7s}  {'origin':8s} note")
+    for e in entries:
+        ref = e.reference
+        if ref is None:
+            print(f"{e.name:28s} {'?':12s} {'?':16s} {'?':>7s}  {e.origin:8s} INVALID: {e.error}")
+            continue
+        note = "synthetic" if ref.synthetic else ""
         print(
             f"{ref.name:28s} {ref.technique:12s} {ref.profile.name:16s} "
-            f"{ref.n_strokes:7d}  {origin}"
+            f"{ref.n_strokes:7d}  {e.origin:8s} {note}".rstrip()
         )
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
-    ref = _library().get(args.name)
+    from trainer.exceptions import ReferenceFileError
+
+    library = _library()
+    ref = library.get(args.name)
     summary = ref.summary()
+    try:
+        summary["origin"] = library.origin(ref.name)
+    except ReferenceFileError:  # a file given by path, not in the library
+        summary["origin"] = "file"
     if args.json:
         print(json.dumps(summary, indent=2, sort_keys=True))
         return 0
+    notes = summary.pop("notes")
     for key, value in summary.items():
         print(f"{key + ':':18s} {value}")
+    print("notes:")
+    print(textwrap.fill(notes or "-", width=88, initial_indent="  ", subsequent_indent="  "))
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    path = _library().export(args.name, args.out)
+    path = _library().export(args.name, args.out, overwrite=args.overwrite)
     print(f"exported {args.name!r} -> {path}")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     ref = _library().import_file(args.file, overwrite=args.overwrite)
-    print(f"imported {ref.name!r} ({ref.technique})")
+    print(f"imported {ref.name!r} ({ref.technique}) into your library")
     return 0
 
 
-def score_report(capture_path: str, reference: str, profile: str | None = None) -> dict[str, Any]:
+def score_report(
+    capture_path: str,
+    reference: str,
+    profile: str | None = None,
+    *,
+    recognise: bool = False,
+) -> dict[str, Any]:
     """Score a capture file against a reference and return the JSON report.
 
-    Scores are rounded, keys sorted by the caller's JSON dump: the same input gives
-    byte-identical output.
+    Parameters
+    ----------
+    capture_path : str
+        Native capture or CSV.
+    reference : str
+        Library name or ``.mtref`` path.
+    profile : str or None
+        Glove profile of a CSV capture.
+    recognise : bool
+        Add ``"recognised"`` (technique or ``None``) to each stroke, using every valid
+        library reference of the capture's glove.
+
+    Returns
+    -------
+    dict
+        ``{"reference", "technique", "strokes": [...], "overall"}``; scores rounded, so
+        dumping it with sorted keys gives byte-identical output for the same input.
+
+    Raises
+    ------
+    CaptureError, ReferenceFileError, ScoringError
+        Unreadable capture, unknown reference, incompatible glove.
     """
     from sensors.capture import read_capture
-    from trainer.scoring import score_strokes
+    from trainer.scoring import Recogniser, check_compatible, find_strokes, score_stroke
 
     cap = read_capture(capture_path, profile=profile)
-    ref = _library().get(reference)
-    strokes = score_strokes(
-        cap.values, cap.sample_rate_hz, ref, profile=cap.profile, gap_starts=cap.gap_starts
+    library = _library()
+    ref = library.get(reference)
+    check_compatible(cap.profile, ref)
+    fs = _rate(cap)
+    found = find_strokes(
+        cap.values,
+        fs,
+        cap.profile,
+        gap_starts=cap.gap_starts,
+        min_active_s=0.4 * ref.duration_s[0],
     )
-    overall = round(float(np.mean([s.overall for s in strokes])), 1) if strokes else None
-    return {"reference": ref.name, "strokes": [s.to_dict() for s in strokes], "overall": overall}
+    recogniser = None
+    if recognise:
+        refs = [
+            e.reference
+            for e in library.entries()
+            if e.reference is not None
+            and e.reference.profile.channel_names == cap.profile.channel_names
+        ]
+        recogniser = Recogniser(refs or [ref])
+    strokes = []
+    for s in found:
+        row = score_stroke(
+            s.values, fs, ref, start_s=s.start / fs, clipped_channels=s.clipped_channels
+        ).to_dict()
+        if recogniser is not None:
+            row["recognised"] = recogniser.classify(s.values, fs).technique
+        strokes.append(row)
+    overall = round(sum(s["overall"] for s in strokes) / len(strokes), 1) if strokes else None
+    return {
+        "reference": ref.name,
+        "technique": ref.technique,
+        "strokes": strokes,
+        "overall": overall,
+    }
 
 
 def _score(args: argparse.Namespace) -> int:
-    report = score_report(args.capture, args.reference, args.profile)
+    report = score_report(args.capture, args.reference, args.profile, recognise=args.recognise)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
-    print(f"reference: {report['reference']}    strokes: {len(report['strokes'])}")
-    print(
+    strokes = report["strokes"]
+    print(f"reference: {report['reference']} ({report['technique']})    strokes: {len(strokes)}")
+    if not strokes:
+        print("no complete strokes found")
+        return 0
+    head = (
         f"{'#':>3s} {'start':>7s} {'end':>7s} {'overall':>7s} {'shape':>6s} {'press':>6s} "
-        f"{'tempo':>6s} {'smooth':>6s}  deductions"
+        f"{'tempo':>6s} {'smooth':>6s}"
     )
-    for i, s in enumerate(report["strokes"], 1):
+    print(head + ("  recognised" if args.recognise else "") + "  main deductions")
+    for i, s in enumerate(strokes, 1):
         pressure = "clip" if s["pressure"] is None else f"{s['pressure']:.0f}"
         worst = "; ".join(f"{d['message']} (-{d['points']:g})" for d in s["deductions"][:2])
-        print(
-            f"{i:3d} {s['start_s']:7.2f} {s['end_s']:7.2f} {s['overall']:7.1f} {s['shape']:6.0f} "
-            f"{pressure:>6s} {s['tempo']:6.0f} {s['smoothness']:6.0f}  {worst}"
+        line = (
+            f"{i:3d} {s['start_s']:7.2f} {s['end_s']:7.2f} {s['overall']:7.1f} "
+            f"{s['shape']:6.0f} {pressure:>6s} {s['tempo']:6.0f} {s['smoothness']:6.0f}"
         )
-    if report["overall"] is not None:
-        print(f"overall: {report['overall']:.1f}")
-    else:
-        print("no complete strokes found")
+        if args.recognise:
+            line += f"  {s['recognised'] or 'none':10s}"
+        print(f"{line}  {worst}")
+    print(f"overall: {report['overall']:.1f}")
     return 0

@@ -1,30 +1,59 @@
 """References, stroke scoring, technique recognition and live feedback (pure maths).
 
-Formulas are documented in ``docs/scoring.md``.
+* :mod:`~trainer.scoring.model` — :class:`Reference`, :class:`StrokeScore`, :class:`Deduction`;
+* :mod:`~trainer.scoring.strokes` — finding complete strokes (gaps, clipping);
+* :mod:`~trainer.scoring.build` — a reference from an instructor's takes;
+* :mod:`~trainer.scoring.scoring` — shape, pressure, tempo, smoothness, deductions;
+* :mod:`~trainer.scoring.safety` — over-pressure against published pain thresholds;
+* :mod:`~trainer.scoring.recognition` — which technique a stroke is, or none;
+* :mod:`~trainer.scoring.live` — position, band ahead and calm cues while practising.
+
+Formulas are documented in ``docs/scoring.md``. Reading and writing reference files is
+:mod:`trainer.store.references`' job.
 """
 
 from __future__ import annotations
 
-from trainer.scoring.live import Cue, CueGate, FeedbackSchedule, LiveCoach, LiveUpdate
-from trainer.scoring.model import COMPONENTS, DEFAULT_WEIGHTS, Deduction, Reference, StrokeScore
+from trainer.scoring.build import band, build_reference
+from trainer.scoring.live import (
+    FEEDBACK_MODES,
+    Cue,
+    CueGate,
+    FeedbackSchedule,
+    LiveCoach,
+    LiveUpdate,
+)
+from trainer.scoring.model import (
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    Deduction,
+    Reference,
+    StrokeScore,
+    check_weights,
+    region_names,
+)
+from trainer.scoring.recognition import REJECT_FACTOR, Recogniser, Recognition, recognise
+from trainer.scoring.safety import CAUTION_KPA, PAIN_THRESHOLDS_KPA, caution_force_n
 from trainer.scoring.scoring import (
-    CAUTION_KPA,
+    MINOR_POINTS,
     PHASES,
-    FoundStroke,
-    build_reference,
-    find_strokes,
-    prepare,
-    recognise,
+    check_compatible,
     score_stroke,
     score_strokes,
     shape_distance,
+    time_alignment,
 )
+from trainer.scoring.strokes import FoundStroke, find_strokes, prepare, resample_take
 
 __all__ = [
     "CAUTION_KPA",
     "COMPONENTS",
     "DEFAULT_WEIGHTS",
+    "FEEDBACK_MODES",
+    "MINOR_POINTS",
+    "PAIN_THRESHOLDS_KPA",
     "PHASES",
+    "REJECT_FACTOR",
     "Cue",
     "CueGate",
     "Deduction",
@@ -32,13 +61,22 @@ __all__ = [
     "FoundStroke",
     "LiveCoach",
     "LiveUpdate",
+    "Recogniser",
+    "Recognition",
     "Reference",
     "StrokeScore",
+    "band",
     "build_reference",
+    "caution_force_n",
+    "check_compatible",
+    "check_weights",
     "find_strokes",
     "prepare",
     "recognise",
+    "region_names",
+    "resample_take",
     "score_stroke",
     "score_strokes",
     "shape_distance",
+    "time_alignment",
 ]

@@ -7,17 +7,29 @@ block by block; pure state, no clocks: time is the samples' own.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from trainer.dtw import OpenEndAligner
+from trainer.exceptions import ScoringError
 from trainer.scoring.model import Reference, StrokeScore
+from trainer.scoring.safety import caution_force_n
 from trainer.scoring.scoring import score_stroke
+from trainer.scoring.strokes import (
+    OFF_THRESHOLD_N,
+    ON_THRESHOLD_N,
+    SCORING_CUTOFF_HZ,
+    clipped_channels,
+)
 from trainer.signal import ActivityDetector, StreamingFilter, design_lowpass
 
-__all__ = ["Cue", "CueGate", "FeedbackSchedule", "LiveCoach", "LiveUpdate"]
+__all__ = ["FEEDBACK_MODES", "Cue", "CueGate", "FeedbackSchedule", "LiveCoach", "LiveUpdate"]
+
+FEEDBACK_MODES = ("every", "every_n", "off")
+_SLOPE_WEIGHT = 0.75  # slope channel against level channel in the live alignment
 
 
 class Cue(enum.Enum):
@@ -30,51 +42,94 @@ class Cue(enum.Enum):
     EASE_OFF = "ease off: near pain threshold"
 
 
+_JUDGED = (Cue.PRESS_HARDER, Cue.PRESS_LIGHTER, Cue.SLOW_DOWN, Cue.SPEED_UP)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackSchedule:
     """Faded feedback: cues on every stroke, every Nth stroke, or never (a test).
+
+    Students who always see feedback lean on it; fading it lets them practise finding
+    the stroke themselves. The safety cue is never faded.
 
     Parameters
     ----------
     mode : {"every", "every_n", "off"}
         Schedule.
     n : int
-        For ``every_n``: cues on strokes 1, n+1, 2n+1, ...
+        For ``every_n``: cues on strokes 1, n+1, 2n+1, ... (>= 1).
+
+    Raises
+    ------
+    ScoringError
+        Unknown mode or ``n < 1``.
     """
 
     mode: str = "every"
     n: int = 3
+
+    def __post_init__(self) -> None:
+        if self.mode not in FEEDBACK_MODES:
+            raise ScoringError(
+                f"unknown feedback mode {self.mode!r} (known: {', '.join(FEEDBACK_MODES)})"
+            )
+        if int(self.n) != self.n or self.n < 1:
+            raise ScoringError(f"feedback every n strokes needs n >= 1, got {self.n!r}")
 
     def shows(self, stroke_index: int) -> bool:
         """Whether cues are shown during stroke ``stroke_index`` (0-based)."""
         if self.mode == "off":
             return False
         if self.mode == "every_n":
-            return stroke_index % max(1, self.n) == 0
+            return stroke_index % self.n == 0
         return True
 
 
 class CueGate:
     """Hysteresis for one cue, so cues do not flicker.
 
-    The cue turns on after ``hold`` consecutive samples with its condition, and off after
-    ``hold`` consecutive samples without it.
+    The gate watches a *level* (how far the condition is from being met). It turns on
+    once the level has stayed at or above ``enter`` for ``hold`` consecutive samples,
+    and off once it has stayed at or below ``exit`` for ``hold`` samples and the cue has
+    been shown for at least ``min_on`` samples. Levels between ``exit`` and ``enter``
+    keep the current state.
+
+    Parameters
+    ----------
+    enter, exit : float
+        Thresholds, ``exit <= enter``.
+    hold : int
+        Consecutive samples needed to switch, >= 1.
+    min_on : int
+        Shortest time a cue stays shown, samples.
     """
 
-    def __init__(self, hold: int) -> None:
-        self.hold = max(1, hold)
+    def __init__(self, enter: float, exit: float, hold: int, min_on: int = 0) -> None:
+        if exit > enter:
+            raise ScoringError("cue exit threshold must not exceed its enter threshold")
+        self.enter = float(enter)
+        self.exit = float(exit)
+        self.hold = max(1, int(hold))
+        self.min_on = max(0, int(min_on))
+        self.reset()
+
+    def reset(self) -> None:
+        """Switch off and forget the run (a new stroke starts)."""
         self.on = False
         self._run = 0
+        self._shown = 0
 
-    def update(self, condition: bool) -> bool:
-        """Feed one sample's condition; return whether the cue is shown."""
-        if condition != self.on:
-            self._run += 1
+    def update(self, level: float) -> bool:
+        """Feed one sample's level; return whether the cue is shown."""
+        if not self.on:
+            self._run = self._run + 1 if level >= self.enter else 0
             if self._run >= self.hold:
-                self.on = condition
-                self._run = 0
-        else:
-            self._run = 0
+                self.on, self._run, self._shown = True, 0, 0
+            return self.on
+        self._shown += 1
+        self._run = self._run + 1 if level <= self.exit else 0
+        if self._run >= self.hold and self._shown >= self.min_on:
+            self.on, self._run = False, 0
         return self.on
 
 
@@ -91,11 +146,12 @@ class LiveUpdate:
     progress : float
         ``position / (L - 1)``, 0–1 (NaN when not in a stroke).
     band_ahead : tuple of numpy.ndarray
-        ``(lo, hi)`` total-force band from the position over the next ``ahead_s``.
+        ``(lo, hi)`` total-force band, newtons, from the position over the next
+        ``ahead_s`` (empty arrays when not in a stroke).
     cues : tuple of Cue
-        Cues to show now (empty when the schedule hides them).
+        Cues to show now (empty when the schedule hides them, except the safety cue).
     finished : tuple of StrokeScore
-        Strokes completed in this block, scored.
+        Complete strokes that ended in this block, scored.
     """
 
     active: bool
@@ -109,16 +165,34 @@ class LiveUpdate:
 class LiveCoach:
     """Follow a live stream against one reference: position, band ahead, cues, scores.
 
+    A causal low-pass (state carried across blocks, restarted at gaps) feeds the same
+    rest detector as offline scoring; during a stroke an open-end DTW gives the template
+    position. Cue levels (thresholds in ``docs/scoring.md``):
+
+    * press harder / lighter: distance below / above the band at the position, as a
+      fraction of the band's level (enter 5 %, exit 5 % back inside);
+    * slow down / speed up: log ratio of the template time reached to the time elapsed
+      (enter at 1.5× ahead or behind, exit at 1.2×; judged from 25 % of the expert's
+      mean duration, at least 0.15 s, into the stroke; half the hold time);
+    * ease off: highest sensor force over its caution force (262 kPa × contact area;
+      enter at 1, exit at 0.9), quick to show and never faded.
+
+    The first complete stroke teaches the coach the student's force level (the gain of
+    the alignment): until then only the safety cue is given. Strokes that start right
+    after a gap (or at the first sample) are followed but not scored, as offline.
+
     Parameters
     ----------
     reference : Reference
         The stroke to follow (its sample rate must equal the stream's).
-    schedule : FeedbackSchedule
-        Faded-feedback setting.
+    schedule : FeedbackSchedule or None
+        Faded-feedback setting (default: every stroke).
     ahead_s : float
-        How much of the band ahead to return.
+        How much of the band ahead to return, seconds.
     hold_s : float
-        Cue hysteresis time.
+        Cue hysteresis hold time, seconds.
+    min_show_s : float
+        Shortest time a cue stays on screen, seconds.
     """
 
     def __init__(
@@ -128,85 +202,191 @@ class LiveCoach:
         schedule: FeedbackSchedule | None = None,
         ahead_s: float = 0.5,
         hold_s: float = 0.25,
+        min_show_s: float = 0.5,
     ) -> None:
         self.reference = reference
         self.schedule = schedule or FeedbackSchedule()
         fs = reference.fs_hz
         channels = reference.template.shape[1]
-        self._filter = StreamingFilter(design_lowpass(min(20.0, 0.45 * fs), fs), channels)
-        self._detector = ActivityDetector(fs, min_active_s=0.4 * reference.duration_s[0])
-        self._aligner = OpenEndAligner(reference.template)
+        self._filter = StreamingFilter(
+            design_lowpass(min(SCORING_CUTOFF_HZ, 0.45 * fs), fs), channels
+        )
+        self._detector = ActivityDetector(
+            fs,
+            on_threshold_n=ON_THRESHOLD_N,
+            off_threshold_n=OFF_THRESHOLD_N,
+            min_active_s=0.4 * reference.duration_s[0],
+        )
+        # The aligner follows the total force and its slope (as derivative DTW, Keogh &
+        # Pazzani 2001), scaled to the template's peak and duration, the student's force
+        # times a gain that brings their recent peaks to the expert's. Without the gain
+        # and the slope, a plateau lighter than the expert's sticks to the template's
+        # rising edge at the same level. Pressure cues still use the true force.
+        total = reference.total
+        self._peak = max(float(total.max()), 1e-6)
+        self._slope = _SLOPE_WEIGHT * reference.length / math.pi
+        self._aligner = OpenEndAligner(self._features(total, float(total[0])))
+        self._gain = 1.0
+        self._peaks: list[float] = []
+        self._last_total = 0.0
         self._ahead = max(1, round(ahead_s * fs))
-        hold = round(hold_s * fs)
-        self._gates = {cue: CueGate(hold) for cue in Cue}
+        hold, min_on = max(1, round(hold_s * fs)), round(min_show_s * fs)
+        quick = max(1, round(0.05 * fs))
+        tempo_in, tempo_out = math.log(1.5), math.log(1.2)
+        self._gates = {
+            Cue.PRESS_HARDER: CueGate(0.05, -0.05, hold, min_on),
+            Cue.PRESS_LIGHTER: CueGate(0.05, -0.05, hold, min_on),
+            # Half the hold: a rushed stroke is short, the cue must come within it.
+            Cue.SLOW_DOWN: CueGate(tempo_in, tempo_out, max(1, hold // 2), min_on),
+            Cue.SPEED_UP: CueGate(tempo_in, tempo_out, max(1, hold // 2), min_on),
+            Cue.EASE_OFF: CueGate(1.0, 0.9, quick, min_on),
+        }
+        self._level = np.maximum(0.5 * (reference.band_lo + reference.band_hi), 1.0)
+        self._caution = caution_force_n(reference.profile)
+        # Pace is judged once the alignment has settled a little.
+        self._tempo_after = round(max(0.15, 0.25 * reference.duration_s[1]) * fs)
         self._buffer: list[np.ndarray] = []
-        self._buffer_start = 0
+        self._raw: list[np.ndarray] = []
+        self._stroke_start = 0
         self._strokes = 0
         self._samples = 0
+        self._run_start = 0
         self._in_stroke = False
-        self._caution = reference.profile.contact_area_m2 * 0.8 * 262.0e3  # N at 80 % of 262 kPa
+        self._partial = False
+
+    @property
+    def strokes(self) -> int:
+        """Strokes ended so far: during a stroke, its 0-based index (the schedule's count)."""
+        return self._strokes
 
     def push(self, block: Any) -> LiveUpdate:
-        """Feed one block (``values`` ``(k, channels)`` newtons, ``gap_before``)."""
+        """Feed one block.
+
+        Parameters
+        ----------
+        block : SampleBlock or array_like
+            ``values`` ``(k, channels)`` newtons and ``gap_before`` (a bare array has no
+            gap).
+
+        Returns
+        -------
+        LiveUpdate
+            Position, band ahead, cues and strokes finished in this block.
+
+        Raises
+        ------
+        ScoringError
+            A block from a glove with other sensors or another rate than the reference's.
+        SignalError
+            A block of the wrong shape or with non-finite values.
+        """
+        profile = getattr(block, "profile", None)
+        ref = self.reference
+        if profile is not None and (
+            profile.channel_names != ref.profile.channel_names
+            or abs(float(profile.sample_rate_hz) - ref.fs_hz) > 1e-6
+        ):
+            raise ScoringError(
+                f"glove {profile.name!r} ({profile.sample_rate_hz:g} Hz) does not match "
+                f"reference {ref.name!r} (glove {ref.profile.name!r}, {ref.fs_hz:g} Hz)"
+            )
         values = np.asarray(getattr(block, "values", block), dtype=np.float64)
         gap = bool(getattr(block, "gap_before", False))
-        fs = self.reference.fs_hz
         filtered = self._filter.step(values, gap_before=gap)
         total = filtered.sum(axis=1)
         if gap:
             self._end_stroke()
+            self._run_start = self._samples
+            self._last_total = float(total[0]) if total.size else 0.0
         finished: list[StrokeScore] = []
         cues_now: set[Cue] = set()
+        shown = self.schedule.shows(self._strokes)
         for k in range(values.shape[0]):
             index = self._samples + k
-            segments = self._detector.push(total[k : k + 1], gap_before=gap and k == 0)
-            for seg in segments:
-                stroke = np.array(self._buffer[: seg.end - self._buffer_start])
-                if not seg.truncated and stroke.shape[0] >= 3:
-                    finished.append(
-                        score_stroke(stroke, fs, self.reference, start_s=seg.start / fs)
-                    )
+            previous, self._last_total = self._last_total * self._gain, float(total[k])
+            for seg in self._detector.push(total[k : k + 1], gap_before=gap and k == 0):
+                if not seg.truncated and not self._partial:
+                    finished.append(self._score(seg.start, seg.end))
                 self._end_stroke()
             if not self._detector.active:
                 continue
             if not self._in_stroke:
-                self._in_stroke = True
-                self._aligner.reset()
-                self._buffer, self._buffer_start = [], index
+                self._begin_stroke(index, float(total[k]))
+                shown = self.schedule.shows(self._strokes)
             self._buffer.append(filtered[k])
-            pos = self._aligner.push(filtered[k : k + 1])
-            expected_s = pos / fs
-            elapsed_s = (index - self._buffer_start) / fs
-            conditions = {
-                Cue.PRESS_HARDER: total[k] < self.reference.band_lo[pos],
-                Cue.PRESS_LIGHTER: total[k] > self.reference.band_hi[pos],
-                Cue.SLOW_DOWN: elapsed_s > 0.3 and expected_s > 1.3 * elapsed_s,
-                Cue.SPEED_UP: elapsed_s > 0.3 and expected_s < 0.75 * elapsed_s,
-                Cue.EASE_OFF: bool(np.any(filtered[k] >= self._caution)),
-            }
-            for cue, condition in conditions.items():
-                if self._gates[cue].update(bool(condition)):
+            self._raw.append(values[k])
+            pos = self._aligner.push(self._features(total[k : k + 1] * self._gain, previous))
+            levels = self._levels(pos, index, filtered[k], float(total[k]))
+            for cue, level in levels.items():
+                if self._gates[cue].update(level) and (shown or cue is Cue.EASE_OFF):
                     cues_now.add(cue)
         self._samples += values.shape[0]
         active = self._in_stroke
         pos = self._aligner.position if active else -1
         ahead = slice(max(pos, 0), max(pos, 0) + self._ahead) if active else slice(0, 0)
-        shown = self.schedule.shows(self._strokes)
-        # The safety cue is never faded out.
-        cues = tuple(c for c in Cue if c in cues_now and (shown or c is Cue.EASE_OFF))
         return LiveUpdate(
             active=active,
             position=pos,
             progress=pos / max(self.reference.length - 1, 1) if active else float("nan"),
             band_ahead=(self.reference.band_lo[ahead], self.reference.band_hi[ahead]),
-            cues=cues,
+            cues=tuple(c for c in Cue if c in cues_now),
             finished=tuple(finished),
+        )
+
+    def _features(self, total: np.ndarray, previous: float) -> np.ndarray:
+        x = total / self._peak
+        slope = np.diff(x, prepend=previous / self._peak) * self._slope
+        return np.column_stack([x, slope])
+
+    def _levels(self, pos: int, index: int, sample: np.ndarray, total: float) -> dict[Cue, float]:
+        ref = self.reference
+        safety = float(np.max(sample / self._caution))
+        # Nothing but safety is judged before the student's force level is known (the
+        # alignment needs it), once the template's end is reached, or in the quiet tail
+        # of a stroke; 0 is neutral for every gate (between exit and enter).
+        if not self._peaks or pos >= ref.length - 1 or total <= OFF_THRESHOLD_N:
+            return {**dict.fromkeys(_JUDGED, 0.0), Cue.EASE_OFF: safety}
+        level = self._level[pos]
+        # Pace: template samples reached per sample elapsed, once alignment has settled.
+        elapsed = index - self._stroke_start + 1
+        pace = math.log((pos + 1) / elapsed) if elapsed > self._tempo_after else 0.0
+        return {
+            Cue.PRESS_HARDER: (ref.band_lo[pos] - total) / level,
+            Cue.PRESS_LIGHTER: (total - ref.band_hi[pos]) / level,
+            Cue.SLOW_DOWN: pace,
+            Cue.SPEED_UP: -pace,
+            Cue.EASE_OFF: safety,
+        }
+
+    def _begin_stroke(self, index: int, total: float) -> None:
+        self._in_stroke = True
+        # Loaded on the first sample after a gap: the stroke began before we saw it.
+        self._partial = index == self._run_start and total > OFF_THRESHOLD_N
+        self._stroke_start = index
+        self._aligner.reset()
+        self._buffer = []
+        self._raw = []
+
+    def _score(self, start: int, end: int) -> StrokeScore:
+        # The detector ends a stroke where the quiet run began: drop the quiet tail.
+        fs = self.reference.fs_hz
+        stroke = np.array(self._buffer[: end - self._stroke_start])
+        self._peaks = [*self._peaks[-2:], float(stroke.sum(axis=1).max())]
+        self._gain = float(
+            np.clip(self.reference.peak_force_n[0] / max(np.median(self._peaks), 1e-6), 1 / 3, 3)
+        )
+        raw_max = np.max(self._raw[: end - self._stroke_start], axis=0)
+        clipped = clipped_channels(raw_max[None, :], self.reference.profile)
+        return score_stroke(
+            stroke, fs, self.reference, start_s=start / fs, clipped_channels=clipped
         )
 
     def _end_stroke(self) -> None:
         if self._in_stroke:
             self._strokes += 1
         self._in_stroke = False
+        self._partial = False
         self._buffer = []
+        self._raw = []
         for gate in self._gates.values():
-            gate.on = False
+            gate.reset()

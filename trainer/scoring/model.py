@@ -2,43 +2,103 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from sensors.profiles import GloveProfile
+from trainer.exceptions import ScoringError
 
-__all__ = ["COMPONENTS", "DEFAULT_WEIGHTS", "Deduction", "Reference", "StrokeScore"]
+__all__ = [
+    "COMPONENTS",
+    "DEFAULT_WEIGHTS",
+    "Deduction",
+    "Reference",
+    "StrokeScore",
+    "check_weights",
+    "region_names",
+]
 
 COMPONENTS = ("shape", "pressure", "tempo", "smoothness")
 DEFAULT_WEIGHTS: dict[str, float] = {"shape": 0.3, "pressure": 0.3, "tempo": 0.2, "smoothness": 0.2}
+
+
+def region_names(profile: GloveProfile) -> tuple[str, ...]:
+    """Hand regions of a glove in first-appearance order (the order of region arrays)."""
+    return tuple(dict.fromkeys(profile.regions))
+
+
+def check_weights(weights: Any) -> dict[str, float]:
+    """Validate component weights; return them as floats in :data:`COMPONENTS` order.
+
+    Parameters
+    ----------
+    weights : mapping
+        One non-negative finite number per component, not all zero.
+
+    Returns
+    -------
+    dict of str to float
+        The weights (not normalised: the overall score divides by their sum).
+
+    Raises
+    ------
+    ScoringError
+        Missing or extra keys, negative, non-finite or all-zero weights.
+    """
+    if not isinstance(weights, dict) or set(weights) != set(COMPONENTS):
+        raise ScoringError(f"weights must give exactly {', '.join(COMPONENTS)}")
+    out = {}
+    for key in COMPONENTS:
+        value = weights[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScoringError(f"weight {key!r} must be a number")
+        if not math.isfinite(value) or value < 0:
+            raise ScoringError(f"weight {key!r} must be finite and >= 0")
+        out[key] = float(value)
+    if sum(out.values()) <= 0:
+        raise ScoringError("weights must not all be zero")
+    return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Reference:
     """An expert reference stroke: template, tolerance band and score calibration.
 
+    Pure data: :mod:`trainer.store.references` reads and writes it, the scoring
+    functions use it. Formulas that produce each field are in ``docs/scoring.md``.
+
     Parameters
     ----------
     name, technique, author, notes, created : str
-        Metadata (``created`` is an ISO-8601 date).
+        Metadata (``created`` is an ISO-8601 date; ``notes`` carries citations).
+    synthetic : bool
+        Built from simulated takes rather than recorded from an expert.
     profile : GloveProfile
         Glove the takes were recorded with.
     fs_hz : float
-        Sample rate of the arrays.
+        Sample rate of the arrays, Hz.
     template : numpy.ndarray
         DBA average stroke, newtons ``(L, channels)``.
     band_lo, band_hi : numpy.ndarray
         Tolerance band of the total force along the template, newtons ``(L,)``.
-    channel_lo, channel_hi : numpy.ndarray
-        Per-channel band, newtons ``(L, channels)``.
+    share_mean, share_sd : numpy.ndarray
+        Load share of each hand region (:func:`region_names` order) over the loaded
+        part of a stroke: mean and standard deviation across the takes' strokes ``(R,)``.
     duration_s : tuple of float
-        (min, mean, max) stroke duration of the takes.
+        (min, mean, max) stroke duration of the takes, seconds.
+    peak_force_n : tuple of float
+        (mean, sd) of the strokes' peak total force, newtons.
+    mean_force_n : float
+        Mean total force over the strokes, newtons.
     shape_d90 : float
-        90th percentile of the takes' shape distances to the template (score scale).
+        90th percentile of the takes' leave-one-out shape distances (shape score scale).
+    tam_p90 : float
+        90th percentile of the takes' leave-one-out time alignment measures (tempo scale).
     smoothness_mean, smoothness_sd : float
-        SPARC of the takes' total force.
+        SPARC of the takes' total force: mean and standard deviation.
     weights : dict
         Component weights of the overall score.
     n_strokes : int
@@ -55,14 +115,66 @@ class Reference:
     template: np.ndarray
     band_lo: np.ndarray
     band_hi: np.ndarray
-    channel_lo: np.ndarray
-    channel_hi: np.ndarray
+    share_mean: np.ndarray
+    share_sd: np.ndarray
     duration_s: tuple[float, float, float]
+    peak_force_n: tuple[float, float]
+    mean_force_n: float
     shape_d90: float
+    tam_p90: float
     smoothness_mean: float
     smoothness_sd: float
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     n_strokes: int = 0
+    synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        template = np.asarray(self.template, dtype=np.float64)
+        channels = len(self.profile.sensors)
+        if template.ndim != 2 or template.shape[1] != channels or template.shape[0] < 3:
+            raise ScoringError(
+                f"template must be (L >= 3, {channels}) for glove {self.profile.name!r}, "
+                f"got {template.shape}"
+            )
+        length = template.shape[0]
+        regions = len(region_names(self.profile))
+        arrays = {"template": template}
+        for key, shape in (
+            ("band_lo", (length,)),
+            ("band_hi", (length,)),
+            ("share_mean", (regions,)),
+            ("share_sd", (regions,)),
+        ):
+            arr = np.asarray(getattr(self, key), dtype=np.float64)
+            if arr.shape != shape:
+                raise ScoringError(f"{key} has shape {arr.shape}, expected {shape}")
+            arrays[key] = arr
+        for key, arr in arrays.items():
+            if not np.all(np.isfinite(arr)):
+                raise ScoringError(f"{key} has non-finite values")
+            arr = np.ascontiguousarray(arr)
+            arr.flags.writeable = False  # shared with the UI thread: read-only
+            object.__setattr__(self, key, arr)
+        if np.any(arrays["band_lo"] > arrays["band_hi"]):
+            raise ScoringError("band_lo exceeds band_hi")
+        scalars = (
+            self.fs_hz,
+            self.shape_d90,
+            self.tam_p90,
+            self.mean_force_n,
+            self.smoothness_mean,
+            self.smoothness_sd,
+            *self.duration_s,
+            *self.peak_force_n,
+        )
+        if not all(math.isfinite(v) for v in scalars):
+            raise ScoringError("reference calibration values must be finite")
+        if self.fs_hz <= 0 or self.shape_d90 <= 0 or self.tam_p90 <= 0:
+            raise ScoringError("sample rate and score scales must be > 0")
+        lo, mean, hi = self.duration_s
+        if not 0 < lo <= mean <= hi:
+            raise ScoringError("duration_s must be 0 < min <= mean <= max")
+        object.__setattr__(self, "weights", check_weights(dict(self.weights)))
 
     @property
     def length(self) -> int:
@@ -71,8 +183,13 @@ class Reference:
 
     @property
     def total(self) -> np.ndarray:
-        """Template total force ``(L,)``."""
+        """Template total force ``(L,)``, newtons."""
         return self.template.sum(axis=1)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Hand regions, in the order of :attr:`share_mean`."""
+        return region_names(self.profile)
 
     def summary(self) -> dict[str, Any]:
         """Short JSON-ready description (for ``reference list``/``show``)."""
@@ -81,12 +198,17 @@ class Reference:
             "technique": self.technique,
             "author": self.author,
             "created": self.created,
+            "synthetic": self.synthetic,
             "glove": self.profile.name,
             "sample_rate_hz": self.fs_hz,
             "template_samples": self.length,
             "strokes": self.n_strokes,
             "duration_s": [round(v, 3) for v in self.duration_s],
-            "peak_force_n": round(float(self.total.max()), 2),
+            "peak_force_n": [round(v, 2) for v in self.peak_force_n],
+            "mean_force_n": round(self.mean_force_n, 2),
+            "region_shares": {
+                r: round(float(s), 3) for r, s in zip(self.regions, self.share_mean, strict=True)
+            },
             "weights": self.weights,
             "notes": self.notes,
         }
@@ -94,7 +216,17 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Deduction:
-    """Points lost for one thing a student can act on."""
+    """Points lost for one thing a student can act on.
+
+    Parameters
+    ----------
+    code : str
+        Stable identifier (``too_light_end``, ``load_thumb``, ``rushed_start``...).
+    message : str
+        What to change, in words.
+    points : float
+        Points of the overall score lost for it, rounded to 0.1, > 0.
+    """
 
     code: str
     message: str
@@ -110,6 +242,24 @@ class StrokeScore:
     """Scores of one stroke, 0–100 (``None`` where a component could not be scored).
 
     ``overall`` equals 100 minus the sum of the deductions' points.
+
+    Parameters
+    ----------
+    start_s, end_s : float
+        Span of the stroke in the recording, seconds.
+    overall, shape, pressure, tempo, smoothness : float or None
+        Scores 0–100, rounded to 0.1. ``pressure`` is ``None`` for a clipped stroke.
+    deductions : tuple of Deduction
+        Largest first; they sum to ``100 - overall``.
+    flags : tuple of str
+        ``clipped:<sensor>``, ``over_pressure:<sensor>``, ``load:<region>``.
+    technique : str or None
+        Technique of the reference it was scored against.
+    details : dict
+        Measured quantities behind the scores (rounded): shape distance, time in band,
+        duration ratio, TAM, SPARC, peak pressure.
+    path : numpy.ndarray or None
+        Warping path ``(k, 2)`` (stroke index, template index); not serialised.
     """
 
     start_s: float
@@ -122,10 +272,16 @@ class StrokeScore:
     deductions: tuple[Deduction, ...]
     flags: tuple[str, ...] = ()
     technique: str | None = None
+    details: dict[str, float] = field(default_factory=dict)
     path: np.ndarray | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def clipped(self) -> bool:
+        """A sensor hit its saturation limit during the stroke."""
+        return any(f.startswith("clipped:") for f in self.flags)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict with the issue's field names."""
+        """JSON-ready dict with the issue's field names (plus ``flags`` and ``details``)."""
         return {
             "start_s": self.start_s,
             "end_s": self.end_s,
@@ -136,4 +292,5 @@ class StrokeScore:
             "smoothness": self.smoothness,
             "deductions": [d.to_dict() for d in self.deductions],
             "flags": list(self.flags),
+            "details": dict(self.details),
         }

@@ -1,18 +1,28 @@
 """Reference files (``.mtref``) and the reference library (bundled + the user's).
 
-A reference file is a zip archive with exactly two entries:
+A reference file is a zip archive with exactly two stored entries:
 
 ``meta.json``
-    ``{"format": "massage-trainer-reference", "version": 1, "name", "technique", "author",
-    "created", "notes", "profile": {...glove profile...}, "sample_rate_hz", "duration_s":
-    [min, mean, max], "shape_d90", "smoothness_mean", "smoothness_sd", "weights": {...},
-    "n_strokes"}``
-``arrays.npz``
-    ``template`` ``(L, c)``, ``band_lo``/``band_hi`` ``(L,)``, ``channel_lo``/``channel_hi``
-    ``(L, c)``, float64, loaded with ``allow_pickle=False``.
+    UTF-8 JSON object, keys exactly::
 
-Everything is validated on load (sizes before reading, entry names, JSON schema, shapes,
-finiteness); any problem is a one-line :class:`~trainer.exceptions.ReferenceFileError`.
+        {"format": "massage-trainer-reference", "version": 1,
+         "name", "technique", "author", "created", "notes", "synthetic",
+         "profile": {...glove profile...}, "sample_rate_hz",
+         "regions": [...], "duration_s": [min, mean, max],
+         "force": {"peak_mean_n", "peak_sd_n", "mean_n"},
+         "calibration": {"shape_d90", "tam_p90", "smoothness_mean", "smoothness_sd"},
+         "weights": {"shape", "pressure", "tempo", "smoothness"}, "n_strokes"}
+
+``arrays.npz``
+    NumPy ``.npz`` (itself a zip) with exactly ``template`` ``(L, channels)``,
+    ``band_lo``/``band_hi`` ``(L,)``, ``share_mean``/``share_sd`` ``(regions,)``,
+    float64, loaded with ``allow_pickle=False``.
+
+Everything is validated on load: file and entry sizes before reading (no zip bombs),
+entry names (no paths), JSON keys and types, array names, dtypes, shapes, finiteness.
+Any problem is a one-line :class:`~trainer.exceptions.ReferenceFileError`. Writing is
+atomic and deterministic (fixed timestamps, sorted keys): the same reference always
+gives the same bytes.
 """
 
 from __future__ import annotations
@@ -22,9 +32,10 @@ import json
 import math
 import os
 import re
-import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +44,20 @@ import numpy as np
 from reference_strokes import bundled_reference_files
 from sensors.exceptions import ProfileError
 from sensors.profiles import GloveProfile
-from trainer.exceptions import ReferenceFileError
-from trainer.scoring.model import COMPONENTS, Reference
+from trainer.exceptions import ReferenceFileError, ScoringError
+from trainer.scoring.model import COMPONENTS, Reference, region_names
 from trainer.store.paths import data_home
 
 __all__ = [
     "FORMAT",
+    "MAX_FILE_BYTES",
     "REFERENCE_SUFFIX",
+    "VERSION",
+    "LibraryEntry",
     "ReferenceLibrary",
+    "check_name",
+    "decode_reference",
+    "encode_reference",
     "load_reference",
     "save_reference",
 ]
@@ -48,12 +65,64 @@ __all__ = [
 FORMAT = "massage-trainer-reference"
 VERSION = 1
 REFERENCE_SUFFIX = ".mtref"
-_ENTRIES = {"meta.json", "arrays.npz"}
-_MAX_FILE_BYTES = 20 * 1024 * 1024
-_MAX_ENTRY_BYTES = 50 * 1024 * 1024  # uncompressed: guards against zip bombs
-_MAX_LENGTH = 100_000
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
-_ARRAYS = ("template", "band_lo", "band_hi", "channel_lo", "channel_hi")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_MAX_ENTRY_BYTES = 50 * 1024 * 1024  # uncompressed, per entry: guards against zip bombs
+_MAX_LENGTH = 100_000  # template samples (over 8 minutes at 200 Hz)
+_ENTRIES = ("arrays.npz", "meta.json")
+_ARRAYS = ("band_hi", "band_lo", "share_mean", "share_sd", "template")
+_META_KEYS = frozenset(
+    {
+        "format",
+        "version",
+        "name",
+        "technique",
+        "author",
+        "created",
+        "notes",
+        "synthetic",
+        "profile",
+        "sample_rate_hz",
+        "regions",
+        "duration_s",
+        "force",
+        "calibration",
+        "weights",
+        "n_strokes",
+    }
+)
+_FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
+_CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_TIMESTAMP = (2020, 1, 1, 0, 0, 0)
+
+
+def check_name(name: str) -> str:
+    """Validate a reference name (it becomes a file name).
+
+    Parameters
+    ----------
+    name : str
+        1–64 characters: letters, digits, ``.``, ``_``, ``-``, not starting with a
+        punctuation mark.
+
+    Returns
+    -------
+    str
+        The name.
+
+    Raises
+    ------
+    ReferenceFileError
+        For any other name (path separators, spaces, ``..``).
+    """
+    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+        raise ReferenceFileError(
+            f"invalid reference name {name!r}: use 1-64 letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+# -- writing ---------------------------------------------------------------------------
 
 
 def _meta(ref: Reference) -> dict[str, Any]:
@@ -65,48 +134,79 @@ def _meta(ref: Reference) -> dict[str, Any]:
         "author": ref.author,
         "created": ref.created,
         "notes": ref.notes,
+        "synthetic": ref.synthetic,
         "profile": ref.profile.to_dict(),
         "sample_rate_hz": ref.fs_hz,
+        "regions": list(ref.regions),
         "duration_s": list(ref.duration_s),
-        "shape_d90": ref.shape_d90,
-        "smoothness_mean": ref.smoothness_mean,
-        "smoothness_sd": ref.smoothness_sd,
-        "weights": ref.weights,
+        "force": {
+            "peak_mean_n": ref.peak_force_n[0],
+            "peak_sd_n": ref.peak_force_n[1],
+            "mean_n": ref.mean_force_n,
+        },
+        "calibration": {
+            "shape_d90": ref.shape_d90,
+            "tam_p90": ref.tam_p90,
+            "smoothness_mean": ref.smoothness_mean,
+            "smoothness_sd": ref.smoothness_sd,
+        },
+        "weights": dict(ref.weights),
         "n_strokes": ref.n_strokes,
     }
 
 
-def save_reference(
-    ref: Reference, path: str | os.PathLike[str], *, overwrite: bool = False
-) -> Path:
-    """Write a reference file atomically (temporary file, then rename).
+def _zip(entries: dict[str, bytes]) -> bytes:
+    """Return a deflated zip of ``entries`` in name order with fixed timestamps."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, entries[name])
+    return buf.getvalue()
+
+
+def encode_reference(ref: Reference) -> bytes:
+    """Serialise a reference to ``.mtref`` bytes (deterministic).
+
+    Parameters
+    ----------
+    ref : Reference
+        What to write.
+
+    Returns
+    -------
+    bytes
+        The file's content.
 
     Raises
     ------
     ReferenceFileError
-        If the name is invalid or the file exists and ``overwrite`` is false.
+        Invalid name.
     """
-    if not _NAME.match(ref.name):
-        raise ReferenceFileError(
-            f"invalid reference name {ref.name!r}: letters, digits, space, '.', '_', '-' (max 64)"
+    check_name(ref.name)
+    arrays = {}
+    for key in _ARRAYS:
+        out = io.BytesIO()
+        np.lib.format.write_array(
+            out, np.ascontiguousarray(getattr(ref, key), dtype="<f8"), allow_pickle=False
         )
-    target = Path(path)
+        arrays[f"{key}.npy"] = out.getvalue()
+    meta = json.dumps(_meta(ref), indent=1, sort_keys=True, allow_nan=False) + "\n"
+    return _zip({"meta.json": meta.encode("utf-8"), "arrays.npz": _zip(arrays)})
+
+
+def _write_atomic(target: Path, data: bytes, *, overwrite: bool) -> Path:
     if target.exists() and not overwrite:
-        raise ReferenceFileError(f"{target} exists (use another name or overwrite)")
-    arrays = io.BytesIO()
-    np.savez(arrays, **{name: getattr(ref, name) for name in _ARRAYS})
+        raise ReferenceFileError(f"{target} already exists (pass --overwrite to replace it)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-            # Fixed timestamps: the same reference gives the same bytes.
-            for name, data in (
-                ("meta.json", json.dumps(_meta(ref), indent=1, sort_keys=True).encode()),
-                ("arrays.npz", arrays.getvalue()),
-            ):
-                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, data)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -114,50 +214,134 @@ def save_reference(
     return target
 
 
+def save_reference(
+    ref: Reference, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write a reference file atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    ref : Reference
+        What to write.
+    path : path-like
+        Destination file.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ReferenceFileError
+        Invalid name, or the file exists and ``overwrite`` is false.
+    OSError
+        The file cannot be written.
+    """
+    return _write_atomic(Path(path), encode_reference(ref), overwrite=overwrite)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
 def _bad(origin: str, why: str) -> ReferenceFileError:
     return ReferenceFileError(f"{origin}: not a valid reference file ({why})")
 
 
-def _number(meta: dict[str, Any], key: str, origin: str, *, positive: bool = False) -> float:
-    value = meta.get(key)
+def _entries(data: bytes, allowed: tuple[str, ...], origin: str, what: str) -> dict[str, bytes]:
+    """Read a zip's entries after checking names and declared sizes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            names = sorted(i.filename for i in infos)
+            if names != sorted(allowed):
+                raise _bad(origin, f"{what} entries must be exactly {', '.join(allowed)}")
+            for info in infos:
+                if info.file_size > _MAX_ENTRY_BYTES or info.flag_bits & 0x1:
+                    raise _bad(origin, f"{what} entry {info.filename} is too large or encrypted")
+            out = {}
+            for info in infos:
+                with zf.open(info) as f:
+                    # Read one byte past the declared size: a lying header is caught too.
+                    content = f.read(_MAX_ENTRY_BYTES + 1)
+                if len(content) > _MAX_ENTRY_BYTES:
+                    raise _bad(origin, f"{what} entry {info.filename} is too large")
+                out[info.filename] = content
+            return out
+    except ReferenceFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as err:
+        raise _bad(origin, f"unreadable {what}: {err}") from None
+    except (RuntimeError, NotImplementedError) as err:  # unsupported compression etc.
+        raise _bad(origin, f"unreadable {what}: {err}") from None
+
+
+def _number(
+    data: dict[str, Any], key: str, origin: str, *, positive: bool = False, where: str = ""
+) -> float:
+    value = data.get(key)
+    label = f"{where}{key}"
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _bad(origin, f"{key} must be a finite number")
+        raise _bad(origin, f"{label} must be a finite number")
     if positive and value <= 0:
-        raise _bad(origin, f"{key} must be > 0")
+        raise _bad(origin, f"{label} must be > 0")
     return float(value)
 
 
-def _text(meta: dict[str, Any], key: str, origin: str) -> str:
-    value = meta.get(key, "")
-    if not isinstance(value, str):
-        raise _bad(origin, f"{key} must be a string")
+def _text(meta: dict[str, Any], key: str, origin: str, *, limit: int = 10_000) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or len(value) > limit:
+        raise _bad(origin, f"{key} must be a string of at most {limit} characters")
     return value
 
 
-def _read_bytes(source: Any, origin: str) -> dict[str, bytes]:
-    try:
-        with zipfile.ZipFile(source) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            if names != _ENTRIES or len(infos) != len(_ENTRIES):
-                raise _bad(origin, f"entries must be exactly {sorted(_ENTRIES)}")
-            if any(i.file_size > _MAX_ENTRY_BYTES for i in infos):
-                raise _bad(origin, "an entry is too large")
-            return {i.filename: zf.read(i) for i in infos}
-    except ReferenceFileError:
-        raise
-    except (
-        zipfile.BadZipFile,
-        OSError,
-        EOFError,
-        ValueError,
-        RuntimeError,
-        NotImplementedError,
-    ) as err:
-        raise _bad(origin, f"unreadable archive: {err}") from None
+def _section(meta: dict[str, Any], key: str, keys: tuple[str, ...], origin: str) -> dict:
+    value = meta.get(key)
+    if not isinstance(value, dict) or sorted(value) != sorted(keys):
+        raise _bad(origin, f"{key} must have exactly {', '.join(keys)}")
+    return value
 
 
-def _decode(entries: dict[str, bytes], origin: str) -> Reference:
+def _arrays(data: bytes, origin: str) -> dict[str, np.ndarray]:
+    files = _entries(data, tuple(f"{k}.npy" for k in _ARRAYS), origin, "arrays.npz")
+    arrays = {}
+    for key in _ARRAYS:
+        try:
+            arr = np.lib.format.read_array(io.BytesIO(files[f"{key}.npy"]), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as err:
+            raise _bad(origin, f"array {key} unreadable: {err}") from None
+        if arr.dtype.kind not in "fiu":
+            raise _bad(origin, f"array {key} has dtype {arr.dtype}, expected float64")
+        arrays[key] = np.asarray(arr, dtype=np.float64)
+    return arrays
+
+
+def decode_reference(data: bytes, origin: str = "reference") -> Reference:
+    """Parse and validate ``.mtref`` bytes.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    origin : str
+        Where it came from, for error messages.
+
+    Returns
+    -------
+    Reference
+        The validated reference.
+
+    Raises
+    ------
+    ReferenceFileError
+        Too large, not a zip, wrong entries, bad JSON, unknown version, missing or
+        malformed fields, arrays of the wrong shape or with non-finite values.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise _bad(origin, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    entries = _entries(data, _ENTRIES, origin, "archive")
     try:
         meta = json.loads(entries["meta.json"].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -166,25 +350,24 @@ def _decode(entries: dict[str, bytes], origin: str) -> Reference:
         raise _bad(origin, "wrong format marker")
     if meta.get("version") != VERSION:
         raise _bad(origin, f"unsupported version {meta.get('version')!r} (this reads {VERSION})")
+    unknown = sorted(set(meta) - _META_KEYS)
+    missing = sorted(_META_KEYS - set(meta))
+    if unknown or missing:
+        raise _bad(origin, f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}")
     name = _text(meta, "name", origin)
-    if not _NAME.match(name):
+    if not _NAME.match(name) or ".." in name:
         raise _bad(origin, f"invalid name {name!r}")
+    if not isinstance(meta["synthetic"], bool):
+        raise _bad(origin, "synthetic must be true or false")
     try:
-        profile = GloveProfile.from_dict(meta.get("profile"), f"{origin} profile")
+        profile = GloveProfile.from_dict(meta["profile"], f"{origin} profile")
     except ProfileError as err:
         raise _bad(origin, str(err)) from None
-    weights = meta.get("weights")
-    if (
-        not isinstance(weights, dict)
-        or set(weights) != set(COMPONENTS)
-        or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-            for v in weights.values()
-        )
-        or sum(weights.values()) <= 0
-    ):
-        raise _bad(origin, f"weights must give non-negative numbers for {', '.join(COMPONENTS)}")
-    duration = meta.get("duration_s")
+    except (TypeError, AttributeError, KeyError):
+        raise _bad(origin, "profile must be a glove profile object") from None
+    if meta["regions"] != list(region_names(profile)):
+        raise _bad(origin, "regions do not match the glove profile's")
+    duration = meta["duration_s"]
     if (
         not isinstance(duration, list)
         or len(duration) != 3
@@ -194,53 +377,88 @@ def _decode(entries: dict[str, bytes], origin: str) -> Reference:
         or not duration[0] <= duration[1] <= duration[2]
     ):
         raise _bad(origin, "duration_s must be [min, mean, max] seconds")
-    try:
-        with np.load(io.BytesIO(entries["arrays.npz"]), allow_pickle=False) as npz:
-            if set(npz.files) != set(_ARRAYS):
-                raise _bad(origin, f"arrays must be exactly {list(_ARRAYS)}")
-            arrays = {k: np.asarray(npz[k], dtype=np.float64) for k in _ARRAYS}
-    except ReferenceFileError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
-        raise _bad(origin, f"arrays.npz unreadable: {err}") from None
+    force = _section(meta, "force", _FORCE_KEYS, origin)
+    calibration = _section(meta, "calibration", _CALIBRATION_KEYS, origin)
+    weights = _section(meta, "weights", COMPONENTS, origin)
+    for key in COMPONENTS:
+        if _number(weights, key, origin, where="weights.") < 0:
+            raise _bad(origin, f"weights.{key} must be >= 0")
+    n_strokes = meta["n_strokes"]
+    if isinstance(n_strokes, bool) or not isinstance(n_strokes, int) or n_strokes < 0:
+        raise _bad(origin, "n_strokes must be an integer >= 0")
+    arrays = _arrays(entries["arrays.npz"], origin)
+    template = arrays["template"]
     channels = len(profile.sensors)
-    length = arrays["template"].shape[0] if arrays["template"].ndim == 2 else -1
-    expected = {
-        "template": (length, channels),
-        "band_lo": (length,),
-        "band_hi": (length,),
-        "channel_lo": (length, channels),
-        "channel_hi": (length, channels),
-    }
+    if template.ndim != 2 or template.shape[1] != channels:
+        raise _bad(origin, f"template has shape {template.shape}, expected (L, {channels})")
+    length = template.shape[0]
     if not 3 <= length <= _MAX_LENGTH:
-        raise _bad(origin, "template must be (L, channels) with 3 <= L")
-    for key, shape in expected.items():
+        raise _bad(origin, f"template length {length} outside 3..{_MAX_LENGTH}")
+    regions = len(meta["regions"])
+    for key, shape in (
+        ("band_lo", (length,)),
+        ("band_hi", (length,)),
+        ("share_mean", (regions,)),
+        ("share_sd", (regions,)),
+    ):
         if arrays[key].shape != shape:
             raise _bad(origin, f"{key} has shape {arrays[key].shape}, expected {shape}")
-        if not np.all(np.isfinite(arrays[key])):
+    for key, arr in arrays.items():
+        if not np.all(np.isfinite(arr)):
             raise _bad(origin, f"{key} has non-finite values")
     if np.any(arrays["band_lo"] > arrays["band_hi"]):
         raise _bad(origin, "band_lo exceeds band_hi")
-    return Reference(
-        name=name,
-        technique=_text(meta, "technique", origin) or "unknown",
-        author=_text(meta, "author", origin),
-        notes=_text(meta, "notes", origin),
-        created=_text(meta, "created", origin),
-        profile=profile,
-        fs_hz=_number(meta, "sample_rate_hz", origin, positive=True),
-        duration_s=(float(duration[0]), float(duration[1]), float(duration[2])),
-        shape_d90=_number(meta, "shape_d90", origin, positive=True),
-        smoothness_mean=_number(meta, "smoothness_mean", origin),
-        smoothness_sd=_number(meta, "smoothness_sd", origin),
-        weights={k: float(weights[k]) for k in COMPONENTS},
-        n_strokes=int(_number(meta, "n_strokes", origin)),
-        **arrays,
-    )
+    try:
+        return Reference(
+            name=name,
+            technique=_text(meta, "technique", origin, limit=64) or "unknown",
+            author=_text(meta, "author", origin, limit=200),
+            notes=_text(meta, "notes", origin),
+            created=_text(meta, "created", origin, limit=40),
+            synthetic=meta["synthetic"],
+            profile=profile,
+            fs_hz=_number(meta, "sample_rate_hz", origin, positive=True),
+            duration_s=(float(duration[0]), float(duration[1]), float(duration[2])),
+            peak_force_n=(
+                _number(force, "peak_mean_n", origin, where="force."),
+                _number(force, "peak_sd_n", origin, where="force."),
+            ),
+            mean_force_n=_number(force, "mean_n", origin, where="force."),
+            shape_d90=_number(
+                calibration, "shape_d90", origin, positive=True, where="calibration."
+            ),
+            tam_p90=_number(calibration, "tam_p90", origin, positive=True, where="calibration."),
+            smoothness_mean=_number(calibration, "smoothness_mean", origin, where="calibration."),
+            smoothness_sd=_number(calibration, "smoothness_sd", origin, where="calibration."),
+            weights={k: float(weights[k]) for k in COMPONENTS},
+            n_strokes=n_strokes,
+            **arrays,
+        )
+    except ScoringError as err:
+        raise _bad(origin, str(err)) from None
+
+
+def _read_limited(read: Callable[[], bytes], origin: str) -> bytes:
+    try:
+        return read()
+    except OSError as err:
+        raise ReferenceFileError(f"{origin}: cannot read ({err.strerror or err})") from None
 
 
 def load_reference(source: str | os.PathLike[str] | Any, origin: str | None = None) -> Reference:
     """Load and validate a reference file (a path or an ``importlib`` resource).
+
+    Parameters
+    ----------
+    source : path-like or importlib.resources.abc.Traversable
+        The file.
+    origin : str or None
+        Label for error messages (default: the path).
+
+    Returns
+    -------
+    Reference
+        The validated reference.
 
     Raises
     ------
@@ -252,21 +470,55 @@ def load_reference(source: str | os.PathLike[str] | Any, origin: str | None = No
         path = Path(source)
         if not path.is_file():
             raise ReferenceFileError(f"{path}: no such reference file")
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise _bad(label, "file too large")
-        with path.open("rb") as f:
-            return _decode(_read_bytes(f, label), label)
-    data = source.read_bytes()
-    if len(data) > _MAX_FILE_BYTES:
-        raise _bad(label, "file too large")
-    return _decode(_read_bytes(io.BytesIO(data), label), label)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise _bad(label, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+
+        def read() -> bytes:
+            with path.open("rb") as f:
+                return f.read(MAX_FILE_BYTES + 1)
+
+        return decode_reference(_read_limited(read, label), label)
+    return decode_reference(_read_limited(source.read_bytes, label), label)
+
+
+# -- the library -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryEntry:
+    """One reference of the library as listed.
+
+    Parameters
+    ----------
+    name : str
+        Its name.
+    origin : {"bundled", "user"}
+        Shipped with the program, or in the user's library (shadowing a bundled one of
+        the same name).
+    reference : Reference or None
+        The loaded reference, ``None`` if its file is invalid.
+    error : str
+        Why it could not be loaded ("" when it could).
+    """
+
+    name: str
+    origin: str
+    reference: Reference | None
+    error: str = ""
 
 
 class ReferenceLibrary:
     """Bundled starter references plus the user's, by name.
 
-    User references live in ``<data home>/references/NAME.mtref`` and shadow bundled
-    ones of the same name.
+    User references live in ``<data home>/references/NAME.mtref``. Names are unique: a
+    new reference may not take an existing name (bundled or user) unless asked to
+    overwrite it; a user reference saved under a bundled name replaces the bundled one
+    (how instructors replace the synthetic starters).
+
+    Parameters
+    ----------
+    user_dir : pathlib.Path or None
+        Where user references live (default ``data_home() / "references"``).
     """
 
     def __init__(self, user_dir: Path | None = None) -> None:
@@ -275,56 +527,126 @@ class ReferenceLibrary:
     def _user_files(self) -> dict[str, Path]:
         if not self.user_dir.is_dir():
             return {}
-        return {p.stem: p for p in sorted(self.user_dir.glob(f"*{REFERENCE_SUFFIX}"))}
+        return {
+            p.name[: -len(REFERENCE_SUFFIX)]: p
+            for p in sorted(self.user_dir.iterdir())
+            if p.name.endswith(REFERENCE_SUFFIX) and p.is_file() and _NAME.match(p.stem)
+        }
+
+    @staticmethod
+    def _bundled() -> dict[str, Any]:
+        return {r.name[: -len(REFERENCE_SUFFIX)]: r for r in bundled_reference_files()}
 
     def names(self) -> list[str]:
         """All reference names, sorted."""
-        bundled = {Path(r.name).stem for r in bundled_reference_files()}
-        return sorted(bundled | set(self._user_files()))
-
-    def entries(self) -> list[tuple[Reference, str]]:
-        """Every loadable reference with its origin (``"bundled"`` or ``"user"``)."""
-        return [(self.get(n), self.origin(n)) for n in self.names()]
+        return sorted(set(self._bundled()) | set(self._user_files()))
 
     def origin(self, name: str) -> str:
-        """``"user"`` or ``"bundled"``."""
-        return "user" if name in self._user_files() else "bundled"
-
-    def get(self, name_or_path: str) -> Reference:
-        """Load a reference by name, or from a file path.
+        """``"user"`` or ``"bundled"`` for a known name.
 
         Raises
         ------
         ReferenceFileError
-            Unknown name (lists the known ones) or invalid file.
+            Unknown name.
+        """
+        if name in self._user_files():
+            return "user"
+        if name in self._bundled():
+            return "bundled"
+        raise self._unknown(name)
+
+    def _unknown(self, name: str) -> ReferenceFileError:
+        known = ", ".join(self.names()) or "none"
+        return ReferenceFileError(f"unknown reference {name!r} (known: {known})")
+
+    def entries(self) -> list[LibraryEntry]:
+        """Every reference, loaded; invalid files are listed with their error."""
+        out = []
+        for name in self.names():
+            try:
+                out.append(LibraryEntry(name, self.origin(name), self.get(name)))
+            except ReferenceFileError as err:
+                out.append(LibraryEntry(name, self.origin(name), None, str(err)))
+        return out
+
+    def get(self, name_or_path: str) -> Reference:
+        """Load a reference by name, or from a ``.mtref`` file path.
+
+        Parameters
+        ----------
+        name_or_path : str
+            A library name, or a path to a reference file.
+
+        Returns
+        -------
+        Reference
+            The validated reference.
+
+        Raises
+        ------
+        ReferenceFileError
+            Unknown name (the message lists the known ones) or an invalid file.
         """
         user = self._user_files()
         if name_or_path in user:
-            return load_reference(user[name_or_path])
-        for resource in bundled_reference_files():
-            if Path(resource.name).stem == name_or_path:
-                return load_reference(resource, f"bundled reference {name_or_path!r}")
+            return load_reference(user[name_or_path], f"user reference {name_or_path!r}")
+        bundled = self._bundled()
+        if name_or_path in bundled:
+            return load_reference(bundled[name_or_path], f"bundled reference {name_or_path!r}")
         if name_or_path.endswith(REFERENCE_SUFFIX) or Path(name_or_path).is_file():
             return load_reference(name_or_path)
-        known = ", ".join(self.names()) or "none"
-        raise ReferenceFileError(f"unknown reference {name_or_path!r} (known: {known})")
+        raise self._unknown(name_or_path)
+
+    def _target(self, name: str, overwrite: bool) -> Path:
+        check_name(name)
+        if not overwrite and name in self.names():
+            raise ReferenceFileError(
+                f"a reference named {name!r} already exists (choose another name or overwrite)"
+            )
+        return self.user_dir / f"{name}{REFERENCE_SUFFIX}"
 
     def add(self, ref: Reference, *, overwrite: bool = False) -> Path:
-        """Save a reference into the user library under its name."""
-        return save_reference(
-            ref, self.user_dir / f"{ref.name}{REFERENCE_SUFFIX}", overwrite=overwrite
-        )
+        """Save a reference into the user library under its name.
+
+        Raises
+        ------
+        ReferenceFileError
+            Invalid name, or the name is taken and ``overwrite`` is false.
+        """
+        return save_reference(ref, self._target(ref.name, overwrite), overwrite=True)
 
     def import_file(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Reference:
-        """Validate a reference file and copy it into the user library."""
-        ref = load_reference(path)
-        target = self.user_dir / f"{ref.name}{REFERENCE_SUFFIX}"
-        if target.exists() and not overwrite:
-            raise ReferenceFileError(f"a reference named {ref.name!r} already exists")
-        self.user_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        """Validate a reference file and copy it into the user library.
+
+        The bytes validated are the bytes written (read once), so a file changed
+        meanwhile cannot slip in unvalidated.
+
+        Raises
+        ------
+        ReferenceFileError
+            Invalid file, or its name is taken and ``overwrite`` is false.
+        """
+        source = Path(path)
+        if not source.is_file():
+            raise ReferenceFileError(f"{source}: no such reference file")
+        if source.stat().st_size > MAX_FILE_BYTES:
+            raise _bad(str(source), f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+
+        def read() -> bytes:
+            with source.open("rb") as f:
+                return f.read(MAX_FILE_BYTES + 1)
+
+        data = _read_limited(read, str(source))
+        ref = decode_reference(data, str(source))
+        _write_atomic(self._target(ref.name, overwrite), data, overwrite=True)
         return ref
 
-    def export(self, name: str, out: str | os.PathLike[str]) -> Path:
-        """Write the named reference to ``out``."""
-        return save_reference(self.get(name), out)
+    def export(self, name: str, out: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the named reference to ``out``.
+
+        Raises
+        ------
+        ReferenceFileError
+            Unknown name, or ``out`` exists and ``overwrite`` is false.
+        """
+        return save_reference(self.get(name), out, overwrite=overwrite)

@@ -10,82 +10,149 @@ import pytest
 from trainer.cli import main
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
+EFFLEURAGE = str(FIXTURES / "effleurage-sim.mtcap")
+COMPONENTS = ("overall", "shape", "pressure", "tempo", "smoothness")
 
 
-def test_list_show_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["reference", "list", "--json"]) == 0
-    names = {r["name"] for r in json.loads(capsys.readouterr().out)}
-    assert {"effleurage-starter", "tapotement-starter"} <= names
-    assert main(["reference", "show", "friction-starter"]) == 0
-    assert "friction" in capsys.readouterr().out
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def test_build_from_captures_then_score(tmp_path, capsys) -> None:
-    takes = [str(FIXTURES / "effleurage-sim.mtcap"), str(FIXTURES / "petrissage-sim.mtcap")]
-    assert (
-        main(["reference", "build", "mine", *takes[:1], takes[0], "--technique", "effleurage"]) == 0
-    )
-    assert main(["reference", "list"]) == 0
-    assert "mine" in capsys.readouterr().out
-    assert main(["score", takes[0], "--reference", "mine", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert report["reference"] == "mine" and report["strokes"]
-    stroke = report["strokes"][0]
-    assert set(stroke) >= {
-        "start_s",
-        "end_s",
-        "overall",
-        "shape",
-        "pressure",
-        "tempo",
-        "smoothness",
-        "deductions",
-    }
-    assert 0 <= report["overall"] <= 100
+def test_list_and_show(capsys):
+    code, out, _ = _run(capsys, "reference", "list", "--json")
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert code == 0
+    for technique in ("effleurage", "petrissage", "friction", "tapotement"):
+        row = rows[f"{technique}-starter"]
+        assert row["technique"] == technique and row["origin"] == "bundled" and row["synthetic"]
+    code, out, _ = _run(capsys, "reference", "list")
+    assert code == 0 and "tapotement-starter" in out and "synthetic" in out
+    code, out, _ = _run(capsys, "reference", "show", "friction-starter")
+    assert code == 0 and "technique:" in out and "Chaves et al. 2020" in out
+    code, out, _ = _run(capsys, "reference", "show", "friction-starter", "--json")
+    assert json.loads(out)["glove"] == "reference-glove"
 
 
-def test_score_json_is_byte_identical(capsys) -> None:
+def test_build_then_score_with_it(capsys):
+    takes = [EFFLEURAGE, str(FIXTURES / "effleurage-diy-fsr5-sim.mtcap")]
+    code, _, err = _run(capsys, "reference", "build", "mine", *takes, "--technique", "effleurage")
+    assert code == 1 and "differs from the first take" in err  # two different gloves
+    code, out, _ = _run(
+        capsys, "reference", "build", "mine", EFFLEURAGE, "--technique", "effleurage",
+        "--author", "A. Expert",
+    )  # fmt: skip
+    assert code == 0 and "built 'mine'" in out
+    shown = json.loads(_run(capsys, "reference", "show", "mine", "--json")[1])
+    assert shown["author"] == "A. Expert" and shown["origin"] == "user"
+    assert shown["synthetic"]  # the capture says it came from the simulator
+    code, _, err = _run(capsys, "reference", "build", "mine", EFFLEURAGE, "--technique", "x")
+    assert code == 1 and "already exists" in err
+    assert _run(capsys, "reference", "build", "mine", EFFLEURAGE, "--technique", "effleurage",
+                "--overwrite")[0] == 0  # fmt: skip
+    assert json.loads(_run(capsys, "reference", "show", "mine", "--json")[1])["author"] == ""
+    code, out, _ = _run(capsys, "score", EFFLEURAGE, "--reference", "mine", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["reference"] == "mine" and report["technique"] == "effleurage"
+    assert report["overall"] > 85  # the same take it was built from
+
+
+def test_build_from_csv_takes_needs_their_glove(capsys):
+    csv = str(FIXTURES / "effleurage-diy-fsr5-sim.csv")
+    code, out, _ = _run(
+        capsys, "reference", "build", "diy", csv, "--technique", "effleurage",
+        "--profile", "diy-fsr5",
+    )  # fmt: skip
+    assert code == 0, out
+    code, out, _ = _run(capsys, "score", csv, "--reference", "diy", "--profile", "diy-fsr5")
+    assert code == 0 and "overall:" in out
+    code, _, err = _run(capsys, "score", csv, "--reference", "effleurage-starter",
+                        "--profile", "diy-fsr5")  # fmt: skip
+    assert code == 1 and "same glove" in err
+
+
+def test_score_json_schema_and_determinism(capsys):
     capture = str(FIXTURES / "tapotement-sim.mtcap")
-    assert main(["score", capture, "--reference", "tapotement-starter", "--json"]) == 0
-    first = capsys.readouterr().out
-    assert main(["score", capture, "--reference", "tapotement-starter", "--json"]) == 0
-    assert capsys.readouterr().out == first
-    assert json.loads(first)["overall"] > 80  # simulated tapotement against its starter
+    code, first, _ = _run(capsys, "score", capture, "--reference", "tapotement-starter", "--json")
+    assert code == 0
+    code, second, _ = _run(capsys, "score", capture, "--reference", "tapotement-starter", "--json")
+    assert first == second  # byte-identical
+    report = json.loads(first)
+    assert set(report) == {"reference", "technique", "strokes", "overall"}
+    assert report["strokes"] and 80 < report["overall"] <= 100
+    for stroke in report["strokes"]:
+        assert set(stroke) >= {"start_s", "end_s", *COMPONENTS, "deductions"}
+        assert stroke["start_s"] < stroke["end_s"]
+        assert all(0 <= stroke[c] <= 100 for c in COMPONENTS if stroke[c] is not None)
+        lost = sum(d["points"] for d in stroke["deductions"])
+        assert stroke["overall"] == pytest.approx(100 - lost, abs=1e-9)
+        assert all(set(d) == {"code", "message", "points"} for d in stroke["deductions"])
 
 
-def test_score_csv_and_table(capsys) -> None:
-    assert (
-        main(["score", str(FIXTURES / "effleurage-sim.mtcap"), "--reference", "effleurage-starter"])
-        == 0
-    )
-    out = capsys.readouterr().out
-    assert "overall:" in out and "reference: effleurage-starter" in out
+def test_score_recognises_techniques(capsys):
+    for technique in ("petrissage", "friction"):
+        capture = str(FIXTURES / f"{technique}-sim.mtcap")
+        code, out, _ = _run(
+            capsys, "score", capture, "--reference", "effleurage-starter", "--json", "--recognise"
+        )
+        strokes = json.loads(out)["strokes"]
+        assert code == 0 and strokes
+        assert all(s["recognised"] == technique for s in strokes)
+    code, out, _ = _run(capsys, "score", EFFLEURAGE, "--reference", "effleurage-starter",
+                        "--recognise")  # fmt: skip
+    assert code == 0 and "recognised" in out and "effleurage" in out
 
 
-def test_export_import_round_trip(tmp_path, capsys) -> None:
+def test_score_table(capsys):
+    code, out, _ = _run(capsys, "score", EFFLEURAGE, "--reference", "effleurage-starter")
+    assert code == 0
+    assert "reference: effleurage-starter (effleurage)" in out and "overall:" in out
+    assert "shape" in out and "press" in out
+
+
+def test_export_import_round_trip(tmp_path, capsys):
     out = tmp_path / "f.mtref"
-    assert main(["reference", "export", "friction-starter", str(out)]) == 0
-    assert main(["reference", "import", str(out)]) == 0
-    assert main(["reference", "import", str(out)]) == 1  # already there: refused, one line
-    assert "already exists" in capsys.readouterr().err
+    assert _run(capsys, "reference", "export", "friction-starter", str(out))[0] == 0
+    code, _, err = _run(capsys, "reference", "export", "friction-starter", str(out))
+    assert code == 1 and "already exists" in err
+    code, _, err = _run(capsys, "reference", "import", str(out))
+    assert code == 1 and "already exists" in err  # names are unique
+    assert _run(capsys, "reference", "import", str(out), "--overwrite")[0] == 0
+    rows = json.loads(_run(capsys, "reference", "list", "--json")[1])
+    assert {r["name"]: r["origin"] for r in rows}["friction-starter"] == "user"
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "expected"),
     [
-        ["score", "nope.mtcap", "--reference", "effleurage-starter"],
-        ["score", "FIX/effleurage-sim.mtcap", "--reference", "no-such-ref"],
-        ["score", "FIX/effleurage-diy-fsr5-sim.mtcap", "--reference", "effleurage-starter"],
-        ["reference", "import", "FIX/README.md"],
-        ["reference", "build", "x", "FIX/missing.mtcap", "--technique", "effleurage"],
-        ["reference", "build", "x", "FIX/README.md", "--technique", "effleurage"],
+        (["score", "nope.mtcap", "--reference", "effleurage-starter"], "no such capture"),
+        (["score", "FIX/effleurage-sim.mtcap", "--reference", "no-such-ref"], "known:"),
+        (
+            ["score", "FIX/effleurage-diy-fsr5-sim.mtcap", "--reference", "effleurage-starter"],
+            "same glove",
+        ),
+        (["reference", "import", "FIX/README.md"], "not a valid reference file"),
+        (["reference", "show", "nope"], "unknown reference"),
+        (["reference", "build", "x", "FIX/missing.mtcap", "--technique", "e"], "no such"),
+        (["reference", "build", "x", "FIX/README.md", "--technique", "e"], ""),
+        (["reference", "build", "../x", "FIX/effleurage-sim.mtcap", "--technique", "e"], "name"),
     ],
 )
-def test_bad_input_is_one_line_no_traceback(argv) -> None:
+def test_bad_input_is_one_line(capsys, argv, expected):
     argv = [a.replace("FIX", str(FIXTURES)) for a in argv]
+    code, _, err = _run(capsys, *argv)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("massage-trainer: error:") and expected in err
+
+
+def test_no_traceback_from_a_real_process():
     proc = subprocess.run(
-        [sys.executable, "-m", "trainer", *argv], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "trainer", "reference", "import", str(FIXTURES / "README.md")],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert proc.returncode != 0
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

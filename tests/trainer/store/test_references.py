@@ -7,8 +7,18 @@ import zipfile
 import numpy as np
 import pytest
 
+import trainer.store.references as references
+from sensors.strokes import TECHNIQUES
 from trainer.exceptions import ReferenceFileError
-from trainer.store.references import ReferenceLibrary, load_reference, save_reference
+from trainer.store.paths import data_home
+from trainer.store.references import (
+    ReferenceLibrary,
+    check_name,
+    decode_reference,
+    encode_reference,
+    load_reference,
+    save_reference,
+)
 
 
 @pytest.fixture
@@ -16,38 +26,101 @@ def library() -> ReferenceLibrary:
     return ReferenceLibrary()
 
 
-def test_bundled_starters_are_listed_and_load(library: ReferenceLibrary) -> None:
+def test_bundled_starters_are_listed_labelled_and_cited(library):
+    assert library.user_dir == data_home() / "references"
     names = library.names()
-    for technique in ("effleurage", "petrissage", "friction", "tapotement"):
-        ref = library.get(f"{technique}-starter")
-        assert ref.technique == technique and f"{technique}-starter" in names
-        assert "SYNTHETIC" in ref.notes and "et al." in ref.notes
+    for technique in TECHNIQUES:
+        name = f"{technique}-starter"
+        ref = library.get(name)
+        assert name in names and library.origin(name) == "bundled"
+        assert ref.technique == technique and ref.synthetic
+        assert ref.notes.startswith("SYNTHETIC") and "massage-figures.md" in ref.notes
+        assert ref.profile.name == "reference-glove" and ref.n_strokes >= 40
         assert np.all(ref.band_lo <= ref.band_hi)
+    cited = {
+        "effleurage": ("Ryason 2009", "Chen et al. 2022"),
+        "petrissage": ("No published petrissage",),
+        "friction": ("Chaves et al. 2020", "Giesbrecht"),
+        "tapotement": ("McKechnie", "4-10 strikes/s"),
+    }
+    for technique, sources in cited.items():
+        notes = library.get(f"{technique}-starter").notes
+        assert all(s in notes for s in sources), technique
 
 
-def test_round_trip_is_exact_and_byte_stable(library: ReferenceLibrary, tmp_path) -> None:
+def test_round_trip_is_exact_and_bytes_are_deterministic(library, tmp_path):
     ref = library.get("friction-starter")
     a = save_reference(ref, tmp_path / "a.mtref")
-    b = save_reference(load_reference(a), tmp_path / "b.mtref")
-    assert a.read_bytes() == b.read_bytes()
-    again = load_reference(b)
-    np.testing.assert_array_equal(again.template, ref.template)
+    again = load_reference(a)
+    b = save_reference(again, tmp_path / "b.mtref")
+    assert a.read_bytes() == b.read_bytes() == encode_reference(ref)
+    for key in ("template", "band_lo", "band_hi", "share_mean", "share_sd"):
+        np.testing.assert_array_equal(getattr(again, key), getattr(ref, key))
     assert again.profile == ref.profile and again.weights == ref.weights
+    assert again.summary() == ref.summary()
+    with zipfile.ZipFile(a) as zf:
+        assert [i.filename for i in zf.infolist()] == ["arrays.npz", "meta.json"]
+        assert {i.date_time for i in zf.infolist()} == {(2020, 1, 1, 0, 0, 0)}
+    with pytest.raises(ReferenceFileError, match="already exists"):
+        save_reference(ref, a)
 
 
-def test_import_export_and_shadowing(library: ReferenceLibrary, tmp_path) -> None:
+def test_names_are_unique_and_user_references_replace_bundled_ones(library, tmp_path):
     out = library.export("petrissage-starter", tmp_path / "p.mtref")
     with pytest.raises(ReferenceFileError, match="already exists"):
         library.import_file(out)
-        library.import_file(out)
+    assert library.origin("petrissage-starter") == "bundled"
+    library.import_file(out, overwrite=True)  # an instructor replacing a starter
     assert library.origin("petrissage-starter") == "user"
-    with pytest.raises(ReferenceFileError, match=r"unknown reference 'nope' \(known: "):
+    assert (library.user_dir / "petrissage-starter.mtref").read_bytes() == out.read_bytes()
+    with pytest.raises(ReferenceFileError, match="already exists"):
+        library.add(library.get("friction-starter"))
+    with pytest.raises(ReferenceFileError, match=r"unknown reference 'nope' \(known: .*effleu"):
         library.get("nope")
+    with pytest.raises(ReferenceFileError, match="unknown reference"):
+        library.origin("nope")
 
 
-def _rewrite(src, tmp_path, *, meta=None, arrays=None, extra=None):
-    with zipfile.ZipFile(src) as zf:
-        entries = {n: zf.read(n) for n in zf.namelist()}
+def test_a_file_path_is_accepted_where_a_name_is(library, tmp_path):
+    out = library.export("tapotement-starter", tmp_path / "t.mtref")
+    assert library.get(str(out)).technique == "tapotement"
+    with pytest.raises(ReferenceFileError, match="no such reference file"):
+        library.get(str(tmp_path / "missing.mtref"))
+
+
+def test_a_corrupt_user_file_is_listed_with_its_error(library):
+    library.user_dir.mkdir(parents=True)
+    (library.user_dir / "broken.mtref").write_bytes(b"not a zip")
+    entries = {e.name: e for e in library.entries()}
+    assert (
+        entries["broken"].reference is None and "not a valid reference" in entries["broken"].error
+    )
+    assert entries["effleurage-starter"].reference is not None
+    with pytest.raises(ReferenceFileError, match="broken"):
+        library.get("broken")
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a/b", ".hidden", "a b", "x" * 65, "a..b"])
+def test_unsafe_names_are_refused(name):
+    with pytest.raises(ReferenceFileError, match="invalid reference name"):
+        check_name(name)
+
+
+def _entries(path):
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def _zip(entries):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _rewrite(src, *, meta=None, arrays=None, extra=None):
+    entries = _entries(src)
     if meta is not None:
         doc = json.loads(entries["meta.json"])
         meta(doc)
@@ -61,49 +134,86 @@ def _rewrite(src, tmp_path, *, meta=None, arrays=None, extra=None):
         entries["arrays.npz"] = buf.getvalue()
     if extra:
         entries.update(extra)
-    path = tmp_path / "bad.mtref"
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return path
+    return _zip(entries)
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"meta": lambda d: d.update(version=9)}, "unsupported version"),
+        ({"meta": lambda d: d.update(version=2)}, "unsupported version 2"),
         ({"meta": lambda d: d.update(format="x")}, "format marker"),
+        ({"meta": lambda d: d.update(surprise=1)}, "unknown key 'surprise'"),
+        ({"meta": lambda d: d.pop("calibration")}, "missing 'calibration'"),
         ({"meta": lambda d: d["profile"].pop("sensors")}, "sensors"),
-        ({"meta": lambda d: d.update(weights={"shape": 1})}, "weights"),
+        ({"meta": lambda d: d.update(profile=[])}, "profile"),
+        ({"meta": lambda d: d.update(regions=["palm"])}, "regions do not match"),
+        ({"meta": lambda d: d.update(weights={"shape": 1})}, "weights must have exactly"),
+        ({"meta": lambda d: d["weights"].update(shape=-1)}, "weights.shape must be >= 0"),
         ({"meta": lambda d: d.update(duration_s=[3, 2, 1])}, "duration_s"),
+        ({"meta": lambda d: d["calibration"].update(shape_d90=0)}, "shape_d90 must be > 0"),
+        ({"meta": lambda d: d["force"].update(mean_n="5")}, "force.mean_n must be a finite"),
         ({"meta": lambda d: d.update(name="../../evil")}, "invalid name"),
+        ({"meta": lambda d: d.update(synthetic="yes")}, "synthetic must be"),
+        ({"meta": lambda d: d.update(n_strokes=-1)}, "n_strokes"),
+        ({"meta": lambda d: d.update(notes=1)}, "notes must be a string"),
         ({"arrays": lambda a: a.update(band_lo=a["band_lo"][:-1])}, "band_lo has shape"),
+        ({"arrays": lambda a: a.update(share_sd=np.zeros(3))}, "share_sd has shape"),
+        ({"arrays": lambda a: a.update(template=a["template"][:, :5])}, "template has shape"),
+        ({"arrays": lambda a: a.update(template=a["template"][:2])}, "template length"),
         ({"arrays": lambda a: a["template"].__setitem__((0, 0), np.nan)}, "non-finite"),
-        ({"arrays": lambda a: a.update(extra=np.zeros(2))}, "arrays must be exactly"),
-        ({"extra": {"../x.txt": b"hi"}}, "entries must be exactly"),
+        ({"arrays": lambda a: a.update(band_lo=a["band_hi"] + 1)}, "band_lo exceeds band_hi"),
+        ({"arrays": lambda a: a.update(extra=np.zeros(2))}, "entries must be exactly"),
+        ({"arrays": lambda a: a.pop("share_mean")}, "entries must be exactly"),
+        (
+            {"arrays": lambda a: a.update(template=a["template"].astype(complex))},
+            "dtype complex128",
+        ),
+        (
+            {"arrays": lambda a: a.update(template=np.array([{"x": 1}], dtype=object))},
+            "array template unreadable",
+        ),
+        ({"extra": {"../x.txt": b"hi"}}, "archive entries must be exactly"),
+        ({"extra": {"meta.json/": b""}}, "archive entries must be exactly"),
     ],
 )
-def test_invalid_files_are_one_line_errors(library, tmp_path, change, message) -> None:
+def test_invalid_files_are_one_line_errors(library, tmp_path, change, message):
     src = library.export("effleurage-starter", tmp_path / "src.mtref")
-    bad = _rewrite(src, tmp_path, **change)
     with pytest.raises(ReferenceFileError, match=message) as exc:
-        load_reference(bad)
-    assert "\n" not in str(exc.value)
+        decode_reference(_rewrite(src, **change), "bad.mtref")
+    text = str(exc.value)
+    assert "\n" not in text and text.startswith("bad.mtref: not a valid reference file (")
 
 
-def test_object_arrays_are_refused(library, tmp_path) -> None:
-    src = library.export("effleurage-starter", tmp_path / "src.mtref")
-    bad = _rewrite(
-        src, tmp_path, arrays=lambda a: a.update(template=np.array([{"x": 1}], dtype=object))
-    )
-    with pytest.raises(ReferenceFileError):
-        load_reference(bad)
-
-
-def test_garbage_and_truncated_files(library, tmp_path) -> None:
+def test_garbage_and_truncated_files(library, tmp_path):
     src = library.export("effleurage-starter", tmp_path / "src.mtref").read_bytes()
     for i, data in enumerate([b"", b"PK\x03\x04junk", src[: len(src) // 2], b"\x00" * 100]):
         path = tmp_path / f"g{i}.mtref"
         path.write_bytes(data)
-        with pytest.raises(ReferenceFileError):
+        with pytest.raises(ReferenceFileError, match="not a valid reference file"):
             load_reference(path)
+    with pytest.raises(ReferenceFileError, match="no such reference file"):
+        load_reference(tmp_path / "nothing.mtref")
+
+
+def test_sizes_are_checked_before_reading(library, tmp_path, monkeypatch):
+    src = library.export("effleurage-starter", tmp_path / "src.mtref")
+    monkeypatch.setattr(references, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(ReferenceFileError, match="larger than"):
+        load_reference(src)
+    monkeypatch.undo()
+    # a small archive that inflates past the per-entry limit (a zip bomb, scaled down)
+    monkeypatch.setattr(references, "_MAX_ENTRY_BYTES", 100_000)
+    entries = _entries(src)
+    entries["meta.json"] = entries["meta.json"] + b" " * 200_000
+    data = _zip(entries)
+    assert len(data) < 100_000
+    with pytest.raises(ReferenceFileError, match="too large"):
+        decode_reference(data, "bomb")
+
+
+def test_import_refuses_invalid_files_and_leaves_no_trace(library, tmp_path):
+    bad = tmp_path / "bad.mtref"
+    bad.write_bytes(b"garbage")
+    with pytest.raises(ReferenceFileError):
+        library.import_file(bad)
+    assert not library.user_dir.exists() or not any(library.user_dir.iterdir())

@@ -1,0 +1,205 @@
+"""Building a reference from an instructor's takes (DBA template, band, calibration)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sensors.profiles import GloveProfile
+from trainer.dtw import dba, dtw_path
+from trainer.exceptions import ScoringError, SignalError
+from trainer.scoring.model import DEFAULT_WEIGHTS, Reference, check_weights, region_names
+from trainer.scoring.scoring import (
+    mean_along_path,
+    normalised,
+    shape_distance,
+    stroke_shares,
+    time_alignment,
+)
+from trainer.scoring.strokes import find_strokes
+from trainer.signal import sparc
+
+__all__ = ["BAND_MIN_N", "BAND_MIN_REL", "BAND_SD", "MIN_STROKES", "band", "build_reference"]
+
+#: Band half-width: ``max(BAND_SD · sd, BAND_MIN_REL · |mean|, BAND_MIN_N)``.
+BAND_SD = 2.0
+BAND_MIN_REL = 0.15
+BAND_MIN_N = 0.5
+#: Fewest complete strokes a reference can be built from.
+MIN_STROKES = 3
+_DBA_ITER = 10
+_MIN_SCALE = 1e-3  # floor of the score scales (identical takes would give 0)
+
+
+def band(aligned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tolerance band from strokes aligned to the template axis.
+
+    Parameters
+    ----------
+    aligned : numpy.ndarray
+        ``(strokes, L)`` total force of each stroke per template index, newtons.
+
+    Returns
+    -------
+    lo, hi : numpy.ndarray
+        ``(L,)`` newtons: ``mean ± max(2 sd, 0.15 |mean|, 0.5 N)``, ``lo`` clipped at 0.
+    """
+    mean = aligned.mean(axis=0)
+    half = np.maximum.reduce(
+        [
+            BAND_SD * aligned.std(axis=0),
+            BAND_MIN_REL * np.abs(mean),
+            np.full_like(mean, BAND_MIN_N),
+        ]
+    )
+    return np.clip(mean - half, 0.0, None), mean + half
+
+
+def _typical(strokes: list[np.ndarray]) -> list[np.ndarray]:
+    """Drop strokes whose duration or peak force is far from the takes' median.
+
+    A take may hold a stray touch or a half stroke; the median is robust to a few.
+    """
+    durations = np.array([len(s) for s in strokes], dtype=np.float64)
+    peaks = np.array([s.sum(axis=1).max() for s in strokes])
+    d_med, p_med = np.median(durations), np.median(peaks)
+    keep = (
+        (durations >= 0.5 * d_med)
+        & (durations <= 2.0 * d_med)
+        & (peaks >= p_med / 3.0)
+        & (peaks <= 3.0 * p_med)
+    )
+    return [s for s, k in zip(strokes, keep, strict=True) if k]
+
+
+def build_reference(
+    takes: Sequence[tuple[Any, Any]],
+    *,
+    name: str,
+    technique: str,
+    profile: GloveProfile,
+    fs_hz: float,
+    author: str = "",
+    notes: str = "",
+    created: str = "",
+    weights: dict[str, float] | None = None,
+    synthetic: bool = False,
+) -> Reference:
+    """Build a reference from several takes of one technique.
+
+    Each take is segmented into complete strokes by rest detection (strokes cut by a
+    gap are left out); strokes far from the median duration or peak force are dropped;
+    the rest are averaged with DBA into a template and aligned to it with DTW. The
+    spread of the aligned strokes gives the tolerance band
+    (:func:`band`), the load shares per region and the force levels. Leave-one-out gives
+    the score scales: each stroke is compared with the template updated without it (one
+    DBA step over the other strokes' alignments), and the 90th percentiles of those
+    shape distances and time alignment measures are the scales at which a score is 90.
+
+    Parameters
+    ----------
+    takes : sequence of (values, gap_starts)
+        Recordings ``(n, channels)`` newtons at ``fs_hz`` with their gap positions.
+    name, technique, author, notes, created : str
+        Metadata.
+    profile : GloveProfile
+        Glove of the takes.
+    fs_hz : float
+        Sample rate, Hz.
+    weights : dict or None
+        Component weights (default :data:`~trainer.scoring.model.DEFAULT_WEIGHTS`).
+    synthetic : bool
+        The takes were simulated, not recorded from an expert.
+
+    Returns
+    -------
+    Reference
+        The reference (not yet saved: see :mod:`trainer.store.references`).
+
+    Raises
+    ------
+    ScoringError
+        Fewer than :data:`MIN_STROKES` complete strokes, bad weights, or takes whose
+        channels do not match the glove.
+    """
+    w = check_weights(dict(DEFAULT_WEIGHTS if weights is None else weights))
+    strokes = [
+        s.values
+        for values, gaps in takes
+        for s in find_strokes(values, fs_hz, profile, gap_starts=gaps)
+    ]
+    strokes = _typical(strokes) if strokes else strokes
+    if len(strokes) < MIN_STROKES:
+        raise ScoringError(
+            f"found {len(strokes)} complete strokes in the takes; need at least {MIN_STROKES} "
+            "(strokes must start and end at rest)"
+        )
+    # Average the shapes (each stroke over its own peak), as the shape score compares
+    # them: averaging raw newtons, DBA would fold a stronger stroke's whole plateau onto
+    # one template sample and distort the template's time axis.
+    shapes = [normalised(s) for s in strokes]
+    peaks = np.array([float(s.sum(axis=1).max()) for s in strokes])
+    shape_template = dba(shapes, n_iter=_DBA_ITER)
+    template = shape_template * peaks.mean()
+    length = template.shape[0]
+    # Each stroke's samples summed per template index (one DBA step's ingredients), in
+    # newtons for the band and as shapes for leave-one-out.
+    sums = np.zeros((len(strokes), *template.shape))
+    counts = np.zeros((len(strokes), length))
+    totals, shares, d_loo, tam_loo, smooth, means = [], [], [], [], [], []
+    for k, stroke in enumerate(strokes):
+        _, path = dtw_path(shape_template, shapes[k])
+        np.add.at(sums[k], path[:, 0], shapes[k][path[:, 1]])
+        np.add.at(counts[k], path[:, 0], 1.0)
+        totals.append(mean_along_path(stroke.sum(axis=1), path[:, ::-1], length))
+        share = stroke_shares(stroke, profile)
+        if share is not None:
+            shares.append(share)
+    all_sums, all_counts = sums.sum(axis=0), counts.sum(axis=0)
+    for k, stroke in enumerate(strokes):
+        # Leave-one-out template: one DBA update from the template without stroke k.
+        rest = all_counts - counts[k]
+        loo = np.where(
+            rest[:, None] > 0,
+            (all_sums - sums[k]) / np.maximum(rest, 1.0)[:, None],
+            shape_template,
+        )
+        d_loo.append(shape_distance(stroke, loo)[0])
+        tam_loo.append(time_alignment(stroke, loo)[0])
+        total = stroke.sum(axis=1)
+        try:
+            smooth.append(sparc(total, fs_hz))
+        except SignalError as err:  # pragma: no cover - strokes carry force by construction
+            raise ScoringError(str(err)) from None
+        means.append(float(total.mean()))
+    band_lo, band_hi = band(np.array(totals))
+    share_arr = (
+        np.array(shares) if shares else np.zeros((1, len(region_names(profile))), dtype=float)
+    )
+    durations = np.array([len(s) / fs_hz for s in strokes])
+    return Reference(
+        name=name,
+        technique=technique,
+        author=author,
+        notes=notes,
+        created=created,
+        synthetic=synthetic,
+        profile=profile,
+        fs_hz=float(fs_hz),
+        template=template,
+        band_lo=band_lo,
+        band_hi=band_hi,
+        share_mean=share_arr.mean(axis=0),
+        share_sd=share_arr.std(axis=0),
+        duration_s=(float(durations.min()), float(durations.mean()), float(durations.max())),
+        peak_force_n=(float(np.mean(peaks)), float(np.std(peaks))),
+        mean_force_n=float(np.mean(means)),
+        shape_d90=max(float(np.percentile(d_loo, 90)), _MIN_SCALE),
+        tam_p90=max(float(np.percentile(tam_loo, 90)), _MIN_SCALE),
+        smoothness_mean=float(np.mean(smooth)),
+        smoothness_sd=float(np.std(smooth)),
+        weights=w,
+        n_strokes=len(strokes),
+    )

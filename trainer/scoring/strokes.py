@@ -1,0 +1,213 @@
+"""Finding complete strokes in a recording (filtering, rest detection, gaps, clipping)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sensors.profiles import GloveProfile
+from trainer.exceptions import ScoringError
+from trainer.signal import (
+    active_segments,
+    filter_offline,
+    resample,
+    segments_from_gaps,
+    total_force,
+)
+
+__all__ = [
+    "CLIP_FRACTION",
+    "ON_THRESHOLD_N",
+    "SCORING_CUTOFF_HZ",
+    "FoundStroke",
+    "clipped_channels",
+    "find_strokes",
+    "prepare",
+    "resample_take",
+]
+
+#: Low-pass cut-off for scoring: keeps tapotement's ≤ 10 strikes/s and an 8 Hz tremor.
+SCORING_CUTOFF_HZ = 20.0
+#: A sample at or above this fraction of a sensor's saturation limit counts as clipped.
+CLIP_FRACTION = 0.999
+#: Rest detection thresholds on the total force, newtons (hysteresis).
+ON_THRESHOLD_N = 2.0
+OFF_THRESHOLD_N = 1.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FoundStroke:
+    """A complete stroke found in a recording.
+
+    Parameters
+    ----------
+    start, end : int
+        Sample span ``[start, end)`` in the recording.
+    values : numpy.ndarray
+        Low-passed forces of the stroke ``(end - start, channels)``, newtons.
+    clipped_channels : tuple of int
+        Sensors that reached their saturation limit (in the raw samples).
+    """
+
+    start: int
+    end: int
+    values: np.ndarray
+    clipped_channels: tuple[int, ...]
+
+
+def _as_values(values: Any) -> np.ndarray:
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ScoringError(f"forces must be a non-empty (n, channels) array, got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ScoringError("forces contain NaN or infinite values")
+    return x
+
+
+def prepare(values: Any, fs_hz: float, gap_starts: Any = ()) -> np.ndarray:
+    """Zero-phase low-pass for offline scoring, never across a gap.
+
+    Parameters
+    ----------
+    values : array_like
+        Forces ``(n, channels)``, newtons.
+    fs_hz : float
+        Sample rate, Hz.
+    gap_starts : iterable of int
+        Samples preceded by a gap.
+
+    Returns
+    -------
+    numpy.ndarray
+        Filtered forces, same shape.
+    """
+    cutoff = min(SCORING_CUTOFF_HZ, 0.45 * fs_hz)
+    return filter_offline(_as_values(values), fs_hz, cutoff, gap_starts=gap_starts)
+
+
+def clipped_channels(raw: np.ndarray, profile: GloveProfile) -> tuple[int, ...]:
+    """Sensors whose raw force reached :data:`CLIP_FRACTION` of their saturation limit.
+
+    Parameters
+    ----------
+    raw : numpy.ndarray
+        Unfiltered forces ``(n, channels)``, newtons (filtering would hide the flat top).
+    profile : GloveProfile
+        Glove with saturation limits.
+
+    Returns
+    -------
+    tuple of int
+        Channel indices, ascending.
+    """
+    hit = (raw >= profile.saturation_n * CLIP_FRACTION).any(axis=0)
+    return tuple(int(c) for c in np.flatnonzero(hit))
+
+
+def find_strokes(
+    values: Any,
+    fs_hz: float,
+    profile: GloveProfile,
+    *,
+    gap_starts: Any = (),
+    min_active_s: float = 0.2,
+) -> list[FoundStroke]:
+    """Segment a recording into complete strokes (rest detection with hysteresis).
+
+    A stroke starts when the low-passed total force rises above 2 N and ends when it
+    stays below 1 N for 0.2 s. Only *complete* strokes are returned: pieces cut by a
+    gap, by the start of the recording or by its end are left out, so nothing is ever
+    scored across a gap or as if half a stroke were a whole one.
+
+    Parameters
+    ----------
+    values : array_like
+        Forces ``(n, channels)``, newtons, unfiltered.
+    fs_hz : float
+        Sample rate, Hz.
+    profile : GloveProfile
+        For saturation limits (clipping flags).
+    gap_starts : iterable of int
+        Samples preceded by a gap.
+    min_active_s : float
+        Shortest stroke, seconds (shorter bumps are fidgets).
+
+    Returns
+    -------
+    list of FoundStroke
+        In recording order.
+
+    Raises
+    ------
+    ScoringError
+        Malformed forces or a channel count that differs from the profile's.
+    """
+    raw = _as_values(values)
+    if raw.shape[1] != len(profile.sensors):
+        raise ScoringError(
+            f"recording has {raw.shape[1]} channels, glove {profile.name!r} has "
+            f"{len(profile.sensors)}"
+        )
+    gaps = sorted({int(g) for g in gap_starts if 0 < int(g) < raw.shape[0]})
+    filtered = prepare(raw, fs_hz, gaps)
+    total = total_force(filtered)
+    segments = active_segments(
+        total,
+        fs_hz,
+        gap_starts=gaps,
+        on_threshold_n=ON_THRESHOLD_N,
+        off_threshold_n=OFF_THRESHOLD_N,
+        min_active_s=min_active_s,
+    )
+    # A piece that begins on the first sample of a gap-free run while already loaded
+    # began before the run did: it is the tail of a stroke, not a stroke.
+    run_starts = {a for a, _ in segments_from_gaps(raw.shape[0], gaps)}
+    found = []
+    for seg in segments:
+        if seg.truncated or (seg.start in run_starts and total[seg.start] > OFF_THRESHOLD_N):
+            continue
+        found.append(
+            FoundStroke(
+                seg.start,
+                seg.end,
+                filtered[seg.start : seg.end],
+                clipped_channels(raw[seg.start : seg.end], profile),
+            )
+        )
+    return found
+
+
+def resample_take(
+    values: Any, fs_from_hz: float, fs_to_hz: float, gap_starts: Any = ()
+) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Resample a recording run by run, keeping its gaps (never interpolating across one).
+
+    Parameters
+    ----------
+    values : array_like
+        Forces ``(n, channels)`` at ``fs_from_hz``.
+    fs_from_hz, fs_to_hz : float
+        Rates, Hz.
+    gap_starts : iterable of int
+        Samples preceded by a gap (input indexing).
+
+    Returns
+    -------
+    values : numpy.ndarray
+        Resampled forces ``(n', channels)``.
+    gap_starts : tuple of int
+        Gap positions in the output indexing.
+    """
+    x = _as_values(values)
+    if fs_from_hz == fs_to_hz:
+        return x, tuple(sorted({int(g) for g in gap_starts if 0 < int(g) < x.shape[0]}))
+    pieces, starts, n = [], [], 0
+    for a, b in segments_from_gaps(x.shape[0], gap_starts):
+        piece = resample(x[a:b], fs_from_hz, fs_to_hz) if b - a > 1 else x[a:b]
+        if n:
+            starts.append(n)
+        pieces.append(piece)
+        n += piece.shape[0]
+    return np.concatenate(pieces), tuple(starts)
