@@ -18,6 +18,8 @@ from trainer.ui.services import Services
 
 if TYPE_CHECKING:
     from trainer.scoring import LiveCoach, Reference
+    from trainer.store.database import Store
+    from trainer.store.sessions import SessionRecording
     from trainer.ui.runner import DemoOptions, DemoResult
 
 __all__ = [
@@ -25,6 +27,8 @@ __all__ = [
     "default_services",
     "load_references",
     "make_coach",
+    "make_recorder",
+    "open_store",
     "run_demo",
     "run_gui",
     "settings_path",
@@ -100,6 +104,39 @@ def warm_up() -> None:
         coach.push(chunk)
 
 
+def open_store() -> Store:
+    """Open the session database of the data home (migrating and recovering it)."""
+    from trainer.store.database import Store
+
+    return Store()
+
+
+def make_recorder(
+    store: Store, reference: Reference, feedback_mode: str, source: str
+) -> SessionRecording:
+    """Build the recorder of one practice session.
+
+    Parameters
+    ----------
+    store : Store
+        The open session database.
+    reference : Reference
+        The reference being followed.
+    feedback_mode : str
+        Faded-feedback setting (``every``, ``every_n:3``, ``off``).
+    source : str
+        The source spec.
+
+    Returns
+    -------
+    SessionRecording
+        Capture and attempts go to ``store`` as the session runs.
+    """
+    from trainer.store.sessions import SessionRecording
+
+    return SessionRecording(store, reference=reference, source=source, feedback_mode=feedback_mode)
+
+
 def _scan(timeout_s: float) -> Sequence[Any]:
     from sensors.sources.ble import scan
 
@@ -118,8 +155,8 @@ def default_services() -> Services:
     Returns
     -------
     Services
-        Real sources, the reference library, live scoring and BLE scanning; no session
-        store yet (``make_recorder=None`` until issue 6 lands).
+        Real sources, the reference library, live scoring, BLE scanning and the
+        session store.
     """
     from sensors.profiles import DEFAULT_PROFILE, list_profiles
     from sensors.strokes import TECHNIQUES
@@ -131,7 +168,8 @@ def default_services() -> Services:
         make_coach=make_coach,
         warm_up=warm_up,
         scan=_scan,
-        make_recorder=None,
+        open_store=open_store,
+        make_recorder=make_recorder,
         profiles=tuple(profiles),
         techniques=tuple(TECHNIQUES),
     )

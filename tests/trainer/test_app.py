@@ -90,7 +90,12 @@ def test_default_services_are_the_real_pieces(_isolated_home) -> None:
     services = default_services()
     assert services.profiles[0] == "reference-glove"
     assert "effleurage" in services.techniques
-    assert services.make_recorder is None  # the session store is issue 6
+    store = services.open_store()
+    try:
+        assert store.path == _isolated_home / "massage-trainer.db"
+        assert services.make_recorder is not None
+    finally:
+        store.close()
     refs = load_references()
     assert {r.name for r in refs} >= {"effleurage-starter", "tapotement-starter"}
     coach = make_coach(refs[0], "every_n", 3)

@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "trainer.cli.capture_cmds",
     "trainer.cli.device_cmds",
     "trainer.cli.reference_cmds",
+    "trainer.cli.store_cmds",
     "trainer.cli.app_cmds",
 )
 
@@ -84,6 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         return int(func(args) or 0)
+    except BrokenPipeError:
+        # The reader went away (``| head``): normal for a filter, not an error. Point
+        # stdout at devnull so the interpreter's final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 0
     except (SensorError, TrainerError, OSError) as err:
         print(f"massage-trainer: error: {_one_line(err)}", file=sys.stderr)
         return EXIT_ERROR

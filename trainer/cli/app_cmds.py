@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["register", "run_gui"]
+__all__ = ["ensure_screen", "register", "run_gui"]
 
 #: Simulation speed of a headless demo: glove time runs this much faster than the
 #: wall clock, through the same frame timer and update path as the interactive app.
@@ -58,13 +58,27 @@ def screen_available() -> bool:
     return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-def _require_screen() -> None:
+def _require_screen(hint: str = "use `massage-trainer demo --headless`") -> None:
     from trainer.exceptions import TrainerError
 
     if not screen_available():
-        raise TrainerError(
-            "no screen found (DISPLAY/WAYLAND_DISPLAY unset): use `massage-trainer demo --headless`"
-        )
+        raise TrainerError(f"no screen found (DISPLAY/WAYLAND_DISPLAY unset): {hint}")
+
+
+def ensure_screen(headless: bool, hint: str = "use `massage-trainer demo --headless`") -> None:
+    """Select Qt's offscreen platform for a headless run, else require a screen.
+
+    Call before Qt is imported; ``hint`` ends the error message.
+
+    Raises
+    ------
+    TrainerError
+        No screen and not headless.
+    """
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    else:
+        _require_screen(hint)
 
 
 def run_gui(args: argparse.Namespace | None = None) -> int:
@@ -94,10 +108,7 @@ def _demo(args: argparse.Namespace) -> int:
     _positive(speed, "--speed")
     if args.frames is not None and args.frames < 1:
         raise TrainerError("--frames must be >= 1")
-    if args.headless:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
-    else:
-        _require_screen()
+    ensure_screen(args.headless)
 
     from trainer.app import run_demo
     from trainer.ui.runner import DemoOptions

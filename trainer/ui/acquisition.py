@@ -12,6 +12,7 @@ the disk or a numba compilation (the live scorer runs in the acquisition thread)
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import queue
 import threading
@@ -288,6 +289,7 @@ class EventKind(enum.Enum):
     TARE = "tare"  # tare applied (payload: offsets, newtons)
     TARE_FAILED = "tare_failed"
     ERROR = "error"  # the source or the scorer failed; acquisition stopped
+    RECORDING_FAILED = "recording_failed"  # the recorder failed; acquisition goes on
     FINISHED = "finished"  # the source has no more blocks
 
 
@@ -401,6 +403,7 @@ class Acquisition:
         self._scorer: LiveScorer | None = None
         self._recorder: SessionRecorder | None = None
         self._recorder_change: tuple[SessionRecorder | None, str, str] | None = None
+        self._finished = False  # the thread has ended: recorder changes apply at once
         self._live = LiveState()
         self._tare_requested = False
         self._tare_n = max(1, round(tare_window_s * fs))
@@ -408,6 +411,11 @@ class Acquisition:
         self._raw_count = 0
         self._offsets: np.ndarray | None = None
         self._score_step = max(1, int(score_step))
+        # Stream time of each sample given to the scorer (by index since set_scorer), so
+        # a stroke's span, counted in samples by the scorer, becomes capture time even
+        # across gaps. A minute is far longer than any stroke.
+        self._scored_t = np.full(max(1, round(60.0 * fs)), np.nan)
+        self._scored_n = 0
         self.error: BaseException | None = None
         self._last_status: SourceStatus | None = None
         self._t_last = float("nan")
@@ -457,6 +465,7 @@ class Acquisition:
         with self._lock:
             self._scorer = scorer
             self._live = LiveState()
+            self._scored_n = 0
 
     def set_recorder(
         self, recorder: SessionRecorder | None, *, technique: str = "", reference: str = ""
@@ -468,6 +477,9 @@ class Acquisition:
         """
         with self._lock:
             self._recorder_change = (recorder, technique, reference)
+            finished = self._finished
+        if finished:  # no thread left to do it (the source ended): switch here
+            self._switch_recorder()
 
     def request_tare(self) -> None:
         """Zero every sensor on the last ``tare_window_s`` (the hand must be at rest).
@@ -530,6 +542,8 @@ class Acquisition:
             try:
                 self.source.close()
             finally:
+                with self._lock:
+                    self._finished = True
                 self._switch_recorder(closing=True)
 
     def _switch_recorder(self, *, closing: bool = False) -> None:
@@ -541,9 +555,23 @@ class Acquisition:
             new = None if change is None or closing else change[0]
             self._recorder = new
         if old is not None:
-            old.finish()
+            self._guard_recorder(old.finish)
         if new is not None and change is not None:
-            new.start(change[1], change[2], self.profile)
+            if not self._guard_recorder(new.start, change[1], change[2], self.profile):
+                with self._lock:
+                    if self._recorder is new:
+                        self._recorder = None
+
+    def _guard_recorder(self, call: Callable[..., Any], *args: Any) -> bool:
+        """Run a recorder call; a failure stops recording, never the acquisition."""
+        try:
+            call(*args)
+        except (TrainerError, SensorError, OSError) as err:
+            with self._lock:
+                self._recorder = None
+            self._emit(EventKind.RECORDING_FAILED, str(err) or type(err).__name__)
+            return False
+        return True
 
     def _remember_raw(self, raw: np.ndarray) -> None:
         k = raw.shape[0]
@@ -597,7 +625,9 @@ class Acquisition:
         )
         self._t_last = float(block.t[-1])
         if recorder is not None:
-            recorder.add_block(block)
+            # The session keeps what was scored: the tared forces.
+            recorded = block if offsets is None else dataclasses.replace(block, values=values)
+            self._guard_recorder(recorder.add_block, recorded)
 
     def _score(self, scorer: LiveScorer, block: SampleBlock, values: np.ndarray) -> np.ndarray:
         ref = scorer.reference
@@ -608,6 +638,9 @@ class Acquisition:
         update: Any = None
         finished: list[Any] = []
         cues: Sequence[Any] = ()
+        n, ring = self._scored_n, self._scored_t.shape[0]
+        self._scored_t[(n + np.arange(k)) % ring] = block.t
+        self._scored_n = n + k
         for start in range(0, k, step):
             update = scorer.push(
                 _Slice(values[start : start + step], block.gap_before and not start)
@@ -635,7 +668,25 @@ class Acquisition:
             )
             recorder = self._recorder
         for score in finished:
+            score = self._in_stream_time(score, float(ref.fs_hz))
             self._emit(EventKind.STROKE, f"stroke scored {score.overall:.0f}", score)
             if recorder is not None:
-                recorder.add_score(score)
+                self._guard_recorder(recorder.add_score, score)
         return track
+
+    def _in_stream_time(self, score: Any, fs: float) -> Any:
+        """Restate a score's span in stream time, the time base of the capture.
+
+        The scorer counts samples since it was set (``start_s * fs``).
+        """
+        first = round(float(score.start_s) * fs)
+        last = first + max(1, round((float(score.end_s) - float(score.start_s)) * fs)) - 1
+        ring = self._scored_t.shape[0]
+        if not (self._scored_n - ring <= first <= last < self._scored_n):
+            return score
+        t0, t1 = self._scored_t[first % ring], self._scored_t[last % ring]
+        if not (np.isfinite(t0) and np.isfinite(t1)) or not hasattr(score, "__dataclass_fields__"):
+            return score
+        return dataclasses.replace(
+            score, start_s=round(float(t0), 6), end_s=round(float(t1) + 1.0 / fs, 6)
+        )

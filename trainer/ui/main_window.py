@@ -90,9 +90,12 @@ class MainWindow(QtWidgets.QMainWindow):
         The practice plot was given new data this frame.
     closing()
         The window is about to close (the acquisition is still there).
+    store_ready()
+        The session store opened (history and replay can read it).
     """
 
     source_finished = QtCore.Signal()
+    store_ready = QtCore.Signal()
     frame_drawn = QtCore.Signal()
     closing = QtCore.Signal()
 
@@ -125,6 +128,14 @@ class MainWindow(QtWidgets.QMainWindow):
         #: after its screenshot).
         self.stop_session_on_finish = True
         self._last_status: Any = None
+        #: The session store once opened (``services.open_store``), else ``None``.
+        self.store: Any = None
+        self.store_error = "the session store is still opening"
+        self.store_done = False
+        #: Close the store with the window (tests sharing one store turn this off).
+        self.owns_store = True
+        #: The recorder of the running (or last) session.
+        self.recorder: Any = None
 
         # -- views --
         self.connect_view = ConnectView(
@@ -245,6 +256,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _start_background(self) -> None:
         self._jobs.submit(self.services.load_references, self._references_loaded)
+        if self.services.open_store is not None:
+            self._jobs.submit(self.services.open_store, self._store_opened)
+        else:
+            self.store_error = "no session store in this mode"
+            self.store_done = True
         if self.services.warm_up is not None:
             self.warm_label.setText("Preparing alignment…")
             self._jobs.submit(self.services.warm_up, self._warmed_up)
@@ -258,6 +274,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.practice_view.set_references(refs)
         self.references_loaded = True
         self._restore_reference()
+
+    def _store_opened(self, store: Any, err: BaseException | None) -> None:
+        self.store_done = True
+        if err is not None:
+            self.store_error = str(err)
+            self.statusBar().showMessage(f"Session store unavailable: {err}", 15000)
+            return
+        self.store = store
+        self.store_error = ""
+        self.store_ready.emit()
 
     def _warmed_up(self, _result: Any, err: BaseException | None) -> None:
         self.warm = err is None
@@ -375,12 +401,16 @@ class MainWindow(QtWidgets.QMainWindow):
         ref = view.current_reference()
         mode, n = view.feedback_mode()
         acq.set_scorer(self.services.make_coach(ref, mode, n))
-        recorder = self.services.make_recorder() if self.services.make_recorder else None
-        if recorder is not None:
+        recorder = None
+        if self.store is not None and self.services.make_recorder is not None:
+            spec = self.choice.spec if self.choice is not None else ""
+            feedback = f"{mode}:{n}" if mode == "every_n" else mode
+            recorder = self.services.make_recorder(self.store, ref, feedback, spec)
             acq.set_recorder(recorder, technique=ref.technique, reference=ref.name)
+        self.recorder = recorder
         self._save("practice/reference", ref.name)
         self._save("practice/feedback", view.feedback.currentIndex())
-        view.session_started(saved=recorder is not None)
+        view.session_started(saved=recorder is not None, note=self.store_error)
         self.show_view("practice")
 
     def autostart(self, choice: SourceChoice, technique: str, reference: str = "") -> None:
@@ -408,7 +438,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _autostart_connect(self) -> None:
         if self._autostart is None or self.choice is not None or self._jobs.busy:
             return
-        if self.references_loaded and self.warm_done:
+        if self.references_loaded and self.warm_done and self.store_done:
             self.connect_source(self._autostart[0])
 
     def _autostart_session(self) -> None:
@@ -466,6 +496,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.connect_view.show_tare(True, "Sensors zeroed.")
         elif kind is EventKind.TARE_FAILED:
             self.connect_view.show_tare(False, event.message)
+        elif kind is EventKind.RECORDING_FAILED:
+            self.practice_view.summary.set_note(f"Recording stopped: {event.message}")
+            self.statusBar().showMessage(f"Recording stopped: {event.message}", 15000)
         elif kind is EventKind.ERROR:
             self.connect_view.show_status(event.status)
             self.connect_view.show_error(event.message)
@@ -530,8 +563,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timer.stop()
         acq, self.acquisition = self.acquisition, None
         if acq is not None:
-            acq.stop(timeout=2.0)
+            acq.stop(timeout=2.0)  # finishes the session being recorded
         self._jobs.shutdown()
+        store, self.store = self.store, None
+        if store is not None and self.owns_store:
+            store.close()
         super().closeEvent(event)
 
 

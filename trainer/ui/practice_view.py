@@ -231,7 +231,7 @@ class PracticeView(QtWidgets.QWidget):
 
     # -- session --
 
-    def session_started(self, *, saved: bool) -> None:
+    def session_started(self, *, saved: bool, note: str = "") -> None:
         """Show a new session: clear the cards, lock the pickers."""
         self.running = True
         self.scores = []
@@ -244,9 +244,7 @@ class PracticeView(QtWidgets.QWidget):
         self.start_button.setText("Stop  (Space)")
         ref = self.current_reference()
         self.subtitle.setText(f"Following {ref.name if ref else '–'}")
-        self.summary.set_note(
-            "" if saved else "Not saved yet: the session store arrives with issue 6."
-        )
+        self.summary.set_note("" if saved else f"Not saved: {note or 'no session store'}")
         self._update_idle_texts()
 
     def session_stopped(self) -> dict[str, Any]:

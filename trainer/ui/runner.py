@@ -185,6 +185,7 @@ class DemoResult:
     session: dict[str, Any] = field(default_factory=dict)
     screenshot: str | None = None
     scoring: bool = True
+    session_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -196,6 +197,7 @@ class DemoResult:
             "strokes": self.strokes,
             "overall": self.overall,
             "session": self.session,
+            "session_id": self.session_id,
             "frames": self.frames,
             "fps": round(self.fps, 1),
             "screenshot": self.screenshot,
@@ -348,6 +350,7 @@ def _collect(
         overall=summary.get("overall"),
         session=summary,
         scoring=services.make_coach is not None and window.warm,
+        session_id=getattr(window.recorder, "session_id", None),
     )
 
 

@@ -85,9 +85,13 @@ class Services:
     scan : callable or None
         ``scan(timeout_s) -> list of adverts`` (``address``, ``name``, ``rssi``); called
         in a worker thread. ``None`` hides BLE scanning.
+    open_store : callable or None
+        ``open_store() -> store``: opens the session database; called once in a worker
+        thread at start-up. ``None`` (or a failure) means sessions are not saved, and the
+        practice view says so.
     make_recorder : callable or None
-        ``make_recorder() -> SessionRecorder``: where sessions are stored. ``None`` until
-        the session store exists (issue 6); the practice view says sessions are not saved.
+        ``make_recorder(store, reference, feedback_mode, source_spec) -> SessionRecorder``:
+        records one practice session into the store.
     profiles : sequence of str
         Glove profiles offered for the simulated glove.
     techniques : sequence of str
@@ -99,6 +103,7 @@ class Services:
     make_coach: Callable[[Reference, str, int], LiveScorer] | None = None
     warm_up: Callable[[], None] | None = None
     scan: Callable[[float], Sequence[Any]] | None = None
-    make_recorder: Callable[[], SessionRecorder] | None = None
+    open_store: Callable[[], Any] | None = None
+    make_recorder: Callable[[Any, Reference, str, str], SessionRecorder] | None = None
     profiles: Sequence[str] = ("reference-glove",)
     techniques: Sequence[str] = ("effleurage", "petrissage", "friction", "tapotement")

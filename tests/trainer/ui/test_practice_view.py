@@ -86,8 +86,8 @@ def test_cues_follow_the_scorer_calmly(qtbot, themed_app, references) -> None:
     view.scoring_available = True
     view.set_profile(load_profile("reference-glove"))
     view.set_references(references)
-    view.session_started(saved=False)
-    assert "issue 6" in view.summary.note.text()
+    view.session_started(saved=False, note="database is corrupt")
+    assert view.summary.note.text() == "Not saved: database is corrupt"
     base = dict(t=1.0, position=40, band_ahead=(np.ones(5), np.ones(5) * 2), strokes=2)
     view._show_cues(LiveState(active=True, progress=0.5, cues=(Cue.PRESS_HARDER,), **base))
     assert view.cue.text() == CUE_TEXT["press harder"]

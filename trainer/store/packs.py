@@ -1,0 +1,484 @@
+"""Packs: references and practice sessions shared as one file (``.mtpack``).
+
+A pack is a zip holding ``pack.json`` (format, version, what it carries) and, by
+content, ``references/<sha256>.mtref`` (reference files, see
+:mod:`trainer.store.references`), ``sessions/<n>/capture.mtcap`` (the session's raw
+capture) and ``sessions/<n>/paths.npz`` (the attempts' warping paths, ``a<index>``
+arrays, no pickle). Attempts' scores and deductions are JSON in ``pack.json``.
+
+Import validates everything before it touches anything: entry names (nothing outside
+the layout above, so no path escapes), sizes, the JSON schema, every reference and
+capture decoded, every hash checked. It then writes the captures, the references and
+the database rows, the rows in one transaction; a failure removes the files it wrote,
+so a pack is imported whole or not at all.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sensors.capture import read_capture
+from sensors.exceptions import CaptureError
+from trainer import __version__
+from trainer.exceptions import ReferenceFileError, StoreError
+from trainer.scoring.model import Deduction, Reference, StrokeScore
+from trainer.store.database import ROLES, Store, content_hash
+from trainer.store.references import (
+    REFERENCE_SUFFIX,
+    ReferenceLibrary,
+    decode_reference,
+    encode_reference,
+)
+from trainer.store.sessions import new_capture_path
+
+__all__ = ["PACK_FORMAT", "PACK_SUFFIX", "PACK_VERSION", "export_pack", "import_pack"]
+
+PACK_FORMAT = "massage-trainer pack"
+PACK_VERSION = 1
+PACK_SUFFIX = ".mtpack"
+
+_MAX_PACK_BYTES = 2 << 30  # compressed file
+_MAX_ENTRY_BYTES = 512 << 20  # uncompressed, per entry (zip bombs)
+_MAX_TOTAL_BYTES = 2 << 30  # uncompressed, all entries
+_MAX_ATTEMPTS = 100_000
+_MAX_PATH_ROWS = 1_000_000
+_ENTRY = re.compile(
+    r"pack\.json|references/[0-9a-f]{64}\.mtref|sessions/[0-9]{1,6}/(capture\.mtcap|paths\.npz)"
+)
+_TIMESTAMP = (2020, 1, 1, 0, 0, 0)  # fixed zip times: the same content gives the same bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _SessionEntry:
+    meta: dict[str, Any]
+    capture: bytes
+    attempts: list[tuple[int, StrokeScore]]
+
+
+def _zip_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_TIMESTAMP)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)
+
+
+def export_pack(
+    out: Path,
+    *,
+    store: Store,
+    references: Sequence[str] = (),
+    sessions: Sequence[int] = (),
+    overwrite: bool = False,
+    library: ReferenceLibrary | None = None,
+) -> dict[str, list[Any]]:
+    """Write a pack of references (by library name) and sessions (by id).
+
+    A session carries the reference it was scored against (the stored copy).
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        Pack to write (atomically: a temporary file renamed into place).
+    store : Store
+        The session store.
+    references : sequence of str
+        Reference names from the library.
+    sessions : sequence of int
+        Session ids.
+    overwrite : bool
+        Replace ``out`` if it exists.
+    library : ReferenceLibrary or None
+        Where names are looked up (default: the user's library).
+
+    Returns
+    -------
+    dict
+        ``{"references": [names], "sessions": [ids]}``.
+
+    Raises
+    ------
+    StoreError
+        Unknown reference or session, unreadable capture, ``out`` exists.
+    """
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise StoreError(f"{out}: file exists (use --overwrite)")
+    lib = library or ReferenceLibrary()
+    refs: dict[str, Reference] = {}
+    for name in references:
+        try:
+            ref = lib.get(name)
+        except ReferenceFileError as err:
+            raise StoreError(str(err)) from None
+        refs[content_hash(encode_reference(ref))] = ref
+    manifest: dict[str, Any] = {
+        "format": PACK_FORMAT,
+        "version": PACK_VERSION,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "app_version": __version__,
+        "references": [],
+        "sessions": [],
+    }
+    files: dict[str, bytes] = {}
+    for n, sid in enumerate(dict.fromkeys(sessions)):
+        session = store.session(sid)
+        try:
+            capture = session.capture.read_bytes()
+        except OSError as err:
+            raise StoreError(f"session {sid}: cannot read its capture: {err}") from None
+        ref_hash = session.reference_hash
+        if ref_hash and ref_hash not in refs:
+            refs[ref_hash] = store.reference(ref_hash)
+        attempts = store.attempts(sid)
+        paths = {f"a{a.index}": a.score.path for a in attempts if a.score.path is not None}
+        buf = io.BytesIO()
+        np.savez(buf, **{k: np.asarray(v, dtype="<i4") for k, v in paths.items()})
+        files[f"sessions/{n}/capture.mtcap"] = capture
+        files[f"sessions/{n}/paths.npz"] = buf.getvalue()
+        manifest["sessions"].append(
+            {
+                "entry": n,
+                "user": session.user,
+                "role": session.role,
+                "started_at": session.started_at.isoformat(),
+                "ended_at": None if session.ended_at is None else session.ended_at.isoformat(),
+                "glove": session.glove,
+                "source": session.source,
+                "technique": session.technique,
+                "reference": session.reference_name,
+                "reference_hash": ref_hash,
+                "feedback_mode": session.feedback_mode,
+                "state": session.state,
+                "samples": session.samples,
+                "duration_s": session.duration_s,
+                "attempts": [{"index": a.index, **a.score.to_dict()} for a in attempts],
+            }
+        )
+    for digest, ref in refs.items():
+        data = encode_reference(ref)
+        files[f"references/{digest}.mtref"] = data
+        manifest["references"].append({"name": ref.name, "hash": digest})
+    files["pack.json"] = json.dumps(manifest, indent=1, sort_keys=True).encode()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w") as zf:
+                for name in sorted(files):
+                    _zip_entry(zf, name, files[name])
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return {
+        "references": [r.name for r in refs.values()],
+        "sessions": list(dict.fromkeys(sessions)),
+    }
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+def _fail(pack: Path, why: str) -> StoreError:
+    return StoreError(f"{pack}: not a valid pack: {why}")
+
+
+def _read_entries(pack: Path) -> dict[str, bytes]:
+    try:
+        size = pack.stat().st_size
+    except FileNotFoundError:
+        raise StoreError(f"{pack}: no such file") from None
+    if size > _MAX_PACK_BYTES:
+        raise _fail(pack, f"larger than {_MAX_PACK_BYTES >> 30} GB")
+    entries: dict[str, bytes] = {}
+    total = 0
+    try:
+        with zipfile.ZipFile(pack) as zf:
+            for info in zf.infolist():
+                name = info.filename
+                if info.is_dir():
+                    continue
+                if not _ENTRY.fullmatch(name):
+                    raise _fail(pack, f"unexpected entry {name[:80]!r}")
+                if name in entries:
+                    raise _fail(pack, f"duplicate entry {name!r}")
+                if info.flag_bits & 0x1:
+                    raise _fail(pack, f"encrypted entry {name!r}")
+                if info.file_size > _MAX_ENTRY_BYTES:
+                    raise _fail(pack, f"entry {name!r} is too large")
+                with zf.open(info) as f:
+                    data = f.read(_MAX_ENTRY_BYTES + 1)
+                total += len(data)
+                if len(data) > _MAX_ENTRY_BYTES or total > _MAX_TOTAL_BYTES:
+                    raise _fail(pack, "contents too large")
+                entries[name] = data
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
+        raise _fail(pack, f"corrupt zip ({err})") from None
+    except OSError as err:
+        raise StoreError(f"{pack}: cannot read: {err}") from None
+    if "pack.json" not in entries:
+        raise _fail(pack, "pack.json is missing")
+    return entries
+
+
+def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in obj:
+        raise ValueError(f"{where}: {key!r} is missing")
+    value = obj[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in kinds):
+        raise ValueError(f"{where}: {key!r} has the wrong type")
+    return value
+
+
+def _score(item: Any, where: str, paths: dict[str, np.ndarray]) -> tuple[int, StrokeScore]:
+    if not isinstance(item, dict):
+        raise ValueError(f"{where} is not an object")
+    index = _get(item, "index", int, where)
+    if not 0 <= index < _MAX_ATTEMPTS:
+        raise ValueError(f"{where}: index out of range")
+    num = (int, float)
+
+    def component(key: str) -> float | None:
+        value = item.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, num) or isinstance(value, bool) or not 0 <= value <= 100:
+            raise ValueError(f"{where}: {key!r} must be a score 0-100")
+        return float(value)
+
+    overall = component("overall")
+    if overall is None:
+        raise ValueError(f"{where}: 'overall' is missing")
+    deductions = []
+    for d in _get(item, "deductions", list, where):
+        if not isinstance(d, dict):
+            raise ValueError(f"{where}: a deduction is not an object")
+        deductions.append(
+            Deduction(
+                _get(d, "code", str, where)[:100],
+                _get(d, "message", str, where)[:1000],
+                float(_get(d, "points", num, where)),
+            )
+        )
+    details = _get(item, "details", dict, where)
+    if not all(isinstance(v, num) and not isinstance(v, bool) for v in details.values()):
+        raise ValueError(f"{where}: details must be numbers")
+    path = paths.get(f"a{index}")
+    start, end = float(_get(item, "start_s", num, where)), float(_get(item, "end_s", num, where))
+    if not (np.isfinite(start) and np.isfinite(end) and end >= start):
+        raise ValueError(f"{where}: bad time span")
+    return index, StrokeScore(
+        start_s=start,
+        end_s=end,
+        overall=overall,
+        shape=component("shape"),
+        pressure=component("pressure"),
+        tempo=component("tempo"),
+        smoothness=component("smoothness"),
+        deductions=tuple(deductions),
+        flags=tuple(str(f)[:200] for f in _get(item, "flags", list, where)),
+        details={str(k)[:100]: float(v) for k, v in details.items()},
+        path=path,
+    )
+
+
+def _paths(data: bytes | None, where: str) -> dict[str, np.ndarray]:
+    if data is None:
+        return {}
+    out = {}
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            for key in npz.files:
+                if not re.fullmatch(r"a[0-9]{1,6}", key):
+                    raise ValueError(f"{where}: unexpected array {key[:40]!r}")
+                arr = npz[key]
+                if arr.dtype.kind not in "iu" or arr.ndim != 2 or arr.shape[1] != 2:
+                    raise ValueError(f"{where}: path {key} is not an integer (k, 2) array")
+                if arr.shape[0] > _MAX_PATH_ROWS or (arr.size and arr.min() < 0):
+                    raise ValueError(f"{where}: path {key} is out of range")
+                out[key] = arr.astype(np.int64)
+    except (OSError, zipfile.BadZipFile, EOFError) as err:
+        raise ValueError(f"{where}: unreadable paths ({err})") from None
+    return out
+
+
+def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Reference], list[Any]]:
+    try:
+        manifest = json.loads(entries["pack.json"])
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise _fail(pack, f"pack.json is not JSON ({err})") from None
+    try:
+        if not isinstance(manifest, dict) or manifest.get("format") != PACK_FORMAT:
+            raise ValueError("pack.json is not a massage-trainer pack")
+        version = _get(manifest, "version", int, "pack.json")
+        if version > PACK_VERSION:
+            raise ValueError(f"pack version {version} is newer than this program's")
+        refs: dict[str, Reference] = {}
+        for i, item in enumerate(_get(manifest, "references", list, "pack.json")):
+            where = f"reference {i}"
+            if not isinstance(item, dict):
+                raise ValueError(f"{where} is not an object")
+            digest = _get(item, "hash", str, where)
+            data = entries.get(f"references/{digest}.mtref")
+            if data is None:
+                raise ValueError(f"{where}: its file is missing")
+            if content_hash(data) != digest:
+                raise ValueError(f"{where}: content does not match its hash")
+            refs[digest] = decode_reference(data, f"{pack.name}: {where}")
+        sessions = []
+        for i, item in enumerate(_get(manifest, "sessions", list, "pack.json")):
+            where = f"session {i}"
+            if not isinstance(item, dict):
+                raise ValueError(f"{where} is not an object")
+            n = _get(item, "entry", int, where)
+            capture = entries.get(f"sessions/{n}/capture.mtcap")
+            if capture is None:
+                raise ValueError(f"{where}: its capture is missing")
+            for key in ("user", "started_at", "glove", "source", "technique", "reference"):
+                _get(item, key, str, where)
+            if item.get("role", "student") not in ROLES:
+                raise ValueError(f"{where}: unknown role")
+            for key in ("started_at", "ended_at"):
+                if item.get(key) is not None:
+                    datetime.fromisoformat(_get(item, key, str, where))
+            ref_hash = item.get("reference_hash")
+            if ref_hash is not None and ref_hash not in refs:
+                raise ValueError(f"{where}: its reference is not in the pack")
+            paths = _paths(entries.get(f"sessions/{n}/paths.npz"), where)
+            attempts = [
+                _score(a, f"{where} attempt {j}", paths)
+                for j, a in enumerate(_get(item, "attempts", list, where))
+            ]
+            if len({index for index, _ in attempts}) != len(attempts):
+                raise ValueError(f"{where}: duplicate attempt index")
+            sessions.append(_SessionEntry(item, capture, attempts))
+    except ReferenceFileError as err:
+        raise _fail(pack, str(err)) from None
+    except (ValueError, TypeError) as err:
+        raise _fail(pack, str(err)) from None
+    # Captures are validated by the same reader the rest of the program uses.
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, entry in enumerate(sessions):
+            probe = Path(tmp) / f"{i}.mtcap"
+            probe.write_bytes(entry.capture)
+            try:
+                cap = read_capture(probe)
+            except CaptureError as err:
+                raise _fail(pack, f"session {i}: capture is corrupt ({err})") from None
+            if cap.file_format != "mtcap" or cap.truncated:
+                raise _fail(pack, f"session {i}: capture is truncated or not native")
+    return refs, sessions
+
+
+def import_pack(
+    pack: Path,
+    *,
+    store: Store,
+    overwrite: bool = False,
+    library: ReferenceLibrary | None = None,
+) -> dict[str, list[Any]]:
+    """Import a pack: all of it or, on any problem, nothing.
+
+    Parameters
+    ----------
+    pack : pathlib.Path
+        The pack file.
+    store : Store
+        Where sessions go.
+    overwrite : bool
+        Replace library references of the same name but other content (else refused).
+    library : ReferenceLibrary or None
+        Where references go (default: the user's library).
+
+    Returns
+    -------
+    dict
+        ``{"references": [names added or already present], "sessions": [new ids],
+        "skipped": sessions already in the store}``.
+
+    Raises
+    ------
+    StoreError
+        The pack fails validation (one line saying what), or a reference of the same
+        name and other content exists without ``overwrite``.
+    """
+    pack = Path(pack)
+    entries = _read_entries(pack)
+    refs, sessions = _validate(pack, entries)
+    lib = library or ReferenceLibrary()
+    to_add: list[Reference] = []
+    for ref in refs.values():
+        try:
+            existing = lib.get(ref.name)
+        except ReferenceFileError:
+            to_add.append(ref)
+            continue
+        if encode_reference(existing) == encode_reference(ref):
+            continue  # already there
+        if not overwrite:
+            raise StoreError(
+                f"{pack}: reference {ref.name!r} exists with other content "
+                "(use --overwrite to replace it)"
+            )
+        to_add.append(ref)
+    written: list[Path] = []
+    added_refs: list[tuple[Path, bytes | None]] = []
+    try:
+        captures = []
+        for entry in sessions:
+            started = datetime.fromisoformat(entry.meta["started_at"])
+            path = new_capture_path(store.home, entry.meta["technique"], started)
+            with open(path, "xb") as f:
+                f.write(entry.capture)
+                f.flush()
+                os.fsync(f.fileno())
+            written.append(path)
+            captures.append(path)
+        for ref in to_add:
+            added_refs.append(_add_reference(lib, ref))
+        ids = store.import_sessions(
+            [(e.meta, path, e.attempts) for e, path in zip(sessions, captures, strict=True)],
+            list(refs.values()),
+        )
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        for target, previous in added_refs:
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(previous)
+        raise
+    for path, sid in zip(captures, ids, strict=True):
+        if sid is None:  # already in the store: its copy of the capture is not needed
+            path.unlink(missing_ok=True)
+    return {
+        "references": [r.name for r in refs.values()],
+        "sessions": [i for i in ids if i is not None],
+        "skipped": sum(i is None for i in ids),
+    }
+
+
+def _add_reference(lib: ReferenceLibrary, ref: Reference) -> tuple[Path, bytes | None]:
+    """Add to the library; return (its file, the bytes it replaced) for undoing."""
+    target = lib.user_dir / f"{ref.name}{REFERENCE_SUFFIX}"
+    previous = target.read_bytes() if target.exists() else None
+    try:
+        path = lib.add(ref, overwrite=True)
+    except ReferenceFileError as err:
+        raise StoreError(str(err)) from None
+    return path, previous

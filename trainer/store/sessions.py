@@ -1,0 +1,222 @@
+"""Recording a practice session: its raw capture and its scored attempts, crash-safely.
+
+:class:`SessionRecording` is what the acquisition thread is given as its session
+recorder (``trainer.ui.acquisition.SessionRecorder``): every block goes straight to
+the session's capture file (synced at least every ``sync_interval_s``), and every
+scored stroke is handed to the store's writer thread, which commits it on its own. A
+process killed mid-session therefore keeps the capture up to the last sync and every
+attempt scored before it; the next :class:`~trainer.store.database.Store` marks the
+session ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sensors.blocks import SampleBlock
+from sensors.capture import CAPTURE_SUFFIX, CaptureWriter
+from sensors.exceptions import SensorError
+from sensors.profiles import GloveProfile
+from trainer.exceptions import StoreError
+from trainer.scoring.model import Reference, StrokeScore
+from trainer.store.database import DEFAULT_USER, Store
+
+__all__ = ["SESSIONS_DIR", "SessionRecording", "new_capture_path"]
+
+SESSIONS_DIR = "sessions"
+_log = logging.getLogger(__name__)
+
+
+def new_capture_path(home: Path, technique: str, started_at: datetime) -> Path:
+    """Return a fresh path for a session capture: ``sessions/YYYY/MM/<stamp>-<technique>``.
+
+    Parameters
+    ----------
+    home : pathlib.Path
+        The data home.
+    technique : str
+        Technique practised (sanitised into the name).
+    started_at : datetime
+        Session start (UTC stamp in the name, so names sort by time).
+
+    Returns
+    -------
+    pathlib.Path
+        A path that does not exist yet (its folder is created).
+    """
+    when = started_at.astimezone(UTC)
+    folder = home / SESSIONS_DIR / f"{when:%Y}" / f"{when:%m}"
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9-]+", "-", technique.lower()).strip("-") or "session"
+    stem = f"{when:%Y%m%dT%H%M%S}Z-{slug}"
+    path = folder / f"{stem}{CAPTURE_SUFFIX}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{CAPTURE_SUFFIX}"
+    return path
+
+
+class SessionRecording:
+    """Record one practice session into the store (a ``SessionRecorder``).
+
+    Called from the acquisition thread only. Errors (disk full, database gone) raise
+    :class:`~trainer.exceptions.StoreError` once; the caller stops recording and
+    tells the user, and what was written so far stays on disk.
+
+    Parameters
+    ----------
+    store : Store
+        Where the session goes.
+    reference : Reference or None
+        The reference followed (kept by content hash for replay).
+    source : str
+        Source spec recorded with the session.
+    feedback_mode : str
+        Faded-feedback setting (``every``, ``every_n:3``, ``off``).
+    user : str
+        Who practises.
+    sync_interval_s : float
+        Longest time recorded samples may stay un-synced (the crash-loss bound).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        reference: Reference | None,
+        source: str,
+        feedback_mode: str,
+        user: str = DEFAULT_USER,
+        sync_interval_s: float = 0.5,
+    ) -> None:
+        self.store = store
+        self.reference = reference
+        self.source = source
+        self.feedback_mode = feedback_mode
+        self.user = user
+        self.sync_interval_s = sync_interval_s
+        self.session_id: int | None = None
+        self.capture: Path | None = None
+        self._writer: CaptureWriter | None = None
+        self._pending: list[concurrent.futures.Future[int]] = []
+        self._attempts = 0
+        self._t_first = float("nan")
+        self._t_last = float("nan")
+
+    @property
+    def attempts(self) -> int:
+        """Attempts handed to the store so far."""
+        return self._attempts
+
+    def start(self, technique: str, reference: str, profile: GloveProfile) -> None:
+        """Create the session's capture and its row (state ``recording``).
+
+        Raises
+        ------
+        StoreError
+            The capture or the row cannot be created.
+        """
+        started = datetime.now(UTC)
+        path = new_capture_path(self.store.home, technique, started)
+        ref = self.reference
+        metadata: dict[str, Any] = {
+            "session": {
+                "technique": technique,
+                "reference": reference,
+                "user": self.user,
+                "feedback_mode": self.feedback_mode,
+            }
+        }
+        try:
+            self._writer = CaptureWriter(
+                path,
+                profile,
+                source=self.source,
+                metadata=metadata,
+                sync_interval_s=self.sync_interval_s,
+                started_at=started,
+            )
+        except (SensorError, OSError) as err:
+            raise StoreError(f"cannot record the session: {err}") from None
+        self.capture = path
+        self.session_id = self.store.begin_session(
+            technique=technique,
+            reference=ref,
+            reference_name=reference,
+            glove=profile.name,
+            source=self.source,
+            feedback_mode=self.feedback_mode,
+            capture=path,
+            user=self.user,
+            started_at=started,
+        )
+
+    def add_block(self, block: SampleBlock) -> None:
+        """Append samples to the capture (synced per ``sync_interval_s``).
+
+        Raises
+        ------
+        StoreError
+            The write failed; the capture keeps what was written before.
+        """
+        if self._writer is None or len(block) == 0:
+            return
+        try:
+            self._writer.append(block)
+        except (SensorError, OSError) as err:
+            self._abandon()
+            raise StoreError(f"recording stopped: {err}") from None
+        if self._t_first != self._t_first:  # NaN: first block
+            self._t_first = float(block.t[0])
+        self._t_last = float(block.t[-1])
+
+    def add_score(self, score: StrokeScore) -> None:
+        """Hand a scored stroke to the store's writer (committed on its own, no wait)."""
+        if self.session_id is None:
+            return
+        failed = [f.exception() for f in self._pending if f.done() and f.exception()]
+        self._pending = [f for f in self._pending if not f.done()]
+        self._pending.append(self.store.submit_attempt(self.session_id, self._attempts, score))
+        self._attempts += 1
+        if failed:  # an earlier commit failed: say so once, keep recording
+            raise StoreError(f"an attempt could not be saved: {failed[0]}")
+
+    def finish(self) -> None:
+        """Close the capture, wait for the attempts, mark the session finished.
+
+        Raises
+        ------
+        StoreError
+            An attempt or the session's end could not be saved.
+        """
+        writer, self._writer = self._writer, None
+        samples = 0
+        if writer is not None:
+            samples = writer.n_samples
+            try:
+                writer.close()
+            except OSError as err:
+                _log.warning("closing %s: %s", writer.path, err)
+        pending, self._pending = self._pending, []
+        errors = [str(e) for f in pending if (e := f.exception()) is not None]
+        if self.session_id is not None:
+            duration = 0.0
+            if samples and self._t_last == self._t_last and writer is not None:
+                duration = self._t_last - self._t_first + 1.0 / writer.profile.sample_rate_hz
+            self.store.end_session(self.session_id, samples=samples, duration_s=duration)
+        if errors:
+            raise StoreError(f"{len(errors)} attempt(s) could not be saved: {errors[0]}")
+
+    def _abandon(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.close()
+            except OSError:
+                pass
