@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -71,10 +72,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     p = subparsers.add_parser(
         "export",
-        help="convert a capture to CSV (time_s,<sensors> in newtons)",
-        description="Export a capture as CSV: header time_s,<sensor names>; seconds, newtons.",
+        help="convert a capture or a recorded session to CSV (time_s,<sensors> in newtons)",
+        description=(
+            "Export a capture file, or a practice session by id (see `history`), as CSV: "
+            "header time_s,<sensor names>; seconds, newtons."
+        ),
     )
-    p.add_argument("capture", type=Path, metavar="CAPTURE")
+    p.add_argument("capture", metavar="CAPTURE_OR_SESSION", help="a capture file, or 12 / S12")
     p.add_argument("--csv", required=True, metavar="OUT", help="CSV file to write, - for stdout")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.set_defaults(func=_cmd_export)
@@ -244,7 +248,21 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_source(target: str) -> Path:
+    """Return the capture file to export: ``target`` itself, or session ``target``'s."""
+    path = Path(target)
+    if path.exists() or not re.fullmatch(r"\s*(?:[sS](?:ession:?)?)?\s*\d+\s*", target):
+        return path
+    from trainer.store.database import Store
+    from trainer.store.replay import parse_target
+
+    _, session_id = parse_target(target)
+    with Store(readonly=True) as store:
+        return store.session(session_id).capture
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
+    args.capture = _export_source(args.capture)
     capture = read_capture(args.capture)
     if args.csv == "-":
         try:

@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -225,7 +226,7 @@ def _read_entries(pack: Path) -> dict[str, bytes]:
                 if len(data) > _MAX_ENTRY_BYTES or total > _MAX_TOTAL_BYTES:
                     raise _fail(pack, "contents too large")
                 entries[name] = data
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error) as err:
         raise _fail(pack, f"corrupt zip ({err})") from None
     except OSError as err:
         raise StoreError(f"{pack}: cannot read: {err}") from None
@@ -299,20 +300,23 @@ def _score(item: Any, where: str, paths: dict[str, np.ndarray]) -> tuple[int, St
 def _paths(data: bytes | None, where: str) -> dict[str, np.ndarray]:
     if data is None:
         return {}
-    out = {}
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            for key in npz.files:
-                if not re.fullmatch(r"a[0-9]{1,6}", key):
-                    raise ValueError(f"{where}: unexpected array {key[:40]!r}")
-                arr = npz[key]
-                if arr.dtype.kind not in "iu" or arr.ndim != 2 or arr.shape[1] != 2:
-                    raise ValueError(f"{where}: path {key} is not an integer (k, 2) array")
-                if arr.shape[0] > _MAX_PATH_ROWS or (arr.size and arr.min() < 0):
-                    raise ValueError(f"{where}: path {key} is out of range")
-                out[key] = arr.astype(np.int64)
-    except (OSError, zipfile.BadZipFile, EOFError) as err:
-        raise ValueError(f"{where}: unreadable paths ({err})") from None
+            if len(npz.files) > _MAX_ATTEMPTS:
+                raise ValueError("too many arrays")
+            arrays = {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        first = str(err).split(".")[0][:120]
+        raise ValueError(f"{where}: unreadable paths ({first})") from None
+    out = {}
+    for key, arr in arrays.items():
+        if not re.fullmatch(r"a[0-9]{1,6}", key):
+            raise ValueError(f"{where}: unexpected array {key[:40]!r}")
+        if arr.dtype.kind not in "iu" or arr.ndim != 2 or arr.shape[1] != 2:
+            raise ValueError(f"{where}: path {key} is not an integer (k, 2) array")
+        if arr.shape[0] > _MAX_PATH_ROWS or (arr.size and arr.min() < 0):
+            raise ValueError(f"{where}: path {key} is out of range")
+        out[key] = arr.astype(np.int64)
     return out
 
 

@@ -123,7 +123,6 @@ class SessionRecording:
             The capture or the row cannot be created.
         """
         started = datetime.now(UTC)
-        path = new_capture_path(self.store.home, technique, started)
         ref = self.reference
         metadata: dict[str, Any] = {
             "session": {
@@ -134,6 +133,7 @@ class SessionRecording:
             }
         }
         try:
+            path = new_capture_path(self.store.home, technique, started)
             self._writer = CaptureWriter(
                 path,
                 profile,
