@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +41,41 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+def _practise(store: Any, spec: str, timeout: float = 30.0) -> tuple[Any, list]:
+    """Run source -> acquisition -> coach + recorder to the end of the source."""
+    from sensors.sources import open_source
+    from trainer.app import make_coach, make_recorder
+    from trainer.store.references import ReferenceLibrary
+    from trainer.ui.acquisition import Acquisition, EventKind
+
+    # The store's own home: module-scoped callers run before MASSAGE_TRAINER_HOME is set.
+    ref = ReferenceLibrary(store.home / "references").get("effleurage-starter")
+    acq = Acquisition(open_source(spec))
+    recorder = make_recorder(store, ref, "every", spec)
+    acq.set_scorer(make_coach(ref))
+    acq.set_recorder(recorder, technique=ref.technique, reference=ref.name)
+    acq.start()
+    events: list[Any] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events += acq.events()
+        if any(e.kind is EventKind.FINISHED for e in events):
+            break
+        time.sleep(0.02)
+    acq.stop()
+    assert acq.error is None, acq.error
+    return recorder, events
+
+
+@pytest.fixture(scope="session")
+def practise() -> Callable[..., tuple[Any, list]]:
+    """``practise(store, spec)``: a whole practice session recorded into ``store``."""
+    return _practise
+
+
+@pytest.fixture(scope="session")
+def effleurage_capture() -> Path:
+    """A recorded effleurage capture (reference glove)."""
+    return FIXTURES / "effleurage-sim.mtcap"

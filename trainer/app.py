@@ -31,6 +31,7 @@ __all__ = [
     "open_store",
     "run_demo",
     "run_gui",
+    "run_replay",
     "settings_path",
     "warm_up",
 ]
@@ -225,3 +226,33 @@ def run_demo(
 
     settings = open_settings(settings_path()) if remember else None
     return _run_demo(services or default_services(), options, settings)
+
+
+def run_replay(
+    data: Any, *, speed: float = 1.0, screenshot: Path | None = None, headless: bool = False
+) -> Path | None:
+    """Open the app on the Replay view (see :func:`trainer.ui.runner.run_replay`).
+
+    Parameters
+    ----------
+    data : ReplayData
+        What to replay (:func:`trainer.store.replay.load_replay`).
+    speed : float
+        Playback speed.
+    screenshot : pathlib.Path or None
+        Render to this PNG and return instead of opening the window for good.
+    headless : bool
+        No screen: remember nothing (window settings stay untouched).
+
+    Returns
+    -------
+    pathlib.Path or None
+        The screenshot written, if any.
+    """
+    from trainer.ui.runner import open_settings
+    from trainer.ui.runner import run_replay as _run_replay
+
+    settings = None if headless else open_settings(settings_path())
+    return _run_replay(
+        default_services(), data, speed=speed, screenshot=screenshot, settings=settings
+    )

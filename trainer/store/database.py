@@ -915,6 +915,40 @@ class Store:
             rows = conn.execute(sql, args).fetchall()
         return [_session_from_row(r, self.home) for r in rows]
 
+    def component_means(self, session_ids: Sequence[int]) -> dict[int, dict[str, float | None]]:
+        """Return each session's mean overall and component scores (for progress plots).
+
+        Parameters
+        ----------
+        session_ids : sequence of int
+            Sessions to summarise.
+
+        Returns
+        -------
+        dict
+            ``{session id: {"overall", "shape", "pressure", "tempo", "smoothness"}}``,
+            ``None`` where no attempt has the component (sessions without attempts
+            are left out).
+        """
+        ids = [int(i) for i in session_ids]
+        out: dict[int, dict[str, float | None]] = {}
+        with self._reading() as conn:
+            for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    "SELECT session_id, AVG(overall), AVG(shape), AVG(pressure), AVG(tempo), "
+                    f"AVG(smoothness) FROM attempts WHERE session_id IN ({marks}) "
+                    "GROUP BY session_id",
+                    chunk,
+                ).fetchall()
+                for sid, *means in rows:
+                    keys = ("overall", "shape", "pressure", "tempo", "smoothness")
+                    out[int(sid)] = {
+                        k: None if m is None else float(m) for k, m in zip(keys, means, strict=True)
+                    }
+        return out
+
     def session(self, session_id: int) -> SessionRecord:
         """Return one session (deleted or not).
 

@@ -24,6 +24,8 @@ from trainer.store.database import AttemptRecord, SessionRecord, Store
 __all__ = ["AttemptReplay", "Pin", "ReplayData", "load_replay", "parse_target"]
 
 _PHASE_CODE = re.compile(r"_(start|middle|end)$")
+# The shape deduction says where the DTW cost concentrates ("most in the middle").
+_SHAPE_WHERE = re.compile(r"most (?:at|in) the (start|middle|end)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,8 @@ class Pin:
         Points it cost.
     t_s : float
         Capture time it is pinned to, seconds (the middle of its third of the stroke,
-        or of the whole stroke when it is about the stroke as a whole).
+        or of the whole stroke when it is about the stroke as a whole). The pooled
+        ``minor`` deduction is not pinned.
     template_index : int
         The same place on the reference's time axis.
     """
@@ -204,11 +207,13 @@ def _pins(
 ) -> tuple[Pin, ...]:
     pins = []
     for d in attempt.score.deductions:
-        match = _PHASE_CODE.search(d.code)
+        if d.code == "minor":
+            continue  # a pool of sub-half-point differences has no one place
+        match = _PHASE_CODE.search(d.code) or _SHAPE_WHERE.search(d.message)
         if match is not None:
             p = PHASES.index(match.group(1))
             centre = int((p + 0.5) * length / len(PHASES))
-        else:
+        else:  # about the whole stroke (rushed, jerky, load): its middle
             centre = length // 2
         # The attempt sample aligned to that template index (the first one on the path).
         rows = np.flatnonzero(path[:, 1] >= centre)

@@ -11,9 +11,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from sensors.sources.base import SourceState
 from trainer.ui.acquisition import Acquisition, AcquisitionEvent, EventKind
 from trainer.ui.connect_view import ConnectView
+from trainer.ui.history_view import HistoryView
 from trainer.ui.placeholder_view import PlaceholderView
 from trainer.ui.plots import FrameCounter
 from trainer.ui.practice_view import PracticeView
+from trainer.ui.replay_view import ReplayView
 from trainer.ui.services import Services, SourceChoice
 
 __all__ = ["VIEWS", "MainWindow"]
@@ -92,10 +94,13 @@ class MainWindow(QtWidgets.QMainWindow):
         The window is about to close (the acquisition is still there).
     store_ready()
         The session store opened (history and replay can read it).
+    replay_loaded()
+        :meth:`open_replay` finished loading and the replay view shows it.
     """
 
     source_finished = QtCore.Signal()
     store_ready = QtCore.Signal()
+    replay_loaded = QtCore.Signal()
     frame_drawn = QtCore.Signal()
     closing = QtCore.Signal()
 
@@ -150,18 +155,8 @@ class MainWindow(QtWidgets.QMainWindow):
             "Meanwhile: record takes with `massage-trainer record` and build a reference "
             "with `massage-trainer reference build NAME TAKE...`; it appears in Practice.",
         )
-        self.replay_view = PlaceholderView(
-            "Replay",
-            "Play an attempt back over the reference along the warping path, with deductions "
-            "pinned where they happened.",
-            _STORE_PENDING,
-            "Meanwhile: Connect → Recorded capture plays any capture live through Practice.",
-        )
-        self.history_view = PlaceholderView(
-            "History",
-            "Progress per technique over sessions, and a table of sessions to open in Replay.",
-            _STORE_PENDING,
-        )
+        self.replay_view = ReplayView()
+        self.history_view = HistoryView(services.techniques, self._jobs.submit)
         self._pages = {
             "connect": self.connect_view,
             "practice": self.practice_view,
@@ -213,7 +208,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.connect_view.scan_requested.connect(self.scan)
         self.practice_view.session_toggled.connect(self.toggle_session)
         self.practice_view.technique_changed.connect(self._on_technique_changed)
-        self._add_action("Start / stop", "Space", self.toggle_session)
+        self.replay_view.open_requested.connect(self.open_replay)
+        self.history_view.replay_requested.connect(self.open_replay)
+        self._add_action("Start / stop (play / pause in Replay)", "Space", self._space)
         self._add_action("Tare", "T", self.request_tare)
         self._add_action("Next reference", "N", self.practice_view.next_reference)
         self._add_action("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
@@ -261,6 +258,7 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.store_error = "no session store in this mode"
             self.store_done = True
+            self.history_view.set_store(None, self.store_error)
         if self.services.warm_up is not None:
             self.warm_label.setText("Preparing alignment…")
             self._jobs.submit(self.services.warm_up, self._warmed_up)
@@ -280,10 +278,39 @@ class MainWindow(QtWidgets.QMainWindow):
         if err is not None:
             self.store_error = str(err)
             self.statusBar().showMessage(f"Session store unavailable: {err}", 15000)
+            self.history_view.set_store(None, self.store_error)
             return
         self.store = store
         self.store_error = ""
+        self.history_view.set_store(store)
         self.store_ready.emit()
+
+    # -- replay --
+
+    def open_replay(self, target: str) -> None:
+        """Load a session (``"S12"``) or an attempt (``"A7"``) and show it in Replay."""
+        store = self.store
+        self.show_view("replay")
+        if store is None:
+            self.replay_view.show_error(f"Replay needs the session store: {self.store_error}")
+            return
+        from trainer.store.replay import load_replay
+
+        def done(data: Any, err: BaseException | None) -> None:
+            if err is not None:
+                self.replay_view.show_error(str(err))
+            else:
+                self.replay_view.show_data(data)
+                self.replay_loaded.emit()
+
+        self.replay_view.show_error(f"Loading {target}…")
+        self._jobs.submit(lambda: load_replay(store, target), done)
+
+    def _space(self) -> None:
+        if self.current_view == "replay":
+            self.replay_view.toggle_play()
+        else:
+            self.toggle_session()
 
     def _warmed_up(self, _result: Any, err: BaseException | None) -> None:
         self.warm = err is None
@@ -395,6 +422,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 acq.set_scorer(None)
                 acq.set_recorder(None)
             self.last_summary = view.session_stopped()
+            # The recorder finishes in the acquisition thread; history reads soon after.
+            QtCore.QTimer.singleShot(500, self.history_view.refresh)
             return
         if acq is None or not view.can_start() or self.services.make_coach is None:
             return

@@ -26,6 +26,7 @@ __all__ = [
     "open_settings",
     "run_demo",
     "run_gui",
+    "run_replay",
 ]
 
 
@@ -321,6 +322,55 @@ def run_demo(
         raise TrainerError(outcome["error"])
     result: DemoResult = outcome["result"]
     return result
+
+
+def run_replay(
+    services: Services,
+    data: Any,
+    *,
+    speed: float = 1.0,
+    screenshot: Path | None = None,
+    settings: QtCore.QSettings | None = None,
+) -> Path | None:
+    """Open the app on the Replay view showing ``data`` (a ``ReplayData``).
+
+    With ``screenshot``, render the view with the playhead half-way through the
+    focused attempt (or the first), save it as PNG and return its path without
+    entering the event loop; otherwise play and run until the window is closed.
+
+    Raises
+    ------
+    TrainerError
+        If the screenshot cannot be written.
+    """
+    app = application()
+    window = MainWindow(services, settings=settings)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        window.show_view("replay")
+        view = window.replay_view
+        view.show_data(data)
+        view.set_speed(speed)
+        if screenshot is not None:
+            focus = data.focus if data.focus is not None else 0
+            if data.attempts:
+                a = data.attempts[focus]
+                view.seek(float(data.t[(a.first + a.stop) // 2]))
+            for _ in range(3):  # layout, then paint
+                app.processEvents()
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(screenshot), "PNG"):
+                raise TrainerError(f"could not write the screenshot {screenshot}")
+            return screenshot
+        view.play()
+        with _Interrupt(app) as interrupt:
+            app.exec()
+        if interrupt.hit:
+            raise KeyboardInterrupt
+        return None
+    finally:
+        _dispose(window, app)
 
 
 def _collect(

@@ -78,6 +78,36 @@ def test_replay_json_gives_the_attempt_the_reference_and_the_path(demo_home) -> 
     assert all(b[0] >= a[0] and b[1] >= a[1] for a, b in itertools.pairwise(path))
 
 
+def test_replay_headless_screenshot_of_a_demo_attempt(demo_home, tmp_path) -> None:
+    png = tmp_path / "shots" / "replay.png"
+    out = _run("replay", "A2", "--headless", "--screenshot", str(png), home=demo_home)
+    assert out.returncode == 0, out.stderr
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert "Traceback" not in out.stderr
+
+
+def test_replay_without_a_screen_says_how_in_one_line(demo_home) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    env["MASSAGE_TRAINER_HOME"] = str(demo_home)
+    out = subprocess.run(
+        [sys.executable, "-m", "trainer", "replay", "S1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "massage-trainer: error: no screen found (DISPLAY/WAYLAND_DISPLAY unset): "
+        "add --headless --screenshot PNG, or use --json"
+    ]
+
+
 def test_export_session_as_csv(demo_home, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(demo_home))
     out = tmp_path / "session.csv"

@@ -7,7 +7,6 @@ from PySide6 import QtCore
 
 from sensors.sources import open_source
 from trainer.ui.main_window import VIEWS, MainWindow
-from trainer.ui.placeholder_view import PlaceholderView
 
 
 def _window(qtbot, references, settings=None, **kw) -> MainWindow:
@@ -102,16 +101,17 @@ def test_window_remembers_geometry_view_and_choices(qtbot, themed_app, reference
         again.close()
 
 
-def test_views_waiting_for_the_store_say_so(qtbot, themed_app, references) -> None:
+def test_views_without_a_store_say_so(qtbot, themed_app, references) -> None:
     window = _window(qtbot, references, coach=False)
     try:
         assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
             label for _, label in VIEWS
         ]
-        for key in ("instructor", "replay", "history"):
-            page = window._pages[key]
-            assert isinstance(page, PlaceholderView)
-            assert "issue 6" in page.waiting.text()
+        # These services have no session store: history and replay say why.
+        assert "no session store" in window.history_view.subtitle.text()
+        window.open_replay("S1")
+        assert window.current_view == "replay"
+        assert "needs the session store" in window.replay_view.subtitle.text()
         # Without a scorer the practice view plots but does not offer a session.
         assert window.warm_label.text() == "Scoring unavailable"
         assert not window.practice_view.can_start()

@@ -1,0 +1,293 @@
+"""History: progress per technique over sessions, and the sessions to open in Replay.
+
+The view never reads the database on the GUI thread: it asks for a refresh through
+``submit`` (a worker-thread runner the main window provides) and draws the result.
+Deleting asks for confirmation and is a soft delete, undone from the same view
+("Show deleted", then "Restore").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from trainer.ui import theme
+from trainer.ui.widgets import Card, label
+
+__all__ = ["COMPONENT_COLOURS", "HistoryView"]
+
+#: Colour per score line on the progress plot (overall bold, components thin).
+COMPONENT_COLOURS = {
+    "overall": theme.TEXT,
+    "shape": "#0072b2",
+    "pressure": "#d55e00",
+    "tempo": "#009e73",
+    "smoothness": "#cc79a7",
+}
+_COLUMNS = ("ID", "Started", "Technique", "Reference", "Strokes", "Mean", "Best", "State")
+
+Submit = Callable[[Callable[[], Any], Callable[[Any, BaseException | None], None]], None]
+
+
+def _pen(colour: str, width: float) -> QtGui.QPen:
+    pen = pg.mkPen(colour, width=width)
+    pen.setCosmetic(True)
+    return pen
+
+
+class HistoryView(QtWidgets.QWidget):
+    """Per-technique progress plot and a table of sessions.
+
+    Parameters
+    ----------
+    techniques : sequence of str
+        Techniques offered in the filter.
+    submit : callable
+        ``submit(fn, done)`` runs ``fn`` in a worker thread and calls
+        ``done(result, error)`` on the GUI thread.
+    parent : QtWidgets.QWidget or None
+        Parent widget.
+
+    Signals
+    -------
+    replay_requested(str)
+        Open this session (``"S12"``) in Replay.
+    """
+
+    replay_requested = QtCore.Signal(str)
+
+    def __init__(
+        self,
+        techniques: Sequence[str],
+        submit: Submit,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.store: Any = None
+        self.sessions: list[Any] = []
+        self.means: dict[int, dict[str, float | None]] = {}
+        self.loads = 0
+        self._submit = submit
+        #: Asks the user to confirm a deletion (tests replace it).
+        self.confirm: Callable[[str], bool] = self._confirm_dialog
+
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(24, 18, 24, 18)
+        outer.setSpacing(12)
+        header = QtWidgets.QHBoxLayout()
+        titles = QtWidgets.QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(label("History", "title"))
+        self.subtitle = label("", "subtitle")
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        self.technique = QtWidgets.QComboBox()
+        self.technique.addItem("All techniques", "")
+        for t in techniques:
+            self.technique.addItem(t, t)
+        self.technique.currentIndexChanged.connect(lambda _: self.refresh())
+        self.show_deleted = QtWidgets.QCheckBox("Show deleted")
+        self.show_deleted.toggled.connect(lambda _: self.refresh())
+        header.addWidget(self.show_deleted, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+        header.addWidget(self.technique, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(header)
+
+        plot_card = Card("Progress")
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(x=True, y=False)
+        self.plot.setYRange(0, 100, padding=0.02)
+        self.plot.setLabel("left", "score")
+        legend = self.plot.addLegend(offset=(8, 4), labelTextColor=theme.TEXT_MUTED)
+        legend.setColumnCount(5)
+        self.lines: dict[str, pg.PlotDataItem] = {}
+        for name, colour in COMPONENT_COLOURS.items():
+            bold = name == "overall"
+            item = pg.PlotDataItem(
+                pen=_pen(colour, 2.0 if bold else 1.0),
+                symbol="o" if bold else None,
+                symbolSize=6,
+                symbolBrush=colour,
+                symbolPen=None,
+                name=name,
+            )
+            self.plot.addItem(item)
+            self.lines[name] = item
+        plot_card.body.addWidget(self.plot_widget, 1)
+        plot_card.setMinimumHeight(240)
+        outer.addWidget(plot_card, 2)
+
+        table_card = Card("Sessions")
+        self.table = QtWidgets.QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.cellDoubleClicked.connect(lambda row, _: self.open_selected())
+        table_card.body.addWidget(self.table, 1)
+        buttons = QtWidgets.QHBoxLayout()
+        self.status = label("", "muted")
+        buttons.addWidget(self.status, 1)
+        self.delete_button = QtWidgets.QPushButton("Delete…")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.restore_button = QtWidgets.QPushButton("Restore")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.open_button = QtWidgets.QPushButton("Open in Replay")
+        self.open_button.setObjectName("primary")
+        self.open_button.clicked.connect(self.open_selected)
+        for b in (self.delete_button, self.restore_button, self.open_button):
+            buttons.addWidget(b)
+        table_card.body.addLayout(buttons)
+        outer.addWidget(table_card, 3)
+        self._update_buttons()
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.set_store(None, "opening the session store…")
+
+    # -- data --
+
+    def set_store(self, store: Any, note: str = "") -> None:
+        """Read sessions from ``store`` (``None``: say ``note`` instead)."""
+        self.store = store
+        if store is None:
+            self.subtitle.setText(f"Sessions are not available: {note}" if note else "")
+            return
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload sessions and progress in a worker thread."""
+        store = self.store
+        if store is None:
+            return
+        technique = self.technique.currentData() or None
+        deleted = self.show_deleted.isChecked()
+
+        def load() -> tuple[list[Any], dict[int, dict[str, float | None]]]:
+            sessions = store.sessions(technique=technique, deleted=deleted)
+            return sessions, store.component_means([s.id for s in sessions])
+
+        self._submit(load, self._loaded)
+
+    def _loaded(self, result: Any, err: BaseException | None) -> None:
+        if err is not None:
+            self.subtitle.setText(f"Could not read sessions: {err}")
+            return
+        self.sessions, self.means = result
+        self.loads += 1
+        what = self.technique.currentData() or "all techniques"
+        n = len(self.sessions)
+        deleted = self.show_deleted.isChecked()
+        self.subtitle.setText(
+            f"{n} {'deleted ' if deleted else ''}session{'s' * (n != 1)} · {what}"
+            if n
+            else ("Nothing deleted." if deleted else "No sessions yet: practise, then come back.")
+        )
+        self._fill_table()
+        self._draw_progress()
+        self._update_buttons()
+
+    def _fill_table(self) -> None:
+        self.table.setRowCount(len(self.sessions))
+        for row, s in enumerate(reversed(self.sessions)):  # newest first
+            started = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            cells = (
+                str(s.id),
+                started,
+                s.technique,
+                s.reference_name,
+                str(s.attempts),
+                "–" if s.mean_overall is None else f"{s.mean_overall:.0f}",
+                "–" if s.best_overall is None else f"{s.best_overall:.0f}",
+                "" if s.state == "finished" else s.state,
+            )
+            for col, text in enumerate(cells):
+                item = QtWidgets.QTableWidgetItem(text)
+                if col in (0, 4, 5, 6):
+                    item.setTextAlignment(
+                        QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
+                    )
+                item.setData(QtCore.Qt.ItemDataRole.UserRole, s.id)
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+
+    def _draw_progress(self) -> None:
+        scored = [s for s in self.sessions if s.id in self.means]
+        x = np.array([s.started_at.timestamp() for s in scored], dtype=np.float64)
+        for name, item in self.lines.items():
+            y = np.array(
+                [np.nan if (v := self.means[s.id][name]) is None else v for s in scored],
+                dtype=np.float64,
+            )
+            item.setData(x, y, connect="finite")
+        if x.size:
+            span = max(float(x[-1] - x[0]), 3600.0)
+            self.plot.setXRange(x[0] - 0.05 * span, x[-1] + 0.05 * span, padding=0)
+
+    # -- actions --
+
+    def selected_session(self) -> Any:
+        """Return the session of the selected row, or ``None``."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        sid = self.table.item(rows[0].row(), 0).data(QtCore.Qt.ItemDataRole.UserRole)
+        return next((s for s in self.sessions if s.id == sid), None)
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected_session() is not None
+        deleted = self.show_deleted.isChecked()
+        self.open_button.setEnabled(chosen)
+        self.delete_button.setVisible(not deleted)
+        self.delete_button.setEnabled(chosen)
+        self.restore_button.setVisible(deleted)
+        self.restore_button.setEnabled(chosen)
+
+    def open_selected(self) -> None:
+        """Open the selected session in Replay."""
+        session = self.selected_session()
+        if session is not None:
+            self.replay_requested.emit(f"S{session.id}")
+
+    def _confirm_dialog(self, text: str) -> bool:
+        answer = QtWidgets.QMessageBox.question(
+            self,
+            "Delete session",
+            text,
+            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
+            QtWidgets.QMessageBox.StandardButton.No,
+        )
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
+    def delete_selected(self) -> None:
+        """Soft-delete the selected session after confirmation."""
+        session = self.selected_session()
+        if session is None or self.store is None:
+            return
+        text = (
+            f"Delete session {session.id} ({session.technique}, {session.attempts} strokes)?\n"
+            "You can restore it later: History → Show deleted → Restore."
+        )
+        if not self.confirm(text):
+            return
+        self._change(session.id, self.store.delete_session, f"Deleted session {session.id}.")
+
+    def restore_selected(self) -> None:
+        """Undo the deletion of the selected (deleted) session."""
+        session = self.selected_session()
+        if session is not None and self.store is not None:
+            self._change(session.id, self.store.restore_session, f"Restored session {session.id}.")
+
+    def _change(self, session_id: int, action: Callable[[int], None], done_text: str) -> None:
+        def done(_: Any, err: BaseException | None) -> None:
+            self.status.setText(str(err) if err is not None else done_text)
+            self.refresh()
+
+        self._submit(lambda: action(session_id), done)
