@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import signal
@@ -23,6 +22,7 @@ from sensors.capture import Capture, RecordResult, read_capture, record_source, 
 from sensors.exceptions import CaptureError, SourceError
 from sensors.sources import Source, SourceKind, open_source
 from sensors.sources.replay import ReplaySource
+from trainer.cli.arguments import positive_seconds
 
 __all__ = ["register"]
 
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--out", required=True, type=Path, metavar="PATH", help="capture to write")
     p.add_argument(
         "--seconds",
-        type=_positive_seconds,
+        type=positive_seconds,
         default=None,
         metavar="S",
         help="stop after S seconds of signal (default: until the source ends or Ctrl-C)",
@@ -82,16 +82,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--csv", required=True, metavar="OUT", help="CSV file to write, - for stdout")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.set_defaults(func=_cmd_export)
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
-    return value
 
 
 # ----------------------------------------------------------------------------------

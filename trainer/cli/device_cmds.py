@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from dataclasses import asdict
 
+from trainer.cli.arguments import positive_seconds
+
 __all__ = ["register"]
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--source ble:ADDRESS_OR_NAME.",
     )
     parser.add_argument(
-        "--timeout", type=_seconds, default=5.0, help="seconds to listen (default 5)"
+        "--timeout", type=positive_seconds, default=5.0, help="seconds to listen (default 5)"
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list")
     parser.set_defaults(func=_scan)

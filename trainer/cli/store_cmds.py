@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trainer.cli.arguments import positive_number
 from trainer.exceptions import StoreError
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     p.add_argument("target", metavar="ATTEMPT_OR_SESSION", help="12 or S12 (session), A7")
-    p.add_argument("--speed", type=_positive, default=1.0, help="playback speed (default 1)")
+    p.add_argument("--speed", type=positive_number, default=1.0, help="playback speed (default 1)")
     p.add_argument("--json", action="store_true", help="print the replay data, no window")
     p.add_argument("--arrays", action="store_true", help="with --json: include the samples")
     p.add_argument("--headless", action="store_true", help="no screen: render offscreen")
@@ -75,16 +75,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     q.add_argument("pack", type=Path, metavar="PACK")
     q.add_argument("--overwrite", action="store_true", help="replace references of the same name")
     q.set_defaults(func=_cmd_pack_import)
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
 
 
 def open_store(*, readonly: bool = False) -> Store:

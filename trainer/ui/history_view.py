@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from trainer.ui import theme
-from trainer.ui.widgets import Card, label
+from trainer.ui.widgets import Card, label, page_layout
 
 __all__ = ["COMPONENT_COLOURS", "HistoryView"]
 
@@ -67,7 +67,6 @@ class HistoryView(QtWidgets.QWidget):
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("page")
         self.store: Any = None
         self.sessions: list[Any] = []
         self.means: dict[int, dict[str, float | None]] = {}
@@ -76,16 +75,7 @@ class HistoryView(QtWidgets.QWidget):
         #: Asks the user to confirm a deletion (tests replace it).
         self.confirm: Callable[[str], bool] = self._confirm_dialog
 
-        outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(24, 18, 24, 18)
-        outer.setSpacing(12)
-        header = QtWidgets.QHBoxLayout()
-        titles = QtWidgets.QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(label("History", "title"))
-        self.subtitle = label("", "subtitle")
-        titles.addWidget(self.subtitle)
-        header.addLayout(titles, 1)
+        outer, header, self.subtitle = page_layout(self, "History")
         self.technique = QtWidgets.QComboBox()
         self.technique.addItem("All techniques", "")
         for t in techniques:
@@ -95,7 +85,6 @@ class HistoryView(QtWidgets.QWidget):
         self.show_deleted.toggled.connect(lambda _: self.refresh())
         header.addWidget(self.show_deleted, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
         header.addWidget(self.technique, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
-        outer.addLayout(header)
 
         plot_card = Card("Progress")
         self.plot_widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})

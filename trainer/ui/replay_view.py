@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from trainer.ui import theme
 from trainer.ui.plots import nice_ceiling
-from trainer.ui.widgets import Card, ScoreCard, label
+from trainer.ui.widgets import Card, ScoreCard, label, page_layout
 
 __all__ = ["SPEEDS", "ReplayView"]
 
@@ -137,7 +137,6 @@ class ReplayView(QtWidgets.QWidget):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("page")
         self.data: Any = None
         self.position_s = 0.0
         self.speed = 1.0
@@ -148,16 +147,9 @@ class ReplayView(QtWidgets.QWidget):
         self._attempt = -1  # index into data.attempts shown in warped time
         self._start_s = self._end_s = 0.0
 
-        outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(24, 18, 24, 18)
-        outer.setSpacing(12)
-        header = QtWidgets.QHBoxLayout()
-        titles = QtWidgets.QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(label("Replay", "title"))
-        self.subtitle = label("Open a session or an attempt from History.", "subtitle")
-        titles.addWidget(self.subtitle)
-        header.addLayout(titles, 1)
+        outer, header, self.subtitle = page_layout(
+            self, "Replay", "Open a session or an attempt from History."
+        )
         self.target = QtWidgets.QLineEdit()
         self.target.setPlaceholderText("S12 or A7")
         self.target.setFixedWidth(110)
@@ -166,7 +158,6 @@ class ReplayView(QtWidgets.QWidget):
         open_button.clicked.connect(self._open_typed)
         header.addWidget(self.target, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
         header.addWidget(open_button, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
-        outer.addLayout(header)
 
         middle = QtWidgets.QHBoxLayout()
         middle.setSpacing(12)

@@ -39,6 +39,33 @@ class Card(QtWidgets.QFrame):
         self.body.addWidget(self.title)
 
 
+def page_layout(
+    page: QtWidgets.QWidget, title: str, subtitle: str = ""
+) -> tuple[QtWidgets.QVBoxLayout, QtWidgets.QHBoxLayout, QtWidgets.QLabel]:
+    """Lay out a view: margins, a header row with its title and subtitle.
+
+    Returns
+    -------
+    tuple
+        The page's vertical layout, the header row (add controls to its right) and the
+        subtitle label.
+    """
+    page.setObjectName("page")
+    outer = QtWidgets.QVBoxLayout(page)
+    outer.setContentsMargins(24, 18, 24, 18)
+    outer.setSpacing(12)
+    header = QtWidgets.QHBoxLayout()
+    header.setSpacing(10)
+    titles = QtWidgets.QVBoxLayout()
+    titles.setSpacing(0)
+    titles.addWidget(label(title, "title"))
+    sub = label(subtitle, "subtitle")
+    titles.addWidget(sub)
+    header.addLayout(titles, 1)
+    outer.addLayout(header)
+    return outer, header, sub
+
+
 def label(text: str = "", name: str | None = None, *, wrap: bool = False) -> QtWidgets.QLabel:
     """Return a label with an object name for the style sheet."""
     widget = QtWidgets.QLabel(text)
