@@ -14,7 +14,7 @@ from trainer.ui.acquisition import LiveState, Snapshot
 from trainer.ui.heatmap import HandHeatmap
 from trainer.ui.plots import ForcePlot
 from trainer.ui.services import FEEDBACK_MODES
-from trainer.ui.widgets import Card, ScoreCard, SessionSummary, label
+from trainer.ui.widgets import Card, ScoreCard, SessionSummary, label, page_layout
 
 __all__ = ["CUE_TEXT", "PracticeView", "compatible"]
 
@@ -65,20 +65,8 @@ class PracticeView(QtWidgets.QWidget):
         self.running = False
         self.scoring_available = True
 
-        outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(24, 18, 24, 18)
-        outer.setSpacing(12)
-
         # -- header: pickers and start --
-        header = QtWidgets.QHBoxLayout()
-        header.setSpacing(10)
-        titles = QtWidgets.QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(label("Practice", "title"))
-        self.subtitle = label("", "subtitle")
-        titles.addWidget(self.subtitle)
-        header.addLayout(titles)
-        header.addStretch(1)
+        outer, header, self.subtitle = page_layout(self, "Practice")
         self.technique = QtWidgets.QComboBox()
         self.technique.addItems(list(techniques))
         self.technique.currentTextChanged.connect(self._on_technique)
@@ -103,7 +91,6 @@ class PracticeView(QtWidgets.QWidget):
         self.start_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.start_button.clicked.connect(self.session_toggled.emit)
         header.addWidget(self.start_button, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
-        outer.addLayout(header)
 
         # -- middle: plot | cue + hand --
         middle = QtWidgets.QHBoxLayout()

@@ -300,6 +300,8 @@ class SessionSummary(Card):
         lost: dict[str, float] = {}
         for s in scores:
             for d in s.deductions:
+                if d.code == "minor":  # nothing to work on: a pool of tiny differences
+                    continue
                 key = headline(d.message)
                 lost[key] = lost.get(key, 0.0) + d.points
         out["top_deductions"] = [k for k, _ in sorted(lost.items(), key=lambda kv: -kv[1])[:3]]
