@@ -36,6 +36,7 @@ from trainer import __version__
 from trainer.exceptions import ReferenceFileError, StoreError
 from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.store.database import ROLES, Store, content_hash
+from trainer.store.files import deterministic_zip, write_atomic
 from trainer.store.references import (
     REFERENCE_SUFFIX,
     ReferenceLibrary,
@@ -58,7 +59,6 @@ _MAX_PATH_ROWS = 1_000_000
 _ENTRY = re.compile(
     r"pack\.json|references/[0-9a-f]{64}\.mtref|sessions/[0-9]{1,6}/(capture\.mtcap|paths\.npz)"
 )
-_TIMESTAMP = (2020, 1, 1, 0, 0, 0)  # fixed zip times: the same content gives the same bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +66,6 @@ class _SessionEntry:
     meta: dict[str, Any]
     capture: bytes
     attempts: list[tuple[int, StrokeScore]]
-
-
-def _zip_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_TIMESTAMP)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    zf.writestr(info, data)
 
 
 def export_pack(
@@ -171,19 +165,7 @@ def export_pack(
         files[f"references/{digest}.mtref"] = data
         manifest["references"].append({"name": ref.name, "hash": digest})
     files["pack.json"] = json.dumps(manifest, indent=1, sort_keys=True).encode()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w") as zf:
-                for name in sorted(files):
-                    _zip_entry(zf, name, files[name])
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(out, deterministic_zip(files))
     return {
         "references": [r.name for r in refs.values()],
         "sessions": list(dict.fromkeys(sessions)),

@@ -32,7 +32,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from sensors.exceptions import ProfileError
 from sensors.profiles import GloveProfile
 from trainer.exceptions import ReferenceFileError, ScoringError
 from trainer.scoring.model import COMPONENTS, Reference, region_names
+from trainer.store.files import deterministic_zip, write_atomic
 from trainer.store.paths import data_home
 
 __all__ = [
@@ -93,7 +93,6 @@ _META_KEYS = frozenset(
 _FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
 _CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_TIMESTAMP = (2020, 1, 1, 0, 0, 0)
 
 
 def check_name(name: str) -> str:
@@ -155,18 +154,6 @@ def _meta(ref: Reference) -> dict[str, Any]:
     }
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    """Return a deflated zip of ``entries`` in name order with fixed timestamps."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(name, date_time=_TIMESTAMP)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, entries[name])
-    return buf.getvalue()
-
-
 def encode_reference(ref: Reference) -> bytes:
     """Serialise a reference to ``.mtref`` bytes (deterministic).
 
@@ -194,24 +181,15 @@ def encode_reference(ref: Reference) -> bytes:
         )
         arrays[f"{key}.npy"] = out.getvalue()
     meta = json.dumps(_meta(ref), indent=1, sort_keys=True, allow_nan=False) + "\n"
-    return _zip({"meta.json": meta.encode("utf-8"), "arrays.npz": _zip(arrays)})
+    return deterministic_zip(
+        {"meta.json": meta.encode("utf-8"), "arrays.npz": deterministic_zip(arrays)}
+    )
 
 
 def _write_atomic(target: Path, data: bytes, *, overwrite: bool) -> Path:
     if target.exists() and not overwrite:
         raise ReferenceFileError(f"{target} already exists (pass --overwrite to replace it)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(target, data)
 
 
 def save_reference(
