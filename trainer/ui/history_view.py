@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from trainer.ui import theme
+from trainer.ui.plots import cosmetic_pen
 from trainer.ui.widgets import Card, label, page_layout
 
 __all__ = ["COMPONENT_COLOURS", "HistoryView"]
@@ -31,12 +32,6 @@ COMPONENT_COLOURS = {
 _COLUMNS = ("ID", "Started", "Technique", "Reference", "Strokes", "Mean", "Best", "State")
 
 Submit = Callable[[Callable[[], Any], Callable[[Any, BaseException | None], None]], None]
-
-
-def _pen(colour: str, width: float) -> QtGui.QPen:
-    pen = pg.mkPen(colour, width=width)
-    pen.setCosmetic(True)
-    return pen
 
 
 class HistoryView(QtWidgets.QWidget):
@@ -100,7 +95,7 @@ class HistoryView(QtWidgets.QWidget):
         for name, colour in COMPONENT_COLOURS.items():
             bold = name == "overall"
             item = pg.PlotDataItem(
-                pen=_pen(colour, 2.0 if bold else 1.0),
+                pen=cosmetic_pen(colour, width=2.0 if bold else 1.0),
                 symbol="o" if bold else None,
                 symbolSize=6,
                 symbolBrush=colour,

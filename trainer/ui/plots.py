@@ -18,7 +18,7 @@ from sensors.profiles import GloveProfile
 from trainer.ui import theme
 from trainer.ui.acquisition import LiveState, Snapshot, with_gap_breaks
 
-__all__ = ["ForcePlot", "FrameCounter", "nice_ceiling"]
+__all__ = ["ForcePlot", "FrameCounter", "cosmetic_pen", "live_curve", "nice_ceiling"]
 
 _STEPS = (2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0)
 
@@ -31,14 +31,19 @@ def nice_ceiling(value: float, floor: float = 5.0) -> float:
     return float(np.ceil(value / 500.0) * 500.0)
 
 
-def _curve(pen: QtGui.QPen | str | None, name: str | None = None) -> pg.PlotDataItem:
+def live_curve(pen: QtGui.QPen | str | None, name: str | None = None) -> pg.PlotDataItem:
+    """Return a curve for data replaced by ``setData`` each frame.
+
+    NaN rows (gaps) break the line; it is clipped to the view and peak-downsampled.
+    """
     item = pg.PlotDataItem(pen=pen, name=name, connect="finite")
     item.setClipToView(True)
     item.setDownsampling(auto=True, method="peak")
     return item
 
 
-def _pen(colour: str, *, width: float = 1.0, dash: bool = False) -> QtGui.QPen:
+def cosmetic_pen(colour: str, *, width: float = 1.0, dash: bool = False) -> QtGui.QPen:
+    """Return a pen whose width is in screen pixels at any zoom (fast to draw)."""
     pen = pg.mkPen(colour, width=width)
     pen.setCosmetic(True)
     if dash:
@@ -94,7 +99,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             plot.disableAutoRange()
         self._grid_lines: dict[int, list[pg.InfiniteLine]] = {}
         for plot in (self.total_plot, self.sensor_plot):
-            lines = [pg.InfiniteLine(angle=0, pen=_pen("#eceff2")) for _ in range(7)]
+            lines = [pg.InfiniteLine(angle=0, pen=cosmetic_pen("#eceff2")) for _ in range(7)]
             for line in lines:
                 line.setZValue(-100)
                 plot.addItem(line, ignoreBounds=True)
@@ -110,15 +115,15 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         ahead_brush.setAlpha(95)
         edge = QtGui.QColor(theme.ACCENT)
         edge.setAlpha(70)
-        self.band_lo = _curve(_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
-        self.band_hi = _curve(_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
+        self.band_lo = live_curve(cosmetic_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
+        self.band_hi = live_curve(cosmetic_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
         self.band_fill = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=band_brush)
-        self.ahead_lo = _curve(_pen(theme.ACCENT))
-        self.ahead_hi = _curve(_pen(theme.ACCENT))
+        self.ahead_lo = live_curve(cosmetic_pen(theme.ACCENT))
+        self.ahead_hi = live_curve(cosmetic_pen(theme.ACCENT))
         self.ahead_fill = pg.FillBetweenItem(self.ahead_lo, self.ahead_hi, brush=ahead_brush)
-        self.template = _curve(_pen(theme.ACCENT, dash=True), "reference")
-        self.template_ahead = _curve(_pen(theme.ACCENT, dash=True))
-        self.total = _curve(_pen(theme.TEXT), "your force")
+        self.template = live_curve(cosmetic_pen(theme.ACCENT, dash=True), "reference")
+        self.template_ahead = live_curve(cosmetic_pen(theme.ACCENT, dash=True))
+        self.total = live_curve(cosmetic_pen(theme.TEXT), "your force")
         legend = self.total_plot.addLegend(offset=(8, 4), labelTextColor=theme.TEXT_MUTED)
         legend.setColumnCount(3)
         for item in (self.band_fill, self.ahead_fill):
@@ -136,9 +141,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         legend.addItem(
             pg.BarGraphItem(x=[0], height=[1], width=1, brush=ahead_brush, pen=None), "band"
         )
-        self.now_line = pg.InfiniteLine(angle=90, pen=_pen("#9aa5b1", dash=True))
+        self.now_line = pg.InfiniteLine(angle=90, pen=cosmetic_pen("#9aa5b1", dash=True))
         self.total_plot.addItem(self.now_line, ignoreBounds=True)
-        self.sensor_now_line = pg.InfiniteLine(angle=90, pen=_pen("#9aa5b1", dash=True))
+        self.sensor_now_line = pg.InfiniteLine(angle=90, pen=cosmetic_pen("#9aa5b1", dash=True))
         self.sensor_plot.addItem(self.sensor_now_line, ignoreBounds=True)
 
         self.sensor_legend = self.sensor_plot.addLegend(
@@ -162,7 +167,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         self._profile = profile
         n = 0 if profile is None else len(profile.sensors)
         while len(self.channel_curves) < n:
-            curve = _curve(_pen("#888888"))
+            curve = live_curve(cosmetic_pen("#888888"))
             self.sensor_plot.addItem(curve)
             self.channel_curves.append(curve)
         self.sensor_legend.clear()
@@ -173,7 +178,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
                 curve.hide()
                 continue
             region = profile.regions[i]
-            curve.setPen(_pen(theme.region_colour(region)))
+            curve.setPen(cosmetic_pen(theme.region_colour(region)))
             curve.show()
             if region not in seen:
                 seen.add(region)

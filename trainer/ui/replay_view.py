@@ -21,7 +21,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from trainer.ui import theme
-from trainer.ui.plots import nice_ceiling
+from trainer.ui.plots import cosmetic_pen, live_curve, nice_ceiling
 from trainer.ui.widgets import Card, ScoreCard, label, page_layout
 
 __all__ = ["SPEEDS", "ReplayView"]
@@ -30,21 +30,6 @@ __all__ = ["SPEEDS", "ReplayView"]
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 _PIN_SLOTS = 12  # pins drawn per plot (an attempt has a handful of deductions)
 _MARGIN_S = 0.6  # real-time plot: seconds shown either side of an attempt
-
-
-def _pen(colour: str, *, width: float = 1.0, dash: bool = False) -> QtGui.QPen:
-    pen = pg.mkPen(colour, width=width)
-    pen.setCosmetic(True)
-    if dash:
-        pen.setStyle(QtCore.Qt.PenStyle.DashLine)
-    return pen
-
-
-def _curve(pen: QtGui.QPen, name: str | None = None) -> pg.PlotDataItem:
-    item = pg.PlotDataItem(pen=pen, name=name, connect="finite")
-    item.setClipToView(True)
-    item.setDownsampling(auto=True, method="peak")
-    return item
 
 
 def _band_brush(alpha: int) -> QtGui.QColor:
@@ -70,23 +55,27 @@ class _OverlayPlot:
         plot.setMouseEnabled(x=True, y=False)
         plot.getAxis("left").setWidth(58)
         plot.disableAutoRange()
-        self.band_lo = _curve(_pen(_band_brush(90).name(QtGui.QColor.NameFormat.HexArgb)))
-        self.band_hi = _curve(_pen(_band_brush(90).name(QtGui.QColor.NameFormat.HexArgb)))
+        self.band_lo = live_curve(
+            cosmetic_pen(_band_brush(90).name(QtGui.QColor.NameFormat.HexArgb))
+        )
+        self.band_hi = live_curve(
+            cosmetic_pen(_band_brush(90).name(QtGui.QColor.NameFormat.HexArgb))
+        )
         self.band = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=_band_brush(45))
-        self.reference = _curve(_pen(theme.ACCENT, dash=True), "reference")
-        self.force = _curve(_pen(theme.TEXT, width=1.5), force_name)
+        self.reference = live_curve(cosmetic_pen(theme.ACCENT, dash=True), "reference")
+        self.force = live_curve(cosmetic_pen(theme.TEXT, width=1.5), force_name)
         # Legend bottom right (strokes rest there at low force); pin labels use the top.
         legend = plot.addLegend(offset=(-8, -4), labelTextColor=theme.TEXT_MUTED)
         legend.setColumnCount(2)
         for item in (self.band, self.band_lo, self.band_hi, self.reference, self.force):
             plot.addItem(item)
-        self.playhead = pg.InfiniteLine(angle=90, pen=_pen(theme.CAUTION, width=1.5))
+        self.playhead = pg.InfiniteLine(angle=90, pen=cosmetic_pen(theme.CAUTION, width=1.5))
         plot.addItem(self.playhead, ignoreBounds=True)
         self.pins: list[pg.InfiniteLine] = []
         for _ in range(_PIN_SLOTS):
             pin = pg.InfiniteLine(
                 angle=90,
-                pen=_pen(theme.DANGER, dash=True),
+                pen=cosmetic_pen(theme.DANGER, dash=True),
                 label="",
                 labelOpts={"position": 0.92, "color": theme.DANGER, "fill": "#ffffffd0"},
             )
