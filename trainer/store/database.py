@@ -29,7 +29,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -138,6 +138,18 @@ _ATTEMPT_COLUMNS = """
     a.tempo, a.smoothness, a.deductions, a.flags, a.details, a.path, s.technique,
     s.reference_name, s.reference_hash
 """
+
+
+_INSERT_ATTEMPT = (
+    "INSERT INTO attempts (session_id, idx, start_s, end_s, overall, shape, pressure, tempo, "
+    "smoothness, deductions, flags, details, path) VALUES (:session_id, :idx, :start_s, "
+    ":end_s, :overall, :shape, :pressure, :tempo, :smoothness, :deductions, :flags, :details, "
+    ":path)"
+)
+_INSERT_REFERENCE = (
+    "INSERT OR IGNORE INTO reference_blobs (hash, name, technique, created_at, data) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
 
 
 def content_hash(data: bytes) -> str:
@@ -282,7 +294,6 @@ class AttemptRecord:
     technique: str
     reference_name: str
     reference_hash: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the score's fields plus ids and the reference)."""
@@ -660,9 +671,7 @@ class Store:
 
         def job(conn: sqlite3.Connection) -> str:
             conn.execute(
-                "INSERT OR IGNORE INTO reference_blobs (hash, name, technique, created_at, data)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (digest, reference.name, reference.technique, _now(), data),
+                _INSERT_REFERENCE, (digest, reference.name, reference.technique, _now(), data)
             )
             return digest
 
@@ -732,13 +741,7 @@ class Store:
         row = _score_row(score)
 
         def job(conn: sqlite3.Connection) -> int:
-            cur = conn.execute(
-                "INSERT INTO attempts (session_id, idx, start_s, end_s, overall, shape, "
-                "pressure, tempo, smoothness, deductions, flags, details, path) VALUES "
-                "(:session_id, :idx, :start_s, :end_s, :overall, :shape, :pressure, :tempo, "
-                ":smoothness, :deductions, :flags, :details, :path)",
-                {**row, "session_id": session_id, "idx": index},
-            )
+            cur = conn.execute(_INSERT_ATTEMPT, {**row, "session_id": session_id, "idx": index})
             return int(cur.lastrowid or 0)
 
         return self.submit(job)
@@ -787,11 +790,7 @@ class Store:
 
         def job(conn: sqlite3.Connection) -> list[int | None]:
             for digest, ref, data in blobs:
-                conn.execute(
-                    "INSERT OR IGNORE INTO reference_blobs (hash, name, technique, "
-                    "created_at, data) VALUES (?, ?, ?, ?, ?)",
-                    (digest, ref.name, ref.technique, _now(), data),
-                )
+                conn.execute(_INSERT_REFERENCE, (digest, ref.name, ref.technique, _now(), data))
             ids: list[int | None] = []
             for meta, capture, attempts in rows:
                 user = str(meta["user"])
@@ -832,11 +831,7 @@ class Store:
                 sid = int(cur.lastrowid or 0)
                 for index, score in attempts:
                     conn.execute(
-                        "INSERT INTO attempts (session_id, idx, start_s, end_s, overall, "
-                        "shape, pressure, tempo, smoothness, deductions, flags, details, path) "
-                        "VALUES (:session_id, :idx, :start_s, :end_s, :overall, :shape, "
-                        ":pressure, :tempo, :smoothness, :deductions, :flags, :details, :path)",
-                        {**_score_row(score), "session_id": sid, "idx": index},
+                        _INSERT_ATTEMPT, {**_score_row(score), "session_id": sid, "idx": index}
                     )
                 ids.append(sid)
             return ids
