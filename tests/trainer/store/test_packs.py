@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -146,7 +147,8 @@ def test_fuzzed_packs_only_raise_store_errors(pack, tmp_path, data) -> None:
         raw[i] = data.draw(st.integers(0, 255))
     bad = tmp_path / "fuzz.mtpack"
     bad.write_bytes(bytes(raw))
-    home = tmp_path / f"h{data.draw(st.integers(0, 10**9))}"
+    # A fresh home per example: a mutation that leaves the pack valid imports into it.
+    home = Path(tempfile.mkdtemp(dir=tmp_path))
     with Store(home) as store:
         try:
             import_pack(bad, store=store, library=ReferenceLibrary(home / "references"))
