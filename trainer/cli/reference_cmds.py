@@ -10,16 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sensors.capture import Capture
     from trainer.store.references import ReferenceLibrary
 
 __all__ = ["register", "score_report"]
-
-_RATE_TOLERANCE = 0.01  # a capture within 1 % of its glove's nominal rate is at that rate
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,50 +89,24 @@ def _library() -> ReferenceLibrary:
     return ReferenceLibrary()
 
 
-def _rate(cap: Capture) -> float:
-    """Return the capture's rate, snapped to its glove's nominal rate when within 1 %."""
-    nominal = float(cap.profile.sample_rate_hz)
-    fs = cap.sample_rate_hz
-    return nominal if abs(fs - nominal) <= _RATE_TOLERANCE * nominal else fs
-
-
 def _build(args: argparse.Namespace) -> int:
     from sensors.capture import read_capture
     from trainer.exceptions import ScoringError
-    from trainer.scoring import build_reference, resample_take
     from trainer.store.references import check_name
+    from trainer.store.takes import build_from_captures
 
     library = _library()
     check_name(args.name)
     if not args.overwrite and args.name in library.names():
         raise ScoringError(f"a reference named {args.name!r} already exists (use --overwrite)")
-    captures = [read_capture(path, profile=args.profile) for path in args.takes]
-    profile = captures[0].profile
-    fs = float(profile.sample_rate_hz)
-    takes = []
-    for path, cap in zip(args.takes, captures, strict=True):
-        if cap.profile.channel_names != profile.channel_names:
-            raise ScoringError(
-                f"{path}: glove {cap.profile.name!r} differs from the first take's "
-                f"({profile.name!r})"
-            )
-        takes.append(resample_take(cap.values, _rate(cap), fs, cap.gap_starts))
-    synthetic = all(bool(cap.metadata.get("synthetic", False)) for cap in captures)
-    ref = build_reference(
-        takes,
-        name=args.name,
-        technique=args.technique,
-        profile=profile,
-        fs_hz=fs,
-        author=args.author,
-        notes=args.notes,
-        created=datetime.now(UTC).date().isoformat(),
-        synthetic=synthetic,
+    captures = [(read_capture(path, profile=args.profile), None) for path in args.takes]
+    ref = build_from_captures(
+        captures, name=args.name, technique=args.technique, author=args.author, notes=args.notes
     )
     path = library.add(ref, overwrite=args.overwrite)
     print(
         f"built {ref.name!r} ({ref.technique}) from {ref.n_strokes} strokes in "
-        f"{len(takes)} takes: template {ref.length / ref.fs_hz:.2f} s, duration "
+        f"{len(captures)} takes: template {ref.length / ref.fs_hz:.2f} s, duration "
         f"{ref.duration_s[0]:.2f}-{ref.duration_s[2]:.2f} s -> {path}"
     )
     return 0
@@ -234,12 +204,13 @@ def score_report(
     """
     from sensors.capture import read_capture
     from trainer.scoring import Recogniser, check_compatible, find_strokes, score_stroke
+    from trainer.store.takes import capture_rate
 
     cap = read_capture(capture_path, profile=profile)
     library = _library()
     ref = library.get(reference)
     check_compatible(cap.profile, ref)
-    fs = _rate(cap)
+    fs = capture_rate(cap)
     found = find_strokes(
         cap.values,
         fs,

@@ -26,10 +26,39 @@ from trainer.exceptions import StoreError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.database import DEFAULT_USER, Store
 
-__all__ = ["SESSIONS_DIR", "SessionRecording", "new_capture_path"]
+__all__ = ["SESSIONS_DIR", "SessionRecording", "new_capture_path", "unique_capture_path"]
 
 SESSIONS_DIR = "sessions"
 _log = logging.getLogger(__name__)
+
+
+def unique_capture_path(folder: Path, technique: str, started_at: datetime) -> Path:
+    """Return a fresh capture path ``<folder>/<UTC stamp>-<technique>.mtcap``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        Where the capture goes (created if missing).
+    technique : str
+        Technique recorded (sanitised into the name).
+    started_at : datetime
+        Recording start (UTC stamp in the name, so names sort by time).
+
+    Returns
+    -------
+    pathlib.Path
+        A path that does not exist yet (``-2``, ``-3``... appended on a clash).
+    """
+    when = started_at.astimezone(UTC)
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9-]+", "-", technique.lower()).strip("-") or "session"
+    stem = f"{when:%Y%m%dT%H%M%S}Z-{slug}"
+    path = folder / f"{stem}{CAPTURE_SUFFIX}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{CAPTURE_SUFFIX}"
+    return path
 
 
 def new_capture_path(home: Path, technique: str, started_at: datetime) -> Path:
@@ -42,7 +71,7 @@ def new_capture_path(home: Path, technique: str, started_at: datetime) -> Path:
     technique : str
         Technique practised (sanitised into the name).
     started_at : datetime
-        Session start (UTC stamp in the name, so names sort by time).
+        Session start.
 
     Returns
     -------
@@ -50,16 +79,9 @@ def new_capture_path(home: Path, technique: str, started_at: datetime) -> Path:
         A path that does not exist yet (its folder is created).
     """
     when = started_at.astimezone(UTC)
-    folder = home / SESSIONS_DIR / f"{when:%Y}" / f"{when:%m}"
-    folder.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^a-z0-9-]+", "-", technique.lower()).strip("-") or "session"
-    stem = f"{when:%Y%m%dT%H%M%S}Z-{slug}"
-    path = folder / f"{stem}{CAPTURE_SUFFIX}"
-    n = 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}{CAPTURE_SUFFIX}"
-    return path
+    return unique_capture_path(
+        home / SESSIONS_DIR / f"{when:%Y}" / f"{when:%m}", technique, started_at
+    )
 
 
 class SessionRecording:
