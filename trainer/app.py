@@ -20,18 +20,22 @@ if TYPE_CHECKING:
     from trainer.scoring import LiveCoach, Reference
     from trainer.store.database import Store
     from trainer.store.sessions import SessionRecording
+    from trainer.store.takes import TakeShelf
     from trainer.ui.runner import DemoOptions, DemoResult
 
 __all__ = [
     "SETTINGS_FILE",
     "default_services",
+    "export_references",
     "load_references",
     "make_coach",
     "make_recorder",
     "open_store",
+    "open_takes",
     "run_demo",
     "run_gui",
     "run_replay",
+    "save_reference",
     "settings_path",
     "warm_up",
 ]
@@ -138,6 +142,34 @@ def make_recorder(
     return SessionRecording(store, reference=reference, source=source, feedback_mode=feedback_mode)
 
 
+def open_takes() -> TakeShelf:
+    """Open the instructor's takes of the data home."""
+    from trainer.store.paths import data_home
+    from trainer.store.takes import TakeShelf
+
+    return TakeShelf(data_home())
+
+
+def save_reference(reference: Reference, overwrite: bool = False) -> Path:
+    """Add a reference to the user's library; return its file.
+
+    Raises
+    ------
+    ReferenceFileError
+        The name is taken (and ``overwrite`` is false) or the file cannot be written.
+    """
+    from trainer.store.references import ReferenceLibrary
+
+    return ReferenceLibrary().add(reference, overwrite=overwrite)
+
+
+def export_references(out: Path, names: Sequence[str]) -> dict[str, list[Any]]:
+    """Write library references into a pack (``out`` replaced: the user chose it)."""
+    from trainer.store.packs import export_pack
+
+    return export_pack(Path(out), references=list(names), overwrite=True)
+
+
 def _scan(timeout_s: float) -> Sequence[Any]:
     from sensors.sources.ble import scan
 
@@ -171,6 +203,9 @@ def default_services() -> Services:
         scan=_scan,
         open_store=open_store,
         make_recorder=make_recorder,
+        open_takes=open_takes,
+        save_reference=save_reference,
+        export_references=export_references,
         profiles=tuple(profiles),
         techniques=tuple(TECHNIQUES),
     )

@@ -71,7 +71,7 @@ class _SessionEntry:
 def export_pack(
     out: Path,
     *,
-    store: Store,
+    store: Store | None = None,
     references: Sequence[str] = (),
     sessions: Sequence[int] = (),
     overwrite: bool = False,
@@ -85,8 +85,8 @@ def export_pack(
     ----------
     out : pathlib.Path
         Pack to write (atomically: a temporary file renamed into place).
-    store : Store
-        The session store.
+    store : Store or None
+        The session store (needed only to export sessions).
     references : sequence of str
         Reference names from the library.
     sessions : sequence of int
@@ -107,6 +107,8 @@ def export_pack(
         Unknown reference or session, unreadable capture, ``out`` exists.
     """
     out = Path(out)
+    if sessions and store is None:
+        raise StoreError("exporting sessions needs the session store")
     if out.exists() and not overwrite:
         raise StoreError(f"{out}: file exists (use --overwrite)")
     lib = library or ReferenceLibrary()
@@ -127,6 +129,7 @@ def export_pack(
     }
     files: dict[str, bytes] = {}
     for n, sid in enumerate(dict.fromkeys(sessions)):
+        assert store is not None  # checked above
         session = store.session(sid)
         try:
             capture = session.capture.read_bytes()

@@ -231,6 +231,18 @@ class TakeRecording:
         self.path: Path | None = None
         self.samples = 0
         self._writer: CaptureWriter | None = None
+        self._done = False
+        self._rate_hz = 0.0
+
+    @property
+    def seconds(self) -> float:
+        """Seconds recorded so far (at the glove's nominal rate)."""
+        return self.samples / self._rate_hz if self._rate_hz else 0.0
+
+    @property
+    def done(self) -> bool:
+        """The take has been started and closed (its file is complete)."""
+        return self._done
 
     def start(self, technique: str, reference: str, profile: GloveProfile) -> None:
         """Create the take's capture (``reference`` is unused: a take follows none).
@@ -257,6 +269,7 @@ class TakeRecording:
         except (SensorError, OSError) as err:
             raise StoreError(f"cannot record the take: {err}") from None
         self.path = path
+        self._rate_hz = float(profile.sample_rate_hz)
 
     def add_block(self, block: SampleBlock) -> None:
         """Append samples (synced per ``sync_interval_s``).
@@ -281,6 +294,7 @@ class TakeRecording:
     def finish(self) -> None:
         """Close the capture (synced)."""
         writer, self._writer = self._writer, None
+        self._done = self.path is not None
         if writer is not None:
             try:
                 writer.close()

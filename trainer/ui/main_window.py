@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import concurrent.futures
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from sensors.sources.base import SourceState
 from trainer.ui.acquisition import Acquisition, AcquisitionEvent, EventKind
 from trainer.ui.connect_view import ConnectView
 from trainer.ui.history_view import HistoryView
-from trainer.ui.placeholder_view import PlaceholderView
+from trainer.ui.instructor_view import InstructorView
 from trainer.ui.plots import FrameCounter
 from trainer.ui.practice_view import PracticeView
 from trainer.ui.replay_view import ReplayView
@@ -27,11 +30,6 @@ VIEWS = (
     ("instructor", "Instructor"),
     ("replay", "Replay"),
     ("history", "History"),
-)
-
-_STORE_PENDING = (
-    "This view needs the session store (database of sessions, takes and scores), "
-    "which arrives with issue 6."
 )
 
 
@@ -148,13 +146,13 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.practice_view = PracticeView(services.techniques)
         self.practice_view.scoring_available = False
-        self.instructor_view = PlaceholderView(
-            "Instructor",
-            "Record takes, mark good and bad ones, build a reference, name it, export a pack.",
-            _STORE_PENDING,
-            "Meanwhile: record takes with `massage-trainer record` and build a reference "
-            "with `massage-trainer reference build NAME TAKE...`; it appears in Practice.",
-        )
+        self.instructor_view = InstructorView(services.techniques)
+        #: The instructor's takes once opened (``services.open_takes``), else ``None``.
+        self.takes: Any = None
+        self.take_recorder: Any = None  # the take being recorded
+        self._take_finishing: Any = None  # stopped, its file not closed yet
+        self._take_started = 0.0
+        self._recording_gate: tuple[bool, str] | None = None
         self.replay_view = ReplayView()
         self.history_view = HistoryView(services.techniques, self._jobs.submit)
         self._pages = {
@@ -209,6 +207,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.practice_view.session_toggled.connect(self.toggle_session)
         self.practice_view.technique_changed.connect(self._on_technique_changed)
         self.replay_view.open_requested.connect(self.open_replay)
+        self._wire_instructor()
         self.history_view.replay_requested.connect(self.open_replay)
         self._add_action("Start / stop (play / pause in Replay)", "Space", self._space)
         self._add_action("Tare", "T", self.request_tare)
@@ -259,6 +258,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.store_error = "no session store in this mode"
             self.store_done = True
             self.history_view.set_store(None, self.store_error)
+        if self.services.open_takes is not None:
+            self._jobs.submit(self.services.open_takes, self._takes_opened)
+        else:
+            self.instructor_view.set_recording_possible(False, "Takes are not kept in this mode.")
         if self.services.warm_up is not None:
             self.warm_label.setText("Preparing alignment…")
             self._jobs.submit(self.services.warm_up, self._warmed_up)
@@ -309,6 +312,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _space(self) -> None:
         if self.current_view == "replay":
             self.replay_view.toggle_play()
+        elif self.current_view == "instructor":
+            self.toggle_take()
         else:
             self.toggle_session()
 
@@ -370,6 +375,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Stop the acquisition (joined in a worker thread) and forget the source."""
         if self.practice_view.running:
             self.toggle_session()
+        if self.take_recorder is not None:
+            self.toggle_take()
         acq, self.acquisition = self.acquisition, None
         self._connect_serial += 1
         if acq is not None:
@@ -404,8 +411,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.acquisition.request_tare()
             self.connect_view.show_tare(True, "Hold still…")
 
-    def _on_technique_changed(self, technique: str) -> None:
-        self._save("practice/technique", technique)
+    def _on_technique_changed(self, technique: str, *, remember: bool = True) -> None:
+        if remember:
+            self._save("practice/technique", technique)
         # The simulated glove plays the student: let it perform what is being practised.
         choice = self.choice
         if choice is not None and choice.kind == "sim" and choice.target != technique:
@@ -426,6 +434,9 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.QTimer.singleShot(500, self.history_view.refresh)
             return
         if acq is None or not view.can_start() or self.services.make_coach is None:
+            return
+        if self.take_recorder is not None:
+            self.statusBar().showMessage("Stop the take being recorded first.", 5000)
             return
         ref = view.current_reference()
         mode, n = view.feedback_mode()
@@ -481,6 +492,197 @@ class MainWindow(QtWidgets.QMainWindow):
             view.reference.setCurrentIndex(view.reference.findText(reference))
         self.toggle_session()
 
+    # -- instructor: takes and references --
+
+    def _wire_instructor(self) -> None:
+        view = self.instructor_view
+        view.record_toggled.connect(self.toggle_take)
+        view.technique_changed.connect(self._on_instructor_technique)
+        view.take_selected.connect(self._load_take)
+        view.keep_changed.connect(
+            lambda name, keep: self._takes_job(lambda s: s.mark(name, keep), refresh=True)
+        )
+        view.trim_changed.connect(self._set_trim)
+        view.add_requested.connect(self._add_take_file)
+        view.delete_requested.connect(
+            lambda name: self._takes_job(lambda s: s.remove(name), refresh=True)
+        )
+        view.build_requested.connect(self._build_reference)
+        view.save_requested.connect(self._save_reference)
+        view.export_requested.connect(self._export_reference)
+
+    def _takes_opened(self, shelf: Any, err: BaseException | None) -> None:
+        if err is not None:
+            self.instructor_view.set_recording_possible(False, f"Takes unavailable: {err}")
+            return
+        self.takes = shelf
+        self.refresh_takes()
+
+    def _takes_job(
+        self,
+        fn: Callable[[Any], Any],
+        done: Callable[[Any], None] | None = None,
+        *,
+        refresh: bool = False,
+    ) -> None:
+        """Run ``fn(shelf)`` in a worker; errors become one line under the reference."""
+        shelf = self.takes
+        if shelf is None:
+            return
+
+        def finished(result: Any, err: BaseException | None) -> None:
+            if err is not None:
+                self.instructor_view.show_message(str(err))
+            elif done is not None:
+                done(result)
+            if refresh:
+                self.refresh_takes()
+
+        self._jobs.submit(lambda: fn(shelf), finished)
+
+    def refresh_takes(self) -> None:
+        """List the takes of the instructor's technique, with their complete strokes."""
+        technique = self.instructor_view.technique.currentText()
+
+        def listing(shelf: Any) -> tuple[list[Any], dict[str, int], list[str]]:
+            from trainer.store.takes import stroke_spans
+
+            takes, problems = shelf.takes(technique)
+            strokes = {}
+            for take in takes:
+                _, cap = shelf.load(take.name)
+                lo, hi = take.trim or (0.0, take.duration_s)
+                strokes[take.name] = sum(a >= lo and b <= hi for a, b in stroke_spans(cap))
+            return takes, strokes, problems
+
+        self._takes_job(listing, lambda r: self.instructor_view.show_takes(*r))
+
+    def _load_take(self, name: str) -> None:
+        def load(shelf: Any) -> tuple[Any, np.ndarray, np.ndarray, list[tuple[float, float]]]:
+            from trainer.store.takes import stroke_spans
+
+            take, cap = shelf.load(name)
+            return take, cap.t - cap.t[0], cap.values.sum(axis=1), stroke_spans(cap)
+
+        self._takes_job(load, lambda r: self.instructor_view.show_take(*r))
+
+    def _set_trim(self, name: str, span: Any) -> None:
+        self._takes_job(lambda s: s.set_trim(name, span), refresh=True)
+        self._load_take(name)
+
+    def _add_take_file(self, path: str) -> None:
+        technique = self.instructor_view.technique.currentText()
+        author = self.instructor_view.author.text().strip()
+        self._takes_job(
+            lambda s: s.add_file(path, technique, author=author),
+            lambda take: self.instructor_view.show_message(f"Added {take.name}."),
+            refresh=True,
+        )
+
+    def _on_instructor_technique(self, technique: str) -> None:
+        self._save("instructor/technique", technique)
+        self.refresh_takes()
+        self._on_technique_changed(technique, remember=False)
+
+    def toggle_take(self) -> None:
+        """Start recording a take of the instructor's technique, or stop the one running."""
+        view = self.instructor_view
+        acq = self.acquisition
+        if self.take_recorder is not None:
+            recorder, self.take_recorder = self.take_recorder, None
+            self._take_finishing = recorder
+            if acq is not None:
+                acq.set_recorder(None)  # the take is closed in the acquisition thread
+            view.recording_stopped("Saving the take…")
+            return
+        if acq is None or self.takes is None or self.practice_view.running:
+            return
+        choice = self.choice
+        recorder = self.takes.recorder(
+            source=choice.spec if choice is not None else "",
+            author=view.author.text().strip(),
+            synthetic=choice is not None and choice.kind == "sim",
+        )
+        acq.set_recorder(recorder, technique=view.technique.currentText())
+        self.take_recorder = recorder
+        self._take_started = time.monotonic()
+        self._save("instructor/author", view.author.text().strip())
+        view.recording_started()
+
+    def _instructor_tick(self) -> None:
+        """Follow the take being closed, and whether a take can be recorded now."""
+        finishing = self._take_finishing
+        if finishing is not None and (finishing.done or finishing.path is None):
+            self._take_finishing = None
+            self.instructor_view.recording_stopped(
+                f"Take saved ({finishing.seconds:.1f} s)."
+                if finishing.path
+                else "Nothing was recorded."
+            )
+            self.refresh_takes()
+        if self.acquisition is None:
+            gate = (False, "Connect a glove (or the simulated one) to record.")
+        elif self.practice_view.running:
+            gate = (False, "Stop the practice session to record a take.")
+        elif self.takes is None:
+            gate = (False, "Opening your takes…")
+        else:
+            gate = (True, "")
+        if gate != self._recording_gate:
+            self._recording_gate = gate
+            self.instructor_view.set_recording_possible(*gate)
+
+    def _build_reference(self, name: str) -> None:
+        view = self.instructor_view
+        kept = view.kept_takes()
+        technique = view.technique.currentText()
+        author = view.author.text().strip()
+
+        def failed_or_shown(result: Any, err: BaseException | None) -> None:
+            if err is not None:
+                view.build_failed(str(err))
+            else:
+                view.show_reference(result)
+
+        shelf = self.takes
+        if shelf is None:
+            return
+        self._jobs.submit(
+            lambda: shelf.build(kept, name=name, technique=technique, author=author),
+            failed_or_shown,
+        )
+
+    def _save_reference(self) -> None:
+        view = self.instructor_view
+        ref = view.reference
+        if ref is None or self.services.save_reference is None:
+            return
+        taken = any(r.name == ref.name for r in self.practice_view.references)
+        if taken and not view.confirm(f"A reference named {ref.name} exists. Replace it?"):
+            return
+        save = self.services.save_reference
+
+        def saved(path: Any, err: BaseException | None) -> None:
+            if err is not None:
+                view.show_message(f"Could not save: {err}")
+                return
+            view.reference_saved(ref.name, Path(path))
+            self._jobs.submit(self.services.load_references, self._references_loaded)
+
+        self._jobs.submit(lambda: save(ref, taken), saved)
+
+    def _export_reference(self, out: str) -> None:
+        view = self.instructor_view
+        export = self.services.export_references
+        name = view.saved_name
+        if export is None or not name:
+            return
+
+        def exported(_result: Any, err: BaseException | None) -> None:
+            view.show_message(f"Could not export: {err}" if err else f"Exported {name} to {out}.")
+
+        self._jobs.submit(lambda: export(Path(out), [name]), exported)
+
     # -- the frame timer --
 
     def tick(self) -> None:
@@ -508,11 +710,18 @@ class MainWindow(QtWidgets.QMainWindow):
                     self.frames += 1
                     self.fps.tick()
                     self.frame_drawn.emit()
+            elif view == "instructor" and self.take_recorder is not None:
+                fs = float(acq.profile.sample_rate_hz)
+                snap = acq.buffer.snapshot(round(10.0 * fs))
+                self.instructor_view.show_live(
+                    snap.t, snap.values.sum(axis=1), time.monotonic() - self._take_started
+                )
             elif view == "connect":
                 fs = float(acq.profile.sample_rate_hz)
                 rate = self.connect_view.show_signal(acq.buffer.snapshot(round(3.0 * fs)))
                 if rate is not None:
                     self.connect_view.show_status(status, rate)
+        self._instructor_tick()
         if self.frames % 15 == 0:
             fps = self.fps.fps
             self.fps_label.setText(f"{fps:.0f} fps" if fps else "")
@@ -566,6 +775,18 @@ class MainWindow(QtWidgets.QMainWindow):
             feedback = 0
         if 0 <= feedback < self.practice_view.feedback.count():
             self.practice_view.feedback.setCurrentIndex(feedback)
+        for key, widget in (
+            ("instructor/technique", self.instructor_view.technique),
+            ("instructor/author", self.instructor_view.author),
+        ):
+            value = s.value(key, "")
+            if isinstance(value, str) and value:
+                widget.blockSignals(True)
+                if isinstance(widget, QtWidgets.QComboBox):
+                    widget.setCurrentText(value)
+                else:
+                    widget.setText(value)
+                widget.blockSignals(False)
         view = s.value("window/view", "connect")
         self.show_view(view if view in self._pages else "connect")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -92,6 +93,15 @@ class Services:
     make_recorder : callable or None
         ``make_recorder(store, reference, feedback_mode, source_spec) -> SessionRecorder``:
         records one practice session into the store.
+    open_takes : callable or None
+        ``open_takes() -> TakeShelf`` (:mod:`trainer.store.takes`): the instructor's
+        takes; called once in a worker thread. ``None`` disables the Instructor view.
+    save_reference : callable or None
+        ``save_reference(reference, overwrite) -> path``: adds a built reference to the
+        library; called in a worker thread.
+    export_references : callable or None
+        ``export_references(path, names)``: writes library references into a pack;
+        called in a worker thread.
     profiles : sequence of str
         Glove profiles offered for the simulated glove.
     techniques : sequence of str
@@ -105,5 +115,8 @@ class Services:
     scan: Callable[[float], Sequence[Any]] | None = None
     open_store: Callable[[], Any] | None = None
     make_recorder: Callable[[Any, Reference, str, str], SessionRecorder] | None = None
+    open_takes: Callable[[], Any] | None = None
+    save_reference: Callable[[Reference, bool], Path] | None = None
+    export_references: Callable[[Path, Sequence[str]], Any] | None = None
     profiles: Sequence[str] = ("reference-glove",)
     techniques: Sequence[str] = ("effleurage", "petrissage", "friction", "tapotement")

@@ -1,0 +1,482 @@
+"""Instructor: record takes, keep the good ones, build a reference, save and share it.
+
+The view shows and asks; the main window does the work off the GUI thread (recording
+goes through the acquisition's recorder seam, reading takes and building run in
+worker threads) and hands results back through ``show_*``. Every plot item is made
+once; showing a take or a reference only calls ``setData``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from trainer.ui import theme
+from trainer.ui.plots import cosmetic_pen, live_curve, nice_ceiling
+from trainer.ui.widgets import Card, label, page_layout
+
+__all__ = ["InstructorView"]
+
+_COLUMNS = ("Keep", "Recorded", "By", "Length", "Strokes")
+_ARGB = QtGui.QColor.NameFormat.HexArgb
+_NAME_OK = QtCore.QRegularExpression(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _tinted(colour: str, alpha: int) -> QtGui.QColor:
+    c = QtGui.QColor(colour)
+    c.setAlpha(alpha)
+    return c
+
+
+def _force_plot(y_label: str, x_label: str) -> tuple[pg.PlotWidget, pg.PlotItem]:
+    widget = pg.PlotWidget()
+    plot = widget.getPlotItem()
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMouseEnabled(x=False, y=False)
+    plot.setLabel("left", y_label, units="N")
+    plot.setLabel("bottom", x_label, units="s")
+    plot.getAxis("left").setWidth(58)
+    plot.disableAutoRange()
+    return widget, plot
+
+
+def span_outline(spans: Sequence[tuple[float, float]], top: float) -> tuple[np.ndarray, ...]:
+    """Return ``x, y`` of one curve that outlines each span as a box of height ``top``.
+
+    Filled down to 0, this shades every stroke with a single plot item.
+    """
+    x, y = [], []
+    for a, b in spans:
+        x += [a, a, b, b]
+        y += [0.0, top, top, 0.0]
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+class InstructorView(QtWidgets.QWidget):
+    """Takes of one technique, the selected take with its strokes and trim, the build.
+
+    Parameters
+    ----------
+    techniques : sequence of str
+        Techniques offered.
+    parent : QtWidgets.QWidget or None
+        Parent widget.
+
+    Signals
+    -------
+    record_toggled()
+        Start recording a take (or stop the one being recorded).
+    technique_changed(str)
+        The technique to record and list.
+    take_selected(str)
+        Show this take (file name).
+    keep_changed(str, bool)
+        Mark a take good (built from) or bad.
+    trim_changed(str, object)
+        New trim of a take: ``(start, end)`` seconds, or ``None`` for all of it.
+    add_requested(str)
+        Copy this recording file in as a take.
+    delete_requested(str)
+        Delete this take (already confirmed).
+    build_requested(str)
+        Build a reference with this name from the kept takes.
+    save_requested()
+        Save the built reference into the library.
+    export_requested(str)
+        Write the saved reference into this pack file.
+    """
+
+    record_toggled = QtCore.Signal()
+    technique_changed = QtCore.Signal(str)
+    take_selected = QtCore.Signal(str)
+    keep_changed = QtCore.Signal(str, bool)
+    trim_changed = QtCore.Signal(str, object)
+    add_requested = QtCore.Signal(str)
+    delete_requested = QtCore.Signal(str)
+    build_requested = QtCore.Signal(str)
+    save_requested = QtCore.Signal()
+    export_requested = QtCore.Signal(str)
+
+    def __init__(self, techniques: Sequence[str], parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.takes: list[Any] = []
+        self.strokes: dict[str, int] = {}
+        self.recording = False
+        self.reference: Any = None
+        self.saved_name = ""
+        self.current_take = ""
+        self._take_duration = 0.0
+        #: Asks a yes/no question (tests replace it).
+        self.confirm: Callable[[str], bool] = self._confirm_dialog
+        #: Asks for a file to open, "" for none (tests replace it).
+        self.ask_open_path: Callable[[], str] = self._open_dialog
+        #: Asks for a pack file to write, "" for none (tests replace it).
+        self.ask_save_path: Callable[[str], str] = self._save_dialog
+
+        outer, header, self.subtitle = page_layout(
+            self,
+            "Instructor",
+            "Record several takes of one technique, keep the good ones, build a reference.",
+        )
+        self.author = QtWidgets.QLineEdit()
+        self.author.setPlaceholderText("performed by")
+        self.author.setFixedWidth(150)
+        self.technique = QtWidgets.QComboBox()
+        self.technique.addItems(list(techniques))
+        self.technique.currentTextChanged.connect(self.technique_changed)
+        for w in (self.author, self.technique):
+            header.addWidget(w, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+
+        top = QtWidgets.QHBoxLayout()
+        top.setSpacing(12)
+        takes_card = Card("Takes")
+        takes_card.setFixedWidth(430)
+        record_row = QtWidgets.QHBoxLayout()
+        self.record_button = QtWidgets.QPushButton("Record take")
+        self.record_button.setObjectName("primary")
+        self.record_button.clicked.connect(self.record_toggled)
+        record_row.addWidget(self.record_button)
+        self.record_status = label("", "muted", wrap=True)
+        record_row.addWidget(self.record_status, 1)
+        takes_card.body.addLayout(record_row)
+        self.table = QtWidgets.QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.itemChanged.connect(self._on_item_changed)
+        takes_card.body.addWidget(self.table, 1)
+        take_buttons = QtWidgets.QHBoxLayout()
+        self.add_button = QtWidgets.QPushButton("Add file…")
+        self.add_button.clicked.connect(self._add_file)
+        self.delete_button = QtWidgets.QPushButton("Delete…")
+        self.delete_button.clicked.connect(self._delete_selected)
+        take_buttons.addWidget(self.add_button)
+        take_buttons.addWidget(self.delete_button)
+        take_buttons.addStretch(1)
+        takes_card.body.addLayout(take_buttons)
+        top.addWidget(takes_card)
+
+        take_card = Card("Take")
+        self.take_widget, self.take_plot = _force_plot("Total force", "take time")
+        self.strokes_fill = pg.PlotDataItem(
+            pen=None, fillLevel=0.0, brush=_tinted(theme.ACCENT, 30)
+        )
+        self.take_curve = live_curve(cosmetic_pen(theme.TEXT), "total force")
+        self.take_plot.addItem(self.strokes_fill)
+        self.take_plot.addItem(self.take_curve)
+        self.trim_region = pg.LinearRegionItem(
+            brush=_tinted(theme.CAUTION, 25),
+            pen=cosmetic_pen(theme.CAUTION, width=2.0),
+            hoverBrush=_tinted(theme.CAUTION, 45),
+        )
+        self.trim_region.setZValue(-10)
+        self.trim_region.setVisible(False)
+        self.trim_region.sigRegionChangeFinished.connect(self._on_trim_dragged)
+        self.take_plot.addItem(self.trim_region, ignoreBounds=True)
+        take_card.body.addWidget(self.take_widget, 1)
+        take_row = QtWidgets.QHBoxLayout()
+        self.take_info = label("Select a take, or record one.", "muted", wrap=True)
+        take_row.addWidget(self.take_info, 1)
+        self.keep_all_button = QtWidgets.QPushButton("Keep all of it")
+        self.keep_all_button.clicked.connect(self._clear_trim)
+        take_row.addWidget(self.keep_all_button)
+        take_card.body.addLayout(take_row)
+        top.addWidget(take_card, 1)
+        outer.addLayout(top, 3)
+
+        ref_card = Card("Reference")
+        ref_row = QtWidgets.QHBoxLayout()
+        self.ref_name = QtWidgets.QLineEdit()
+        self.ref_name.setPlaceholderText("reference name, e.g. effleurage-ana")
+        self.ref_name.setValidator(QtGui.QRegularExpressionValidator(_NAME_OK, self.ref_name))
+        self.ref_name.textChanged.connect(lambda _: self._update_buttons())
+        self.build_button = QtWidgets.QPushButton("Build")
+        self.build_button.setObjectName("primary")
+        self.build_button.clicked.connect(self._build)
+        self.save_button = QtWidgets.QPushButton("Save to library")
+        self.save_button.clicked.connect(self.save_requested)
+        self.export_button = QtWidgets.QPushButton("Export pack…")
+        self.export_button.clicked.connect(self._export)
+        ref_row.addWidget(self.ref_name, 1)
+        for b in (self.build_button, self.save_button, self.export_button):
+            ref_row.addWidget(b)
+        ref_card.body.addLayout(ref_row)
+        ref_body = QtWidgets.QHBoxLayout()
+        self.ref_widget, self.ref_plot = _force_plot("Total force", "reference time")
+        self.band_lo = live_curve(cosmetic_pen(_tinted(theme.ACCENT, 90).name(_ARGB)))
+        self.band_hi = live_curve(cosmetic_pen(_tinted(theme.ACCENT, 90).name(_ARGB)))
+        self.band = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=_tinted(theme.ACCENT, 45))
+        self.template = live_curve(cosmetic_pen(theme.ACCENT, width=2.0), "template")
+        legend = self.ref_plot.addLegend(offset=(-8, 4), labelTextColor=theme.TEXT_MUTED)
+        for item in (self.band, self.band_lo, self.band_hi, self.template):
+            self.ref_plot.addItem(item)
+        legend.addItem(
+            pg.BarGraphItem(x=[0], height=[1], width=1, brush=_tinted(theme.ACCENT, 45), pen=None),
+            "tolerance band",
+        )
+        ref_body.addWidget(self.ref_widget, 3)
+        self.ref_info = label("", "muted", wrap=True)
+        self.ref_info.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+        self.ref_info.setFixedWidth(300)
+        ref_body.addWidget(self.ref_info)
+        ref_card.body.addLayout(ref_body, 1)
+        outer.addWidget(ref_card, 2)
+        self.set_recording_possible(False, "Connect a glove (or the simulated one) to record.")
+        self._update_buttons()
+
+    # -- what the window tells the view --
+
+    def set_recording_possible(self, possible: bool, why: str = "") -> None:
+        """Enable recording, or say why it is not possible now."""
+        if not self.recording:
+            self.record_button.setEnabled(possible)
+            self.record_status.setText("" if possible else why)
+
+    def recording_started(self) -> None:
+        """Show a take being recorded (the take plot follows the glove live)."""
+        self.recording = True
+        self.record_button.setText("Stop take")
+        self.record_button.setEnabled(True)
+        self.record_status.setText("Recording…")
+        self.trim_region.setVisible(False)
+        self.strokes_fill.setData([], [])
+        self.take_info.setText("Recording: perform several whole strokes, resting between them.")
+        self._update_buttons()
+
+    def recording_stopped(self, message: str = "") -> None:
+        """Show that recording ended (``message`` says what happened to the take)."""
+        self.recording = False
+        self.record_button.setText("Record take")
+        self.record_status.setText(message)
+        self._update_buttons()
+
+    def show_live(self, t: np.ndarray, total: np.ndarray, elapsed_s: float) -> None:
+        """Draw the glove's last seconds while a take is being recorded."""
+        if t.size:
+            self.take_curve.setData(t - t[-1], total)
+            self.take_plot.setXRange(min(-10.0, float(t[0] - t[-1])), 0.0, padding=0)
+            self.take_plot.setYRange(0, nice_ceiling(float(total.max(initial=0.0))), padding=0)
+        self.record_status.setText(f"Recording… {elapsed_s:.1f} s")
+
+    def show_takes(
+        self, takes: Sequence[Any], strokes: dict[str, int], problems: Sequence[str] = ()
+    ) -> None:
+        """List the takes of the chosen technique (``strokes``: complete strokes per take)."""
+        self.takes = list(takes)
+        self.strokes = dict(strokes)
+        selected = self.current_take
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.takes))
+        for row, take in enumerate(self.takes):
+            keep = QtWidgets.QTableWidgetItem("")
+            keep.setFlags(
+                QtCore.Qt.ItemFlag.ItemIsUserCheckable
+                | QtCore.Qt.ItemFlag.ItemIsEnabled
+                | QtCore.Qt.ItemFlag.ItemIsSelectable
+            )
+            keep.setCheckState(
+                QtCore.Qt.CheckState.Checked if take.good else QtCore.Qt.CheckState.Unchecked
+            )
+            keep.setData(QtCore.Qt.ItemDataRole.UserRole, take.name)
+            length = f"{take.kept_s:.1f} s" + (" (trimmed)" if take.trim else "")
+            n = strokes.get(take.name)
+            cells = (
+                take.recorded_at[:16].replace("T", " ") or take.name,
+                take.author or "—",
+                length,
+                "…" if n is None else str(n),
+            )
+            self.table.setItem(row, 0, keep)
+            for col, text in enumerate(cells, start=1):
+                self.table.setItem(row, col, QtWidgets.QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.table.blockSignals(False)
+        names = [t.name for t in self.takes]
+        if selected in names:
+            self.table.selectRow(names.index(selected))
+        elif not self.takes:
+            self.current_take = ""
+            self.take_curve.setData([], [])
+            self.strokes_fill.setData([], [])
+            self.trim_region.setVisible(False)
+            self.take_info.setText("No takes of this technique yet: record one, or add a file.")
+        if problems:
+            self.record_status.setText(f"{len(problems)} take file(s) unreadable: {problems[0]}")
+        self._update_buttons()
+
+    def show_take(
+        self,
+        take: Any,
+        t: np.ndarray,
+        total: np.ndarray,
+        spans: Sequence[tuple[float, float]],
+    ) -> None:
+        """Draw a whole take: its force, its complete strokes shaded, its trim."""
+        if take.name != self.current_take or self.recording:
+            return  # the user moved on meanwhile
+        self._take_duration = take.duration_s
+        top = nice_ceiling(float(total.max(initial=0.0)))
+        self.take_curve.setData(t, total)
+        self.strokes_fill.setData(*span_outline(spans, 0.96 * top))
+        self.take_plot.setXRange(0.0, max(take.duration_s, 1.0), padding=0.01)
+        self.take_plot.setYRange(0.0, top, padding=0)
+        lo, hi = take.trim if take.trim else (0.0, take.duration_s)
+        self.trim_region.blockSignals(True)
+        self.trim_region.setBounds((0.0, take.duration_s))
+        self.trim_region.setRegion((lo, hi))
+        self.trim_region.blockSignals(False)
+        self.trim_region.setVisible(True)
+        kept = sum(1 for a, b in spans if a >= lo and b <= hi)
+        self.take_info.setText(
+            f"{len(spans)} complete strokes; {kept} inside the kept part "
+            f"({lo:.1f}–{hi:.1f} s). Drag the edges to leave out a false start or a bad end."
+        )
+
+    def show_reference(self, reference: Any) -> None:
+        """Draw a built reference: template and band, and what it was built from."""
+        self.reference = reference
+        self.saved_name = ""
+        x = np.arange(reference.length) / reference.fs_hz
+        self.template.setData(x, reference.template.sum(axis=1))
+        self.band_lo.setData(x, reference.band_lo)
+        self.band_hi.setData(x, reference.band_hi)
+        self.ref_plot.setXRange(0.0, float(x[-1]) if x.size else 1.0, padding=0.02)
+        self.ref_plot.setYRange(0.0, nice_ceiling(float(reference.band_hi.max())), padding=0)
+        lo, mid, hi = reference.duration_s
+        peak, peak_sd = reference.peak_force_n
+        self.ref_info.setText(
+            f"<b>{reference.name}</b> ({reference.technique}, {reference.profile.name})<br>"
+            f"built from {reference.n_strokes} strokes<br>"
+            f"stroke duration {lo:.2f}–{hi:.2f} s (typical {mid:.2f} s)<br>"
+            f"peak force {peak:.0f} ± {peak_sd:.0f} N<br>"
+            "Not saved yet: <i>Save to library</i> makes it available in Practice."
+        )
+        self._update_buttons()
+
+    def reference_saved(self, name: str, path: Path) -> None:
+        """Show that the built reference is in the library under ``name``."""
+        self.saved_name = name
+        self.ref_info.setText(
+            self.ref_info.text().rsplit("<br>", 1)[0]
+            + f"<br>Saved as <b>{name}</b>: choose it in Practice, or export a pack."
+        )
+        self._update_buttons()
+
+    def show_message(self, text: str) -> None:
+        """Say something about the last action (an error, an export) under the reference."""
+        self.ref_info.setText(text)
+
+    # -- user actions --
+
+    def selected_take(self) -> str:
+        """File name of the selected take ("" for none)."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return ""
+        item = self.table.item(rows[0].row(), 0)
+        return "" if item is None else str(item.data(QtCore.Qt.ItemDataRole.UserRole))
+
+    def kept_takes(self) -> list[str]:
+        """Names of the takes marked to keep."""
+        return [t.name for t in self.takes if t.good]
+
+    def _on_selection(self) -> None:
+        name = self.selected_take()
+        self._update_buttons()
+        if name and name != self.current_take:
+            self.current_take = name
+            self.take_info.setText("Loading the take…")
+            self.take_selected.emit(name)
+
+    def _on_item_changed(self, item: QtWidgets.QTableWidgetItem) -> None:
+        if item.column() != 0:
+            return
+        name = str(item.data(QtCore.Qt.ItemDataRole.UserRole))
+        keep = item.checkState() == QtCore.Qt.CheckState.Checked
+        for i, take in enumerate(self.takes):
+            if take.name == name and take.good != keep:
+                self.takes[i] = replace(take, good=keep)
+                self.keep_changed.emit(name, keep)
+        self._update_buttons()
+
+    def _on_trim_dragged(self) -> None:
+        if not self.current_take:
+            return
+        lo, hi = self.trim_region.getRegion()
+        whole = lo <= 0.01 and hi >= self._take_duration - 0.01
+        self.trim_changed.emit(self.current_take, None if whole else (float(lo), float(hi)))
+
+    def _clear_trim(self) -> None:
+        if self.current_take:
+            self.trim_changed.emit(self.current_take, None)
+
+    def _add_file(self) -> None:
+        path = self.ask_open_path()
+        if path:
+            self.add_requested.emit(path)
+
+    def _delete_selected(self) -> None:
+        name = self.selected_take()
+        if name and self.confirm(f"Delete the take {name}? Its recording is removed."):
+            self.delete_requested.emit(name)
+
+    def _build(self) -> None:
+        name = self.ref_name.text().strip()
+        if name and self.kept_takes():
+            self.ref_info.setText(f"Building {name} from {len(self.kept_takes())} takes…")
+            self.build_button.setEnabled(False)
+            self.build_requested.emit(name)
+
+    def build_failed(self, message: str) -> None:
+        """Say, in one line, why the build did not work."""
+        self.show_message(f"Could not build: {message}")
+        self._update_buttons()
+
+    def _export(self) -> None:
+        if not self.saved_name:
+            return
+        path = self.ask_save_path(f"{self.saved_name}.mtpack")
+        if path:
+            self.export_requested.emit(path)
+
+    def _update_buttons(self) -> None:
+        kept = len(self.kept_takes())
+        idle = not self.recording
+        self.build_button.setText(f"Build from {kept} kept take{'s' if kept != 1 else ''}")
+        self.build_button.setEnabled(idle and kept > 0 and bool(self.ref_name.text().strip()))
+        self.save_button.setEnabled(self.reference is not None and not self.saved_name)
+        self.export_button.setEnabled(bool(self.saved_name))
+        has_take = bool(self.selected_take())
+        self.delete_button.setEnabled(idle and has_take)
+        self.keep_all_button.setEnabled(idle and has_take)
+        self.add_button.setEnabled(idle)
+        self.technique.setEnabled(idle)
+
+    # -- dialogs (replaced in tests) --
+
+    def _confirm_dialog(self, question: str) -> bool:
+        answer = QtWidgets.QMessageBox.question(self, "massage-trainer", question)
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
+    def _open_dialog(self) -> str:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Add a take", "", "Recordings (*.mtcap *.csv);;All files (*)"
+        )
+        return path
+
+    def _save_dialog(self, suggested: str) -> str:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export a reference pack", suggested, "Packs (*.mtpack)"
+        )
+        return path
