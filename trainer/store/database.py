@@ -21,6 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import json
+import logging
 import math
 import os
 import shutil
@@ -43,6 +44,7 @@ from trainer.store.references import decode_reference, encode_reference
 
 __all__ = [
     "DATABASE_FILE",
+    "IMPORTING_SUFFIX",
     "ROLES",
     "SCHEMA_VERSION",
     "SESSION_STATES",
@@ -58,6 +60,7 @@ ROLES = ("student", "instructor")
 #: ``recording`` while a program writes it; ``interrupted`` if that program died.
 SESSION_STATES = ("recording", "finished", "interrupted")
 DEFAULT_USER = "student"
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -150,6 +153,10 @@ _INSERT_REFERENCE = (
     "INSERT OR IGNORE INTO reference_blobs (hash, name, technique, created_at, data) "
     "VALUES (?, ?, ?, ?, ?)"
 )
+
+
+#: Suffix of a capture being imported from a pack (renamed once its rows are committed).
+IMPORTING_SUFFIX = ".importing"
 
 
 def content_hash(data: bytes) -> str:
@@ -634,7 +641,32 @@ class Store:
                     ),
                 )
             recovered.append(int(sid))
+        self._settle_imports(conn)
         return recovered
+
+    def _settle_imports(self, conn: sqlite3.Connection) -> None:
+        """Finish or undo pack imports that a killed program left half done.
+
+        An import writes each capture as ``<name>.importing`` and renames it once its
+        rows are committed: a row whose capture is still ``.importing`` gets it renamed
+        now; an ``.importing`` file without a row is a copy of what is still in the pack,
+        and is removed.
+        """
+        folder = self.home / "sessions"
+        if not folder.is_dir():
+            return
+        for partial in folder.rglob(f"*{IMPORTING_SUFFIX}"):
+            final = partial.with_name(partial.name.removesuffix(IMPORTING_SUFFIX))
+            row = conn.execute(
+                "SELECT 1 FROM sessions WHERE capture = ?", (_relative(final, self.home),)
+            ).fetchone()
+            try:
+                if row is not None and not final.exists():
+                    partial.replace(final)
+                else:
+                    partial.unlink()
+            except OSError as err:
+                _log.warning("could not settle %s: %s", partial, err)
 
     # -- writes ------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from sensors.exceptions import CaptureError
 from trainer import __version__
 from trainer.exceptions import ReferenceFileError, StoreError
 from trainer.scoring.model import Deduction, Reference, StrokeScore
-from trainer.store.database import ROLES, Store, content_hash
+from trainer.store.database import IMPORTING_SUFFIX, ROLES, Store, content_hash
 from trainer.store.files import deterministic_zip, write_atomic
 from trainer.store.references import (
     REFERENCE_SUFFIX,
@@ -424,6 +424,8 @@ def import_pack(
                 "(use --overwrite to replace it)"
             )
         to_add.append(ref)
+    # Captures are written as "<name>.importing" and renamed once their rows are
+    # committed; a killed import is settled by the next Store (see Store._settle_imports).
     written: list[Path] = []
     added_refs: list[tuple[Path, bytes | None]] = []
     try:
@@ -431,11 +433,12 @@ def import_pack(
         for entry in sessions:
             started = datetime.fromisoformat(entry.meta["started_at"])
             path = new_capture_path(store.home, entry.meta["technique"], started)
-            with open(path, "xb") as f:
+            partial = _importing(path)
+            with open(partial, "xb") as f:
                 f.write(entry.capture)
                 f.flush()
                 os.fsync(f.fileno())
-            written.append(path)
+            written.append(partial)
             captures.append(path)
         for ref in to_add:
             added_refs.append(_add_reference(lib, ref))
@@ -454,12 +457,18 @@ def import_pack(
         raise
     for path, sid in zip(captures, ids, strict=True):
         if sid is None:  # already in the store: its copy of the capture is not needed
-            path.unlink(missing_ok=True)
+            _importing(path).unlink(missing_ok=True)
+        else:
+            _importing(path).replace(path)
     return {
         "references": [r.name for r in refs.values()],
         "sessions": [i for i in ids if i is not None],
         "skipped": sum(i is None for i in ids),
     }
+
+
+def _importing(path: Path) -> Path:
+    return path.with_name(path.name + IMPORTING_SUFFIX)
 
 
 def _add_reference(lib: ReferenceLibrary, ref: Reference) -> tuple[Path, bytes | None]:

@@ -24,7 +24,7 @@ from sensors.exceptions import SensorError
 from sensors.profiles import GloveProfile
 from trainer.exceptions import StoreError
 from trainer.scoring.model import Reference, StrokeScore
-from trainer.store.database import DEFAULT_USER, Store
+from trainer.store.database import DEFAULT_USER, IMPORTING_SUFFIX, Store
 
 __all__ = ["SESSIONS_DIR", "SessionRecording", "new_capture_path", "unique_capture_path"]
 
@@ -55,7 +55,8 @@ def unique_capture_path(folder: Path, technique: str, started_at: datetime) -> P
     stem = f"{when:%Y%m%dT%H%M%S}Z-{slug}"
     path = folder / f"{stem}{CAPTURE_SUFFIX}"
     n = 1
-    while path.exists():
+    # A pack import's capture is "<name>.importing" until its rows commit: taken too.
+    while path.exists() or path.with_name(path.name + IMPORTING_SUFFIX).exists():
         n += 1
         path = folder / f"{stem}-{n}{CAPTURE_SUFFIX}"
     return path

@@ -166,3 +166,19 @@ def test_manifest_schema_is_checked(pack, tmp_path) -> None:
     bad = _rewrite(pack, tmp_path / "bad.mtpack", edit)
     with Store(tmp_path) as store, pytest.raises(StoreError, match="score 0-100"):
         import_pack(bad, store=store, library=ReferenceLibrary(tmp_path / "references"))
+
+
+def test_a_killed_import_is_settled_by_the_next_store(pack, tmp_path) -> None:
+    library = ReferenceLibrary(tmp_path / "references")
+    with Store(tmp_path) as store:
+        import_pack(pack, store=store, library=library)
+        (session,) = store.sessions()
+    # Killed after the commit, before the rename: the row's capture is still partial.
+    partial = session.capture.with_name(session.capture.name + ".importing")
+    session.capture.replace(partial)
+    # Killed before the commit: a partial capture with no row.
+    stray = session.capture.with_name("20200101T000000Z-effleurage.mtcap.importing")
+    stray.write_bytes(b"copy of what is still in the pack")
+    with Store(tmp_path) as store:
+        assert store.session(session.id).capture.is_file()
+        assert not partial.exists() and not stray.exists()
