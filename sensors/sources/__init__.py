@@ -7,8 +7,9 @@ Source specs (as typed on the command line):
 
 ``sim[:TECHNIQUE][?seed=N&speed=X&seconds=S&profile=NAME]``
     The simulated glove performing ``TECHNIQUE`` (default effleurage).
-``replay:PATH[?speed=X&loop=1]``
-    A recorded capture (native or CSV). ``speed=0`` plays as fast as possible.
+``replay:PATH[?speed=X&loop=1&profile=NAME]``
+    A recorded capture (native or CSV). ``speed=0`` plays as fast as possible;
+    ``profile`` names the glove of a CSV capture (native captures carry their own).
 ``ble:ADDRESS_OR_NAME[?profile=NAME]``
     A BLE glove, by address or advertised name.
 """
@@ -34,7 +35,7 @@ __all__ = [
 
 _OPTIONS: dict[SourceKind, frozenset[str]] = {
     SourceKind.SIM: frozenset({"seed", "speed", "seconds", "profile"}),
-    SourceKind.REPLAY: frozenset({"speed", "loop"}),
+    SourceKind.REPLAY: frozenset({"speed", "loop", "profile"}),
     SourceKind.BLE: frozenset({"profile"}),
 }
 
@@ -148,6 +149,7 @@ def open_source(spec: str | SourceSpec) -> Source:
             parsed.target,
             speed=_number(parsed, "speed", 1.0),
             loop=parsed.options.get("loop", "0").lower() in {"1", "true", "yes"},
+            profile=parsed.options.get("profile"),
         )
     from sensors.sources.ble import BleSource
 

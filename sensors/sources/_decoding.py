@@ -62,7 +62,6 @@ class PacketDecoder:
         self._tracker = protocol.SequenceTracker()
         self._clock = protocol.DeviceClock(wrap=_U32_WRAP, ticks_per_s=self._ticks_per_s)
         self._lines = protocol.LineAssembler()
-        self._overlong_before = 0  # overlong lines of assemblers replaced by reset_link
         self._offset_s = 0.0  # timeline offset of the current link segment
         self._last_t: float | None = None  # last emitted sample time
         # The last accepted timestamp reading: raw ticks, its timeline time, host arrival.
@@ -79,13 +78,16 @@ class PacketDecoder:
 
     @property
     def bad_packets(self) -> int:
-        """Malformed notifications (glove-v1) or text lines (nus-text) skipped."""
-        return self._bad + self._overlong_before + self._lines.overlong
+        """Malformed notifications (glove-v1) or text lines (nus-text) skipped.
+
+        An overlong text line is one of them: the assembler cuts it and the line decoder
+        refuses it, and it is counted there, once.
+        """
+        return self._bad
 
     def reset_link(self) -> None:
         """Call after a reconnect: the next block starts a new segment, marked as a gap."""
         self._tracker.reset()
-        self._overlong_before += self._lines.overlong
         self._lines = protocol.LineAssembler()  # a partial line died with the old link
         if self._last_t is not None:
             self._relink = True

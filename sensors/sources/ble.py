@@ -161,11 +161,14 @@ class BleSource(Source):
     connect_timeout_s : float
         Limit for one connection attempt, seconds.
     backoff_s : sequence of float
-        Waits between failed attempts, seconds; the last one repeats (capped). The first
-        reconnect after a drop is immediate.
+        Waits between failed attempts, seconds; the last one repeats. The first
+        reconnect after a drop is immediate. The default caps the wait at 1.5 s, so a
+        glove that comes back is streaming again within 2 s (the classroom case: it
+        went out of range, or its wearer walked off and back).
     max_attempts : int or None
         Consecutive failed attempts after which the link is declared lost (``None``:
-        retry for ever). The default, 20, gives up after about 2.5 minutes.
+        retry for ever). The default, 40, gives up after one to four minutes away
+        (each attempt also scans for up to ``scan_timeout_s``).
     scan_timeout_s : float
         How long to scan when resolving a name or an address.
     queue_blocks : int
@@ -185,8 +188,8 @@ class BleSource(Source):
         client_class: Any = None,
         scanner_class: Any = None,
         connect_timeout_s: float = 10.0,
-        backoff_s: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0),
-        max_attempts: int | None = 20,
+        backoff_s: Sequence[float] = (0.25, 0.5, 1.0, 1.5),
+        max_attempts: int | None = 40,
         scan_timeout_s: float = 5.0,
         queue_blocks: int = 10_000,
         battery_poll_s: float = 60.0,
@@ -543,11 +546,9 @@ class BleSource(Source):
                 self._profile = load_profile(config.profile)
             elif kind == "nus-text":
                 self._profile = load_profile(_NUS_DEFAULT_PROFILE)
-        if config is not None and config.channel_names != self._profile.channel_names:
-            raise ProfileError(
-                f"glove reports sensors {list(config.channel_names)} but profile "
-                f"{self._profile.name!r} expects {list(self._profile.channel_names)}"
-            )
+        problems = [] if config is None else config.mismatches(self._profile)
+        if problems:
+            raise ProfileError("; ".join(problems))
         if kind != self._profile.protocol:
             raise ProfileError(
                 f"glove speaks {kind} but profile {self._profile.name!r} is "
@@ -556,11 +557,15 @@ class BleSource(Source):
 
     async def _read_battery(self, client: Any) -> None:
         with contextlib.suppress(Exception):  # the Battery Service is optional
-            level = await asyncio.wait_for(
+            data = await asyncio.wait_for(
                 client.read_gatt_char(protocol.BATTERY_LEVEL_CHAR_UUID), 2.0
             )
+            try:
+                level: int | None = protocol.decode_battery_level(data)
+            except ProtocolError:
+                level = None  # out of range or empty: unknown rather than wrong
             with self._lock:
-                self._battery = int(level[0]) if level else None
+                self._battery = level
 
     async def _session(self) -> None:
         """One connection: connect, configure, stream until the link drops."""

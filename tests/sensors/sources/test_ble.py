@@ -139,6 +139,38 @@ def test_a_link_that_keeps_dying_at_once_is_retried_with_backoff_not_hot() -> No
     assert sum(b.gap_before for b in blocks) == 6
 
 
+@pytest.mark.parametrize("away_s", [0.7, 4.0])
+def test_a_glove_that_comes_back_streams_again_within_2_s(away_s: float) -> None:
+    # Default backoff: whenever in the retry schedule the glove returns, it is back in 2 s.
+    glove = FakeGlove(
+        load_log(REF),
+        config=config_for(REF),
+        drop_after={10},
+        lost_on_drop=0,
+        fail_connects_after_drop=10**9,  # away until the test brings it back
+        interval_s=0.002,
+    )
+    src = BleSource(
+        glove.address,
+        client_class=glove.client_class(),
+        scanner_class=glove.scanner_class(),
+        connect_timeout_s=2.0,
+        scan_timeout_s=0.1,
+    )
+    with src:
+        while src.status().state is not S.RECONNECTING:
+            src.read(timeout=0.05)
+        time.sleep(away_s)
+        for _ in range(3):  # the loop thread may be decrementing it: make it stick
+            glove.fail_connects = 0
+            time.sleep(0.005)
+        back = time.monotonic() - 0.01
+        while not src.read(timeout=3.0).gap_before:
+            pass
+        recovered = time.monotonic() - back
+    assert recovered <= 2.0, f"streaming again {recovered:.2f} s after the glove came back"
+
+
 def test_lost_notifications_without_a_drop_are_counted_and_marked() -> None:
     packets = load_log(REF)
     glove = FakeGlove(packets, config=config_for(REF), skip={3, 4, 9})
@@ -188,6 +220,23 @@ def test_config_mismatch_is_refused() -> None:
     glove = FakeGlove(load_log(REF), config=config_for("diy-fsr5"))
     with pytest.raises(ProfileError, match="glove reports sensors"):
         _source(glove, profile=REF).open()
+
+
+def test_config_with_other_regions_or_rate_is_refused() -> None:
+    p = load_profile(REF)
+    sensors = tuple((s.name, "thumb", *s.position) for s in p.sensors)  # every region wrong
+    config = protocol.encode_config(
+        protocol.GloveConfig("Fake", "0.1", p.sample_rate_hz * 2, 0.002, "N", sensors, p.name)
+    )
+    with pytest.raises(ProfileError, match=r"regions.*; glove samples at"):
+        _source(FakeGlove(load_log(REF), config=config), profile=REF).open()
+
+
+def test_an_out_of_range_battery_level_reads_as_unknown() -> None:
+    glove = FakeGlove(load_log(REF), config=config_for(REF), battery=250)
+    src = _source(glove)
+    _drain(src)
+    assert src.status().battery_pct is None
 
 
 def test_unknown_name_address_and_missing_adapter() -> None:

@@ -155,6 +155,22 @@ def test_text_malformed_line_is_skipped_and_time_jump_is_a_gap() -> None:
     assert len(blocks[0]) == 4
 
 
+def test_an_overlong_text_line_counts_once_as_bad() -> None:
+    before, _ = _text([0, 10])
+    after, _ = _text([20, 30], seed=1)
+    overlong = b"25," + b"1," * protocol.MAX_TEXT_LINE + b"1\n"
+    d = PacketDecoder(DIY)
+    # Split across notifications, as a real link delivers it.
+    chunks = [before, overlong[:200], overlong[200:700], overlong[700:], after]
+    blocks = [b for c in chunks for b in d.feed(c)]
+    assert d.bad_packets == 1
+    np.testing.assert_allclose(np.concatenate([b.t for b in blocks]), [0, 0.01, 0.02, 0.03])
+    # One cut off by a reconnect is not a line at all: nothing more is counted.
+    d.feed(b"40," + b"1," * protocol.MAX_TEXT_LINE)
+    d.reset_link()
+    assert d.bad_packets == 1
+
+
 def test_text_repeats_are_dropped_and_a_restarted_clock_continues() -> None:
     d = PacketDecoder(DIY)
     a, _ = _text([1000, 1010, 1020])

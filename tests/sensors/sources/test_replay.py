@@ -10,7 +10,7 @@ import pytest
 
 from sensors.blocks import SampleBlock
 from sensors.capture import CaptureWriter, read_capture, write_csv
-from sensors.exceptions import SourceError
+from sensors.exceptions import SensorError, SourceError
 from sensors.profiles import DEFAULT_PROFILE, GloveProfile, load_profile
 from sensors.sources import SourceKind, SourceState, open_source
 from sensors.sources.replay import ReplaySource
@@ -247,3 +247,13 @@ def test_csv_with_custom_columns_takes_a_profile(tmp_path: Path) -> None:
         blocks = list(src)
     assert src.profile.name == "two"
     assert np.concatenate([b.values[:, 0] for b in blocks]).tolist() == list(range(25))
+
+
+def test_replay_spec_names_the_profile_of_a_csv(fixtures_dir: Path) -> None:
+    csv = fixtures_dir / "effleurage-diy-fsr5-sim.csv"
+    with open_source(f"replay:{csv}?speed=0&profile=diy-fsr5") as src:
+        values = np.concatenate([b.values for b in src])
+    assert src.profile.name == "diy-fsr5"
+    np.testing.assert_allclose(values, read_capture(csv, profile="diy-fsr5").values)
+    with pytest.raises(SensorError, match="no-such-glove"):
+        open_source(f"replay:{csv}?profile=no-such-glove").open()
