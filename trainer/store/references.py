@@ -33,6 +33,7 @@ import math
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,7 +251,14 @@ def _entries(data: bytes, allowed: tuple[str, ...], origin: str, what: str) -> d
             return out
     except ReferenceFileError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as err:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,  # a damaged deflate stream (found by fuzzing)
+    ) as err:
         raise _bad(origin, f"unreadable {what}: {err}") from None
     except (RuntimeError, NotImplementedError) as err:  # unsupported compression etc.
         raise _bad(origin, f"unreadable {what}: {err}") from None
