@@ -43,8 +43,11 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
-def _practise(store: Any, spec: str, timeout: float = 30.0) -> tuple[Any, list]:
-    """Run source -> acquisition -> coach + recorder to the end of the source."""
+def _practise(store: Any, spec: Any, timeout: float = 30.0) -> tuple[Any, list]:
+    """Run source -> acquisition -> coach + recorder to the end of the source.
+
+    ``spec`` is a source spec, or a source already built (a fake BLE glove).
+    """
     from sensors.sources import open_source
     from trainer.app import make_coach, make_recorder
     from trainer.store.references import ReferenceLibrary
@@ -52,8 +55,8 @@ def _practise(store: Any, spec: str, timeout: float = 30.0) -> tuple[Any, list]:
 
     # The store's own home: module-scoped callers run before MASSAGE_TRAINER_HOME is set.
     ref = ReferenceLibrary(store.home / "references").get("effleurage-starter")
-    acq = Acquisition(open_source(spec))
-    recorder = make_recorder(store, ref, "every", spec)
+    acq = Acquisition(open_source(spec) if isinstance(spec, str) else spec)
+    recorder = make_recorder(store, ref, "every", spec if isinstance(spec, str) else "ble:fake")
     acq.set_scorer(make_coach(ref))
     acq.set_recorder(recorder, technique=ref.technique, reference=ref.name)
     acq.start()

@@ -9,9 +9,7 @@ and after each drop is in the recording, unchanged.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -85,30 +83,14 @@ def packets() -> list[bytes]:
     return _packets(SECONDS)
 
 
-def test_app_pipeline_survives_100_drops(packets, tmp_path) -> None:
-    from trainer.app import make_coach
+def test_app_pipeline_survives_100_drops(packets, tmp_path, practise) -> None:
     from trainer.store.database import Store
-    from trainer.store.references import ReferenceLibrary
-    from trainer.store.sessions import SessionRecording
-    from trainer.ui.acquisition import Acquisition, EventKind
+    from trainer.ui.acquisition import EventKind
 
     glove = _storm(packets)
-    ref = ReferenceLibrary().get("effleurage-starter")
+    source = _ble(glove)
     with Store(tmp_path) as store:
-        source = _ble(glove)
-        acq = Acquisition(source)
-        recorder = SessionRecording(store, reference=ref, source="ble:fake", feedback_mode="every")
-        acq.set_scorer(make_coach(ref))
-        acq.set_recorder(recorder, technique=ref.technique, reference=ref.name)
-        acq.start()
-        events: list[Any] = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            events += acq.events()
-            if any(e.kind is EventKind.FINISHED for e in events):
-                break
-            time.sleep(0.02)
-        acq.stop()
+        recorder, events = practise(store, source, timeout=120.0)
         status = source.status()
         session = store.session(recorder.session_id)
         attempts = store.attempts(recorder.session_id)

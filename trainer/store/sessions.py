@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,13 @@ from trainer.exceptions import StoreError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.database import DEFAULT_USER, IMPORTING_SUFFIX, Store
 
-__all__ = ["SESSIONS_DIR", "SessionRecording", "new_capture_path", "unique_capture_path"]
+__all__ = [
+    "SESSIONS_DIR",
+    "CaptureRecording",
+    "SessionRecording",
+    "new_capture_path",
+    "unique_capture_path",
+]
 
 SESSIONS_DIR = "sessions"
 _log = logging.getLogger(__name__)
@@ -85,7 +92,92 @@ def new_capture_path(home: Path, technique: str, started_at: datetime) -> Path:
     )
 
 
-class SessionRecording:
+class CaptureRecording:
+    """The sample-writing half of a recorder: blocks into one new capture file.
+
+    Subclasses decide where the file goes and what else is recorded with it
+    (:class:`SessionRecording`, :class:`trainer.store.takes.TakeRecording`). Called from
+    the acquisition thread only.
+
+    Parameters
+    ----------
+    source : str
+        Source spec stored in the capture.
+    sync_interval_s : float
+        Longest time recorded samples may stay un-synced (the crash-loss bound).
+    """
+
+    def __init__(self, *, source: str, sync_interval_s: float = 0.5) -> None:
+        self.source = source
+        self.sync_interval_s = sync_interval_s
+        self.capture: Path | None = None
+        self.samples = 0
+        self.rate_hz = 0.0
+        self._writer: CaptureWriter | None = None
+        self._t_first = float("nan")
+        self._t_last = float("nan")
+
+    @property
+    def duration_s(self) -> float:
+        """Time the recorded samples cover (0 before the first)."""
+        if not self.samples or self._t_last != self._t_last:
+            return 0.0
+        return self._t_last - self._t_first + 1.0 / self.rate_hz
+
+    def _open_capture(
+        self,
+        make_path: Callable[[], Path],
+        profile: GloveProfile,
+        metadata: dict[str, Any],
+        started: datetime,
+        what: str,
+    ) -> None:
+        try:
+            path = make_path()
+            self._writer = CaptureWriter(
+                path,
+                profile,
+                source=self.source,
+                metadata=metadata,
+                sync_interval_s=self.sync_interval_s,
+                started_at=started,
+            )
+        except (SensorError, OSError) as err:
+            raise StoreError(f"cannot record the {what}: {err}") from None
+        self.capture = path
+        self.rate_hz = float(profile.sample_rate_hz)
+
+    def add_block(self, block: SampleBlock) -> None:
+        """Append samples to the capture (synced per ``sync_interval_s``).
+
+        Raises
+        ------
+        StoreError
+            The write failed; the capture keeps what was written before, and
+            recording into it stops.
+        """
+        if self._writer is None or len(block) == 0:
+            return
+        try:
+            self._writer.append(block)
+        except (SensorError, OSError) as err:
+            self._close_capture()
+            raise StoreError(f"recording stopped: {err}") from None
+        if self._t_first != self._t_first:  # NaN: first block
+            self._t_first = float(block.t[0])
+        self._t_last = float(block.t[-1])
+        self.samples += len(block)
+
+    def _close_capture(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.close()
+            except OSError as err:
+                _log.warning("closing %s: %s", writer.path, err)
+
+
+class SessionRecording(CaptureRecording):
     """Record one practice session into the store (a ``SessionRecorder``).
 
     Called from the acquisition thread only. Errors (disk full, database gone) raise
@@ -118,19 +210,14 @@ class SessionRecording:
         user: str = DEFAULT_USER,
         sync_interval_s: float = 0.5,
     ) -> None:
+        super().__init__(source=source, sync_interval_s=sync_interval_s)
         self.store = store
         self.reference = reference
-        self.source = source
         self.feedback_mode = feedback_mode
         self.user = user
-        self.sync_interval_s = sync_interval_s
         self.session_id: int | None = None
-        self.capture: Path | None = None
-        self._writer: CaptureWriter | None = None
         self._pending: list[concurrent.futures.Future[int]] = []
         self._attempts = 0
-        self._t_first = float("nan")
-        self._t_last = float("nan")
 
     @property
     def attempts(self) -> int:
@@ -155,19 +242,13 @@ class SessionRecording:
                 "feedback_mode": self.feedback_mode,
             }
         }
-        try:
-            path = new_capture_path(self.store.home, technique, started)
-            self._writer = CaptureWriter(
-                path,
-                profile,
-                source=self.source,
-                metadata=metadata,
-                sync_interval_s=self.sync_interval_s,
-                started_at=started,
-            )
-        except (SensorError, OSError) as err:
-            raise StoreError(f"cannot record the session: {err}") from None
-        self.capture = path
+        self._open_capture(
+            lambda: new_capture_path(self.store.home, technique, started),
+            profile,
+            metadata,
+            started,
+            "session",
+        )
         self.session_id = self.store.begin_session(
             technique=technique,
             reference=ref,
@@ -175,29 +256,10 @@ class SessionRecording:
             glove=profile.name,
             source=self.source,
             feedback_mode=self.feedback_mode,
-            capture=path,
+            capture=self.capture,
             user=self.user,
             started_at=started,
         )
-
-    def add_block(self, block: SampleBlock) -> None:
-        """Append samples to the capture (synced per ``sync_interval_s``).
-
-        Raises
-        ------
-        StoreError
-            The write failed; the capture keeps what was written before.
-        """
-        if self._writer is None or len(block) == 0:
-            return
-        try:
-            self._writer.append(block)
-        except (SensorError, OSError) as err:
-            self._abandon()
-            raise StoreError(f"recording stopped: {err}") from None
-        if self._t_first != self._t_first:  # NaN: first block
-            self._t_first = float(block.t[0])
-        self._t_last = float(block.t[-1])
 
     def add_score(self, score: StrokeScore) -> None:
         """Hand a scored stroke to the store's writer (committed on its own, no wait)."""
@@ -218,28 +280,12 @@ class SessionRecording:
         StoreError
             An attempt or the session's end could not be saved.
         """
-        writer, self._writer = self._writer, None
-        samples = 0
-        if writer is not None:
-            samples = writer.n_samples
-            try:
-                writer.close()
-            except OSError as err:
-                _log.warning("closing %s: %s", writer.path, err)
+        self._close_capture()
         pending, self._pending = self._pending, []
         errors = [str(e) for f in pending if (e := f.exception()) is not None]
         if self.session_id is not None:
-            duration = 0.0
-            if samples and self._t_last == self._t_last and writer is not None:
-                duration = self._t_last - self._t_first + 1.0 / writer.profile.sample_rate_hz
-            self.store.end_session(self.session_id, samples=samples, duration_s=duration)
+            self.store.end_session(
+                self.session_id, samples=self.samples, duration_s=self.duration_s
+            )
         if errors:
             raise StoreError(f"{len(errors)} attempt(s) could not be saved: {errors[0]}")
-
-    def _abandon(self) -> None:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            try:
-                writer.close()
-            except OSError:
-                pass

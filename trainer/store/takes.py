@@ -23,14 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from sensors.blocks import SampleBlock
 from sensors.capture import CAPTURE_SUFFIX, Capture, CaptureWriter, read_capture
 from sensors.exceptions import SensorError
 from sensors.profiles import GloveProfile
 from trainer.exceptions import ScoringError, StoreError
 from trainer.scoring import Reference, build_reference, find_strokes, resample_take
 from trainer.store.files import write_atomic
-from trainer.store.sessions import unique_capture_path
+from trainer.store.sessions import CaptureRecording, unique_capture_path
 
 __all__ = [
     "MARKS_FILE",
@@ -194,7 +193,7 @@ class Take:
         return max(0.0, min(self.trim[1], self.duration_s) - self.trim[0])
 
 
-class TakeRecording:
+class TakeRecording(CaptureRecording):
     """Record one take into a new capture (a ``SessionRecorder`` for the acquisition).
 
     Called from the acquisition thread only. Write errors raise
@@ -223,21 +222,11 @@ class TakeRecording:
         synthetic: bool = False,
         sync_interval_s: float = 0.5,
     ) -> None:
+        super().__init__(source=source, sync_interval_s=sync_interval_s)
         self.folder = folder
-        self.source = source
         self.author = author
         self.synthetic = synthetic
-        self.sync_interval_s = sync_interval_s
-        self.path: Path | None = None
-        self.samples = 0
-        self._writer: CaptureWriter | None = None
         self._done = False
-        self._rate_hz = 0.0
-
-    @property
-    def seconds(self) -> float:
-        """Seconds recorded so far (at the glove's nominal rate)."""
-        return self.samples / self._rate_hz if self._rate_hz else 0.0
 
     @property
     def done(self) -> bool:
@@ -256,50 +245,21 @@ class TakeRecording:
         metadata: dict[str, Any] = {"take": {"technique": technique, "author": self.author}}
         if self.synthetic:
             metadata["synthetic"] = True
-        try:
-            path = unique_capture_path(self.folder, technique, started)
-            self._writer = CaptureWriter(
-                path,
-                profile,
-                source=self.source,
-                metadata=metadata,
-                sync_interval_s=self.sync_interval_s,
-                started_at=started,
-            )
-        except (SensorError, OSError) as err:
-            raise StoreError(f"cannot record the take: {err}") from None
-        self.path = path
-        self._rate_hz = float(profile.sample_rate_hz)
-
-    def add_block(self, block: SampleBlock) -> None:
-        """Append samples (synced per ``sync_interval_s``).
-
-        Raises
-        ------
-        StoreError
-            The write failed; the take keeps what was written before.
-        """
-        if self._writer is None or len(block) == 0:
-            return
-        try:
-            self._writer.append(block)
-        except (SensorError, OSError) as err:
-            self.finish()
-            raise StoreError(f"take recording stopped: {err}") from None
-        self.samples += len(block)
+        self._open_capture(
+            lambda: unique_capture_path(self.folder, technique, started),
+            profile,
+            metadata,
+            started,
+            "take",
+        )
 
     def add_score(self, score: Any) -> None:
         """Ignore scores: a take follows no reference."""
 
     def finish(self) -> None:
         """Close the capture (synced)."""
-        writer, self._writer = self._writer, None
-        self._done = self.path is not None
-        if writer is not None:
-            try:
-                writer.close()
-            except OSError as err:
-                raise StoreError(f"closing the take: {err}") from None
+        self._close_capture()
+        self._done = self.capture is not None
 
 
 class TakeShelf:

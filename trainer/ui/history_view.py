@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 
 from trainer.ui import theme
 from trainer.ui.plots import cosmetic_pen
-from trainer.ui.widgets import Card, label, page_layout
+from trainer.ui.widgets import Card, label, page_layout, row_table
 
 __all__ = ["COMPONENT_COLOURS", "HistoryView"]
 
@@ -109,13 +109,7 @@ class HistoryView(QtWidgets.QWidget):
         outer.addWidget(plot_card, 2)
 
         table_card = Card("Sessions")
-        self.table = QtWidgets.QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(_COLUMNS)
         self.table.cellDoubleClicked.connect(lambda row, _: self.open_selected())
         table_card.body.addWidget(self.table, 1)
         buttons = QtWidgets.QHBoxLayout()

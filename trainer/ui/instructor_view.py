@@ -19,7 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from trainer.ui import theme
 from trainer.ui.plots import cosmetic_pen, live_curve, nice_ceiling
-from trainer.ui.widgets import Card, label, page_layout
+from trainer.ui.widgets import Card, label, page_layout, row_table
 
 __all__ = ["InstructorView"]
 
@@ -146,13 +146,7 @@ class InstructorView(QtWidgets.QWidget):
         self.record_status = label("", "muted", wrap=True)
         record_row.addWidget(self.record_status, 1)
         takes_card.body.addLayout(record_row)
-        self.table = QtWidgets.QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(_COLUMNS)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemChanged.connect(self._on_item_changed)
         takes_card.body.addWidget(self.table, 1)

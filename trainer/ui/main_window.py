@@ -612,11 +612,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def _instructor_tick(self) -> None:
         """Follow the take being closed, and whether a take can be recorded now."""
         finishing = self._take_finishing
-        if finishing is not None and (finishing.done or finishing.path is None):
+        if finishing is not None and (finishing.done or finishing.capture is None):
             self._take_finishing = None
             self.instructor_view.recording_stopped(
-                f"Take saved ({finishing.seconds:.1f} s)."
-                if finishing.path
+                f"Take saved ({finishing.duration_s:.1f} s)."
+                if finishing.capture
                 else "Nothing was recorded."
             )
             self.refresh_takes()

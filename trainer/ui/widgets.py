@@ -66,6 +66,18 @@ def page_layout(
     return outer, header, sub
 
 
+def row_table(columns: Sequence[str]) -> QtWidgets.QTableWidget:
+    """Return a read-only table whose rows are selected one at a time, whole."""
+    table = QtWidgets.QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.verticalHeader().setVisible(False)
+    table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
 def label(text: str = "", name: str | None = None, *, wrap: bool = False) -> QtWidgets.QLabel:
     """Return a label with an object name for the style sheet."""
     widget = QtWidgets.QLabel(text)

@@ -33,8 +33,9 @@ def _record(shelf: TakeShelf, capture_path, technique="effleurage", author="Ana"
         rec.add_block(block)
     rec.add_score(object())  # ignored: takes are not scored
     rec.finish()
-    assert rec.path is not None and rec.samples == cap.n_samples
-    return rec.path.name, cap
+    assert rec.capture is not None and rec.samples == cap.n_samples and rec.done
+    assert rec.duration_s == pytest.approx(cap.duration_s)
+    return rec.capture.name, cap
 
 
 def test_a_recorded_take_keeps_every_sample_and_says_what_it_is(shelf, fixtures_dir) -> None:
