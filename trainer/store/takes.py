@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -274,6 +275,8 @@ class TakeShelf:
     def __init__(self, home: Path) -> None:
         self.folder = Path(home) / TAKES_DIR
         self._marks_path = self.folder / MARKS_FILE
+        # Marks are read-modified-written; the app marks from several worker threads.
+        self._lock = threading.RLock()
 
     # -- marks ---------------------------------------------------------------------------
 
@@ -423,11 +426,12 @@ class TakeShelf:
         return self._update(name, trim=(lo, hi))
 
     def _update(self, name: str, **changes: Any) -> Take:
-        take = self.take(name)
-        marks = self._read_marks()
-        mark = {"good": take.good, "trim": take.trim, **changes}
-        marks[name] = mark
-        self._write_marks(marks)
+        with self._lock:
+            take = self.take(name)
+            marks = self._read_marks()
+            mark = {"good": take.good, "trim": take.trim, **changes}
+            marks[name] = mark
+            self._write_marks(marks)
         return replace(take, good=mark["good"], trim=mark["trim"])
 
     def remove(self, name: str) -> None:
@@ -443,9 +447,10 @@ class TakeShelf:
             path.unlink()
         except OSError as err:
             raise StoreError(f"{path}: cannot delete: {err.strerror or err}") from None
-        marks = self._read_marks()
-        if marks.pop(name, None) is not None:
-            self._write_marks(marks)
+        with self._lock:
+            marks = self._read_marks()
+            if marks.pop(name, None) is not None:
+                self._write_marks(marks)
 
     def add_file(
         self,

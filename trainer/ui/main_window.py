@@ -567,8 +567,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._takes_job(load, lambda r: self.instructor_view.show_take(*r))
 
     def _set_trim(self, name: str, span: Any) -> None:
-        self._takes_job(lambda s: s.set_trim(name, span), refresh=True)
-        self._load_take(name)
+        # Redraw from what was stored (clipped), once it is stored.
+        self._takes_job(
+            lambda s: s.set_trim(name, span), lambda _: self._load_take(name), refresh=True
+        )
 
     def _add_take_file(self, path: str) -> None:
         technique = self.instructor_view.technique.currentText()

@@ -170,3 +170,12 @@ def test_takes_of_different_gloves_are_refused(fixtures_dir) -> None:
         build_from_captures([(a, None), (b, None)], name="x", technique="effleurage")
     with pytest.raises(ScoringError, match="no takes"):
         build_from_captures([], name="x", technique="effleurage")
+
+
+def test_marks_from_several_threads_are_all_kept(shelf, fixtures_dir) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [_record(shelf, fixtures_dir / EFF)[0] for _ in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda n: shelf.mark(n, False), names))
+    assert [t.good for t in shelf.takes()[0]] == [False] * 6
