@@ -320,7 +320,7 @@ class InstructorView(QtWidgets.QWidget):
         if take.name != self.current_take or self.recording:
             return  # the user moved on meanwhile
         self._take_duration = take.duration_s
-        top = nice_ceiling(float(total.max(initial=0.0)))
+        top = nice_ceiling(float(np.nanmax(total, initial=0.0)))  # NaN: gap breaks
         self.take_curve.setData(t, total)
         self.strokes_fill.setData(*span_outline(spans, 0.96 * top))
         self.take_plot.setXRange(0.0, max(take.duration_s, 1.0), padding=0.01)

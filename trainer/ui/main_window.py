@@ -12,7 +12,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from sensors.sources.base import SourceState
-from trainer.ui.acquisition import Acquisition, AcquisitionEvent, EventKind
+from trainer.ui.acquisition import Acquisition, AcquisitionEvent, EventKind, with_gap_breaks
 from trainer.ui.connect_view import ConnectView
 from trainer.ui.history_view import HistoryView
 from trainer.ui.instructor_view import InstructorView
@@ -562,7 +562,10 @@ class MainWindow(QtWidgets.QMainWindow):
             from trainer.store.takes import stroke_spans
 
             take, cap = shelf.load(name)
-            return take, cap.t - cap.t[0], cap.values.sum(axis=1), stroke_spans(cap)
+            gap_before = np.zeros(cap.n_samples, dtype=bool)
+            gap_before[cap.gap_starts] = True
+            t, total = with_gap_breaks(cap.t - cap.t[0], cap.values.sum(axis=1), gap_before)
+            return take, t, total, stroke_spans(cap)
 
         self._takes_job(load, lambda r: self.instructor_view.show_take(*r))
 

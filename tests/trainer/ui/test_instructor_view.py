@@ -213,3 +213,22 @@ def test_recording_a_take_from_the_glove(qtbot, window, fixtures_dir) -> None:
     np.testing.assert_allclose(recorded.values, original.values[-n:])
     assert recorded.metadata["take"]["technique"] == "effleurage"
     assert view.strokes[take.name] >= 6
+
+
+def test_a_take_with_a_gap_is_drawn_broken_there(qtbot, window, fixtures_dir, tmp_path) -> None:
+    from sensors.blocks import SampleBlock
+    from sensors.capture import CaptureWriter
+
+    cap = read_capture(fixtures_dir / EFF)
+    holed = tmp_path / "holed.mtcap"
+    with CaptureWriter(holed, cap.profile, source="test") as writer:
+        writer.append(SampleBlock(cap.t[:1000], cap.values[:1000], cap.profile))
+        writer.append(SampleBlock(cap.t[1100:], cap.values[1100:], cap.profile, gap_before=True))
+    view = window.instructor_view
+    window.takes.add_file(holed, "effleurage")
+    window.refresh_takes()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=5000)
+    view.table.selectRow(0)
+    qtbot.waitUntil(lambda: _points(view.take_curve) > 0, timeout=5000)
+    _, y = view.take_curve.getData()
+    assert np.isnan(y).sum() == 1 and len(y) == cap.n_samples - 100 + 1
