@@ -46,6 +46,7 @@ from sensors.exceptions import ProfileError
 from sensors.profiles import GloveProfile
 from trainer.exceptions import ReferenceFileError, ScoringError
 from trainer.scoring.model import COMPONENTS, Reference, region_names
+from trainer.scoring.techniques import check_technique_name
 from trainer.store.files import deterministic_zip, write_atomic
 from trainer.store.paths import data_home
 
@@ -174,6 +175,10 @@ def encode_reference(ref: Reference) -> bytes:
         Invalid name.
     """
     check_name(ref.name)
+    try:
+        check_technique_name(ref.technique)
+    except ScoringError as err:
+        raise ReferenceFileError(str(err)) from None
     arrays = {}
     for key in _ARRAYS:
         out = io.BytesIO()
@@ -395,9 +400,13 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
     if np.any(arrays["band_lo"] > arrays["band_hi"]):
         raise _bad(origin, "band_lo exceeds band_hi")
     try:
+        technique = check_technique_name(_text(meta, "technique", origin, limit=64) or "unknown")
+    except ScoringError as err:
+        raise _bad(origin, str(err)) from None
+    try:
         return Reference(
             name=name,
-            technique=_text(meta, "technique", origin, limit=64) or "unknown",
+            technique=technique,
             author=_text(meta, "author", origin, limit=200),
             notes=_text(meta, "notes", origin),
             created=_text(meta, "created", origin, limit=40),
