@@ -50,8 +50,8 @@ def _practise(store: Any, spec: Any, timeout: float = 30.0) -> tuple[Any, list]:
     """
     from sensors.sources import open_source
     from trainer.app import make_coach, make_recorder
+    from trainer.live import Acquisition, EventKind
     from trainer.store.references import ReferenceLibrary
-    from trainer.ui.acquisition import Acquisition, EventKind
 
     # The store's own home: module-scoped callers run before MASSAGE_TRAINER_HOME is set.
     ref = ReferenceLibrary(store.home / "references").get("effleurage-starter")

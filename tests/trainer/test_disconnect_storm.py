@@ -84,8 +84,8 @@ def packets() -> list[bytes]:
 
 
 def test_app_pipeline_survives_100_drops(packets, tmp_path, practise) -> None:
+    from trainer.live import EventKind
     from trainer.store.database import Store
-    from trainer.ui.acquisition import EventKind
 
     glove = _storm(packets)
     source = _ble(glove)

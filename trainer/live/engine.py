@@ -1,13 +1,14 @@
-"""Acquisition: one thread reads a source into a fixed ring buffer; the GUI pulls snapshots.
+"""The live engine: one thread runs source -> tare -> live coach -> recorder.
 
-Deliberately Qt-free (importing it never imports PySide6), so the buffer and the thread
-are tested without a GUI and could feed a headless recorder too.
+Qt-free (importing it never imports PySide6 or pyqtgraph): the GUI, the ``record``
+command, the soak test and the benchmarks all drive the same :class:`Acquisition`.
 
-Threading contract (house rule 7): only the acquisition thread writes the
-:class:`RingBuffer`, always under its lock; the GUI reads copies with
-:meth:`RingBuffer.snapshot` on a timer and drains :meth:`Acquisition.events`. Nothing
-here ever calls into the GUI, and nothing the GUI calls here blocks on the source,
-the disk or a numba compilation (the live scorer runs in the acquisition thread).
+Threading contract: only the acquisition thread writes the :class:`RingBuffer`, always
+under its lock; readers (the GUI's frame timer) take copies with
+:meth:`RingBuffer.snapshot` and drain :meth:`Acquisition.events` on their own schedule,
+and are never called from this thread. Nothing a reader calls here blocks on the
+source, the disk or a numba compilation (the live scorer and the recorder run in the
+acquisition thread).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from sensors.exceptions import SensorError
 from sensors.sources.base import SourceStatus
 from trainer.exceptions import TrainerError
+from trainer.live.buffer import RingBuffer
 
 if TYPE_CHECKING:
     from sensors.blocks import SampleBlock
@@ -38,200 +40,13 @@ __all__ = [
     "EventKind",
     "LiveScorer",
     "LiveState",
-    "RingBuffer",
     "SessionRecorder",
-    "Snapshot",
-    "with_gap_breaks",
 ]
 
 #: Columns of the scorer track kept beside the forces: the reference's total-force band
 #: (low, high) and the template's total force at the aligned position, newtons; NaN
 #: outside strokes.
 TRACK_COLUMNS = ("band_lo", "band_hi", "template_total")
-
-
-# -- ring buffer ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """A consistent copy of the newest samples of a :class:`RingBuffer`, oldest first.
-
-    Parameters
-    ----------
-    t : numpy.ndarray
-        Sample times, seconds, shape ``(n,)``.
-    values : numpy.ndarray
-        Forces, newtons, shape ``(n, channels)``.
-    gap_before : numpy.ndarray
-        Bool ``(n,)``: samples were lost just before this sample.
-    arrival_s : numpy.ndarray
-        Monotonic clock (seconds) when each sample entered the buffer, ``(n,)``.
-    aux : numpy.ndarray
-        Auxiliary columns written with the samples, ``(n, aux_channels)`` (NaN if none).
-    written : int
-        Samples written since the buffer was created (the newest sample is number
-        ``written - 1``); lets a reader tell what is new since its last snapshot.
-    """
-
-    t: np.ndarray
-    values: np.ndarray
-    gap_before: np.ndarray
-    arrival_s: np.ndarray
-    aux: np.ndarray
-    written: int
-
-    def __len__(self) -> int:
-        return int(self.t.shape[0])
-
-
-class RingBuffer:
-    """Fixed-size samples × channels ring, written by one thread, read by others.
-
-    Parameters
-    ----------
-    capacity : int
-        Samples kept (the newest ``capacity`` survive).
-    channels : int
-        Force channels.
-    aux_channels : int
-        Extra float columns stored per sample (e.g. the scorer's band track).
-
-    Raises
-    ------
-    ValueError
-        If ``capacity`` or ``channels`` is < 1 or ``aux_channels`` < 0.
-    """
-
-    def __init__(self, capacity: int, channels: int, aux_channels: int = 0) -> None:
-        if capacity < 1 or channels < 1 or aux_channels < 0:
-            raise ValueError("capacity and channels must be >= 1, aux_channels >= 0")
-        self.capacity = int(capacity)
-        self.channels = int(channels)
-        self.aux_channels = int(aux_channels)
-        self._lock = threading.Lock()
-        self._t = np.zeros(self.capacity)
-        self._values = np.zeros((self.capacity, self.channels))
-        self._gap = np.zeros(self.capacity, dtype=bool)
-        self._arrival = np.zeros(self.capacity)
-        self._aux = np.full((self.capacity, self.aux_channels), np.nan)
-        self._written = 0
-
-    @property
-    def written(self) -> int:
-        """Samples written so far."""
-        with self._lock:
-            return self._written
-
-    def write(
-        self,
-        t: np.ndarray,
-        values: np.ndarray,
-        *,
-        gap_before: bool = False,
-        arrival_s: float = 0.0,
-        aux: np.ndarray | None = None,
-    ) -> None:
-        """Append a block of samples (the oldest ones fall out when full).
-
-        Parameters
-        ----------
-        t : numpy.ndarray
-            Sample times, seconds, ``(k,)``.
-        values : numpy.ndarray
-            Forces, newtons, ``(k, channels)``.
-        gap_before : bool
-            Samples were lost before the first of these; kept on that sample so readers
-            can break lines there, even after wraparound.
-        arrival_s : float
-            Monotonic time the block arrived (for latency measurements).
-        aux : numpy.ndarray or None
-            ``(k, aux_channels)`` extra columns; ``None`` stores NaN.
-
-        Raises
-        ------
-        ValueError
-            On shape mismatches.
-        """
-        t = np.asarray(t, dtype=np.float64)
-        values = np.asarray(values, dtype=np.float64)
-        k = t.shape[0]
-        if t.ndim != 1 or values.shape != (k, self.channels):
-            raise ValueError(f"expected t (k,) and values (k, {self.channels}), got {values.shape}")
-        if aux is not None and np.shape(aux) != (k, self.aux_channels):
-            raise ValueError(f"aux must be ({k}, {self.aux_channels})")
-        if k == 0:
-            return
-        gaps = np.zeros(k, dtype=bool)
-        gaps[0] = gap_before
-        skip = max(0, k - self.capacity)  # a block longer than the ring keeps its tail
-        with self._lock:
-            start = (self._written + skip) % self.capacity
-            idx = (start + np.arange(k - skip)) % self.capacity
-            self._t[idx] = t[skip:]
-            self._values[idx] = values[skip:]
-            self._gap[idx] = gaps[skip:]
-            if skip:
-                self._gap[idx[0]] = True  # the dropped head is a gap for readers
-            self._arrival[idx] = arrival_s
-            self._aux[idx] = np.nan if aux is None else np.asarray(aux, dtype=np.float64)[skip:]
-            self._written += k
-
-    def snapshot(self, max_samples: int | None = None) -> Snapshot:
-        """Copy the newest samples, oldest first, all from the same instant.
-
-        Parameters
-        ----------
-        max_samples : int or None
-            Return at most this many of the newest samples (default: all held).
-
-        Returns
-        -------
-        Snapshot
-            Independent copies (safe to keep and modify).
-        """
-        with self._lock:
-            held = min(self._written, self.capacity)
-            n = held if max_samples is None else max(0, min(held, int(max_samples)))
-            idx = (self._written - n + np.arange(n)) % self.capacity
-            return Snapshot(
-                self._t[idx],
-                self._values[idx],
-                self._gap[idx],
-                self._arrival[idx],
-                self._aux[idx],
-                self._written,
-            )
-
-
-def with_gap_breaks(
-    t: np.ndarray, y: np.ndarray, gap_before: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Insert a NaN row before every gap so ``connect="finite"`` curves break there.
-
-    The inserted x repeats the time of the sample after the gap, so x stays
-    non-decreasing (clip-to-view and downsampling need sorted x).
-
-    Parameters
-    ----------
-    t : numpy.ndarray
-        Times ``(n,)``.
-    y : numpy.ndarray
-        Values ``(n,)`` or ``(n, channels)``.
-    gap_before : numpy.ndarray
-        Bool ``(n,)``; a gap on the first sample needs no break and is ignored.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        ``(t', y')`` with one extra row per gap (NaN in ``y'``).
-    """
-    idx = np.flatnonzero(np.asarray(gap_before[1:], dtype=bool)) + 1
-    if idx.size == 0:
-        return t, y
-    t_out = np.insert(t, idx, t[idx])
-    y_out = np.insert(np.asarray(y, dtype=np.float64), idx, np.nan, axis=0)
-    return t_out, y_out
 
 
 # -- seams the acquisition thread drives ---------------------------------------------
@@ -398,6 +213,7 @@ class Acquisition:
         self._events: queue.Queue[AcquisitionEvent] = queue.Queue(maxsize=event_capacity)
         self.dropped_events = 0
         self._stop = threading.Event()
+        self._done = threading.Event()  # set once the thread has closed everything
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # guards the fields below (set by the GUI)
         self._scorer: LiveScorer | None = None
@@ -435,6 +251,23 @@ class Acquisition:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the thread has ended (source closed, recorder finished).
+
+        Parameters
+        ----------
+        timeout : float or None
+            Longest wait, seconds (``None``: as long as it takes).
+
+        Returns
+        -------
+        bool
+            True if the thread has ended, False on timeout (or if never started).
+        """
+        if self._thread is None:
+            return False
+        return self._done.wait(timeout)
 
     @property
     def running(self) -> bool:
@@ -544,7 +377,10 @@ class Acquisition:
             finally:
                 with self._lock:
                     self._finished = True
-                self._switch_recorder(closing=True)
+                try:
+                    self._switch_recorder(closing=True)
+                finally:
+                    self._done.set()
 
     def _switch_recorder(self, *, closing: bool = False) -> None:
         with self._lock:

@@ -1,7 +1,7 @@
 """Recording a practice session: its raw capture and its scored attempts, crash-safely.
 
 :class:`SessionRecording` is what the acquisition thread is given as its session
-recorder (``trainer.ui.acquisition.SessionRecorder``): every block goes straight to
+recorder (``trainer.live.SessionRecorder``): every block goes straight to
 the session's capture file (synced at least every ``sync_interval_s``), and every
 scored stroke is handed to the store's writer thread, which commits it on its own. A
 process killed mid-session therefore keeps the capture up to the last sync and every

@@ -10,8 +10,8 @@ from PySide6 import QtCore, QtWidgets
 
 from sensors.profiles import GloveProfile
 from sensors.sources.base import SourceState, SourceStatus
+from trainer.live import Snapshot
 from trainer.ui import theme
-from trainer.ui.acquisition import Snapshot
 from trainer.ui.services import SourceChoice
 from trainer.ui.widgets import Card, SensorBars, StateBadge, label
 

@@ -12,7 +12,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from sensors.sources.base import SourceState
-from trainer.ui.acquisition import Acquisition, AcquisitionEvent, EventKind, with_gap_breaks
+from trainer.live import Acquisition, AcquisitionEvent, EventKind, with_gap_breaks
 from trainer.ui.connect_view import ConnectView
 from trainer.ui.history_view import HistoryView
 from trainer.ui.instructor_view import InstructorView

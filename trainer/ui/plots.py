@@ -15,8 +15,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from sensors.profiles import GloveProfile
+from trainer.live import LiveState, Snapshot, with_gap_breaks
 from trainer.ui import theme
-from trainer.ui.acquisition import LiveState, Snapshot, with_gap_breaks
 
 __all__ = ["ForcePlot", "FrameCounter", "cosmetic_pen", "live_curve", "nice_ceiling"]
 

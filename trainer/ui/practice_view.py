@@ -9,8 +9,8 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from sensors.profiles import GloveProfile
+from trainer.live import LiveState, Snapshot
 from trainer.ui import theme
-from trainer.ui.acquisition import LiveState, Snapshot
 from trainer.ui.heatmap import HandHeatmap
 from trainer.ui.plots import ForcePlot
 from trainer.ui.services import FEEDBACK_MODES

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 if TYPE_CHECKING:
     from sensors.sources.base import Source
+    from trainer.live import LiveScorer, SessionRecorder
     from trainer.scoring import Reference
-    from trainer.ui.acquisition import LiveScorer, SessionRecorder
 
 __all__ = ["FEEDBACK_MODES", "Services", "SourceChoice"]
 

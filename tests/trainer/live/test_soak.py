@@ -20,9 +20,9 @@ import pytest
 from sensors.capture import read_capture
 from sensors.sources.sim import SimSource
 from trainer.app import make_coach, make_recorder
+from trainer.live import Acquisition, EventKind
 from trainer.store.database import Store
 from trainer.store.references import ReferenceLibrary
-from trainer.ui.acquisition import Acquisition, EventKind
 
 
 def _rss_mb() -> float:

@@ -13,9 +13,9 @@ import pytest
 
 from sensors.capture import read_capture
 from trainer.exceptions import StoreError
+from trainer.live import EventKind
 from trainer.store.database import Store
 from trainer.store.sessions import SessionRecording, new_capture_path
-from trainer.ui.acquisition import EventKind
 
 
 def test_a_practice_session_is_recorded_whole(tmp_path: Path, practise, effleurage_capture) -> None:
@@ -99,7 +99,7 @@ _CHILD = textwrap.dedent(
     from sensors.sources import open_source
     from trainer.app import make_coach, make_recorder, open_store
     from trainer.store.references import ReferenceLibrary
-    from trainer.ui.acquisition import Acquisition, EventKind
+    from trainer.live import Acquisition, EventKind
 
     spec = sys.argv[1]
     store = open_store()

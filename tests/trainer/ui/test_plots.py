@@ -12,7 +12,7 @@ from fakes import make_services
 
 from sensors.profiles import load_profile
 from sensors.sources import open_source
-from trainer.ui.acquisition import RingBuffer
+from trainer.live import RingBuffer
 from trainer.ui.main_window import MainWindow
 from trainer.ui.plots import ForcePlot, FrameCounter, nice_ceiling
 from trainer.ui.services import SourceChoice

@@ -7,8 +7,8 @@ from fakes import make_services
 
 from sensors.profiles import load_profile
 from sensors.sources import open_source
+from trainer.live import LiveState
 from trainer.scoring import Cue
-from trainer.ui.acquisition import LiveState
 from trainer.ui.main_window import MainWindow
 from trainer.ui.practice_view import CUE_TEXT, PracticeView, compatible
 from trainer.ui.services import SourceChoice
