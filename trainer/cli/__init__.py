@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 
 from sensors.exceptions import SensorError
-from trainer import __version__
 from trainer.exceptions import TrainerError
 
 __all__ = ["EXIT_ERROR", "EXIT_USAGE", "build_parser", "main"]
@@ -33,19 +32,46 @@ _COMMAND_MODULES = (
 )
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: print the installed version and exit, looking it up only then."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from trainer import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="massage-trainer",
+        description="Practise massage strokes with a pressure-sensing glove.",
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every available subcommand.
+
+    Subcommand modules import what their commands need inside the command functions,
+    so building the parser stays cheap.
 
     Returns
     -------
     argparse.ArgumentParser
         The top-level parser.
     """
-    parser = argparse.ArgumentParser(
-        prog="massage-trainer",
-        description="Practise massage strokes with a pressure-sensing glove.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser = _top_parser()
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:
@@ -71,8 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The process exit code.
     """
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["--version"]:
+        # Answered before the subcommand modules load, as argparse would answer it.
+        _top_parser().parse_args(arguments[:1])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     func = getattr(args, "func", None)
     if func is None:
         # No command: open the app where there is a screen, else explain the usage.

@@ -22,14 +22,30 @@ modules validate inputs once and call the kernels. Kernels are compiled with
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from trainer.dtw._validate import HasValues, SeriesLike, as_series
-from trainer.dtw.amplitude import AmplitudeMode, normalise_amplitude, znormalise
-from trainer.dtw.average import dba
-from trainer.dtw.distance import dtw_distance, dtw_path
-from trainer.dtw.search import NearestNeighbours, lb_keogh, lb_kim, nearest
-from trainer.dtw.streaming import Match, OpenEndAligner, StreamingMatcher
+from trainer._lazy import attach
+
+if TYPE_CHECKING:
+    from trainer.dtw._validate import HasValues, SeriesLike, as_series
+    from trainer.dtw.amplitude import AmplitudeMode, normalise_amplitude, znormalise
+    from trainer.dtw.average import dba
+    from trainer.dtw.distance import dtw_distance, dtw_path
+    from trainer.dtw.search import NearestNeighbours, lb_keogh, lb_kim, nearest
+    from trainer.dtw.streaming import Match, OpenEndAligner, StreamingMatcher
+
+# Imported on first use (see trainer._lazy): importing the package stays cheap.
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "trainer.dtw._validate": ("HasValues", "SeriesLike", "as_series"),
+        "trainer.dtw.amplitude": ("AmplitudeMode", "normalise_amplitude", "znormalise"),
+        "trainer.dtw.average": ("dba",),
+        "trainer.dtw.distance": ("dtw_distance", "dtw_path"),
+        "trainer.dtw.search": ("NearestNeighbours", "lb_keogh", "lb_kim", "nearest"),
+        "trainer.dtw.streaming": ("Match", "OpenEndAligner", "StreamingMatcher"),
+    },
+)
 
 __all__ = [
     "AmplitudeMode",
@@ -60,6 +76,13 @@ def warmup() -> None:
     compilation, so the app can run this in a background thread at start-up while the UI
     comes up; a kernel used before it finishes simply waits for its compilation.
     """
+    import numpy as np
+
+    from trainer.dtw.average import dba
+    from trainer.dtw.distance import dtw_distance, dtw_path
+    from trainer.dtw.search import lb_keogh, lb_kim, nearest
+    from trainer.dtw.streaming import OpenEndAligner, StreamingMatcher
+
     a = np.linspace(0.0, 1.0, 12).reshape(6, 2)
     b = a[:4] + 0.5
     dtw_distance(a, b, window=1, max_dist=10.0)

@@ -14,36 +14,78 @@ Formulas are documented in ``docs/scoring.md``. Reading and writing reference fi
 
 from __future__ import annotations
 
-from trainer.scoring.build import band, build_reference
-from trainer.scoring.live import (
-    FEEDBACK_MODES,
-    Cue,
-    CueGate,
-    FeedbackSchedule,
-    LiveCoach,
-    LiveUpdate,
+from typing import TYPE_CHECKING
+
+from trainer._lazy import attach
+
+if TYPE_CHECKING:
+    from trainer.scoring.build import band, build_reference
+    from trainer.scoring.live import (
+        FEEDBACK_MODES,
+        Cue,
+        CueGate,
+        FeedbackSchedule,
+        LiveCoach,
+        LiveUpdate,
+    )
+    from trainer.scoring.model import (
+        COMPONENTS,
+        DEFAULT_WEIGHTS,
+        Deduction,
+        Reference,
+        StrokeScore,
+        check_weights,
+        region_names,
+    )
+    from trainer.scoring.recognition import REJECT_FACTOR, Recogniser, Recognition, recognise
+    from trainer.scoring.safety import CAUTION_KPA, PAIN_THRESHOLDS_KPA, caution_force_n
+    from trainer.scoring.scoring import (
+        MINOR_POINTS,
+        PHASES,
+        check_compatible,
+        score_stroke,
+        score_strokes,
+        shape_distance,
+        time_alignment,
+    )
+    from trainer.scoring.strokes import FoundStroke, find_strokes, prepare, resample_take
+
+# Imported on first use (see trainer._lazy): importing the package stays cheap.
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "trainer.scoring.build": ("band", "build_reference"),
+        "trainer.scoring.live": (
+            "FEEDBACK_MODES",
+            "Cue",
+            "CueGate",
+            "FeedbackSchedule",
+            "LiveCoach",
+            "LiveUpdate",
+        ),
+        "trainer.scoring.model": (
+            "COMPONENTS",
+            "DEFAULT_WEIGHTS",
+            "Deduction",
+            "Reference",
+            "StrokeScore",
+            "check_weights",
+            "region_names",
+        ),
+        "trainer.scoring.recognition": ("REJECT_FACTOR", "Recogniser", "Recognition", "recognise"),
+        "trainer.scoring.safety": ("CAUTION_KPA", "PAIN_THRESHOLDS_KPA", "caution_force_n"),
+        "trainer.scoring.scoring": (
+            "MINOR_POINTS",
+            "PHASES",
+            "check_compatible",
+            "score_stroke",
+            "score_strokes",
+            "shape_distance",
+            "time_alignment",
+        ),
+        "trainer.scoring.strokes": ("FoundStroke", "find_strokes", "prepare", "resample_take"),
+    },
 )
-from trainer.scoring.model import (
-    COMPONENTS,
-    DEFAULT_WEIGHTS,
-    Deduction,
-    Reference,
-    StrokeScore,
-    check_weights,
-    region_names,
-)
-from trainer.scoring.recognition import REJECT_FACTOR, Recogniser, Recognition, recognise
-from trainer.scoring.safety import CAUTION_KPA, PAIN_THRESHOLDS_KPA, caution_force_n
-from trainer.scoring.scoring import (
-    MINOR_POINTS,
-    PHASES,
-    check_compatible,
-    score_stroke,
-    score_strokes,
-    shape_distance,
-    time_alignment,
-)
-from trainer.scoring.strokes import FoundStroke, find_strokes, prepare, resample_take
 
 __all__ = [
     "CAUTION_KPA",
