@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator
@@ -162,6 +161,8 @@ class Source(ABC):
             How long each worker-thread ``read`` may wait before control returns to
             the loop (keeps cancellation responsive).
         """
+        import asyncio  # here, not at the top: the command line's start-up skips it
+
         while True:
             try:
                 block = await asyncio.to_thread(self.read, poll_s)
