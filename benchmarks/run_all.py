@@ -1,7 +1,7 @@
 """Every benchmark, one after the other, in one run on one machine; one report.
 
-The figures of the DTW, scoring, GUI and end-to-end benchmarks are only comparable when
-measured together: this runs each in its own process (so one's JIT caches, threads or Qt
+The figures of the DTW, scoring, GUI, end-to-end and start-up benchmarks are only
+comparable when measured together: this runs each in its own process (so one's JIT caches, threads or Qt
 state cannot colour the next), in sequence, and prints their reports under one header
 with the machine and versions.
 
@@ -26,6 +26,7 @@ BENCHMARKS = (
     ("bench_scoring.py", [], []),
     ("bench_ui.py", ["--seconds", "10"], ["--seconds", "4"]),
     ("bench_pipeline.py", ["--seconds", "60"], ["--seconds", "20"]),
+    ("bench_startup.py", [], ["--repeat", "5"]),
 )
 
 
