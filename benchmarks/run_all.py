@@ -1,9 +1,9 @@
 """Every benchmark, one after the other, in one run on one machine; one report.
 
 The figures of the DTW, scoring, GUI, end-to-end and start-up benchmarks are only
-comparable when measured together: this runs each in its own process (so one's JIT caches, threads or Qt
-state cannot colour the next), in sequence, and prints their reports under one header
-with the machine and versions.
+comparable when measured together: this runs each in its own process (so one's JIT
+caches, threads or Qt state cannot colour the next), in sequence, and prints their
+reports under one header with the machine and versions.
 
 Run: python benchmarks/run_all.py [--quick] [--out report.txt]
 """
