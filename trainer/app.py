@@ -192,7 +192,7 @@ def default_services() -> Services:
         session store.
     """
     from sensors.profiles import DEFAULT_PROFILE, list_profiles
-    from sensors.strokes import TECHNIQUES
+    from trainer.store.techniques import simulated_techniques, technique_names
 
     profiles = [DEFAULT_PROFILE, *(p for p in list_profiles() if p != DEFAULT_PROFILE)]
     return Services(
@@ -207,7 +207,8 @@ def default_services() -> Services:
         save_reference=save_reference,
         export_references=export_references,
         profiles=tuple(profiles),
-        techniques=tuple(TECHNIQUES),
+        techniques=tuple(technique_names()),  # the registry: references' + simulator's
+        simulated_techniques=simulated_techniques(),
     )
 
 

@@ -62,7 +62,10 @@ class SimSource(Source):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if technique not in TECHNIQUES:
-            raise SourceError(f"unknown technique {technique!r} (known: {', '.join(TECHNIQUES)})")
+            raise SourceError(
+                f"unknown technique {technique!r} for the simulated glove: it performs "
+                f"{', '.join(TECHNIQUES)} (a technique with references only cannot be simulated)"
+            )
         if speed < 0:
             raise SourceError("speed must be >= 0")
         self.technique = technique

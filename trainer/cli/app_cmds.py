@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--screenshot", type=Path, default=None, metavar="PNG")
     demo.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     demo.add_argument("--frames", type=int, default=None, metavar="N", help="exit after N frames")
-    demo.add_argument("--technique", default="effleurage")
+    demo.add_argument("--technique", default="effleurage", help="one the simulated glove performs")
     demo.add_argument("--reference", default="", help="reference name (default: bundled)")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument(
@@ -97,11 +97,11 @@ def _positive(value: float | None, name: str) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from sensors.strokes import TECHNIQUES
     from trainer.exceptions import TrainerError
+    from trainer.store.techniques import require_simulated
 
-    if args.technique not in TECHNIQUES:
-        raise TrainerError(f"unknown technique {args.technique!r} (known: {', '.join(TECHNIQUES)})")
+    # Any known technique (the registry) that the simulated glove can perform.
+    args.technique = require_simulated(args.technique)
     seconds = args.seconds if args.seconds is not None else (8.0 if args.headless else None)
     speed = args.speed if args.speed is not None else (HEADLESS_SPEED if args.headless else 1.0)
     _positive(seconds, "--seconds")

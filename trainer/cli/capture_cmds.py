@@ -20,7 +20,7 @@ from typing import Any
 
 from sensors.capture import Capture, RecordResult, read_capture, record_source, write_csv
 from sensors.exceptions import CaptureError, SourceError
-from sensors.sources import Source, SourceKind, open_source
+from sensors.sources import Source, SourceKind, SourceSpec, open_source, parse_source_spec
 from sensors.sources.replay import ReplaySource
 from trainer.cli.arguments import positive_seconds
 
@@ -116,13 +116,27 @@ class _StopRequest:
         self.reason = signal.Signals(signum).name
 
 
+def _sim_technique_checked(spec: str) -> str | SourceSpec:
+    """Check a simulated glove's technique against the registry (one-line errors).
+
+    A known technique the simulator cannot perform (one with references only) is
+    refused saying so; the name comes back normalised.
+    """
+    parsed = parse_source_spec(spec)
+    if parsed.kind is not SourceKind.SIM or not parsed.target:
+        return spec
+    from trainer.store.techniques import require_simulated
+
+    return SourceSpec(parsed.kind, require_simulated(parsed.target), parsed.options)
+
+
 def _cmd_record(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.is_dir():
         raise CaptureError(f"{out}: is a directory")
     if out.exists() and not args.overwrite:
         raise CaptureError(f"{out}: file exists, not overwriting a recording (use --overwrite)")
-    source = open_source(args.source)
+    source = open_source(_sim_technique_checked(args.source))
     tty = sys.stderr.isatty()
     shown = False
 

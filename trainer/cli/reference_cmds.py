@@ -1,7 +1,8 @@
 """``massage-trainer reference ...`` and ``massage-trainer score``.
 
 ``reference build NAME TAKE... --technique T``, ``reference list [--json]``,
-``reference show NAME [--json]``, ``reference export NAME OUT``, ``reference import FILE``;
+``reference show NAME [--json]``, ``reference export NAME OUT``, ``reference import FILE``,
+``reference techniques [--json]``;
 ``score CAPTURE --reference NAME_OR_PATH [--json] [--recognise]``.
 """
 
@@ -19,7 +20,7 @@ __all__ = ["register", "score_report"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``reference`` (build/list/show/export/import) and ``score``.
+    """Add ``reference`` (build/list/show/export/import/techniques) and ``score``.
 
     Parameters
     ----------
@@ -41,7 +42,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build.add_argument(
         "takes", nargs="+", metavar="TAKE", help="captures (.mtcap) or CSV (time_s,<sensors>)"
     )
-    build.add_argument("--technique", required=True, help="e.g. effleurage")
+    build.add_argument(
+        "--technique",
+        required=True,
+        help="e.g. effleurage, or a new one such as 'skin rolling' (1-40 lowercase letters, "
+        "digits, spaces or hyphens)",
+    )
     build.add_argument("--author", default="", help="who performed the takes")
     build.add_argument("--notes", default="", help="free text stored with the reference")
     build.add_argument("--profile", default=None, help="glove profile of CSV takes")
@@ -68,6 +74,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("--overwrite", action="store_true", help="replace a reference of that name")
     imp.set_defaults(func=_import)
 
+    tech = sub.add_parser(
+        "techniques", help="list the known techniques (the references' and the simulator's)"
+    )
+    tech.add_argument("--json", action="store_true", help="machine-readable output")
+    tech.set_defaults(func=_techniques)
+
     score = subparsers.add_parser(
         "score", help="score every stroke of a capture against a reference"
     )
@@ -92,16 +104,19 @@ def _library() -> ReferenceLibrary:
 def _build(args: argparse.Namespace) -> int:
     from sensors.capture import read_capture
     from trainer.exceptions import ScoringError
+    from trainer.scoring.techniques import check_technique_name
     from trainer.store.references import check_name
     from trainer.store.takes import build_from_captures
 
     library = _library()
     check_name(args.name)
+    # The one name rule; a new name is how a new technique comes to exist.
+    technique = check_technique_name(args.technique)
     if not args.overwrite and args.name in library.names():
         raise ScoringError(f"a reference named {args.name!r} already exists (use --overwrite)")
     captures = [(read_capture(path, profile=args.profile), None) for path in args.takes]
     ref = build_from_captures(
-        captures, name=args.name, technique=args.technique, author=args.author, notes=args.notes
+        captures, name=args.name, technique=technique, author=args.author, notes=args.notes
     )
     path = library.add(ref, overwrite=args.overwrite)
     print(
@@ -123,17 +138,33 @@ def _list(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=2, sort_keys=True))
         return 0
-    print(f"{'name':28s} {'technique':12s} {'glove':16s} {'strokes':>7s}  {'origin':8s} note")
+    tw = max([12, *(len(e.reference.technique) for e in entries if e.reference is not None)])
+    print(f"{'name':28s} {'technique':{tw}s} {'glove':16s} {'strokes':>7s}  {'origin':8s} note")
     for e in entries:
         ref = e.reference
         if ref is None:
-            print(f"{e.name:28s} {'?':12s} {'?':16s} {'?':>7s}  {e.origin:8s} INVALID: {e.error}")
+            print(f"{e.name:28s} {'?':{tw}s} {'?':16s} {'?':>7s}  {e.origin:8s} INVALID: {e.error}")
             continue
         note = "synthetic" if ref.synthetic else ""
         print(
-            f"{ref.name:28s} {ref.technique:12s} {ref.profile.name:16s} "
+            f"{ref.name:28s} {ref.technique:{tw}s} {ref.profile.name:16s} "
             f"{ref.n_strokes:7d}  {e.origin:8s} {note}".rstrip()
         )
+    return 0
+
+
+def _techniques(args: argparse.Namespace) -> int:
+    from trainer.store.techniques import available_techniques
+
+    techniques = available_techniques(_library())
+    if args.json:
+        print(json.dumps([t.to_dict() for t in techniques], indent=2, sort_keys=True))
+        return 0
+    width = max([len("technique"), *(len(t.name) for t in techniques)])
+    print(f"{'technique':{width}s} {'simulated':9s} references")
+    for t in techniques:
+        sim = "yes" if t.simulated else "no"
+        print(f"{t.name:{width}s} {sim:9s} {', '.join(t.references) or '-'}")
     return 0
 
 

@@ -84,6 +84,21 @@ def open_store(*, readonly: bool = False) -> Store:
     return Store(readonly=readonly)
 
 
+def _history_technique(name: str, store: Store) -> str:
+    """Check a ``--technique`` filter: a registry technique, or one that has sessions."""
+    from trainer.exceptions import ScoringError
+    from trainer.scoring.techniques import check_technique_name
+    from trainer.store.techniques import require_technique
+
+    try:
+        return require_technique(name).name
+    except ScoringError:
+        normal = check_technique_name(name)  # a name breaking the rule: that error
+        if store.sessions(technique=normal) or store.sessions(technique=normal, deleted=True):
+            return normal  # recorded against a reference no longer in the library
+        raise
+
+
 def _cmd_history(args: argparse.Namespace) -> int:
     from trainer.store.database import parse_since
 
@@ -101,8 +116,9 @@ def _cmd_history(args: argparse.Namespace) -> int:
         return 0
     since = parse_since(args.since) if args.since else None
     with open_store(readonly=True) as store:
+        technique = _history_technique(args.technique, store) if args.technique else None
         sessions = store.sessions(
-            technique=args.technique, since=since, user=args.user, deleted=args.deleted
+            technique=technique, since=since, user=args.user, deleted=args.deleted
         )
         attempts = (
             {s.id: store.attempts(s.id) for s in sessions} if (args.json or args.attempts) else {}

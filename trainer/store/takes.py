@@ -29,6 +29,7 @@ from sensors.exceptions import SensorError
 from sensors.profiles import GloveProfile
 from trainer.exceptions import ScoringError, StoreError
 from trainer.scoring import Reference, build_reference, find_strokes, resample_take
+from trainer.scoring.techniques import check_technique_name
 from trainer.store.files import write_atomic
 from trainer.store.sessions import CaptureRecording, unique_capture_path
 
@@ -119,8 +120,10 @@ def build_from_captures(
     Raises
     ------
     ScoringError
-        No takes, gloves that differ, or too few complete strokes.
+        A technique name breaking the rule, no takes, gloves that differ, or too few
+        complete strokes.
     """
+    technique = check_technique_name(technique)  # normalised: "Skin Rolling" -> "skin rolling"
     if not captures:
         raise ScoringError("no takes to build from")
     profile = captures[0][0].profile

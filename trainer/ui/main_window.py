@@ -142,7 +142,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
         # -- views --
         self.connect_view = ConnectView(
-            services.techniques, services.profiles, ble_available=services.scan is not None
+            services.simulated_techniques,
+            services.profiles,
+            ble_available=services.scan is not None,
         )
         self.practice_view = PracticeView(services.techniques)
         self.practice_view.scoring_available = False
@@ -416,7 +418,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self._save("practice/technique", technique)
         # The simulated glove plays the student: let it perform what is being practised.
         choice = self.choice
-        if choice is not None and choice.kind == "sim" and choice.target != technique:
+        # Only to what it can perform: a technique with references only keeps it as it is.
+        if (
+            choice is not None
+            and choice.kind == "sim"
+            and choice.target != technique
+            and technique in self.services.simulated_techniques
+        ):
             self.connect_source(SourceChoice("sim", technique, choice.options))
 
     # -- sessions --

@@ -8,7 +8,7 @@ Qt-free.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -68,6 +68,19 @@ class SourceChoice:
         return SourceChoice(self.kind, self.target, tuple(opts.items()))
 
 
+def _known_techniques() -> tuple[str, ...]:
+    """Every known technique: the technique registry over the data home's library."""
+    from trainer.store.techniques import technique_names
+
+    return tuple(technique_names())
+
+
+def _simulated_techniques() -> tuple[str, ...]:
+    from trainer.store.techniques import simulated_techniques
+
+    return simulated_techniques()
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     """The app's injected dependencies.
@@ -105,7 +118,10 @@ class Services:
     profiles : sequence of str
         Glove profiles offered for the simulated glove.
     techniques : sequence of str
-        Techniques offered.
+        Techniques offered for practice, takes and the history filter (default: the
+        technique registry, :mod:`trainer.store.techniques`, read when built).
+    simulated_techniques : sequence of str
+        Techniques the simulated glove can perform (default: the simulator's).
     """
 
     open_source: Callable[[str], Source]
@@ -119,4 +135,5 @@ class Services:
     save_reference: Callable[[Reference, bool], Path] | None = None
     export_references: Callable[[Path, Sequence[str]], Any] | None = None
     profiles: Sequence[str] = ("reference-glove",)
-    techniques: Sequence[str] = ("effleurage", "petrissage", "friction", "tapotement")
+    techniques: Sequence[str] = field(default_factory=_known_techniques)
+    simulated_techniques: Sequence[str] = field(default_factory=_simulated_techniques)
