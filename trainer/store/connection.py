@@ -1,0 +1,190 @@
+"""The database's connections: one writer thread, one reader per thread, migration on open.
+
+Part of :mod:`trainer.store.database`: :class:`~trainer.store.database.Store` adds the
+queries to this base. Writes go through one thread that owns the only writing
+connection; reads use one connection per calling thread and see committed state only.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self, TypeVar
+
+from trainer.exceptions import StoreError
+from trainer.store.paths import data_home
+from trainer.store.recovery import recover
+from trainer.store.schema import SCHEMA_VERSION, create_schema, migrate
+
+__all__ = ["DATABASE_FILE", "Database"]
+
+DATABASE_FILE = "massage-trainer.db"
+
+T = TypeVar("T")
+
+
+class Database:
+    """Connections to the session database of one data home (see ``Store``)."""
+
+    def __init__(self, home: Path | None = None, *, readonly: bool = False) -> None:
+        self.home = Path(home) if home is not None else data_home()
+        self.path = self.home / DATABASE_FILE
+        self.readonly = readonly
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        self._writer: concurrent.futures.ThreadPoolExecutor | None = None
+        self._write_conn: sqlite3.Connection | None = None
+        if readonly:
+            if self.path.exists():
+                self._check_version(self._reader())
+            return
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="store-writer")
+        try:
+            self._run(self._open_writer)
+            self.recovered = self._run(self._recover)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connections -------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 10000")
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+        return conn
+
+    def _error(self, err: BaseException) -> StoreError:
+        return StoreError(
+            f"{self.path}: {err}; the database is unreadable (move it aside to start a "
+            "new one: captures and references are kept outside it)"
+        )
+
+    def _check_version(self, conn: sqlite3.Connection) -> int:
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: database schema {version} is newer than this program's "
+                f"({SCHEMA_VERSION}); update massage-trainer"
+            )
+        return version
+
+    def _open_writer(self) -> None:
+        conn = self._connect()
+        self._write_conn = conn
+        try:
+            version = self._check_version(conn)
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"{self.path}: cannot switch the database to WAL mode")
+            conn.execute("PRAGMA synchronous = FULL")
+            if version < SCHEMA_VERSION:
+                migrate(conn, self.path, version)
+            problem = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise StoreError(f"{self.path}: database is corrupt ({problem})")
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("the store is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.readonly and not self.path.exists():
+                conn = sqlite3.connect(":memory:", check_same_thread=False)
+                create_schema(conn)
+            else:
+                conn = self._connect()
+                conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        conn = self._reader()
+        try:
+            yield conn
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+
+    def close(self) -> None:
+        """Finish pending writes and close every connection. Idempotent."""
+        if self._writer is not None:
+            if self._write_conn is not None:
+                try:
+                    self._writer.submit(self._write_conn.close).result()
+                except Exception:  # closing must not raise
+                    pass
+            self._writer.shutdown(wait=True)
+            self._writer = None
+            self._write_conn = None
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the writer thread -------------------------------------------------------------
+
+    def submit(self, job: Callable[[sqlite3.Connection], T]) -> concurrent.futures.Future[T]:
+        """Run ``job(connection)`` on the writer thread, in one transaction.
+
+        Returns at once; the future holds the job's result or its error
+        (``sqlite3.Error`` turned into :class:`~trainer.exceptions.StoreError`).
+
+        Raises
+        ------
+        StoreError
+            If the store is read-only or closed.
+        """
+        if self._writer is None:
+            raise StoreError("the store is read-only or closed")
+
+        def transaction() -> T:
+            conn = self._write_conn
+            assert conn is not None
+            try:
+                with conn:  # commits, or rolls back on any error
+                    return job(conn)
+            except sqlite3.Error as err:
+                raise self._error(err) from None
+
+        return self._writer.submit(transaction)
+
+    def _run(self, fn: Callable[[], T]) -> T:
+        assert self._writer is not None
+        return self._writer.submit(fn).result()
+
+    def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        return self.submit(job).result()
+
+    # -- recovery ----------------------------------------------------------------------
+
+    def _recover(self) -> list[int]:
+        """Close sessions whose recording program died; settle half-done imports."""
+        conn = self._write_conn
+        assert conn is not None
+        return recover(conn, self.home)

@@ -1,0 +1,116 @@
+"""The session database's schema: its migrations, one per version.
+
+Part of :mod:`trainer.store.database`. The schema version is ``PRAGMA user_version``;
+opening an older database upgrades it in one transaction after copying it aside
+(``massage-trainer.db.v<N>.bak``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "create_schema", "migrate", "statements"]
+
+# Each entry upgrades the schema from version i to i + 1. Never edit a released step:
+# add a new one (and a test that upgrades a hand-made database of the previous version).
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the first schema.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('student', 'instructor')),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        glove TEXT NOT NULL,
+        source TEXT NOT NULL,
+        technique TEXT NOT NULL,
+        reference_name TEXT NOT NULL,
+        feedback_mode TEXT NOT NULL,
+        capture TEXT NOT NULL
+    );
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start_s REAL NOT NULL,
+        end_s REAL NOT NULL,
+        overall REAL NOT NULL,
+        shape REAL,
+        pressure REAL,
+        tempo REAL,
+        smoothness REAL,
+        deductions TEXT NOT NULL,
+        UNIQUE (session_id, idx)
+    );
+    """,
+    # 1 -> 2: references kept by content hash (replay survives a rebuilt reference),
+    # session state for crash recovery, soft delete, what replay needs per attempt.
+    """
+    CREATE TABLE reference_blobs (
+        hash TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        technique TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    ALTER TABLE sessions ADD COLUMN reference_hash TEXT REFERENCES reference_blobs(hash);
+    ALTER TABLE sessions ADD COLUMN state TEXT NOT NULL DEFAULT 'finished'
+        CHECK (state IN ('recording', 'finished', 'interrupted'));
+    ALTER TABLE sessions ADD COLUMN writer TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN samples INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN duration_s REAL NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN deleted_at TEXT;
+    ALTER TABLE attempts ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE attempts ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE attempts ADD COLUMN path BLOB;
+    CREATE INDEX sessions_by_start ON sessions (started_at);
+    CREATE INDEX sessions_by_technique ON sessions (technique, started_at);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a migration script into its statements."""
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create the current schema in an empty database (e.g. an in-memory one)."""
+    for statement in (s for m in MIGRATIONS for s in statements(m)):
+        conn.execute(statement)
+
+
+def migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Upgrade the database at ``path`` (open as ``conn``) from ``version`` to the current.
+
+    A database holding data (``version`` > 0) is first copied to
+    ``<name>.v<version>.bak``; every step runs in one transaction.
+    """
+    has_data = version > 0
+    if has_data:
+        backup = path.with_name(f"{path.name}.v{version}.bak")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(path, backup)
+    # executescript commits first; run each step's statements inside one transaction.
+    conn.isolation_level = None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for step in range(version, SCHEMA_VERSION):
+            for statement in statements(MIGRATIONS[step]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.isolation_level = ""
