@@ -1,0 +1,11 @@
+"""Scoring-validity benchmark (issue 13): independent stroke generators and metrics.
+
+* :mod:`~benchmarks.validity.generators` — two stroke generator families built apart from
+  the project's simulator (``sensors/strokes.py``), performer styles, graded error kinds
+  with their ground truth and expected deduction codes, non-strokes, recordings;
+* :mod:`~benchmarks.validity.metrics` — AUC, Spearman, deduction precision / recall;
+* :mod:`~benchmarks.validity.runner` — references through the product's build path,
+  scoring through its segmentation, the metrics and the report.
+
+Run ``python benchmarks/bench_validity.py --help``.
+"""
