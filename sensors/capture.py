@@ -54,16 +54,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, Self, TextIO
+from typing import Any, Self, TextIO
 
 import numpy as np
 
 from sensors.blocks import SampleBlock
 from sensors.exceptions import CaptureError, ProfileError
 from sensors.profiles import DEFAULT_PROFILE, GloveProfile, list_profiles, load_profile
-
-if TYPE_CHECKING:
-    from sensors.sources.base import Source
 
 __all__ = [
     "CAPTURE_SUFFIX",
@@ -72,11 +69,9 @@ __all__ = [
     "MAGIC",
     "Capture",
     "CaptureWriter",
-    "RecordResult",
     "default_block_size",
     "read_capture",
     "read_csv",
-    "record_source",
     "trim_block",
     "write_csv",
 ]
@@ -593,32 +588,6 @@ class CaptureWriter:
         self.close()
 
 
-@dataclass(frozen=True, slots=True)
-class RecordResult:
-    """What :func:`record_source` recorded.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        The capture file (not created when ``samples`` is 0).
-    samples : int
-        Samples written.
-    seconds : float
-        Signal time covered: last - first sample time (0 if fewer than 2 samples).
-    gaps : int
-        Gap markers written.
-    ended : str
-        Why recording stopped: ``"seconds"`` (the requested length was reached),
-        ``"source"`` (the source finished) or ``"stopped"`` (``should_stop`` said so).
-    """
-
-    path: Path
-    samples: int
-    seconds: float
-    gaps: int
-    ended: str
-
-
 def trim_block(block: SampleBlock, t_end: float) -> SampleBlock | None:
     """Return the part of ``block`` strictly before ``t_end`` (``None`` if empty).
 
@@ -642,125 +611,6 @@ def trim_block(block: SampleBlock, t_end: float) -> SampleBlock | None:
     return SampleBlock(
         block.t[:keep], block.values[:keep], block.profile, block.gap_before, block.seq
     )
-
-
-def record_source(
-    source: Source,
-    path: str | os.PathLike[str],
-    *,
-    spec: str,
-    seconds: float | None = None,
-    metadata: Mapping[str, Any] | None = None,
-    overwrite: bool = False,
-    started_at: datetime | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    on_progress: Callable[[RecordResult], None] | None = None,
-    progress_interval_s: float = 1.0,
-    poll_s: float = 0.1,
-    sync_interval_s: float = 0.5,
-) -> RecordResult:
-    """Record an open source into a new capture, block by block, until told to stop.
-
-    The file is created at the first block (with that block's glove profile), so a
-    source that yields nothing leaves no file. Every block is appended as it arrives
-    (see :class:`CaptureWriter` for what a crash can lose) and the file is closed
-    however this returns or raises.
-
-    Parameters
-    ----------
-    source : Source
-        An opened source.
-    path : str or os.PathLike
-        Capture to create.
-    spec : str
-        The source spec, stored in the header.
-    seconds : float or None
-        Stop once this much signal time (from the first sample) is recorded;
-        samples at or after ``first + seconds`` are not written.
-    metadata : Mapping or None
-        Free-form metadata for the header.
-    overwrite : bool
-        Replace an existing file.
-    started_at : datetime or None
-        Wall-clock start for the header; default: now.
-    should_stop : callable or None
-        Polled between reads (at least every ``poll_s``); True stops recording.
-    on_progress : callable or None
-        Called with the running totals at most every ``progress_interval_s``.
-    progress_interval_s : float
-        Seconds between progress calls.
-    poll_s : float
-        Longest a single ``source.read`` may block.
-    sync_interval_s : float
-        Passed to :class:`CaptureWriter`.
-
-    Returns
-    -------
-    RecordResult
-        What was recorded and why it stopped.
-
-    Raises
-    ------
-    CaptureError
-        If the file exists and ``overwrite`` is false, or the stream breaks the
-        capture rules.
-    SourceError
-        If the source fails.
-    OSError
-        If the file cannot be written.
-    """
-    target = Path(path)
-    started = started_at or datetime.now(UTC)
-    writer: CaptureWriter | None = None
-    t0 = t_last = 0.0
-    gaps = 0
-    ended = "source"
-    last_progress = time.monotonic()
-
-    def result() -> RecordResult:
-        samples = writer.n_samples if writer is not None else 0
-        return RecordResult(target, samples, t_last - t0 if samples else 0.0, gaps, ended)
-
-    try:
-        while True:
-            if should_stop is not None and should_stop():
-                ended = "stopped"
-                break
-            try:
-                block = source.read(timeout=poll_s)
-            except EOFError:
-                break
-            if writer is not None:
-                writer.poll()
-            if block is not None:
-                if writer is None:
-                    t0 = float(block.t[0])
-                kept = block if seconds is None else trim_block(block, t0 + seconds)
-                if kept is not None:
-                    if writer is None:
-                        writer = CaptureWriter(
-                            target,
-                            kept.profile,
-                            source=spec,
-                            metadata=metadata,
-                            sync_interval_s=sync_interval_s,
-                            overwrite=overwrite,
-                            started_at=started,
-                        )
-                    writer.append(kept)
-                    gaps += int(kept.gap_before)
-                    t_last = float(kept.t[-1])
-                if kept is not block:
-                    ended = "seconds"
-                    break
-            now = time.monotonic()
-            if on_progress is not None and now - last_progress >= progress_interval_s:
-                last_progress = now
-                on_progress(result())
-    finally:
-        if writer is not None:
-            writer.close()
-    return result()
 
 
 # ----------------------------------------------------------------------------------

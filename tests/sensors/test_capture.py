@@ -21,16 +21,13 @@ from sensors.capture import (
     MAGIC,
     Capture,
     CaptureWriter,
-    RecordResult,
     read_capture,
     read_csv,
-    record_source,
     trim_block,
     write_csv,
 )
 from sensors.exceptions import CaptureError
 from sensors.profiles import DEFAULT_PROFILE, GloveProfile, list_profiles, load_profile
-from sensors.sources.base import Source, SourceKind, SourceState, SourceStatus
 
 
 @pytest.fixture(scope="module")
@@ -648,87 +645,8 @@ def test_capture_validates_its_arrays(profile: GloveProfile) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# record_source
+# trim_block (recording itself is tested with the live engine: tests/trainer/live)
 # --------------------------------------------------------------------------------------
-
-
-class ListSource(Source):
-    """A fake source yielding prepared blocks, with a ``None`` (timeout) between each."""
-
-    kind = SourceKind.SIM
-
-    def __init__(self, blocks: list[SampleBlock], profile: GloveProfile) -> None:
-        self._items: list[SampleBlock | None] = []
-        for block in blocks:
-            self._items += [None, block]
-        self._profile = profile
-        self.reads = 0
-
-    @property
-    def profile(self) -> GloveProfile:
-        return self._profile
-
-    def status(self) -> SourceStatus:
-        return SourceStatus(SourceState.STREAMING)
-
-    def open(self) -> None:
-        pass
-
-    def read(self, timeout: float | None = None) -> SampleBlock | None:
-        self.reads += 1
-        if not self._items:
-            raise EOFError
-        return self._items.pop(0)
-
-    def close(self) -> None:
-        pass
-
-
-def test_record_source_until_the_source_ends(tmp_path: Path, profile: GloveProfile) -> None:
-    blocks = make_blocks(profile, n_blocks=6, gaps=frozenset({4}))
-    progress: list[RecordResult] = []
-    result = record_source(
-        ListSource(blocks, profile),
-        tmp_path / "r.mtcap",
-        spec="fake:",
-        metadata={"synthetic": True},
-        on_progress=progress.append,
-        progress_interval_s=0.0,
-    )
-    assert (result.samples, result.gaps, result.ended) == (60, 1, "source")
-    assert result.seconds == pytest.approx(blocks[-1].t[-1] - blocks[0].t[0])
-    assert progress and progress[-1].samples <= 60
-    cap = read_capture(result.path)
-    t, v, gap_idx = expected_arrays(blocks)
-    np.testing.assert_array_equal(cap.t, t)
-    np.testing.assert_array_equal(cap.values, v)
-    assert cap.gap_starts.tolist() == gap_idx
-    assert cap.source == "fake:" and cap.metadata["synthetic"] is True
-
-
-def test_record_source_seconds_and_stop(tmp_path: Path, profile: GloveProfile) -> None:
-    dt = 1.0 / profile.sample_rate_hz
-    blocks = make_blocks(profile, n_blocks=10)  # 100 samples
-    result = record_source(
-        ListSource(blocks, profile), tmp_path / "s.mtcap", spec="fake:", seconds=33.5 * dt
-    )
-    assert (result.samples, result.ended) == (34, "seconds")
-    assert read_capture(tmp_path / "s.mtcap").n_samples == 34
-
-    source = ListSource(blocks, profile)
-    result = record_source(
-        source, tmp_path / "p.mtcap", spec="fake:", should_stop=lambda: source.reads >= 6
-    )
-    assert (result.samples, result.ended) == (30, "stopped")
-
-    # nothing arrives: no file is created
-    result = record_source(ListSource([], profile), tmp_path / "n.mtcap", spec="fake:")
-    assert result.samples == 0 and not (tmp_path / "n.mtcap").exists()
-
-    # an existing file is refused before anything is written
-    with pytest.raises(CaptureError, match="exists"):
-        record_source(ListSource(blocks, profile), tmp_path / "s.mtcap", spec="fake:")
-    assert read_capture(tmp_path / "s.mtcap").n_samples == 34
 
 
 def test_trim_block(profile: GloveProfile) -> None:

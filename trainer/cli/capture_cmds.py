@@ -16,13 +16,16 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sensors.capture import Capture, RecordResult, read_capture, record_source, write_csv
+from sensors.capture import Capture, read_capture, write_csv
 from sensors.exceptions import CaptureError, SourceError
 from sensors.sources import Source, SourceKind, SourceSpec, open_source, parse_source_spec
 from sensors.sources.replay import ReplaySource
 from trainer.cli.arguments import positive_seconds
+
+if TYPE_CHECKING:
+    from trainer.live import RecordResult
 
 __all__ = ["register"]
 
@@ -90,10 +93,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 class _StopRequest:
-    """Turns SIGINT/SIGTERM into a flag the record loop checks between reads.
+    """Turns SIGINT/SIGTERM into a flag polled while the live engine records.
 
-    A second Ctrl-C raises KeyboardInterrupt as usual (the writer is still closed by
-    the ``with`` block). Handlers are only installed from the main thread.
+    A second Ctrl-C raises KeyboardInterrupt as usual (the engine still closes the
+    source and the writer). Handlers are only installed from the main thread.
     """
 
     def __init__(self) -> None:
@@ -149,8 +152,10 @@ def _cmd_record(args: argparse.Namespace) -> int:
         )
         print("\r" + text if tty else text, end="" if tty else "\n", file=sys.stderr, flush=True)
 
-    with _StopRequest() as stop, source:
-        result = record_source(
+    from trainer.live import record_to_file  # the live engine: imported only to record
+
+    with _StopRequest() as stop:
+        result = record_to_file(
             source,
             out,
             spec=args.source,

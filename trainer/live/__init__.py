@@ -3,7 +3,8 @@
 :class:`Acquisition` reads a source in its own thread into a :class:`RingBuffer`
 (pulled by readers as :class:`Snapshot` copies), a bounded event queue and the newest
 :class:`LiveState`; it drives a :class:`LiveScorer` and a :class:`SessionRecorder`.
-The GUI, the ``record`` command, the soak test and the benchmarks all use it.
+The GUI, the ``record`` command (:func:`record_to_file`, with a
+:class:`CaptureFileRecorder`), the soak test and the benchmarks all use it.
 Importing this package never imports PySide6 or pyqtgraph.
 """
 
@@ -19,16 +20,20 @@ from trainer.live.engine import (
     LiveState,
     SessionRecorder,
 )
+from trainer.live.recording import CaptureFileRecorder, RecordResult, record_to_file
 
 __all__ = [
     "TRACK_COLUMNS",
     "Acquisition",
     "AcquisitionEvent",
+    "CaptureFileRecorder",
     "EventKind",
     "LiveScorer",
     "LiveState",
+    "RecordResult",
     "RingBuffer",
     "SessionRecorder",
     "Snapshot",
+    "record_to_file",
     "with_gap_breaks",
 ]

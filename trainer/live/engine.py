@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
+from sensors.capture import trim_block
 from sensors.exceptions import SensorError
 from sensors.sources.base import SourceStatus
 from trainer.exceptions import TrainerError
@@ -192,6 +193,10 @@ class Acquisition:
         Monotonic clock, seconds (arrival stamps).
     score_step : int
         Samples per scorer call (1 gives the scorer track one position per sample).
+    duration_s : float or None
+        Stop after this much stream time from the first sample: samples at or after
+        ``first + duration_s`` are dropped, then a ``FINISHED`` event ends the thread
+        (``None``: run until the source ends or :meth:`stop`).
     """
 
     def __init__(
@@ -203,6 +208,7 @@ class Acquisition:
         tare_window_s: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         score_step: int = 1,
+        duration_s: float | None = None,
     ) -> None:
         self.source = source
         self.profile = source.profile
@@ -233,6 +239,11 @@ class Acquisition:
         self._scored_t = np.full(max(1, round(60.0 * fs)), np.nan)
         self._scored_n = 0
         self.error: BaseException | None = None
+        self.duration_s = duration_s
+        self._t_first: float | None = None
+        #: Why the thread ended: "source" (no more samples), "duration" (``duration_s``
+        #: reached), "stopped" (:meth:`stop`), "error" (see :attr:`error`); "" while running.
+        self.ended = ""
         self._last_status: SourceStatus | None = None
         self._t_last = float("nan")
 
@@ -359,16 +370,23 @@ class Acquisition:
                 try:
                     block = self.source.read(timeout=0.05)
                 except EOFError:
-                    self._check_status()
-                    self._emit(EventKind.FINISHED, "the source has no more samples")
+                    self._end("source", "the source has no more samples")
                     return
                 if block is not None:
-                    self._handle(block)
+                    kept = self._within_duration(block)
+                    if kept is not None:
+                        self._handle(kept)
+                    if kept is not block:
+                        self._end("duration", f"{self.duration_s:g} s of samples taken")
+                        return
                 self._check_status()
+            self.ended = "stopped"
         except (SensorError, TrainerError, OSError) as err:
+            self.ended = "error"
             self.error = err
             self._emit(EventKind.ERROR, str(err) or type(err).__name__)
         except Exception as err:  # a bug: keep it for tests, show it, stop cleanly
+            self.ended = "error"
             self.error = err
             self._emit(EventKind.ERROR, f"internal error: {type(err).__name__}: {err}")
         finally:
@@ -381,6 +399,19 @@ class Acquisition:
                     self._switch_recorder(closing=True)
                 finally:
                     self._done.set()
+
+    def _end(self, why: str, message: str) -> None:
+        self.ended = why
+        self._check_status()
+        self._emit(EventKind.FINISHED, message)
+
+    def _within_duration(self, block: SampleBlock) -> SampleBlock | None:
+        """Return the part of ``block`` before ``first sample + duration_s`` (all if unset)."""
+        if self.duration_s is None or len(block) == 0:
+            return block
+        if self._t_first is None:
+            self._t_first = float(block.t[0])
+        return trim_block(block, self._t_first + self.duration_s)
 
     def _switch_recorder(self, *, closing: bool = False) -> None:
         with self._lock:
