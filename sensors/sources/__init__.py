@@ -5,8 +5,13 @@ ever imports :mod:`bleak`, and only when a BLE glove is asked for.
 
 Source specs (as typed on the command line):
 
-``sim[:TECHNIQUE][?seed=N&speed=X&seconds=S&profile=NAME]``
-    The simulated glove performing ``TECHNIQUE`` (default effleurage).
+``sim[:TECHNIQUE][?seed=N&speed=X&seconds=S&profile=NAME&student=LEVEL&faults=F,F&improve=1]``
+    The simulated glove performing ``TECHNIQUE`` (default effleurage). ``student`` is
+    ``novice`` (2–3 strong error tendencies drawn from the seed), ``intermediate`` (1–2
+    milder) or ``expert`` (none: the plain strokes); ``faults`` names the tendencies
+    instead (``too_light``, ``too_heavy_end``, ``rushed``, ``dragged_middle``,
+    ``load_thumb``, ``jerky``, ``stops_early``..., see :data:`sensors.strokes.FAULTS`);
+    ``improve=1`` makes them fade over the session.
 ``replay:PATH[?speed=X&loop=1&profile=NAME]``
     A recorded capture (native or CSV). ``speed=0`` plays as fast as possible;
     ``profile`` names the glove of a CSV capture (native captures carry their own).
@@ -34,7 +39,9 @@ __all__ = [
 ]
 
 _OPTIONS: dict[SourceKind, frozenset[str]] = {
-    SourceKind.SIM: frozenset({"seed", "speed", "seconds", "profile"}),
+    SourceKind.SIM: frozenset(
+        {"seed", "speed", "seconds", "profile", "student", "faults", "improve"}
+    ),
     SourceKind.REPLAY: frozenset({"speed", "loop", "profile"}),
     SourceKind.BLE: frozenset({"profile"}),
 }
@@ -96,7 +103,31 @@ def parse_source_spec(spec: str) -> SourceSpec:
         raise SourceError(
             f"unknown option {unknown[0]!r} for {kind.value} source (known: {allowed})"
         )
+    if kind is SourceKind.SIM:
+        _check_student_options(options)
     return SourceSpec(kind, target, options)
+
+
+_TRUE, _FALSE = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no", ""})
+
+
+def _check_student_options(options: dict[str, str]) -> None:
+    """One-line errors for a bad ``student``, ``faults`` or ``improve`` option."""
+    from sensors.strokes import STUDENT_LEVELS, check_faults
+
+    level = options.get("student")
+    if level is not None and level not in STUDENT_LEVELS:
+        raise SourceError(f"unknown student level {level!r} (known: {', '.join(STUDENT_LEVELS)})")
+    faults = _faults(options)
+    check_faults(faults)
+    if faults and level == "expert":
+        raise SourceError("an expert student has no faults: use novice or intermediate")
+    if options.get("improve", "0").lower() not in _TRUE | _FALSE:
+        raise SourceError(f"option improve={options['improve']!r} must be 0 or 1")
+
+
+def _faults(options: dict[str, str]) -> list[str]:
+    return [f for f in options.get("faults", "").split(",") if f.strip()]
 
 
 def _number(spec: SourceSpec, key: str, default: float, *, integer: bool = False) -> float:
@@ -141,6 +172,9 @@ def open_source(spec: str | SourceSpec) -> Source:
             speed=_number(parsed, "speed", 1.0),
             duration_s=None if seconds is None else _number(parsed, "seconds", 0.0),
             profile=parsed.options.get("profile"),
+            student=parsed.options.get("student"),
+            faults=_faults(parsed.options),
+            improve=parsed.options.get("improve", "0").lower() in _TRUE,
         )
     if parsed.kind is SourceKind.REPLAY:
         from sensors.sources.replay import ReplaySource

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sensors import protocol
 from sensors.blocks import SampleBlock
@@ -13,7 +13,7 @@ from sensors.exceptions import SourceError
 from sensors.profiles import DEFAULT_PROFILE, GloveProfile, load_profile
 from sensors.sources._decoding import PacketDecoder
 from sensors.sources.base import Source, SourceKind, SourceState, SourceStatus
-from sensors.strokes import TECHNIQUES, simulate_take
+from sensors.strokes import TECHNIQUES, Student, make_student, simulate_take
 
 __all__ = ["SimSource"]
 
@@ -39,13 +39,22 @@ class SimSource(Source):
         Glove time after which the source finishes; ``None`` streams forever.
     profile : str, GloveProfile or None
         The glove to imitate (default :data:`~sensors.profiles.DEFAULT_PROFILE`).
+    student : str or None
+        Perform as a simulated student (:data:`~sensors.strokes.STUDENT_LEVELS`) with
+        error tendencies drawn from ``seed`` (see :mod:`sensors.strokes`); ``None``
+        (or ``"expert"``) gives the plain strokes.
+    faults : sequence of str or None
+        Tendencies to perform instead of drawn ones (``too_light``, ``rushed_end``,
+        ``load_thumb``...; see :data:`~sensors.strokes.FAULTS`).
+    improve : bool
+        The student's tendencies fade over the session.
     clock, sleep : callable
         Monotonic clock (seconds) and sleep used for pacing; injectable for tests.
 
     Raises
     ------
     SourceError
-        For an unknown technique or a negative speed.
+        For an unknown technique, a negative speed, an unknown student level or fault.
     """
 
     kind = SourceKind.SIM
@@ -58,6 +67,9 @@ class SimSource(Source):
         speed: float = 1.0,
         duration_s: float | None = None,
         profile: str | GloveProfile | None = None,
+        student: str | None = None,
+        faults: Sequence[str] | None = None,
+        improve: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -79,6 +91,19 @@ class SimSource(Source):
             if isinstance(profile, GloveProfile)
             else load_profile(profile or DEFAULT_PROFILE)
         )
+        self.student: Student | None = (
+            None
+            if student is None and not faults
+            else make_student(
+                student,
+                seed=seed,
+                technique=technique,
+                profile=self._profile,
+                faults=faults,
+                improve=improve,
+            )
+        )
+        self._strokes_done = 0
         self._lock = threading.Lock()
         self._state = SourceState.IDLE
         self._pending: deque[SampleBlock] = deque()
@@ -96,6 +121,20 @@ class SimSource(Source):
         """The glove profile imitated."""
         return self._profile
 
+    @property
+    def description(self) -> str:
+        """What the glove performs: ``simulated effleurage (seed 1), novice student: …``."""
+        text = f"simulated {self.technique} (seed {self.seed})"
+        return text if self.student is None else f"{text}, {self.student.describe()}"
+
+    def metadata(self) -> dict[str, object]:
+        """JSON-ready description for a capture header's metadata."""
+        meta: dict[str, object] = {"synthetic": True, "technique": self.technique}
+        meta["seed"] = self.seed
+        if self.student is not None:
+            meta["student"] = self.student.to_dict()
+        return meta
+
     def status(self) -> SourceStatus:
         """Return the current state and counters."""
         with self._lock:
@@ -107,7 +146,7 @@ class SimSource(Source):
                 self._decoder.gaps,
                 0,
                 100,
-                f"simulated {self.technique} (seed {self.seed})",
+                self.description,
             )
 
     def open(self) -> None:
@@ -129,8 +168,11 @@ class SimSource(Source):
             profile=self._profile,
             seed=self.seed * 100_003 + self._chunk,
             lead_in_s=0.5 if self._chunk == 0 else 0.0,
+            student=self.student,
+            first_stroke=self._strokes_done,
         )
         self._chunk += 1
+        self._strokes_done += len(take.strokes)
         raw = self._profile.to_raw(take.values)
         fs = self._profile.sample_rate_hz
         if self._profile.protocol == "nus-text":

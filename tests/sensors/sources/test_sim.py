@@ -140,3 +140,98 @@ def test_errors() -> None:
         SimSource().read(0)
     with pytest.raises(SourceError, match="unknown option"):
         open_source("sim:effleurage?sed=1")
+
+
+# ----------------------------------------------------------------------------------
+# Simulated students through the spec and the protocol
+# ----------------------------------------------------------------------------------
+
+
+def _values(spec: str) -> tuple[SimSource, np.ndarray]:
+    src, blocks = _run(spec)
+    return src, np.concatenate([b.values for b in blocks])
+
+
+@pytest.mark.parametrize("technique", ["effleurage", "tapotement"])
+def test_an_expert_student_streams_the_plain_glove(technique: str) -> None:
+    # Existing captures and starter references built from sim:TECHNIQUE stay valid.
+    _, plain = _values(f"sim:{technique}?seed=4&speed=0&seconds=45")  # crosses a chunk
+    src, expert = _values(f"sim:{technique}?seed=4&speed=0&seconds=45&student=expert")
+    np.testing.assert_array_equal(expert, plain)
+    assert src.student is not None and src.student.tendencies == ()
+
+
+def test_a_student_is_deterministic_for_a_seed_and_differs_across_seeds() -> None:
+    spec = "sim:petrissage?speed=0&seconds=25&student=novice&seed="
+    a_src, a = _values(spec + "7")
+    b_src, b = _values(spec + "7")
+    _, c = _values(spec + "8")
+    np.testing.assert_array_equal(a, b)
+    assert a_src.student == b_src.student
+    assert not np.array_equal(a, c)
+
+
+def test_the_source_says_which_student_it_performs() -> None:
+    src, _ = _run("sim:effleurage?seed=2&speed=0&seconds=1&faults=too_light_end,rushed")
+    assert src.status().message == (
+        "simulated effleurage (seed 2), novice student: too_light_end 1.00, rushed 1.00"
+    )
+    meta = src.metadata()
+    assert meta["student"] == {
+        "level": "novice",
+        "tendencies": {"too_light_end": 1.0, "rushed": 1.0},
+        "improve": False,
+    }
+    drawn = open_source("sim:friction?seed=3&student=novice&improve=1")
+    assert drawn.student is not None and 2 <= len(drawn.student.tendencies) <= 3
+    assert "novice student: " in drawn.status().message
+    assert drawn.status().message.endswith("(improving)")
+    assert "student" not in open_source("sim:friction").metadata()
+
+
+def test_named_faults_change_the_streamed_signal() -> None:
+    _, plain = _values("sim:effleurage?seed=5&speed=0&seconds=20")
+    _, light = _values("sim:effleurage?seed=5&speed=0&seconds=20&faults=too_light")
+    assert light.sum() == pytest.approx(0.55 * plain.sum(), rel=0.02)
+    src, mid = _values(
+        "sim:effleurage?seed=5&speed=0&seconds=20&student=intermediate&faults=too_light"
+    )
+    assert src.student.tendencies == (("too_light", 0.5),)
+    assert mid.sum() == pytest.approx(0.775 * plain.sum(), rel=0.02)
+
+
+def _stroke_sums(values: np.ndarray) -> np.ndarray:
+    total = values.sum(axis=1)
+    smooth = np.convolve(total, np.ones(9) / 9, mode="same")  # no noise crossings
+    loaded = np.concatenate([[False], smooth > 2.0, [False]])
+    edges = np.flatnonzero(np.diff(loaded.astype(int)))
+    return np.array([total[s:e].sum() for s, e in zip(edges[::2], edges[1::2], strict=True)])
+
+
+def test_improvement_carries_across_synthesis_chunks() -> None:
+    # 60 s of effleurage are three 20 s chunks: the fading must follow the session's
+    # stroke count, not restart with each chunk.
+    _, plain = _values("sim:effleurage?seed=6&speed=0&seconds=60")
+    src, better = _values("sim:effleurage?seed=6&speed=0&seconds=60&faults=too_light&improve=1")
+    ratio = _stroke_sums(better) / _stroke_sums(plain)
+    assert ratio[0] == pytest.approx(0.55, abs=0.02)
+    assert np.all(np.diff(ratio) > -0.01)
+    assert ratio[-1] > 0.95
+    assert src._strokes_done >= len(ratio)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("sim:effleurage?student=guru", r"unknown student level 'guru' \(known: novice, "),
+        ("sim:?faults=too_lite", r"unknown fault 'too_lite' \(known: too_light, "),
+        ("sim:?faults=rushed,dragged", "faults rushed and dragged contradict each other"),
+        ("sim:?student=expert&faults=jerky", "an expert student has no faults"),
+        ("sim:?student=novice&improve=maybe", "option improve='maybe' must be 0 or 1"),
+        ("sim:?faults=load_ring&profile=diy-fsr5", "glove diy-fsr5 has no ring sensor"),
+    ],
+)
+def test_student_option_errors_are_one_line(spec: str, message: str) -> None:
+    with pytest.raises(SourceError, match=message) as err:
+        open_source(spec)
+    assert "\n" not in str(err.value)
