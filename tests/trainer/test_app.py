@@ -113,25 +113,49 @@ def test_a_corrupt_user_reference_is_skipped_not_fatal(_isolated_home) -> None:
     assert "broken" not in names and "effleurage-starter" in names
 
 
+READY = "massage-trainer: demo running (Ctrl+C stops it)"
+
+
 def test_ctrl_c_quits_the_running_app_in_one_line(_isolated_home) -> None:
     import signal
-    import time
+    import threading
 
     env = {**os.environ, "MASSAGE_TRAINER_HOME": str(_isolated_home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "trainer", "demo", "--headless", "--seconds", "600"],
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read_stderr() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+            if line.strip() == READY:
+                ready.set()
+        ready.set()  # stderr closed: the app ended without saying it was running
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        time.sleep(4.0)  # start-up done: the Qt event loop is running
+        # The app says when its event loop runs (the Ctrl+C handler is in place then);
+        # the deadline is only for a hung start-up on a very busy machine.
+        assert ready.wait(timeout=90), "the demo never said it was running"
+        assert proc.poll() is None, "".join(lines)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=20)
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
+        reader.join(timeout=10)  # the pipe ends with the process
+        assert proc.stderr is not None
+        proc.stderr.close()
+    err = "".join(lines)
     assert proc.returncode == 130
     assert err.strip().splitlines()[-1] == "massage-trainer: interrupted"
     assert "Traceback" not in err

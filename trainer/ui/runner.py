@@ -158,6 +158,8 @@ class DemoOptions:
         Quit when the simulation ends (headless), instead of leaving the window open.
     timeout_s : float or None
         Wall-clock limit; exceeding it raises :class:`~trainer.exceptions.TrainerError`.
+    sim_options : tuple of (str, str)
+        More options of the simulated glove's spec (``student``, ``faults``, ``improve``).
     """
 
     technique: str = "effleurage"
@@ -169,6 +171,7 @@ class DemoOptions:
     screenshot: Path | None = None
     quit_at_end: bool = False
     timeout_s: float | None = None
+    sim_options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -245,6 +248,7 @@ def run_demo(
     opts: list[tuple[str, str]] = [("seed", str(options.seed)), ("speed", f"{options.speed:g}")]
     if options.seconds is not None:
         opts.append(("seconds", f"{options.seconds:g}"))
+    opts += options.sim_options
     window.autostart(
         SourceChoice("sim", options.technique, tuple(opts)), options.technique, options.reference
     )
@@ -310,6 +314,8 @@ def run_demo(
     window.show_view("practice")
     try:
         with _Interrupt(app) as interrupt:
+            # Once the event loop runs (Ctrl+C handled from here on): say so on stderr.
+            QtCore.QTimer.singleShot(0, _announce_running)
             app.exec()
         guard.stop()
         if interrupt.hit:
@@ -322,6 +328,10 @@ def run_demo(
         raise TrainerError(outcome["error"])
     result: DemoResult = outcome["result"]
     return result
+
+
+def _announce_running() -> None:
+    print("massage-trainer: demo running (Ctrl+C stops it)", file=sys.stderr, flush=True)
 
 
 def run_replay(
