@@ -106,14 +106,19 @@ def test_real_time_pacing_on_the_wall_clock() -> None:
             n += len(block)
     elapsed = time.monotonic() - start
     assert n == 120
-    assert 0.5 <= elapsed <= 3.0  # paced, never instant (generous upper bound for CI)
+    assert elapsed >= 0.5  # paced on the wall clock, never instant
 
 
 def test_speed_zero_is_as_fast_as_possible() -> None:
-    start = time.monotonic()
-    _, blocks = _run("sim:effleurage?speed=0&seconds=60")
+    src, blocks = _run("sim:effleurage?speed=0&seconds=60")
+    assert src.speed == 0
     assert sum(len(b) for b in blocks) == 60 * 200
-    assert time.monotonic() - start < 10.0  # ~0.1 s here; 60 s of glove time
+    clock = FakeClock()
+    src = SimSource("effleurage", speed=0, duration_s=60, clock=clock, sleep=clock.sleep)
+    with src:
+        n = sum(len(b) for b in src)
+    assert n == 60 * 200
+    assert clock.sleeps == []  # 60 s of glove time without once waiting for the clock
 
 
 def test_friction_on_the_fsr_glove_shows_clipping_through_the_protocol() -> None:
