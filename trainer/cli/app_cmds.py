@@ -43,6 +43,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--reference", default="", help="reference name (default: bundled)")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument(
+        "--student",
+        default=None,
+        metavar="LEVEL",
+        help="the simulated glove performs a novice, intermediate or expert student "
+        "(error tendencies drawn from --seed)",
+    )
+    demo.add_argument(
+        "--faults", default=None, metavar="F,F", help="named tendencies, e.g. too_light,rushed"
+    )
+    demo.add_argument(
+        "--improve", action="store_true", help="the student's tendencies fade over the session"
+    )
+    demo.add_argument(
         "--speed",
         type=float,
         default=None,
@@ -108,6 +121,20 @@ def _demo(args: argparse.Namespace) -> int:
     _positive(speed, "--speed")
     if args.frames is not None and args.frames < 1:
         raise TrainerError("--frames must be >= 1")
+    sim_options = tuple(
+        (key, value)
+        for key, value in (
+            ("student", args.student),
+            ("faults", args.faults),
+            ("improve", "1" if args.improve else None),
+        )
+        if value is not None
+    )
+    if sim_options:  # one-line errors before any window opens
+        from sensors.sources import open_source
+        from trainer.ui.services import SourceChoice
+
+        open_source(SourceChoice("sim", args.technique, sim_options).spec)
     ensure_screen(args.headless)
 
     from trainer.app import run_demo
@@ -127,6 +154,7 @@ def _demo(args: argparse.Namespace) -> int:
         screenshot=args.screenshot,
         quit_at_end=args.headless,
         timeout_s=wall,
+        sim_options=sim_options,
     )
     result = run_demo(options, remember=not args.headless)
     summary = result.to_dict()
