@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import sensors.capture as capture_mod
+import sensors.capture.writer as writer_mod
 from sensors.blocks import SampleBlock
 from sensors.capture import (
     CSV_GAP_FACTOR,
@@ -26,6 +26,7 @@ from sensors.capture import (
     trim_block,
     write_csv,
 )
+from sensors.capture._layout import _MAX_CHUNK_SAMPLES
 from sensors.exceptions import CaptureError
 from sensors.profiles import DEFAULT_PROFILE, GloveProfile, list_profiles, load_profile
 
@@ -174,7 +175,7 @@ def test_blocks_reproduce_gaps(tmp_path: Path, profile: GloveProfile) -> None:
 
 
 def test_big_block_is_split_into_chunks(tmp_path: Path, profile: GloveProfile) -> None:
-    n = capture_mod._MAX_CHUNK_SAMPLES * 2 + 5
+    n = _MAX_CHUNK_SAMPLES * 2 + 5
     t = np.arange(n) / profile.sample_rate_hz
     block = SampleBlock(t, np.ones((n, len(profile.sensors))), profile, gap_before=True)
     with CaptureWriter(tmp_path / "a.mtcap", profile, source="x") as writer:
@@ -259,7 +260,7 @@ def test_sync_interval_is_respected(
         syncs.append(now[0])
         real_fsync(fd)
 
-    monkeypatch.setattr(capture_mod.os, "fsync", counting_fsync)
+    monkeypatch.setattr(writer_mod.os, "fsync", counting_fsync)
     writer = CaptureWriter(tmp_path / "a.mtcap", profile, source="x", clock=lambda: now[0])
     syncs.clear()  # the header sync
     blocks = make_blocks(profile, n_blocks=31)
@@ -413,16 +414,14 @@ def test_crc_valid_but_inconsistent_chunk_is_an_error(
     sizes = chunk_offsets(src, profile, [])
     header = src.read_bytes()[: sizes[0]]
     c = len(profile.sensors)
-    ok = capture_mod._encode_chunk(np.array([0.0, 0.01]), np.zeros((2, c)), gap_before=False)
+    ok = writer_mod._encode_chunk(np.array([0.0, 0.01]), np.zeros((2, c)), gap_before=False)
     cases = {
-        "channels": capture_mod._encode_chunk(
+        "channels": writer_mod._encode_chunk(
             np.array([1.0]), np.zeros((1, c + 1)), gap_before=False
         ),
-        "order": capture_mod._encode_chunk(
-            np.array([1.0, 0.5]), np.zeros((2, c)), gap_before=False
-        ),
-        "overlap": capture_mod._encode_chunk(np.array([0.005]), np.zeros((1, c)), gap_before=False),
-        "nan": capture_mod._encode_chunk(
+        "order": writer_mod._encode_chunk(np.array([1.0, 0.5]), np.zeros((2, c)), gap_before=False),
+        "overlap": writer_mod._encode_chunk(np.array([0.005]), np.zeros((1, c)), gap_before=False),
+        "nan": writer_mod._encode_chunk(
             np.array([1.0, np.inf]), np.zeros((2, c)), gap_before=False
         ),
     }
