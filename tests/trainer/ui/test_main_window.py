@@ -81,7 +81,7 @@ def test_window_remembers_geometry_view_and_choices(qtbot, themed_app, reference
     window.show_view("history")
     qtbot.waitUntil(lambda: window.acquisition is not None, timeout=5000)
     window.practice_view.feedback.setCurrentIndex(2)
-    window._save("practice/feedback", 2)
+    window.remember("practice/feedback", 2)
     window.close()
 
     again = _window(qtbot, references, QtCore.QSettings(path, QtCore.QSettings.Format.IniFormat))

@@ -1,0 +1,37 @@
+"""One controller (presenter) per view; :class:`~trainer.ui.main_window.MainWindow` composes them.
+
+A view only shows and asks (signals out, ``show_*`` in). Its controller holds the view's
+logic and state, calls the injected :class:`~trainer.ui.services.Services` through a
+:class:`~trainer.ui.controllers.base.JobRunner` (workers: the GUI thread never blocks)
+and asks the window for what is the window's through a
+:class:`~trainer.ui.controllers.base.Shell`.
+
+- :class:`ConnectController` owns the live source and its acquisition; Practice and
+  Instructor read it and follow its ``started``/``stopping`` signals.
+- :class:`PracticeController`: references, alignment warm-up, sessions, live frames.
+- :class:`InstructorController`: the takes shelf, recording takes, build/save/export.
+- :class:`HistoryController`: opens the session store (a :class:`StoreSlot` shared with
+  Practice and Replay).
+- :class:`ReplayController`: loads sessions and attempts to replay.
+"""
+
+from __future__ import annotations
+
+from trainer.ui.controllers.base import JobRunner, Jobs, Shell, StoreSlot
+from trainer.ui.controllers.connect import ConnectController
+from trainer.ui.controllers.history import HistoryController
+from trainer.ui.controllers.instructor import InstructorController
+from trainer.ui.controllers.practice import PracticeController
+from trainer.ui.controllers.replay import ReplayController
+
+__all__ = [
+    "ConnectController",
+    "HistoryController",
+    "InstructorController",
+    "JobRunner",
+    "Jobs",
+    "PracticeController",
+    "ReplayController",
+    "Shell",
+    "StoreSlot",
+]
