@@ -23,6 +23,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--run-slow"):
+        for item in items:  # an hour's soak is meant to take an hour: no per-test timeout
+            if "slow" in item.keywords and item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(0))
         return
     skip = pytest.mark.skip(reason="long variant: pass --run-slow")
     for item in items:
