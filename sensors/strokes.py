@@ -1,6 +1,6 @@
 """Synthetic massage strokes: force profiles a simulated glove performs (pure, seeded).
 
-Figures come from ``shared/domain/massage-figures.md``; where none is published the value
+Figures and their sources: ``docs/evidence.md``; where none is published the value
 is a design choice of this simulator and is marked so. Nothing here pretends a choice is
 a measurement.
 

@@ -1,6 +1,6 @@
 """Over-pressure safety: published pressure pain thresholds on the back, per sensor.
 
-Figures (``shared/domain/massage-figures.md``, "Safety reference"):
+Figures (``docs/evidence.md``, "Safety: pressure pain thresholds on the back"):
 
 * lumbar, pain-free women ≈ 356 kPa; lumbar, chronic low back pain ≈ 262 kPa
   (Giesbrecht & Battié 2005, Phys Ther 85:1085);

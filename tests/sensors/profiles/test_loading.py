@@ -55,7 +55,7 @@ def test_bundled_profiles_load() -> None:
 
 
 def test_bundled_figures_are_the_published_ones() -> None:
-    # massage-figures.md: FSR 402 12.7 mm circle, FSR 406 43.7 mm square, 10 N FSR range,
+    # docs/evidence.md: FSR 402 12.7 mm circle, FSR 406 43.7 mm square, 10 N FSR range,
     # fibre-optic glove to 90 N.
     fsr402 = np.pi * (12.7 / 2) ** 2
     fsr406 = 43.7**2

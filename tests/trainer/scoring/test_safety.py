@@ -10,7 +10,7 @@ from trainer.scoring.safety import peak_pressure
 
 def test_caution_is_the_lowest_published_back_threshold():
     published = {v for v, _ in PAIN_THRESHOLDS_KPA.values()}
-    assert published == {262.0, 356.0, 423.0}  # massage-figures.md, "Safety reference"
+    assert published == {262.0, 356.0, 423.0}  # docs/evidence.md, "Safety"
     assert CAUTION_KPA == min(published)
 
 
