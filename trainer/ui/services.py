@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
     from sensors.sources.base import Source
     from trainer.live import LiveScorer, SessionRecorder
     from trainer.scoring import Reference
+    from trainer.store.database import Store
+    from trainer.store.takes import TakeShelf
 
-__all__ = ["FEEDBACK_MODES", "Services", "SourceChoice"]
+__all__ = ["FEEDBACK_MODES", "Advert", "Services", "SourceChoice"]
 
 #: Faded-feedback settings offered in the practice view: (label, mode, n).
 FEEDBACK_MODES: tuple[tuple[str, str, int], ...] = (
@@ -26,6 +28,25 @@ FEEDBACK_MODES: tuple[tuple[str, str, int], ...] = (
     ("Cues every 3rd stroke", "every_n", 3),
     ("No cues (test)", "off", 1),
 )
+
+
+class Advert(Protocol):
+    """A glove found by a BLE scan (e.g. :class:`sensors.sources.ble.GloveAdvertisement`)."""
+
+    @property
+    def address(self) -> str:
+        """Platform address (what a ``ble:`` spec names)."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """Advertised name ("" if none)."""
+        ...
+
+    @property
+    def rssi(self) -> int | None:
+        """Signal strength, dBm."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +118,10 @@ class Services:
     warm_up : callable or None
         Compiles the alignment kernels; called once in a worker thread at start-up.
     scan : callable or None
-        ``scan(timeout_s) -> list of adverts`` (``address``, ``name``, ``rssi``); called
+        ``scan(timeout_s) -> list of Advert`` (``address``, ``name``, ``rssi``); called
         in a worker thread. ``None`` hides BLE scanning.
     open_store : callable or None
-        ``open_store() -> store``: opens the session database; called once in a worker
+        ``open_store() -> Store``: opens the session database; called once in a worker
         thread at start-up. ``None`` (or a failure) means sessions are not saved, and the
         practice view says so.
     make_recorder : callable or None
@@ -113,8 +134,8 @@ class Services:
         ``save_reference(reference, overwrite) -> path``: adds a built reference to the
         library; called in a worker thread.
     export_references : callable or None
-        ``export_references(path, names)``: writes library references into a pack;
-        called in a worker thread.
+        ``export_references(path, names)``: writes library references into a pack
+        (whatever it returns is ignored); called in a worker thread.
     profiles : sequence of str
         Glove profiles offered for the simulated glove.
     techniques : sequence of str
@@ -128,12 +149,12 @@ class Services:
     load_references: Callable[[], list[Reference]]
     make_coach: Callable[[Reference, str, int], LiveScorer] | None = None
     warm_up: Callable[[], None] | None = None
-    scan: Callable[[float], Sequence[Any]] | None = None
-    open_store: Callable[[], Any] | None = None
-    make_recorder: Callable[[Any, Reference, str, str], SessionRecorder] | None = None
-    open_takes: Callable[[], Any] | None = None
+    scan: Callable[[float], Sequence[Advert]] | None = None
+    open_store: Callable[[], Store] | None = None
+    make_recorder: Callable[[Store, Reference, str, str], SessionRecorder] | None = None
+    open_takes: Callable[[], TakeShelf] | None = None
     save_reference: Callable[[Reference, bool], Path] | None = None
-    export_references: Callable[[Path, Sequence[str]], Any] | None = None
+    export_references: Callable[[Path, Sequence[str]], object] | None = None
     profiles: Sequence[str] = ("reference-glove",)
     techniques: Sequence[str] = field(default_factory=_known_techniques)
     simulated_techniques: Sequence[str] = field(default_factory=_simulated_techniques)

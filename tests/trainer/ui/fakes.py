@@ -129,3 +129,67 @@ def make_services(
         make_recorder=None,
         profiles=("reference-glove", "diy-fsr5"),
     )
+
+
+class ManualJobs:
+    """A job runner for controller tests: calls run when the test says so, on its thread.
+
+    ``run()`` runs every pending call (and those they submit) and hands each its result,
+    so a test sees the state before and after a worker's answer.
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Callable[[], Any], Callable[[Any, BaseException | None], None]]]
+        self.pending = []
+
+    def submit(
+        self, fn: Callable[[], Any], done: Callable[[Any, BaseException | None], None]
+    ) -> None:
+        self.pending.append((fn, done))
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.pending)
+
+    def run(self) -> int:
+        """Run what is pending until nothing is; return how many calls ran."""
+        ran = 0
+        while self.pending:
+            fn, done = self.pending.pop(0)
+            ran += 1
+            try:
+                result = fn()
+            except Exception as err:
+                done(None, err)
+            else:
+                done(result, None)
+        return ran
+
+
+class FakeShell:
+    """The window as a controller sees it (:class:`trainer.ui.controllers.Shell`), recorded."""
+
+    def __init__(self, settings: dict[str, object] | None = None) -> None:
+        self.views: list[str] = []
+        self.messages: list[str] = []
+        self.source = ""
+        self.alignment = ""
+        self.settings: dict[str, object] = dict(settings or {})
+
+    def show_view(self, key: str) -> None:
+        self.views.append(key)
+
+    def show_message(self, text: str, timeout_ms: int) -> None:
+        self.messages.append(text)
+
+    def show_source(self, text: str) -> None:
+        self.source = text
+
+    def show_alignment(self, text: str) -> None:
+        self.alignment = text
+
+    def remember(self, key: str, value: object) -> None:
+        self.settings[key] = value
+
+    def recall(self, key: str, default: object = "") -> object:
+        return self.settings.get(key, default)

@@ -8,7 +8,7 @@ from PySide6 import QtCore
 
 from sensors.sources.base import SourceState, SourceStatus
 from trainer.live import Acquisition, AcquisitionEvent, EventKind
-from trainer.ui.services import Services, SourceChoice
+from trainer.ui.services import Advert, Services, SourceChoice
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -158,7 +158,7 @@ class ConnectController(QtCore.QObject):
             return
         self.view.set_scanning(True)
 
-        def done(adverts: Sequence[object] | None, err: BaseException | None) -> None:
+        def done(adverts: Sequence[Advert] | None, err: BaseException | None) -> None:
             self.view.set_scanning(False)
             if err is not None:
                 self.view.show_devices([])
