@@ -18,7 +18,7 @@ from typing import Self, TypeVar
 from trainer.exceptions import StoreError
 from trainer.store.paths import data_home
 from trainer.store.recovery import recover
-from trainer.store.schema import SCHEMA_VERSION, create_schema, migrate
+from trainer.store.schema import SCHEMA_VERSION, create_schema, migrate, upgrade
 
 __all__ = ["DATABASE_FILE", "Database"]
 
@@ -40,9 +40,14 @@ class Database:
         self._closed = False
         self._writer: concurrent.futures.ThreadPoolExecutor | None = None
         self._write_conn: sqlite3.Connection | None = None
+        # A read-only store of an older schema reads an upgraded in-memory snapshot.
+        self._snapshot_of: int | None = None
         if readonly:
             if self.path.exists():
-                self._check_version(self._reader())
+                version = self._check_version(self._reader())
+                if version < SCHEMA_VERSION:
+                    self._snapshot_of = version
+                    self._forget_reader()
             return
         self.home.mkdir(parents=True, exist_ok=True)
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="store-writer")
@@ -108,6 +113,8 @@ class Database:
             if self.readonly and not self.path.exists():
                 conn = sqlite3.connect(":memory:", check_same_thread=False)
                 create_schema(conn)
+            elif self._snapshot_of is not None:
+                conn = self._upgraded_snapshot(self._snapshot_of)
             else:
                 conn = self._connect()
                 conn.execute("PRAGMA query_only = ON")
@@ -115,6 +122,29 @@ class Database:
             with self._readers_lock:
                 self._readers.append(conn)
         return conn
+
+    def _forget_reader(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._readers_lock:
+                self._readers.remove(conn)
+            conn.close()
+
+    def _upgraded_snapshot(self, version: int) -> sqlite3.Connection:
+        """Copy the database into memory and upgrade the copy (the file is untouched)."""
+        source = self._connect()
+        try:
+            snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+            source.backup(snapshot)
+            upgrade(snapshot, version)
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+        finally:
+            source.close()
+        snapshot.execute("PRAGMA foreign_keys = ON")
+        snapshot.execute("PRAGMA query_only = ON")
+        return snapshot
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

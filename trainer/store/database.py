@@ -26,7 +26,7 @@ from __future__ import annotations
 import concurrent.futures
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,14 +37,19 @@ from trainer.store.connection import DATABASE_FILE, Database
 from trainer.store.records import (
     ATTEMPT_COLUMNS,
     INSERT_ATTEMPT,
+    INSERT_COMPONENT,
+    LEGACY_COMPONENTS,
+    SELECT_COMPONENTS,
     SESSION_COLUMNS,
     AttemptRecord,
     SessionRecord,
     attempt_from_row,
+    check_components,
     content_hash,
     now,
     parse_since,
     relative_to_home,
+    score_components,
     score_row,
     session_from_row,
 )
@@ -69,7 +74,13 @@ ROLES = ("student", "instructor")
 #: ``recording`` while a program writes it; ``interrupted`` if that program died.
 SESSION_STATES = ("recording", "finished", "interrupted")
 DEFAULT_USER = "student"
+_CHUNK = 500  # ids per query: SQLite's bound-parameter limit
 
+
+#: An attempt to import: (index, score) or (index, score, {component: score or None}).
+ImportedAttempt = (
+    tuple[int, StrokeScore] | tuple[int, StrokeScore, Mapping[str, float | None] | None]
+)
 
 _INSERT_REFERENCE = (
     "INSERT OR IGNORE INTO reference_blobs (hash, name, technique, created_at, data) "
@@ -194,20 +205,39 @@ class Store(Database):
         return self._write(job)
 
     def submit_attempt(
-        self, session_id: int, index: int, score: StrokeScore
+        self,
+        session_id: int,
+        index: int,
+        score: StrokeScore,
+        components: Mapping[str, float | None] | None = None,
     ) -> concurrent.futures.Future[int]:
-        """Store a scored stroke without waiting (committed on its own); future of its id."""
+        """Store a scored stroke without waiting (committed on its own); future of its id.
+
+        ``components`` (``{name: 0-100 or None}``, any names) defaults to the score's
+        own (:func:`~trainer.store.records.score_components`).
+
+        Raises
+        ------
+        StoreError
+            A component name or score is not valid (before anything is written).
+        """
         row = score_row(score)
+        parts = score_components(score) if components is None else check_components(components)
 
         def job(conn: sqlite3.Connection) -> int:
-            cur = conn.execute(INSERT_ATTEMPT, {**row, "session_id": session_id, "idx": index})
-            return int(cur.lastrowid or 0)
+            return _insert_attempt(conn, session_id, index, row, parts)
 
         return self.submit(job)
 
-    def add_attempt(self, session_id: int, index: int, score: StrokeScore) -> int:
+    def add_attempt(
+        self,
+        session_id: int,
+        index: int,
+        score: StrokeScore,
+        components: Mapping[str, float | None] | None = None,
+    ) -> int:
         """Store a scored stroke and wait for the commit; return the attempt id."""
-        return self.submit_attempt(session_id, index, score).result()
+        return self.submit_attempt(session_id, index, score, components).result()
 
     def end_session(self, session_id: int, *, samples: int, duration_s: float) -> None:
         """Mark a session finished, with its capture's sample count and duration."""
@@ -225,16 +255,18 @@ class Store(Database):
 
     def import_sessions(
         self,
-        sessions: Sequence[tuple[dict[str, Any], Path, Sequence[tuple[int, StrokeScore]]]],
+        sessions: Sequence[tuple[dict[str, Any], Path, Sequence[ImportedAttempt]]],
         references: Sequence[Reference] = (),
     ) -> list[int | None]:
         """Insert whole sessions (from a pack) in one transaction: all or nothing.
 
         Parameters
         ----------
-        sessions : sequence of (dict, Path, sequence of (int, StrokeScore))
+        sessions : sequence of (dict, Path, sequence of attempts)
             Each session's fields (as in :meth:`SessionRecord.to_dict`, with
-            ``reference``), its capture (already in the data home) and its attempts.
+            ``reference``), its capture (already in the data home) and its attempts:
+            ``(index, StrokeScore)``, or ``(index, StrokeScore, components)`` to give
+            the component scores (``{name: 0-100 or None}``) explicitly.
         references : sequence of Reference
             References the sessions were scored against (kept by content hash).
 
@@ -246,7 +278,8 @@ class Store(Database):
         """
         blobs = [(content_hash(d := encode_reference(r)), r, d) for r in references]
         rows = [
-            (meta, relative_to_home(path, self.home), attempts) for meta, path, attempts in sessions
+            (meta, relative_to_home(path, self.home), [_with_components(a) for a in attempts])
+            for meta, path, attempts in sessions
         ]
 
         def job(conn: sqlite3.Connection) -> list[int | None]:
@@ -290,10 +323,8 @@ class Store(Database):
                     ),
                 )
                 sid = int(cur.lastrowid or 0)
-                for index, score in attempts:
-                    conn.execute(
-                        INSERT_ATTEMPT, {**score_row(score), "session_id": sid, "idx": index}
-                    )
+                for index, score, parts in attempts:
+                    _insert_attempt(conn, sid, index, score_row(score), parts)
                 ids.append(sid)
             return ids
 
@@ -382,27 +413,29 @@ class Store(Database):
         Returns
         -------
         dict
-            ``{session id: {"overall", "shape", "pressure", "tempo", "smoothness"}}``,
-            ``None`` where no attempt has the component (sessions without attempts
-            are left out).
+            ``{session id: {"overall", "shape", "pressure", "tempo", "smoothness",
+            any other stored component}}``, ``None`` where no attempt has the
+            component scored (sessions without attempts are left out).
         """
         ids = [int(i) for i in session_ids]
         out: dict[int, dict[str, float | None]] = {}
         with self._reading() as conn:
-            for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
-                chunk = ids[start : start + 500]
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    "SELECT session_id, AVG(overall), AVG(shape), AVG(pressure), AVG(tempo), "
-                    f"AVG(smoothness) FROM attempts WHERE session_id IN ({marks}) "
+                for sid, mean in conn.execute(
+                    f"SELECT session_id, AVG(overall) FROM attempts WHERE session_id IN ({marks}) "
                     "GROUP BY session_id",
                     chunk,
-                ).fetchall()
-                for sid, *means in rows:
-                    keys = ("overall", "shape", "pressure", "tempo", "smoothness")
-                    out[int(sid)] = {
-                        k: None if m is None else float(m) for k, m in zip(keys, means, strict=True)
-                    }
+                ):
+                    out[int(sid)] = {"overall": float(mean), **dict.fromkeys(LEGACY_COMPONENTS)}
+                for sid, name, mean in conn.execute(
+                    "SELECT a.session_id, c.component, AVG(c.score) FROM attempt_components c "
+                    f"JOIN attempts a ON a.id = c.attempt_id WHERE a.session_id IN ({marks}) "
+                    "GROUP BY a.session_id, c.component ORDER BY a.session_id, MIN(c.rowid)",
+                    chunk,
+                ):
+                    out[int(sid)][str(name)] = None if mean is None else float(mean)
         return out
 
     def session(self, session_id: int) -> SessionRecord:
@@ -431,7 +464,8 @@ class Store(Database):
                 "ON s.id = a.session_id WHERE a.session_id = ? ORDER BY a.idx",
                 (session_id,),
             ).fetchall()
-        return [attempt_from_row(r) for r in rows]
+            components = _components_of(conn, [r[0] for r in rows])
+        return [attempt_from_row(r, components[r[0]]) for r in rows]
 
     def attempt(self, attempt_id: int) -> AttemptRecord:
         """Return one attempt.
@@ -447,9 +481,10 @@ class Store(Database):
                 "ON s.id = a.session_id WHERE a.id = ?",
                 (attempt_id,),
             ).fetchone()
+            components = _components_of(conn, [attempt_id]) if row is not None else {}
         if row is None:
             raise StoreError(f"no attempt {attempt_id} (see `massage-trainer history`)")
-        return attempt_from_row(row)
+        return attempt_from_row(row, components[attempt_id])
 
     def reference(self, digest: str) -> Reference:
         """Return the reference stored under content hash ``digest``.
@@ -483,3 +518,39 @@ class Store(Database):
         """Return the database's schema version (``PRAGMA user_version``)."""
         with self._reading() as conn:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _with_components(
+    attempt: ImportedAttempt,
+) -> tuple[int, StrokeScore, dict[str, float | None]]:
+    index, score = attempt[0], attempt[1]
+    given = attempt[2] if len(attempt) > 2 else None
+    return index, score, score_components(score) if given is None else check_components(given)
+
+
+def _insert_attempt(
+    conn: sqlite3.Connection,
+    session_id: int,
+    index: int,
+    row: dict[str, Any],
+    components: Mapping[str, float | None],
+) -> int:
+    """Insert one attempt and its component scores (inside the caller's transaction)."""
+    cur = conn.execute(INSERT_ATTEMPT, {**row, "session_id": session_id, "idx": index})
+    attempt_id = int(cur.lastrowid or 0)
+    conn.executemany(INSERT_COMPONENT, [(attempt_id, k, v) for k, v in components.items()])
+    return attempt_id
+
+
+def _components_of(
+    conn: sqlite3.Connection, attempt_ids: Sequence[int]
+) -> dict[int, dict[str, float | None]]:
+    """Component scores of the given attempts, ``{attempt id: {name: score}}``."""
+    out: dict[int, dict[str, float | None]] = {int(i): {} for i in attempt_ids}
+    ids = list(out)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        sql = SELECT_COMPONENTS.format(marks=",".join("?" * len(chunk)))
+        for aid, name, score in conn.execute(sql, chunk):
+            out[int(aid)][str(name)] = None if score is None else float(score)
+    return out

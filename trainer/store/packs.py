@@ -4,7 +4,10 @@ A pack is a zip holding ``pack.json`` (format, version, what it carries) and, by
 content, ``references/<sha256>.mtref`` (reference files, see
 :mod:`trainer.store.references`), ``sessions/<n>/capture.mtcap`` (the session's raw
 capture) and ``sessions/<n>/paths.npz`` (the attempts' warping paths, ``a<index>``
-arrays, no pickle). Attempts' scores and deductions are JSON in ``pack.json``.
+arrays, no pickle). Attempts' scores and deductions are JSON in ``pack.json``, the
+component scores as ``components`` (``{name: 0-100 or null}``, any names; a pack
+written before that key existed gives them as the fixed keys shape, pressure, tempo
+and smoothness, which are still written too).
 
 Import validates everything before it touches anything: entry names (nothing outside
 the layout above, so no path escapes), sizes, the JSON schema, every reference and
@@ -37,6 +40,7 @@ from trainer.exceptions import ReferenceFileError, StoreError
 from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.store.database import IMPORTING_SUFFIX, ROLES, Store, content_hash
 from trainer.store.files import deterministic_zip, write_atomic
+from trainer.store.records import LEGACY_COMPONENTS, make_score
 from trainer.store.references import (
     REFERENCE_SUFFIX,
     ReferenceLibrary,
@@ -56,6 +60,7 @@ _MAX_ENTRY_BYTES = 512 << 20  # uncompressed, per entry (zip bombs)
 _MAX_TOTAL_BYTES = 2 << 30  # uncompressed, all entries
 _MAX_ATTEMPTS = 100_000
 _MAX_PATH_ROWS = 1_000_000
+_MAX_COMPONENTS = 100  # per attempt
 _ENTRY = re.compile(
     r"pack\.json|references/[0-9a-f]{64}\.mtref|sessions/[0-9]{1,6}/(capture\.mtcap|paths\.npz)"
 )
@@ -65,7 +70,7 @@ _ENTRY = re.compile(
 class _SessionEntry:
     meta: dict[str, Any]
     capture: bytes
-    attempts: list[tuple[int, StrokeScore]]
+    attempts: list[tuple[int, StrokeScore, dict[str, float | None]]]
 
 
 def export_pack(
@@ -160,7 +165,10 @@ def export_pack(
                 "state": session.state,
                 "samples": session.samples,
                 "duration_s": session.duration_s,
-                "attempts": [{"index": a.index, **a.score.to_dict()} for a in attempts],
+                "attempts": [
+                    {"index": a.index, **a.score.to_dict(), "components": dict(a.components)}
+                    for a in attempts
+                ],
             }
         )
     for digest, ref in refs.items():
@@ -230,7 +238,28 @@ def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: st
     return value
 
 
-def _score(item: Any, where: str, paths: dict[str, np.ndarray]) -> tuple[int, StrokeScore]:
+def _components(item: dict[str, Any], where: str) -> dict[str, float | None]:
+    """Read an attempt's ``components`` (older packs: the four fixed keys)."""
+    given = item.get("components")
+    if given is None:
+        given = {name: item.get(name) for name in LEGACY_COMPONENTS}
+    elif not isinstance(given, dict) or len(given) > _MAX_COMPONENTS:
+        raise ValueError(f"{where}: 'components' must be an object of scores")
+    out: dict[str, float | None] = {}
+    for name, value in given.items():
+        if not 1 <= len(name) <= 100:
+            raise ValueError(f"{where}: component name {name[:40]!r} must be 1-100 characters")
+        if value is not None and (
+            not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 100
+        ):
+            raise ValueError(f"{where}: {name[:40]!r} must be a score 0-100")
+        out[name] = None if value is None else float(value)
+    return out
+
+
+def _score(
+    item: Any, where: str, paths: dict[str, np.ndarray]
+) -> tuple[int, StrokeScore, dict[str, float | None]]:
     if not isinstance(item, dict):
         raise ValueError(f"{where} is not an object")
     index = _get(item, "index", int, where)
@@ -267,19 +296,18 @@ def _score(item: Any, where: str, paths: dict[str, np.ndarray]) -> tuple[int, St
     start, end = float(_get(item, "start_s", num, where)), float(_get(item, "end_s", num, where))
     if not (np.isfinite(start) and np.isfinite(end) and end >= start):
         raise ValueError(f"{where}: bad time span")
-    return index, StrokeScore(
+    components = _components(item, where)
+    score = make_score(
+        components,
         start_s=start,
         end_s=end,
         overall=overall,
-        shape=component("shape"),
-        pressure=component("pressure"),
-        tempo=component("tempo"),
-        smoothness=component("smoothness"),
         deductions=tuple(deductions),
         flags=tuple(str(f)[:200] for f in _get(item, "flags", list, where)),
         details={str(k)[:100]: float(v) for k, v in details.items()},
         path=path,
     )
+    return index, score, components
 
 
 def _paths(data: bytes | None, where: str) -> dict[str, np.ndarray]:
@@ -352,7 +380,7 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
                 _score(a, f"{where} attempt {j}", paths)
                 for j, a in enumerate(_get(item, "attempts", list, where))
             ]
-            if len({index for index, _ in attempts}) != len(attempts):
+            if len({a[0] for a in attempts}) != len(attempts):
                 raise ValueError(f"{where}: duplicate attempt index")
             sessions.append(_SessionEntry(item, capture, attempts))
     except ReferenceFileError as err:

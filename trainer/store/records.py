@@ -5,10 +5,12 @@ Part of :mod:`trainer.store.database` (import from there).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,19 @@ import numpy as np
 from trainer.exceptions import StoreError
 from trainer.scoring.model import Deduction, StrokeScore
 
-__all__ = ["AttemptRecord", "SessionRecord", "content_hash", "parse_since"]
+__all__ = [
+    "LEGACY_COMPONENTS",
+    "AttemptRecord",
+    "SessionRecord",
+    "content_hash",
+    "parse_since",
+    "score_components",
+]
+
+#: The score components schemas 1-2 kept in fixed columns of ``attempts``; since
+#: schema 3 every component is a row of ``attempt_components`` (any name).
+LEGACY_COMPONENTS = ("shape", "pressure", "tempo", "smoothness")
+_MAX_COMPONENT_NAME = 100
 
 SESSION_COLUMNS = """
     s.id, u.name, u.role, s.started_at, s.ended_at, s.glove, s.source, s.technique,
@@ -29,17 +43,21 @@ SESSION_COLUMNS = """
     (SELECT MAX(a.overall) FROM attempts a WHERE a.session_id = s.id)
 """
 ATTEMPT_COLUMNS = """
-    a.id, a.session_id, a.idx, a.start_s, a.end_s, a.overall, a.shape, a.pressure,
-    a.tempo, a.smoothness, a.deductions, a.flags, a.details, a.path, s.technique,
-    s.reference_name, s.reference_hash
+    a.id, a.session_id, a.idx, a.start_s, a.end_s, a.overall, a.deductions, a.flags,
+    a.details, a.path, s.technique, s.reference_name, s.reference_hash
 """
 
 
 INSERT_ATTEMPT = (
-    "INSERT INTO attempts (session_id, idx, start_s, end_s, overall, shape, pressure, tempo, "
-    "smoothness, deductions, flags, details, path) VALUES (:session_id, :idx, :start_s, "
-    ":end_s, :overall, :shape, :pressure, :tempo, :smoothness, :deductions, :flags, :details, "
-    ":path)"
+    "INSERT INTO attempts (session_id, idx, start_s, end_s, overall, deductions, flags, "
+    "details, path) VALUES (:session_id, :idx, :start_s, :end_s, :overall, :deductions, "
+    ":flags, :details, :path)"
+)
+INSERT_COMPONENT = "INSERT INTO attempt_components (attempt_id, component, score) VALUES (?, ?, ?)"
+# Insertion order is the mapping's order, and reads keep it.
+SELECT_COMPONENTS = (
+    "SELECT c.attempt_id, c.component, c.score FROM attempt_components c "
+    "WHERE c.attempt_id IN ({marks}) ORDER BY c.attempt_id, c.rowid"
 )
 
 
@@ -176,6 +194,9 @@ class AttemptRecord:
         What it was scored against.
     reference_hash : str or None
         Content hash of that reference (``None`` for attempts from schema 1).
+    components : dict
+        Score per component name, 0-100 or ``None`` when not scored, in the order
+        they were stored (any name: a new component needs no schema change).
     """
 
     id: int
@@ -185,9 +206,10 @@ class AttemptRecord:
     technique: str
     reference_name: str
     reference_hash: str | None = None
+    components: dict[str, float | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (the score's fields plus ids and the reference)."""
+        """JSON-ready dict (the score's fields, ``components``, ids and the reference)."""
         return {
             "id": self.id,
             "session": self.session_id,
@@ -196,7 +218,60 @@ class AttemptRecord:
             "reference": self.reference_name,
             "reference_hash": self.reference_hash,
             **self.score.to_dict(),
+            "components": dict(self.components),
         }
+
+
+def score_components(score: StrokeScore) -> dict[str, float | None]:
+    """Return a score's components, ``{name: 0-100 or None}``.
+
+    The one place that knows where they live: ``score.components`` when the score
+    carries that mapping, else its legacy attributes (shape, pressure, tempo,
+    smoothness).
+    """
+    components = getattr(score, "components", None) or {
+        name: getattr(score, name, None) for name in LEGACY_COMPONENTS
+    }
+    return check_components(components)
+
+
+def check_components(components: Mapping[Any, Any]) -> dict[str, float | None]:
+    """Validate a component mapping: names of 1-100 characters, finite scores or None.
+
+    Raises
+    ------
+    StoreError
+        A bad name or score.
+    """
+    out: dict[str, float | None] = {}
+    for name, value in components.items():
+        if not isinstance(name, str) or not 1 <= len(name) <= _MAX_COMPONENT_NAME:
+            raise StoreError(f"score component name must be 1 to 100 characters: {name!r}")
+        if value is None:
+            out[name] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise StoreError(f"score component {name!r} must be a number or None")
+        if not math.isfinite(float(value)):
+            raise StoreError(f"score component {name!r} must be finite")
+        out[name] = float(value)
+    return out
+
+
+def make_score(components: Mapping[str, float | None], **fields: Any) -> StrokeScore:
+    """Build a :class:`StrokeScore` carrying ``components`` however it takes them.
+
+    ``fields`` are the other constructor arguments. The components go to a
+    ``components`` field if the score has one, and the legacy names to their own
+    fields while it has those.
+    """
+    init = {f.name for f in dataclasses.fields(StrokeScore) if f.init}
+    if "components" in init:
+        fields["components"] = dict(components)
+    for name in LEGACY_COMPONENTS:
+        if name in init:
+            fields[name] = components.get(name)
+    return StrokeScore(**fields)
 
 
 def encode_path(path: np.ndarray | None) -> bytes | None:
@@ -218,10 +293,6 @@ def score_row(score: StrokeScore) -> dict[str, Any]:
         "start_s": score.start_s,
         "end_s": score.end_s,
         "overall": score.overall,
-        "shape": score.shape,
-        "pressure": score.pressure,
-        "tempo": score.tempo,
-        "smoothness": score.smoothness,
         "deductions": json.dumps([d.to_dict() for d in score.deductions], sort_keys=True),
         "flags": json.dumps(list(score.flags)),
         "details": json.dumps(score.details, sort_keys=True),
@@ -229,19 +300,16 @@ def score_row(score: StrokeScore) -> dict[str, Any]:
     }
 
 
-def attempt_from_row(row: Sequence[Any]) -> AttemptRecord:
-    (aid, sid, idx, start, end, overall, shape, pressure, tempo, smooth, deductions, flags,
-     details, path, technique, ref_name, ref_hash) = row  # fmt: skip
+def attempt_from_row(row: Sequence[Any], components: Mapping[str, float | None]) -> AttemptRecord:
+    (aid, sid, idx, start, end, overall, deductions, flags, details, path, technique,
+     ref_name, ref_hash) = row  # fmt: skip
     try:
         items = json.loads(deductions)
-        score = StrokeScore(
+        score = make_score(
+            components,
             start_s=float(start),
             end_s=float(end),
             overall=float(overall),
-            shape=shape,
-            pressure=pressure,
-            tempo=tempo,
-            smoothness=smooth,
             deductions=tuple(
                 Deduction(str(d["code"]), str(d["message"]), float(d["points"])) for d in items
             ),
@@ -252,7 +320,7 @@ def attempt_from_row(row: Sequence[Any]) -> AttemptRecord:
         )
     except (ValueError, TypeError, KeyError, AttributeError) as err:
         raise StoreError(f"attempt {aid} is corrupt in the database: {err}") from None
-    return AttemptRecord(aid, sid, idx, score, technique, ref_name, ref_hash)
+    return AttemptRecord(aid, sid, idx, score, technique, ref_name, ref_hash, dict(components))
 
 
 def session_from_row(row: Sequence[Any], home: Path) -> SessionRecord:

@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "create_schema", "migrate", "statements"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "create_schema", "migrate", "statements", "upgrade"]
 
 # Each entry upgrades the schema from version i to i + 1. Never edit a released step:
 # add a new one (and a test that upgrades a hand-made database of the previous version).
@@ -74,6 +74,26 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX sessions_by_start ON sessions (started_at);
     CREATE INDEX sessions_by_technique ON sessions (technique, started_at);
     """,
+    # 2 -> 3: per-component scores as rows, so a new score component needs no schema
+    # change; every attempt's four fixed scores are copied (NULL ones too: "not scored").
+    # The fixed columns stay for old rows (dropping them means rebuilding the table) but
+    # are no longer written nor read: attempt_components is the source of truth.
+    """
+    CREATE TABLE attempt_components (
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        component TEXT NOT NULL,
+        score REAL,
+        PRIMARY KEY (attempt_id, component)
+    );
+    INSERT INTO attempt_components (attempt_id, component, score)
+        SELECT id, 'shape', shape FROM attempts ORDER BY id;
+    INSERT INTO attempt_components (attempt_id, component, score)
+        SELECT id, 'pressure', pressure FROM attempts ORDER BY id;
+    INSERT INTO attempt_components (attempt_id, component, score)
+        SELECT id, 'tempo', tempo FROM attempts ORDER BY id;
+    INSERT INTO attempt_components (attempt_id, component, score)
+        SELECT id, 'smoothness', smoothness FROM attempts ORDER BY id;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -100,7 +120,13 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
         backup = path.with_name(f"{path.name}.v{version}.bak")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         shutil.copy2(path, backup)
+    upgrade(conn, version)
+
+
+def upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """Run the migrations from ``version`` to the current one in one transaction."""
     # executescript commits first; run each step's statements inside one transaction.
+    isolation = conn.isolation_level
     conn.isolation_level = None
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -113,4 +139,4 @@ def migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
         conn.execute("ROLLBACK")
         raise
     finally:
-        conn.isolation_level = ""
+        conn.isolation_level = isolation

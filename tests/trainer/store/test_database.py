@@ -90,3 +90,33 @@ def test_unknown_ids_and_bad_since_are_one_line_errors(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a date"):
         parse_since("yesterday-ish")
     assert parse_since("2026-03-01T00:00:00+00:00") == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_components_default_to_the_scores_four_and_any_name_round_trips(
+    tmp_path: Path, make_score: Callable[..., Any], make_session: Callable[..., Any]
+) -> None:
+    with Store(tmp_path) as store:
+        sid = make_session(store)
+        plain = store.add_attempt(sid, 0, make_score(0.0))
+        toy = {"shape": 95.0, "toy_rhythm": 61.25, "pressure": None}
+        extra = store.add_attempt(sid, 1, make_score(2.0), components=toy)
+        assert store.attempt(plain).components == {
+            "shape": 95.0,
+            "pressure": None,
+            "tempo": 90.0,
+            "smoothness": 88.5,
+        }
+        back = store.attempt(extra)
+        assert back.components == toy and list(back.components) == list(toy)
+        assert back.to_dict()["components"] == toy
+        assert [a.components for a in store.attempts(sid)] == [
+            store.attempt(plain).components,
+            toy,
+        ]
+        means = store.component_means([sid])[sid]
+        assert means["toy_rhythm"] == 61.25 and means["shape"] == 95.0
+        assert means["tempo"] == 90.0  # only the attempt that has it
+        for bad, message in (({"": 1.0}, "1 to 100 characters"), ({"x": "high"}, "number")):
+            with pytest.raises(StoreError, match=message):
+                store.add_attempt(sid, 2, make_score(4.0), components=bad)
+        assert len(store.attempts(sid)) == 2  # nothing half-written

@@ -182,3 +182,58 @@ def test_a_killed_import_is_settled_by_the_next_store(pack, tmp_path) -> None:
     with Store(tmp_path) as store:
         assert store.session(session.id).capture.is_file()
         assert not partial.exists() and not stray.exists()
+
+
+def test_a_toy_component_round_trips_through_store_and_pack(pack, tmp_path) -> None:
+    source, target = tmp_path / "a", tmp_path / "b"
+    with Store(source) as store:
+        import_pack(pack, store=store, library=ReferenceLibrary(source / "references"))
+        (session,) = store.sessions()
+        first = store.attempts(session.id)[0]
+        toy = {**first.components, "toy_rhythm": 42.5, "toy_unscored": None}
+        store.add_attempt(session.id, 999, first.score, components=toy)
+        out = tmp_path / "toy.mtpack"
+        export_pack(out, store=store, sessions=[session.id], library=ReferenceLibrary(source))
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("pack.json"))
+    (written,) = [a for a in manifest["sessions"][0]["attempts"] if a["index"] == 999]
+    assert written["components"] == toy
+    assert written["shape"] == toy["shape"]  # the fixed keys are still written
+    with Store(target) as store:
+        import_pack(out, store=store, library=ReferenceLibrary(target / "references"))
+        (session,) = store.sessions()
+        back = {a.index: a for a in store.attempts(session.id)}[999]
+        assert back.components == toy
+        assert list(back.components) == list(toy)  # order kept
+        assert back.to_dict()["components"]["toy_rhythm"] == 42.5
+        assert store.component_means([session.id])[session.id]["toy_rhythm"] == 42.5
+
+
+def test_a_pack_from_before_components_imports_the_four_fixed_scores(pack, tmp_path) -> None:
+    def drop_components(entries: dict[str, bytes]) -> dict[str, bytes]:
+        manifest = json.loads(entries["pack.json"])
+        for session in manifest["sessions"]:
+            for attempt in session["attempts"]:
+                del attempt["components"]
+        return {**entries, "pack.json": json.dumps(manifest).encode()}
+
+    old = _rewrite(pack, tmp_path / "old.mtpack", drop_components)
+    with zipfile.ZipFile(old) as zf:
+        attempts = json.loads(zf.read("pack.json"))["sessions"][0]["attempts"]
+    with Store(tmp_path) as store:
+        import_pack(old, store=store, library=ReferenceLibrary(tmp_path / "references"))
+        (session,) = store.sessions()
+        back = {a.index: a for a in store.attempts(session.id)}
+    for item in attempts:
+        names = ("shape", "pressure", "tempo", "smoothness")
+        assert back[item["index"]].components == {n: item[n] for n in names}
+
+
+def test_bad_components_in_a_pack_are_refused(pack, tmp_path) -> None:
+    def bad(entries: dict[str, bytes]) -> dict[str, bytes]:
+        manifest = json.loads(entries["pack.json"])
+        manifest["sessions"][0]["attempts"][0]["components"] = {"toy": 250}
+        return {**entries, "pack.json": json.dumps(manifest).encode()}
+
+    with Store(tmp_path) as store, pytest.raises(StoreError, match="'toy' must be a score 0-100"):
+        import_pack(_rewrite(pack, tmp_path / "bad.mtpack", bad), store=store)
