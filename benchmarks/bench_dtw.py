@@ -17,6 +17,7 @@ Kernels are warmed up first, so no timing includes compilation.
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,14 @@ from dtaidistance import dtw_ndim as dtai_nd
 from trainer import dtw
 
 ROOT = Path(__file__).parents[1]
+
+
+def _ours_all(pairs: list[tuple[np.ndarray, np.ndarray]], r: int | None) -> list[float]:
+    return [dtw.dtw_distance(a, b, window=r) for a, b in pairs]
+
+
+def _peer_all(pairs: list[tuple[np.ndarray, np.ndarray]], window: int | None) -> list[float]:
+    return [dtai_nd.distance_fast(a, b, window=window, use_pruning=False) for a, b in pairs]
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -64,13 +73,8 @@ def main() -> None:
         ours_res = [dtw.dtw_distance(a, b, window=r) for a, b in pairs]
         peer_res = [dtai_nd.distance_fast(a, b, window=window, use_pruning=False) for a, b in pairs]
         np.testing.assert_allclose(ours_res, peer_res, rtol=1e-9)
-        ours = best_of(lambda r=r: [dtw.dtw_distance(a, b, window=r) for a, b in pairs], repeat)
-        peer = best_of(
-            lambda w=window: [
-                dtai_nd.distance_fast(a, b, window=w, use_pruning=False) for a, b in pairs
-            ],
-            repeat,
-        )
+        ours = best_of(functools.partial(_ours_all, pairs, r), repeat)
+        peer = best_of(functools.partial(_peer_all, pairs, window), repeat)
         band = "full window" if r is None else f"radius {r}"
         row(f"dtw_distance L=300 d=4 {band} (x{len(pairs)})", ours, peer, "target <= 1.00")
 

@@ -11,6 +11,7 @@ Run: python benchmarks/bench_scoring.py
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -44,10 +45,10 @@ def main() -> None:
         score_stroke(strokes[0].values, fs, ref)  # warm-up
         recogniser.classify(strokes[0].values, fs)
         score = np.concatenate(
-            [_times_ms(lambda s=s, r=ref: score_stroke(s.values, fs, r), 3) for s in strokes]
+            [_times_ms(functools.partial(score_stroke, s.values, fs, ref), 3) for s in strokes]
         )
         recog = np.concatenate(
-            [_times_ms(lambda s=s: recogniser.classify(s.values, fs), 3) for s in strokes]
+            [_times_ms(functools.partial(recogniser.classify, s.values, fs), 3) for s in strokes]
         )
         print(
             f"  {technique:11s} template {ref.length:3d} x {ref.template.shape[1]}  "

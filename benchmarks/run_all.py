@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 #: (script, arguments, arguments with --quick)
-BENCHMARKS = (
+BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("bench_dtw.py", [], ["--repeat", "3"]),
     ("bench_scoring.py", [], []),
     ("bench_ui.py", ["--seconds", "10"], ["--seconds", "4"]),

@@ -434,7 +434,7 @@ class BleSource(Source):
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self._backoff_s[0])
                 continue
-            fatal: SourceError | None = (
+            fatal: SourceError | ProfileError | None = (
                 err
                 if isinstance(err, AdapterError | DeviceNotFoundError | ProfileError)
                 else _adapter_error(err)

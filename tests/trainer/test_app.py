@@ -90,6 +90,7 @@ def test_default_services_are_the_real_pieces(_isolated_home) -> None:
     services = default_services()
     assert services.profiles[0] == "reference-glove"
     assert "effleurage" in services.techniques
+    assert services.open_store is not None
     store = services.open_store()
     try:
         assert store.path == _isolated_home / "massage-trainer.db"

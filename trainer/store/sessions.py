@@ -249,6 +249,7 @@ class SessionRecording(CaptureRecording):
             started,
             "session",
         )
+        assert self.capture is not None  # set by _open_capture, which raises otherwise
         self.session_id = self.store.begin_session(
             technique=technique,
             reference=ref,

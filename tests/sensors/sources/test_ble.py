@@ -33,8 +33,14 @@ def _source(glove: FakeGlove, target: str | None = None, **kw) -> BleSource:
     )
 
 
-def _drain(src: BleSource) -> list:
-    blocks = []
+def _read(src: BleSource, timeout: float) -> SampleBlock:
+    block = src.read(timeout=timeout)
+    assert block is not None, f"no block within {timeout} s"
+    return block
+
+
+def _drain(src: BleSource) -> list[SampleBlock]:
+    blocks: list[SampleBlock] = []
     with src:
         while True:
             try:
@@ -165,7 +171,7 @@ def test_a_glove_that_comes_back_streams_again_within_2_s(away_s: float) -> None
             glove.fail_connects = 0
             time.sleep(0.005)
         back = time.monotonic() - 0.01
-        while not src.read(timeout=3.0).gap_before:
+        while not _read(src, 3.0).gap_before:
             pass
         recovered = time.monotonic() - back
     assert recovered <= 2.0, f"streaming again {recovered:.2f} s after the glove came back"
@@ -325,9 +331,9 @@ def test_the_block_after_an_overflow_is_marked_as_a_gap() -> None:
     ]
     for block in blocks[:4]:
         src._deliver(block)  # the last two find the queue full
-    assert [src.read(0).seq, src.read(0).seq] == [0, 1]
+    assert [_read(src, 0).seq, _read(src, 0).seq] == [0, 1]
     src._deliver(blocks[4])
-    after = src.read(0)
+    after = _read(src, 0)
     assert after.seq == 4 and after.gap_before
     status = src.status()
     assert (status.blocks, status.gaps) == (3, 1)
