@@ -216,7 +216,10 @@ class HistoryView(QtWidgets.QWidget):
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return None
-        sid = self.table.item(rows[0].row(), 0).data(QtCore.Qt.ItemDataRole.UserRole)
+        item = self.table.item(rows[0].row(), 0)
+        if item is None:
+            return None
+        sid = item.data(QtCore.Qt.ItemDataRole.UserRole)
         return next((s for s in self.sessions if s.id == sid), None)
 
     def _update_buttons(self) -> None:

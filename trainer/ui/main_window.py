@@ -8,6 +8,7 @@ timer that ticks the controllers. What each view does lives in its controller
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -220,7 +221,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_action("Next reference", "N", self.practice_view.next_reference)
         self._add_action("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
         for i, (key, _) in enumerate(VIEWS):
-            self._add_action(f"Show {key}", f"Ctrl+{i + 1}", lambda k=key: self.show_view(k))
+            self._add_action(f"Show {key}", f"Ctrl+{i + 1}", functools.partial(self.show_view, key))
 
     def _add_action(
         self, text: str, shortcut: str | QtGui.QKeySequence.StandardKey, slot: Callable[[], Any]

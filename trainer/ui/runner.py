@@ -272,7 +272,7 @@ def run_demo(
     def collect() -> None:
         if outcome["result"] is not None:
             return
-        outcome["result"] = _collect(window, services, options, frame_times)
+        result = outcome["result"] = _collect(window, services, options, frame_times)
         acq = window.acquisition
         if acq is not None and acq.error is not None:
             outcome["error"] = f"glove failed: {acq.error}"
@@ -281,7 +281,7 @@ def run_demo(
             path = options.screenshot
             path.parent.mkdir(parents=True, exist_ok=True)
             if pixmap.save(str(path), "PNG"):
-                outcome["result"].screenshot = str(path)
+                result.screenshot = str(path)
             else:
                 outcome["error"] = f"could not write the screenshot {path}"
 
