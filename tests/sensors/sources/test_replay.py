@@ -121,7 +121,7 @@ def test_loop_continues_time_and_marks_each_repeat(capture_path: Path) -> None:
     cap = read_capture(capture_path)
     src = open_source(f"replay:{capture_path}?speed=0&loop=1")
     assert isinstance(src, ReplaySource) and src.loop
-    blocks = []
+    blocks: list[SampleBlock] = []
     with src:
         while sum(len(b) for b in blocks) < 95 * 2 + 30:
             block = src.read(timeout=0)
