@@ -18,7 +18,7 @@ strokes in different ways, so a fix tuned on one can be checked on the other:
   model: AR(1) coloured noise (sd 0.05 N, ρ 0.85), a constant baseline offset of
   0.01–0.06 N per sensor and a ±3 % gain per sensor and recording, clipped at 0 N.
 
-Figures (``/work/shared/domain/massage-figures.md``): effleurage 40–50 strokes/min and a
+Figures (``docs/evidence.md``): effleurage 40–50 strokes/min and a
 peak near the "high" low-back force ≥ 2 kg ≈ 19.6 N (Chen et al. 2022; 10 N deep effleurage
 in Haas et al. 2012) — we use ~16 N; friction 60–70 strokes/min and ~227 kPa on a fingertip
 (Chaves et al. 2020: ≈ 29 N over 126.7 mm²) — we use ~45 N total over thumb and fingers;
