@@ -31,6 +31,38 @@ def nice_ceiling(value: float, floor: float = 5.0) -> float:
     return float(np.ceil(value / 500.0) * 500.0)
 
 
+#: Most points the band's fill is drawn with: filling between two long curves costs
+#: QPainterPath tens of milliseconds a frame, and the band is smooth at this resolution.
+BAND_POINTS = 600
+
+
+def coarse(t: np.ndarray, y: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Average ``y`` over runs of samples so at most ``points`` remain; NaN breaks stay.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Times ``(n,)``.
+    y : numpy.ndarray
+        Values ``(n, k)``; a NaN in a run makes the run NaN (a gap is never bridged).
+    points : int
+        Most rows returned.
+
+    Returns
+    -------
+    t, y : numpy.ndarray
+        The run means (every row as given when ``n <= points``).
+    """
+    step = -(-t.size // max(points, 1))
+    if step <= 1:
+        return t, y
+    n = t.size // step * step
+    return (
+        t[:n].reshape(-1, step).mean(axis=1),
+        y[:n].reshape(-1, step, y.shape[1]).mean(axis=1),
+    )
+
+
 def live_curve(pen: QtGui.QPen | str | None, name: str | None = None) -> pg.PlotDataItem:
     """Return a curve for data replaced by ``setData`` each frame.
 
@@ -305,8 +337,11 @@ class ForcePlot(pg.GraphicsLayoutWidget):
                 self.channel_curves[i].setData(t, values[:, i])
         if snap.aux.shape[1] >= 3:
             _, aux = with_gap_breaks(snap.t, snap.aux, snap.gap_before)
-            self.band_lo.setData(t, aux[:, 0])
-            self.band_hi.setData(t, aux[:, 1])
+            bt, band = coarse(t, aux[:, :2], BAND_POINTS)
+            # The fill follows both edges: rebuild its path once, when the second is set.
+            with QtCore.QSignalBlocker(self.band_lo):
+                self.band_lo.setData(bt, band[:, 0])
+            self.band_hi.setData(bt, band[:, 1])
             self.template.setData(t, aux[:, 2])
         self._draw_ahead(now, live, template_ahead, fs_hz)
         self.now_line.setValue(now)

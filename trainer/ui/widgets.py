@@ -238,12 +238,12 @@ class _ComponentBar(QtWidgets.QWidget):
         layout.addWidget(self.value)
 
     def set_value(self, value: float | None) -> None:
-        if value is None:
-            self.bar.setValue(0)
-            self.value.setText("–")
-        else:
-            self.bar.setValue(round(value))
-            self.value.setText(f"{value:.0f}")
+        # Unchanged values are not set again: each set restyles and re-lays out the bar.
+        number, text = (0, "–") if value is None else (round(value), f"{value:.0f}")
+        if self.bar.value() != number:
+            self.bar.setValue(number)
+        if self.value.text() != text:
+            self.value.setText(text)
 
 
 class ScoreCard(Card):

@@ -29,14 +29,15 @@ def test_practice_plot_renders_hundreds_of_live_frames(qtbot, themed_app, refere
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    # 10x real time: a new block about every 8 ms, so most 5 ms ticks carry new samples.
+    # 4x real time: new samples for most frames, while the engine thread (which needs the
+    # GIL too) leaves the GUI thread room to paint on a busy 2-core machine.
     window.autostart(
-        SourceChoice("sim", "effleurage", (("seed", "4"), ("speed", "10"))),
+        SourceChoice("sim", "effleurage", (("seed", "4"), ("speed", "4"))),
         "effleurage",
         "effleurage-starter",
     )
     plot = window.practice_view.plot
-    qtbot.waitUntil(lambda: plot.data_frames >= 300, timeout=30_000)
+    qtbot.waitUntil(lambda: plot.data_frames >= 300, timeout=60_000)
     try:
         assert window.practice_view.running
         assert plot.frames_painted >= 100  # frames reached the screen, not just setData
