@@ -225,7 +225,8 @@ def score_report(
     Returns
     -------
     dict
-        ``{"reference", "technique", "strokes": [...], "overall"}``; scores rounded, so
+        ``{"reference", "technique", "strokes": [...], "overall", "not_strokes"}`` (the
+        count of pieces that were no attempt at the reference); scores rounded, so
         dumping it with sorted keys gives byte-identical output for the same input.
 
     Raises
@@ -234,6 +235,7 @@ def score_report(
         Unreadable capture, unknown reference, incompatible glove.
     """
     from sensors.capture import read_capture
+    from trainer.exceptions import NotAStrokeError
     from trainer.scoring import Recogniser, check_compatible, find_strokes, score_stroke
     from trainer.store.takes import capture_rate
 
@@ -259,10 +261,16 @@ def score_report(
         ]
         recogniser = Recogniser(refs or [ref])
     strokes = []
+    not_strokes = 0
     for s in found:
-        row = score_stroke(
-            s.values, fs, ref, start_s=s.start / fs, clipped_channels=s.clipped_channels
-        ).to_dict()
+        try:
+            scored = score_stroke(
+                s.values, fs, ref, start_s=s.start / fs, clipped_channels=s.clipped_channels
+            )
+        except NotAStrokeError:
+            not_strokes += 1  # a touch, a rest, another technique: no score
+            continue
+        row = scored.to_dict()
         if recogniser is not None:
             row["recognised"] = recogniser.classify(s.values, fs).technique
         strokes.append(row)
@@ -272,6 +280,7 @@ def score_report(
         "technique": ref.technique,
         "strokes": strokes,
         "overall": overall,
+        "not_strokes": not_strokes,
     }
 
 
@@ -282,6 +291,11 @@ def _score(args: argparse.Namespace) -> int:
         return 0
     strokes = report["strokes"]
     print(f"reference: {report['reference']} ({report['technique']})    strokes: {len(strokes)}")
+    if report["not_strokes"]:
+        print(
+            f"{report['not_strokes']} piece(s) were no {report['technique']} stroke "
+            "(a touch, a rest or another technique): not scored"
+        )
     if not strokes:
         print("no complete strokes found")
         return 0

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from trainer.cli import main
@@ -79,7 +81,7 @@ def test_score_json_schema_and_determinism(capsys):
     code, second, _ = _run(capsys, "score", capture, "--reference", "tapotement-starter", "--json")
     assert first == second  # byte-identical
     report = json.loads(first)
-    assert set(report) == {"reference", "technique", "strokes", "overall"}
+    assert set(report) == {"reference", "technique", "strokes", "overall", "not_strokes"}
     assert report["strokes"] and 80 < report["overall"] <= 100
     for stroke in report["strokes"]:
         assert set(stroke) >= {"start_s", "end_s", *COMPONENTS, "deductions"}
@@ -88,6 +90,26 @@ def test_score_json_schema_and_determinism(capsys):
         lost = sum(d["points"] for d in stroke["deductions"])
         assert stroke["overall"] == pytest.approx(100 - lost, abs=1e-9)
         assert all(set(d) == {"code", "message", "points"} for d in stroke["deductions"])
+
+
+def test_score_skips_pieces_that_are_no_stroke(capsys, tmp_path):
+    # Issue 13 (finding 9): a touch between strokes is not scored, and does not abort.
+    from sensors.capture import read_capture, write_csv
+
+    cap = read_capture(FIXTURES / "effleurage-sim.mtcap")
+    fs = cap.profile.sample_rate_hz
+    tail = np.zeros((int(4 * fs), cap.values.shape[1]))
+    press = np.minimum(1.0, 4 * np.hanning(int(1.5 * fs)))
+    tail[int(fs) : int(fs) + press.size, 2] = 2.6 * press  # a light thumb press, 1.5 s
+    values = np.vstack([cap.values, tail])
+    t = cap.t[0] + np.arange(values.shape[0]) / fs
+    path = tmp_path / "touch.csv"
+    write_csv(dataclasses.replace(cap, t=t, values=values, gap_starts=np.zeros(0, int)), path)
+    code, out, _ = _run(capsys, "score", str(path), "--reference", "effleurage-starter", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["not_strokes"] >= 1 and report["strokes"]
+    code, out, _ = _run(capsys, "score", str(path), "--reference", "effleurage-starter")
+    assert code == 0 and "not scored" in out
 
 
 def test_score_recognises_techniques(capsys):
