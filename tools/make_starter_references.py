@@ -2,7 +2,7 @@
 
 SYNTHETIC: every starter reference is built from takes of the simulated glove
 (``sensors.strokes``), whose force levels and rhythms follow the published figures cited
-below where they exist (``shared/domain/massage-figures.md``). Each file says so
+below where they exist (``docs/evidence.md``). Each file says so
 (``"synthetic": true`` and its notes). Instructors should replace them with references
 built from their own takes (``massage-trainer reference build NAME-starter ... --overwrite``).
 
@@ -89,9 +89,10 @@ def build(technique: str) -> Reference:
         profile=profile,
         fs_hz=profile.sample_rate_hz,
         author="massage-trainer (synthetic)",
-        notes=f"{SYNTHETIC_NOTE} {SOURCES[technique]} Figures: shared/domain/massage-figures.md.",
+        notes=f"{SYNTHETIC_NOTE} {SOURCES[technique]} Sources: docs/evidence.md.",
         created=CREATED,
         synthetic=True,
+        performers=("simulated glove",),
     )
 
 

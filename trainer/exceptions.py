@@ -7,6 +7,7 @@ message and a non-zero exit.
 from __future__ import annotations
 
 __all__ = [
+    "NotAStrokeError",
     "ReferenceFileError",
     "ScoringError",
     "SignalError",
@@ -25,6 +26,16 @@ class SignalError(TrainerError, ValueError):
 
 class ScoringError(TrainerError, ValueError):
     """A stroke or capture cannot be scored (no strokes, incompatible reference)."""
+
+
+class NotAStrokeError(ScoringError):
+    """A piece of a recording is no attempt at the reference's technique: it gets no score.
+
+    Parameters
+    ----------
+    message : str
+        Why, in words (``not a tapotement stroke: its force profile is unlike ...``).
+    """
 
 
 class ReferenceFileError(TrainerError):

@@ -20,6 +20,13 @@ from trainer._lazy import attach
 
 if TYPE_CHECKING:
     from trainer.scoring.build import band, build_reference
+    from trainer.scoring.components import (
+        ScoreComponent,
+        component_names,
+        components,
+        register_component,
+        unregister_component,
+    )
     from trainer.scoring.live import (
         FEEDBACK_MODES,
         Cue,
@@ -46,7 +53,6 @@ if TYPE_CHECKING:
         score_stroke,
         score_strokes,
         shape_distance,
-        time_alignment,
     )
     from trainer.scoring.strokes import FoundStroke, find_strokes, prepare, resample_take
 
@@ -81,7 +87,13 @@ __getattr__, __dir__ = attach(
             "score_stroke",
             "score_strokes",
             "shape_distance",
-            "time_alignment",
+        ),
+        "trainer.scoring.components": (
+            "ScoreComponent",
+            "component_names",
+            "components",
+            "register_component",
+            "unregister_component",
         ),
         "trainer.scoring.strokes": ("FoundStroke", "find_strokes", "prepare", "resample_take"),
     },
@@ -106,19 +118,23 @@ __all__ = [
     "Recogniser",
     "Recognition",
     "Reference",
+    "ScoreComponent",
     "StrokeScore",
     "band",
     "build_reference",
     "caution_force_n",
     "check_compatible",
     "check_weights",
+    "component_names",
+    "components",
     "find_strokes",
     "prepare",
     "recognise",
     "region_names",
+    "register_component",
     "resample_take",
     "score_stroke",
     "score_strokes",
     "shape_distance",
-    "time_alignment",
+    "unregister_component",
 ]

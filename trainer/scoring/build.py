@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,23 +10,24 @@ import numpy as np
 
 from sensors.profiles import GloveProfile
 from trainer.dtw import dba, dtw_path
-from trainer.exceptions import ScoringError, SignalError
-from trainer.scoring.model import DEFAULT_WEIGHTS, Reference, check_weights, region_names
-from trainer.scoring.scoring import (
-    mean_along_path,
-    normalised,
-    shape_distance,
-    stroke_shares,
-    time_alignment,
+from trainer.exceptions import ScoringError
+from trainer.scoring.alignment import (
+    align_total,
+    beat_samples,
+    envelope,
+    shape_cutoff_hz,
+    smooth_total,
 )
+from trainer.scoring.measures import smoothness, stroke_context, stroke_shares, tam
+from trainer.scoring.model import DEFAULT_WEIGHTS, Reference, check_weights, region_names
+from trainer.scoring.scoring import normalised
 from trainer.scoring.strokes import find_strokes
-from trainer.signal import sparc
 
 __all__ = ["BAND_MIN_N", "BAND_MIN_REL", "BAND_SD", "MIN_STROKES", "band", "build_reference"]
 
 #: Band half-width: ``max(BAND_SD · sd, BAND_MIN_REL · |mean|, BAND_MIN_N)``.
 BAND_SD = 2.0
-BAND_MIN_REL = 0.15
+BAND_MIN_REL = 0.2
 BAND_MIN_N = 0.5
 #: Fewest complete strokes a reference can be built from.
 MIN_STROKES = 3
@@ -44,7 +46,7 @@ def band(aligned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     lo, hi : numpy.ndarray
-        ``(L,)`` newtons: ``mean ± max(2 sd, 0.15 |mean|, 0.5 N)``, ``lo`` clipped at 0.
+        ``(L,)`` newtons: ``mean ± max(2 sd, 0.2 |mean|, 0.5 N)``, ``lo`` clipped at 0.
     """
     mean = aligned.mean(axis=0)
     half = np.maximum.reduce(
@@ -86,6 +88,7 @@ def build_reference(
     created: str = "",
     weights: dict[str, float] | None = None,
     synthetic: bool = False,
+    performers: Sequence[str] = (),
 ) -> Reference:
     """Build a reference from several takes of one technique.
 
@@ -112,6 +115,8 @@ def build_reference(
         Component weights (default :data:`~trainer.scoring.model.DEFAULT_WEIGHTS`).
     synthetic : bool
         The takes were simulated, not recorded from an expert.
+    performers : sequence of str
+        Who performed the takes (kept in the reference).
 
     Returns
     -------
@@ -136,50 +141,42 @@ def build_reference(
             f"found {len(strokes)} complete strokes in the takes; need at least {MIN_STROKES} "
             "(strokes must start and end at rest)"
         )
-    # Average the shapes (each stroke over its own peak), as the shape score compares
-    # them: averaging raw newtons, DBA would fold a stronger stroke's whole plateau onto
-    # one template sample and distort the template's time axis.
+    # Average the shapes (each stroke over its own peak): averaging raw newtons, DBA
+    # would fold a stronger stroke's whole plateau onto one template sample and distort
+    # the template's time axis.
     shapes = [normalised(s) for s in strokes]
     peaks = np.array([float(s.sum(axis=1).max()) for s in strokes])
     shape_template = dba(shapes, n_iter=_DBA_ITER)
     template = shape_template * peaks.mean()
     length = template.shape[0]
-    # Each stroke's samples summed per template index (one DBA step's ingredients), in
-    # newtons for the band and as shapes for leave-one-out.
+    cutoff = shape_cutoff_hz(template.sum(axis=1), fs_hz)
+    smooth_template = smooth_total(template.sum(axis=1), fs_hz, cutoff)
+    # Each stroke's samples summed per template index (one DBA step's ingredients), for
+    # the leave-one-out templates.
     sums = np.zeros((len(strokes), *template.shape))
     counts = np.zeros((len(strokes), length))
-    totals, shares, d_loo, tam_loo, smooth, means = [], [], [], [], [], []
-    for k, stroke in enumerate(strokes):
+    for k in range(len(strokes)):
         _, path = dtw_path(shape_template, shapes[k])
         np.add.at(sums[k], path[:, 0], shapes[k][path[:, 1]])
         np.add.at(counts[k], path[:, 0], 1.0)
-        totals.append(mean_along_path(stroke.sum(axis=1), path[:, ::-1], length))
-        share = stroke_shares(stroke, profile)
+    # Percussion is judged by its strike level: the band is on the running maximum
+    # over one beat (a single sweep's beat is one sample: its force itself).
+    beat = beat_samples(template.sum(axis=1))
+    totals, shares = [], []
+    for stroke in strokes:
+        # The band: each stroke on the template's axis as the scorer reads pressure
+        # (uniformly rescaled: real-time phases).
+        al = align_total(stroke, smooth_template, fs_hz, cutoff, whole=True)
+        totals.append(envelope(al.total, beat))
+        share = stroke_shares(stroke, profile.regions)
         if share is not None:
             shares.append(share)
-    all_sums, all_counts = sums.sum(axis=0), counts.sum(axis=0)
-    for k, stroke in enumerate(strokes):
-        # Leave-one-out template: one DBA update from the template without stroke k.
-        rest = all_counts - counts[k]
-        loo = np.where(
-            rest[:, None] > 0,
-            (all_sums - sums[k]) / np.maximum(rest, 1.0)[:, None],
-            shape_template,
-        )
-        d_loo.append(shape_distance(stroke, loo)[0])
-        tam_loo.append(time_alignment(stroke, loo)[0])
-        total = stroke.sum(axis=1)
-        try:
-            smooth.append(sparc(total, fs_hz))
-        except SignalError as err:  # pragma: no cover - strokes carry force by construction
-            raise ScoringError(str(err)) from None
-        means.append(float(total.mean()))
     band_lo, band_hi = band(np.array(totals))
     share_arr = (
         np.array(shares) if shares else np.zeros((1, len(region_names(profile))), dtype=float)
     )
     durations = np.array([len(s) / fs_hz for s in strokes])
-    return Reference(
+    provisional = Reference(
         name=name,
         technique=technique,
         author=author,
@@ -195,11 +192,38 @@ def build_reference(
         share_sd=share_arr.std(axis=0),
         duration_s=(float(durations.min()), float(durations.mean()), float(durations.max())),
         peak_force_n=(float(np.mean(peaks)), float(np.std(peaks))),
-        mean_force_n=float(np.mean(means)),
-        shape_d90=max(float(np.percentile(d_loo, 90)), _MIN_SCALE),
-        tam_p90=max(float(np.percentile(tam_loo, 90)), _MIN_SCALE),
-        smoothness_mean=float(np.mean(smooth)),
-        smoothness_sd=float(np.std(smooth)),
+        mean_force_n=float(np.mean([s.sum(axis=1).mean() for s in strokes])),
+        shape_d90=1.0,
+        tam_p90=1.0,
+        smoothness_mean=0.0,
+        smoothness_sd=0.0,
         weights=w,
         n_strokes=len(strokes),
+        performers=tuple(sorted(set(performers))),
+    )
+    # Score scales, leave-one-out: each stroke against the template updated without it
+    # (one DBA step over the other strokes' alignments), measured as the scorer does.
+    all_sums, all_counts = sums.sum(axis=0), counts.sum(axis=0)
+    d_loo, tam_loo, smooth = [], [], []
+    for k, stroke in enumerate(strokes):
+        rest = all_counts - counts[k]
+        loo = np.where(
+            rest[:, None] > 0,
+            (all_sums - sums[k]) / np.maximum(rest, 1.0)[:, None],
+            shape_template,
+        )
+        loo_ref = dataclasses.replace(provisional, template=loo * peaks.mean())
+        loo_total = smooth_total(loo_ref.total, fs_hz, cutoff)
+        al = align_total(stroke, loo_total, fs_hz, cutoff, whole=True)
+        ctx = stroke_context(stroke, len(stroke) / fs_hz, loo_ref, al)
+        d_loo.append(ctx.form_distance)
+        tam_loo.append(tam(ctx.path))
+        # Smoothness as the scorer measures it: on the level-corrected form.
+        smooth.append(smoothness(ctx.form, fs_hz, float(peaks.mean())))
+    return dataclasses.replace(
+        provisional,
+        smoothness_mean=float(np.mean(smooth)),
+        smoothness_sd=float(np.std(smooth)),
+        shape_d90=max(float(np.percentile(d_loo, 90)), _MIN_SCALE),
+        tam_p90=max(float(np.percentile(tam_loo, 90)), _MIN_SCALE),
     )

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from trainer.dtw import OpenEndAligner
-from trainer.exceptions import ScoringError
+from trainer.exceptions import NotAStrokeError, ScoringError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.scoring.safety import caution_force_n
 from trainer.scoring.scoring import score_stroke
@@ -179,7 +179,9 @@ class LiveCoach:
 
     The first complete stroke teaches the coach the student's force level (the gain of
     the alignment): until then only the safety cue is given. Strokes that start right
-    after a gap (or at the first sample) are followed but not scored, as offline.
+    after a gap (or at the first sample) are followed but not scored, as offline; so are
+    pieces that are no attempt at the reference (:class:`NotAStrokeError`), counted in
+    :attr:`not_strokes`.
 
     Parameters
     ----------
@@ -249,6 +251,9 @@ class LiveCoach:
         self._raw: list[np.ndarray] = []
         self._stroke_start = 0
         self._strokes = 0
+        #: Pieces ended that were no attempt at the reference (touches, rest, another
+        #: technique): not scored.
+        self.not_strokes = 0
         self._samples = 0
         self._run_start = 0
         self._in_stroke = False
@@ -306,7 +311,9 @@ class LiveCoach:
             previous, self._last_total = self._last_total * self._gain, float(total[k])
             for seg in self._detector.push(total[k : k + 1], gap_before=gap and k == 0):
                 if not seg.truncated and not self._partial:
-                    finished.append(self._score(seg.start, seg.end))
+                    scored = self._score(seg.start, seg.end)
+                    if scored is not None:
+                        finished.append(scored)
                 self._end_stroke()
             if not self._detector.active:
                 continue
@@ -367,19 +374,26 @@ class LiveCoach:
         self._buffer = []
         self._raw = []
 
-    def _score(self, start: int, end: int) -> StrokeScore:
+    def _score(self, start: int, end: int) -> StrokeScore | None:
         # The detector ends a stroke where the quiet run began: drop the quiet tail.
         fs = self.reference.fs_hz
         stroke = np.array(self._buffer[: end - self._stroke_start])
+        raw_max = np.max(self._raw[: end - self._stroke_start], axis=0)
+        clipped = clipped_channels(raw_max[None, :], self.reference.profile)
+        try:
+            scored = score_stroke(
+                stroke, fs, self.reference, start_s=start / fs, clipped_channels=clipped
+            )
+        except NotAStrokeError:
+            # A touch, a rest or another technique: no score, and the session goes on
+            # (nor does it teach the coach the student's force level).
+            self.not_strokes += 1
+            return None
         self._peaks = [*self._peaks[-2:], float(stroke.sum(axis=1).max())]
         self._gain = float(
             np.clip(self.reference.peak_force_n[0] / max(np.median(self._peaks), 1e-6), 1 / 3, 3)
         )
-        raw_max = np.max(self._raw[: end - self._stroke_start], axis=0)
-        clipped = clipped_channels(raw_max[None, :], self.reference.profile)
-        return score_stroke(
-            stroke, fs, self.reference, start_s=start / fs, clipped_channels=clipped
-        )
+        return scored
 
     def _end_stroke(self) -> None:
         if self._in_stroke:

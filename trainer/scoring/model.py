@@ -21,6 +21,8 @@ __all__ = [
     "region_names",
 ]
 
+#: The built-in score components (reference files give each a weight); more can be
+#: registered, see :mod:`trainer.scoring.components`.
 COMPONENTS = ("shape", "pressure", "tempo", "smoothness")
 DEFAULT_WEIGHTS: dict[str, float] = {"shape": 0.3, "pressure": 0.3, "tempo": 0.2, "smoothness": 0.2}
 
@@ -31,7 +33,11 @@ def region_names(profile: GloveProfile) -> tuple[str, ...]:
 
 
 def check_weights(weights: Any) -> dict[str, float]:
-    """Validate component weights; return them as floats in :data:`COMPONENTS` order.
+    """Validate component weights; return one float per registered component, in order.
+
+    The built-in components (:data:`COMPONENTS`) must each have a weight; a component
+    registered later (:func:`~trainer.scoring.components.register_component`) takes its
+    default weight when the mapping does not give one.
 
     Parameters
     ----------
@@ -46,18 +52,26 @@ def check_weights(weights: Any) -> dict[str, float]:
     Raises
     ------
     ScoringError
-        Missing or extra keys, negative, non-finite or all-zero weights.
+        Missing or unknown keys, negative, non-finite or all-zero weights.
     """
-    if not isinstance(weights, dict) or set(weights) != set(COMPONENTS):
+    from trainer.scoring.components import components  # the registry imports this module
+
+    registered = components()
+    names = {c.name for c in registered}
+    if (
+        not isinstance(weights, dict)
+        or not set(COMPONENTS) <= set(weights)
+        or not set(weights) <= names
+    ):
         raise ScoringError(f"weights must give exactly {', '.join(COMPONENTS)}")
     out = {}
-    for key in COMPONENTS:
-        value = weights[key]
+    for comp in registered:
+        value = weights.get(comp.name, comp.default_weight)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScoringError(f"weight {key!r} must be a number")
+            raise ScoringError(f"weight {comp.name!r} must be a number")
         if not math.isfinite(value) or value < 0:
-            raise ScoringError(f"weight {key!r} must be finite and >= 0")
-        out[key] = float(value)
+            raise ScoringError(f"weight {comp.name!r} must be finite and >= 0")
+        out[comp.name] = float(value)
     if sum(out.values()) <= 0:
         raise ScoringError("weights must not all be zero")
     return out
@@ -76,6 +90,8 @@ class Reference:
         Metadata (``created`` is an ISO-8601 date; ``notes`` carries citations).
     synthetic : bool
         Built from simulated takes rather than recorded from an expert.
+    performers : tuple of str
+        Who performed the takes (empty when unknown).
     profile : GloveProfile
         Glove the takes were recorded with.
     fs_hz : float
@@ -98,7 +114,8 @@ class Reference:
     tam_p90 : float
         90th percentile of the takes' leave-one-out time alignment measures (tempo scale).
     smoothness_mean, smoothness_sd : float
-        SPARC of the takes' total force: mean and standard deviation.
+        Log dimensionless jerk of the takes' total force (below 14 Hz): mean and standard
+        deviation (see :func:`trainer.scoring.measures.smoothness`).
     weights : dict
         Component weights of the overall score.
     n_strokes : int
@@ -127,6 +144,7 @@ class Reference:
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     n_strokes: int = 0
     synthetic: bool = False
+    performers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         template = np.asarray(self.template, dtype=np.float64)
@@ -241,7 +259,8 @@ class Deduction:
 class StrokeScore:
     """Scores of one stroke, 0–100 (``None`` where a component could not be scored).
 
-    ``overall`` equals 100 minus the sum of the deductions' points.
+    ``overall`` equals 100 minus the sum of the deductions' points. Every component's
+    score is in :attr:`components` (name to score); the built-in four are also fields.
 
     Parameters
     ----------
@@ -257,23 +276,34 @@ class StrokeScore:
         Technique of the reference it was scored against.
     details : dict
         Measured quantities behind the scores (rounded): shape distance, time in band,
-        duration ratio, TAM, SPARC, peak pressure.
+        duration ratio, TAM, jerk, peak pressure.
     path : numpy.ndarray or None
         Warping path ``(k, 2)`` (stroke index, template index); not serialised.
+    components : dict
+        Score of every component by name (filled from the four fields when not given;
+        the four fields are filled from it when they are not given).
     """
 
     start_s: float
     end_s: float
     overall: float
-    shape: float | None
-    pressure: float | None
-    tempo: float | None
-    smoothness: float | None
-    deductions: tuple[Deduction, ...]
+    shape: float | None = None
+    pressure: float | None = None
+    tempo: float | None = None
+    smoothness: float | None = None
+    deductions: tuple[Deduction, ...] = ()
     flags: tuple[str, ...] = ()
     technique: str | None = None
     details: dict[str, float] = field(default_factory=dict)
     path: np.ndarray | None = field(default=None, compare=False, repr=False)
+    components: dict[str, float | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        merged = {name: getattr(self, name) for name in COMPONENTS}
+        merged.update(self.components)
+        object.__setattr__(self, "components", merged)
+        for name in COMPONENTS:
+            object.__setattr__(self, name, merged[name])
 
     @property
     def clipped(self) -> bool:
@@ -281,15 +311,12 @@ class StrokeScore:
         return any(f.startswith("clipped:") for f in self.flags)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict with the issue's field names (plus ``flags`` and ``details``)."""
+        """JSON-ready dict: every component's score by name, deductions, flags, details."""
         return {
             "start_s": self.start_s,
             "end_s": self.end_s,
             "overall": self.overall,
-            "shape": self.shape,
-            "pressure": self.pressure,
-            "tempo": self.tempo,
-            "smoothness": self.smoothness,
+            **self.components,
             "deductions": [d.to_dict() for d in self.deductions],
             "flags": list(self.flags),
             "details": dict(self.details),

@@ -9,17 +9,23 @@ from typing import Any
 
 import numpy as np
 
-from trainer.dtw import dtw_path, lb_keogh
 from trainer.exceptions import ScoringError
+from trainer.scoring.alignment import align_stroke
+from trainer.scoring.measures import (
+    MIN_SHAPE_SCALE,
+    SHAPE_SCALE,
+    SHARE_MIN_TOL,
+    stroke_context,
+    stroke_shares,
+)
 from trainer.scoring.model import Reference
-from trainer.scoring.scoring import normalised
 from trainer.signal import resample
 
 __all__ = ["REJECT_FACTOR", "Recogniser", "Recognition", "recognise"]
 
-#: A stroke further than this many times a reference's own spread (``shape_d90``) from
-#: every reference is "none of them".
-REJECT_FACTOR = 2.5
+#: A stroke further than this (combined distance, see :class:`Recogniser`) from every
+#: reference is "none of them".
+REJECT_FACTOR = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +39,8 @@ class Recognition:
     reference : str or None
         Name of that reference.
     relative : dict
-        Shape distance over ``shape_d90`` for each reference whose distance was computed
-        (references pruned by the lower bound are absent).
+        Combined distance to each reference whose distance was computed (references
+        pruned by the lower bound are absent).
     pruned : int
         References skipped thanks to the lower bound.
     """
@@ -46,21 +52,24 @@ class Recognition:
 
 
 class Recogniser:
-    """Nearest reference by normalised shape distance, with pruning and rejection.
+    """Nearest reference by the scorer's own measures, with pruning and rejection.
 
-    For each reference the stroke's shape distance (per-step RMS DTW of peak-normalised
-    signals, as for the shape score) is divided by the reference's own expert spread
-    ``shape_d90``. The nearest wins unless it is more than ``reject_factor`` spreads
-    away. References are visited in order of a lower bound (LB_Keogh of the whole
-    template's envelope, divided by the longest possible path ``n + m - 1``), and one
-    whose bound already exceeds the best so far is not aligned at all.
+    For each reference a stroke's distance combines, each in units of what experts
+    vary by: the level-corrected shape distance over the shape scale (as the shape
+    score measures it), the log duration ratio over ln 1.5, the log peak-force ratio
+    over ln 2 and the load-share distance over the pressure score's load tolerance
+    (``max(0.08, Σ sd)``). The nearest wins unless it is more
+    than ``reject_factor`` away. The duration, force and load terms cost nothing to
+    compute and bound the whole distance from below, so references are visited in
+    order of that bound, and one whose bound already exceeds the best so far is not
+    aligned at all.
 
     Parameters
     ----------
     references : sequence of Reference
         Candidates; they must share one glove (same sensors).
     reject_factor : float
-        Rejection threshold in units of each reference's spread.
+        Rejection threshold (combined distance).
 
     Raises
     ------
@@ -76,7 +85,7 @@ class Recogniser:
             raise ScoringError("references for recognition must come from the same glove")
         self.references = tuple(references)
         self.reject_factor = float(reject_factor)
-        self._templates = [normalised(np.asarray(r.template)) for r in self.references]
+        self._channels = references[0].template.shape[1]
 
     def classify(self, stroke: Any, fs_hz: float) -> Recognition:
         """Recognise one stroke.
@@ -91,7 +100,7 @@ class Recogniser:
         Returns
         -------
         Recognition
-            The technique (or ``None``) and the relative distances computed.
+            The technique (or ``None``) and the combined distances computed.
 
         Raises
         ------
@@ -99,17 +108,16 @@ class Recogniser:
             A stroke whose channels do not match the references'.
         """
         x = np.asarray(stroke, dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != self._templates[0].shape[1]:
+        if x.ndim != 2 or x.shape[1] != self._channels or x.shape[0] < 3:
             raise ScoringError(f"stroke has shape {x.shape}, references expect (n, channels)")
+        x = np.clip(x, 0.0, None)
+        duration = x.shape[0] / fs_hz
         queries: dict[float, np.ndarray] = {}
         bounds = []
-        for k, (ref, tpl) in enumerate(zip(self.references, self._templates, strict=True)):
+        for k, ref in enumerate(self.references):
             if ref.fs_hz not in queries:
-                xs = x if fs_hz == ref.fs_hz else resample(x, fs_hz, ref.fs_hz)
-                queries[ref.fs_hz] = normalised(xs)
-            q = queries[ref.fs_hz]
-            lb = lb_keogh(q, tpl) / math.sqrt(q.shape[0] + tpl.shape[0] - 1)
-            bounds.append((lb / ref.shape_d90, k))
+                queries[ref.fs_hz] = x if fs_hz == ref.fs_hz else resample(x, fs_hz, ref.fs_hz)
+            bounds.append((_cheap_terms(queries[ref.fs_hz], duration, ref), k))
         bounds.sort()
         relative: dict[str, float] = {}
         best: tuple[float, int] | None = None
@@ -118,10 +126,14 @@ class Recogniser:
             if best is not None and bound > best[0]:
                 pruned += 1
                 continue
-            ref, tpl = self.references[k], self._templates[k]
+            ref = self.references[k]
             q = queries[ref.fs_hz]
-            dist, path = dtw_path(q, tpl)
-            rel = math.sqrt(dist**2 / len(path)) / ref.shape_d90
+            if q.sum(axis=1).max() <= 0:
+                rel = math.inf
+            else:
+                ctx = stroke_context(q, duration, ref, align_stroke(q, ref))
+                scale = SHAPE_SCALE * max(ref.shape_d90, MIN_SHAPE_SCALE)
+                rel = math.hypot(ctx.form_distance / scale, bound)
             relative[ref.name] = rel
             if best is None or (rel, ref.name) < (best[0], self.references[best[1]].name):
                 best = (rel, k)
@@ -130,6 +142,19 @@ class Recogniser:
             return Recognition(None, None, relative, pruned)
         ref = self.references[best[1]]
         return Recognition(ref.technique, ref.name, relative, pruned)
+
+
+def _cheap_terms(x: np.ndarray, duration_s: float, ref: Reference) -> float:
+    """Duration, force and load-share distance (no alignment needed), combined."""
+    peak = float(x.sum(axis=1).max())
+    z_duration = abs(math.log(duration_s / ref.duration_s[1])) / math.log(1.5)
+    z_force = abs(math.log(max(peak, 1e-6) / max(ref.peak_force_n[0], 1e-6))) / math.log(2.0)
+    shares = stroke_shares(x, ref.profile.regions)
+    # Load in units of the tolerance the pressure score gives it (experts' spread).
+    tolerance = max(SHARE_MIN_TOL, float(ref.share_sd.sum()))
+    tv = 0.0 if shares is None else 0.5 * float(np.abs(shares - ref.share_mean).sum())
+    z_load = tv / tolerance
+    return math.sqrt(z_duration**2 + z_force**2 + z_load**2)
 
 
 def recognise(

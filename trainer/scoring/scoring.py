@@ -1,7 +1,9 @@
-"""Scoring strokes against a reference: shape, pressure, tempo, smoothness, deductions.
+"""Scoring strokes against a reference: every registered component, overall, deductions.
 
 Every formula is documented in ``docs/scoring.md``. Inputs are arrays plus ``fs_hz``;
 nothing here reads files or clocks, so the same input always gives the same scores.
+The components themselves are in :mod:`trainer.scoring.measures` and registered in
+:mod:`trainer.scoring.components`; the shared time map in :mod:`trainer.scoring.alignment`.
 """
 
 from __future__ import annotations
@@ -13,18 +15,28 @@ from typing import Any
 import numpy as np
 
 from sensors.profiles import GloveProfile
-from trainer.dtw import dtw_path
-from trainer.exceptions import ScoringError, SignalError
-from trainer.scoring.model import COMPONENTS, Deduction, Reference, StrokeScore
+from trainer.exceptions import NotAStrokeError, ScoringError
+from trainer.scoring.alignment import align_stroke, stretch
+from trainer.scoring.components import components
+from trainer.scoring.measures import (
+    MIN_SHAPE_SCALE,
+    PHASES,
+    ComponentResult,
+    StrokeContext,
+    mean_along_path,
+    stroke_context,
+    stroke_shares,
+)
+from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.scoring.safety import CAUTION_KPA, peak_pressure
 from trainer.scoring.strokes import find_strokes
-from trainer.signal import region_shares, resample, sparc
+from trainer.signal import resample
 
 __all__ = [
-    "LOAD_SHARE_MIN_TOL",
     "MINOR_POINTS",
     "OVER_PRESSURE_POINTS",
     "PHASES",
+    "REJECT_SHAPE",
     "check_compatible",
     "mean_along_path",
     "normalised",
@@ -33,29 +45,21 @@ __all__ = [
     "shape_distance",
     "stretch",
     "stroke_shares",
-    "time_alignment",
 ]
 
-PHASES = ("start", "middle", "end")
-_WHERE = {"start": "at the start", "middle": "in the middle", "end": "at the end"}
-_SECTION = {"start": "the start", "middle": "the middle", "end": "the end"}
-_LN2 = math.log(2.0)
-#: An expert's 90th-percentile distance scores 90: ``100 · exp(-K (d / d90)^2)``.
-_K90 = math.log(100.0 / 90.0)
-#: Band shortfall or excess, as a fraction of the band's level, that loses everything.
-_FULL_LOSS_FRACTION = 0.5
-#: Region load shares may differ from the expert's by this much before any loss.
-LOAD_SHARE_MIN_TOL = 0.10
-#: Deductions smaller than this (they would show as 0 in whole points) are pooled into one
-#: ``minor`` line.
-MINOR_POINTS = 0.5
-#: Duration beyond the expert's range by this factor halves the global tempo score.
-_TEMPO_HALF = math.log(1.25)
-_TEMPO_GLOBAL_WEIGHT = 0.7
-#: Smoothness: a SPARC deficit of ``max(0.15, 3 sd)`` halves the score.
-_SPARC_MIN_TOL = 0.15
+#: Deductions smaller than this are pooled into one ``minor`` line: under a point, a
+#: fault is not worth a student's attention (nor counted as naming one).
+MINOR_POINTS = 1.0
 OVER_PRESSURE_POINTS = 10.0
-_LOADED_N = 1.0  # below this total force, load shares are not meaningful
+#: A "stroke" further than this many expert spreads (``shape_d90``) from the reference's
+#: shape, even allowing for stopping early, is not an attempt at it: no score.
+REJECT_SHAPE = 4.0
+#: Nor is one carrying less than this share of the reference's force, or lasting less
+#: than a quarter or more than four times as long.
+REJECT_LEVEL = 0.15
+REJECT_DURATION = 4.0
+#: A component scoring below this counts as this in the overall (a floor for the log).
+_FLOOR = 1.0
 
 
 def normalised(stroke: np.ndarray) -> np.ndarray:
@@ -75,287 +79,23 @@ def normalised(stroke: np.ndarray) -> np.ndarray:
     return stroke / max(peak, 1e-9)
 
 
-def stretch(x: np.ndarray, length: int) -> np.ndarray:
-    """Uniformly rescale a stroke in time to ``length`` samples (linear interpolation).
+def shape_distance(stroke: Any, reference: Reference) -> float:
+    """Shape distance of a stroke from a reference (the shape score's input).
 
     Parameters
     ----------
-    x : numpy.ndarray
-        ``(n, channels)``.
-    length : int
-        Output samples.
+    stroke : array_like
+        Forces ``(n, channels)``, newtons, at the reference's rate.
+    reference : Reference
+        What to compare with.
 
     Returns
     -------
-    numpy.ndarray
-        ``(length, channels)``.
+    float
+        Per-step RMS difference of the peak-normalised, band-limited total forces along
+        the stroke's time map (:func:`~trainer.scoring.alignment.align_stroke`).
     """
-    n = x.shape[0]
-    if n == length:
-        return x
-    pos = np.linspace(0.0, n - 1, length)
-    i0 = np.minimum(pos.astype(np.int64), n - 2)
-    frac = (pos - i0)[:, None]
-    return x[i0] * (1.0 - frac) + x[i0 + 1] * frac
-
-
-def shape_distance(stroke: Any, template: Any) -> tuple[float, np.ndarray]:
-    """Shape distance: per-step RMS DTW distance of peak-normalised signals.
-
-    Both signals are divided by their own peak total force (amplitude is the pressure
-    score's business), aligned with multichannel DTW, and the accumulated squared cost
-    is divided by the path length, so stretching a stroke in time barely changes it.
-
-    Parameters
-    ----------
-    stroke, template : array_like
-        Forces ``(n, channels)`` and ``(L, channels)``, newtons.
-
-    Returns
-    -------
-    distance : float
-        ``sqrt(cost / len(path))``, dimensionless.
-    path : numpy.ndarray
-        Warping path ``(k, 2)``: (stroke index, template index).
-    """
-    a = normalised(np.asarray(stroke, dtype=np.float64))
-    b = normalised(np.asarray(template, dtype=np.float64))
-    dist, path = dtw_path(a, b)
-    return math.sqrt(dist**2 / len(path)), path
-
-
-def time_alignment(stroke: Any, template: Any) -> tuple[float, np.ndarray]:
-    """Time Alignment Measurement of a stroke against a template (Folgado et al. 2018).
-
-    The stroke is first rescaled uniformly to the template's length, so the measure
-    sees only *non-uniform* timing (rushed or dragged sections); the overall pace is the
-    duration ratio's business. Both are peak-normalised and aligned with DTW; along the
-    path, steps where only the template advances are *advance* (the stroke is ahead:
-    rushed), steps where only the stroke advances are *delay* (dragged), diagonal steps
-    are *in phase*. ``TAM = advance / m + delay / n + (1 - phase / min(n, m))`` with
-    ``n``, ``m`` the last indices; 0 for identical timing, at most 3.
-
-    Parameters
-    ----------
-    stroke, template : array_like
-        Forces ``(n, channels)`` and ``(L, channels)``, newtons.
-
-    Returns
-    -------
-    tam : float
-        The measure, 0–3.
-    path : numpy.ndarray
-        Warping path ``(k, 2)`` between the rescaled stroke and the template.
-    """
-    b = np.asarray(template, dtype=np.float64)
-    a = stretch(np.asarray(stroke, dtype=np.float64), b.shape[0])
-    _, path = dtw_path(normalised(a), normalised(b))
-    di = np.diff(path[:, 0])
-    dj = np.diff(path[:, 1])
-    n = max(int(path[-1, 0]), 1)
-    m = max(int(path[-1, 1]), 1)
-    advance = int(np.count_nonzero(di == 0))
-    delay = int(np.count_nonzero(dj == 0))
-    phase = int(np.count_nonzero((di == 1) & (dj == 1)))
-    return advance / m + delay / n + (1.0 - phase / min(n, m)), path
-
-
-def mean_along_path(values: np.ndarray, path: np.ndarray, length: int) -> np.ndarray:
-    """Average the stroke samples mapped to each template index.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Stroke samples ``(n,)`` or ``(n, k)``.
-    path : numpy.ndarray
-        Warping path ``(p, 2)`` (stroke index, template index) covering ``0..length-1``.
-    length : int
-        Template length ``L``.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(L,)`` or ``(L, k)``.
-    """
-    sums = np.zeros((length, *values.shape[1:]))
-    counts = np.zeros(length)
-    np.add.at(sums, path[:, 1], values[path[:, 0]])
-    np.add.at(counts, path[:, 1], 1.0)
-    return sums / counts.reshape((-1,) + (1,) * (values.ndim - 1))
-
-
-def stroke_shares(values: np.ndarray, profile: GloveProfile) -> np.ndarray | None:
-    """Mean load share of each hand region over the loaded samples of a stroke.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Forces ``(n, channels)``, newtons.
-    profile : GloveProfile
-        Gives each channel's region.
-
-    Returns
-    -------
-    numpy.ndarray or None
-        ``(R,)`` shares in region order summing to 1, or ``None`` if never loaded.
-    """
-    _, shares = region_shares(values, profile.regions)
-    loaded = values.sum(axis=1) >= _LOADED_N
-    if not loaded.any():
-        return None
-    return shares[loaded].mean(axis=0)
-
-
-def _curve(x: float, scale: float) -> float:
-    """``100 · exp(-K (x / scale)^2)``: 100 at 0, 90 at ``scale``; monotone decreasing."""
-    return 100.0 * math.exp(-_K90 * (x / scale) ** 2)
-
-
-def _bell(x: float, half: float) -> float:
-    """``exp(-ln2 (x / half)^2)``: 1 at 0, 0.5 at ``half``."""
-    return math.exp(-_LN2 * (x / half) ** 2)
-
-
-def _phase_of(j: np.ndarray, length: int) -> np.ndarray:
-    return np.minimum((3 * j) // max(length, 1), 2)
-
-
-def _split(total: float, parts: Sequence[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
-    """Share ``total`` points between ``(code, message, weight)`` parts by weight."""
-    weight = sum(p[2] for p in parts)
-    if total <= 0 or weight <= 0:
-        return []
-    return [(code, message, total * w / weight) for code, message, w in parts if w > 0]
-
-
-def _pressure(
-    x: np.ndarray, path: np.ndarray, reference: Reference
-) -> tuple[float, list[tuple[str, str, float]], list[str], dict[str, float]]:
-    """Pressure 0–100, its loss split into (code, message, fraction) parts, flags, details."""
-    length = reference.length
-    per_j = mean_along_path(x.sum(axis=1), path, length)
-    lo, hi = reference.band_lo, reference.band_hi
-    level = _FULL_LOSS_FRACTION * np.maximum(0.5 * (lo + hi), 1.0)
-    # Each template index counts by the band's level: where the expert presses hardest
-    # matters most (between tapotement's strikes everyone is trivially "in band").
-    weight = level / level.sum()
-    light = np.minimum(np.clip(lo - per_j, 0.0, None) / level, 1.0) * weight
-    heavy = np.minimum(np.clip(per_j - hi, 0.0, None) / level, 1.0) * weight
-    band_loss = float((light + heavy).sum())
-
-    shares = stroke_shares(x, reference.profile)
-    regions: list[tuple[str, float, float, float]] = []
-    if shares is not None:
-        tolerance = np.maximum(LOAD_SHARE_MIN_TOL, 2.0 * reference.share_sd)
-        for i, region in enumerate(reference.regions):
-            excess = abs(shares[i] - reference.share_mean[i]) - tolerance[i]
-            if excess > 0:
-                regions.append(
-                    (region, float(shares[i]), float(reference.share_mean[i]), float(excess))
-                )
-    region_loss = min(0.5, sum(r[3] for r in regions))
-    pressure = 100.0 * (1.0 - band_loss) * (1.0 - region_loss)
-
-    # Fractions of the 100 points the pressure component can lose.
-    parts: list[tuple[str, str, float]] = []
-    phase = _phase_of(np.arange(length), length)
-    band_parts = []
-    for p, name in enumerate(PHASES):
-        in_phase = phase == p
-        for kind, amount, off in (
-            ("light", light, lo - per_j),
-            ("heavy", heavy, per_j - hi),
-        ):
-            share = float(amount[in_phase].sum())
-            if share > 0:
-                outside = in_phase & (amount > 0)
-                by = float(off[outside].mean())
-                side = "under" if kind == "light" else "over"
-                band_parts.append(
-                    (
-                        f"too_{kind}_{name}",
-                        f"too {kind} {_WHERE[name]} of the stroke: about {by:.1f} N {side} "
-                        "the band",
-                        share,
-                    )
-                )
-    parts += _split(band_loss, band_parts)
-    region_parts = [
-        (
-            f"load_{region}",
-            f"{region.replace('_', ' ')} carries {100 * mine:.0f} % of the load, "
-            f"expected {100 * expected:.0f} %",
-            excess,
-        )
-        for region, mine, expected, excess in regions
-    ]
-    parts += _split((1.0 - band_loss) * region_loss, region_parts)
-    flags = [f"load:{r[0]}" for r in regions]
-    details = {
-        "time_in_band": float(np.mean((per_j >= lo) & (per_j <= hi))),
-        "time_too_light": float(np.mean(per_j < lo)),
-        "time_too_heavy": float(np.mean(per_j > hi)),
-        "peak_force_n": float(x.sum(axis=1).max()),
-    }
-    return pressure, parts, flags, details
-
-
-def _tempo(
-    duration_s: float, x: np.ndarray, reference: Reference
-) -> tuple[float, list[tuple[str, str, float]], dict[str, float]]:
-    """Tempo 0–100 and its loss split into (code, message, fraction) parts, details."""
-    lo_d, mean_d, hi_d = reference.duration_s
-    ratio = duration_s / mean_d
-    # Log-distance outside the expert's own duration range (0 inside it).
-    beyond = max(0.0, math.log(duration_s / hi_d), math.log(lo_d / duration_s))
-    global_score = _bell(beyond, _TEMPO_HALF)
-    tam, path = time_alignment(x, reference.template)
-    local_score = _curve(tam, reference.tam_p90) / 100.0
-    tempo = 100.0 * (
-        _TEMPO_GLOBAL_WEIGHT * global_score + (1.0 - _TEMPO_GLOBAL_WEIGHT) * local_score
-    )
-    parts: list[tuple[str, str, float]] = []
-    global_loss = _TEMPO_GLOBAL_WEIGHT * (1.0 - global_score)
-    if global_loss > 0:
-        kind = "rushed" if ratio < 1 else "dragged"
-        advice = "slow down" if ratio < 1 else "speed up"
-        parts.append(
-            (kind, f"{kind}: {ratio:.0%} of the reference duration, {advice}", global_loss)
-        )
-    # Sections: stroke samples per template sample in each third (the path's slope).
-    length = reference.length
-    phase = _phase_of(path[:, 1], length)
-    section_parts = []
-    slopes = {}
-    for p, name in enumerate(PHASES):
-        here = phase == p
-        slope = len(np.unique(path[here, 0])) / max(len(np.unique(path[here, 1])), 1)
-        slopes[name] = slope
-        deviation = abs(math.log(max(slope, 1e-6)))
-        if deviation > 0:
-            kind = "rushed" if slope < 1 else "dragged"
-            section_parts.append(
-                (f"{kind}_{name}", f"{kind} {_SECTION[name]} of the stroke", deviation)
-            )
-    parts += _split((1.0 - _TEMPO_GLOBAL_WEIGHT) * (1.0 - local_score), section_parts)
-    details = {"duration_s": duration_s, "duration_ratio": ratio, "tam": tam}
-    details.update({f"slope_{k}": v for k, v in slopes.items()})
-    return tempo, parts, details
-
-
-def _shape_message(x: np.ndarray, path: np.ndarray, reference: Reference) -> str:
-    """Say where (which third, which sensor) the normalised stroke departs most."""
-    diff = normalised(x)[path[:, 0]] - normalised(reference.template)[path[:, 1]]
-    cost = diff**2
-    by_phase = np.bincount(
-        _phase_of(path[:, 1], reference.length), weights=cost.sum(axis=1), minlength=3
-    )
-    where = PHASES[int(np.argmax(by_phase))]
-    sensor = reference.profile.channel_names[int(np.argmax(cost.sum(axis=0)))]
-    return (
-        f"stroke shape differs from the reference: most {_WHERE[where]} of the stroke, "
-        f"on the {sensor.replace('_', ' ')} sensor"
-    )
+    return align_stroke(np.asarray(stroke, dtype=np.float64), reference).distance
 
 
 def _rounded(items: list[tuple[str, str, float]]) -> tuple[Deduction, ...]:
@@ -367,16 +107,18 @@ def _rounded(items: list[tuple[str, str, float]]) -> tuple[Deduction, ...]:
     """
     merged: dict[str, tuple[str, float]] = {}
     for code, message, points in items:
-        old = merged.get(code, (message, 0.0))[1]
-        merged[code] = (message, old + points)
+        old = merged.get(code, (message, 0.0))
+        merged[code] = (old[0] if old[1] >= points else message, old[1] + points)
     major = {c: mp for c, mp in merged.items() if mp[1] >= MINOR_POINTS}
-    minor = sorted((c for c, mp in merged.items() if 0 < mp[1] < MINOR_POINTS), key=merged.get)
+    minor = sorted(
+        (c for c, mp in merged.items() if 0 < mp[1] < MINOR_POINTS), key=lambda c: merged[c][1]
+    )
     out = [Deduction(code, message, round(points, 1)) for code, (message, points) in major.items()]
     minor_points = round(sum(merged[c][1] for c in minor), 1)
     if minor_points > 0:
         names = ", ".join(c.replace("_", " ") for c in reversed(minor))
         out.append(
-            Deduction("minor", f"small differences, each under half a point: {names}", minor_points)
+            Deduction("minor", f"small differences, each under a point: {names}", minor_points)
         )
     return tuple(sorted((d for d in out if d.points > 0), key=lambda d: (-d.points, d.code)))
 
@@ -384,6 +126,71 @@ def _rounded(items: list[tuple[str, str, float]]) -> tuple[Deduction, ...]:
 def _round(value: float, digits: int = 6) -> float:
     # Normalise -0.0 so JSON never shows it.
     return round(value, digits) + 0.0
+
+
+def _checked(stroke: Any, fs_hz: float, reference: Reference) -> tuple[np.ndarray, float]:
+    """Return the stroke at the reference's rate (floored at 0 N) and its duration."""
+    x = np.asarray(stroke, dtype=np.float64)
+    channels = reference.template.shape[1]
+    if x.ndim != 2 or x.shape[1] != channels:
+        raise ScoringError(
+            f"stroke has shape {x.shape}, reference {reference.name!r} expects (n, {channels})"
+        )
+    if not math.isfinite(fs_hz) or fs_hz <= 0:
+        raise ScoringError(f"sample rate must be > 0 Hz, got {fs_hz!r}")
+    if not np.all(np.isfinite(x)):
+        raise ScoringError("stroke contains NaN or infinite values")
+    duration_s = x.shape[0] / fs_hz
+    if fs_hz != reference.fs_hz and x.shape[0] > 1:
+        x = resample(x, fs_hz, reference.fs_hz)
+    x = np.clip(x, 0.0, None)  # a sensor cannot pull: below 0 N is filter ringing
+    if x.shape[0] < 3 or x.sum(axis=1).max() <= 0:
+        raise ScoringError("stroke too short or without force to score")
+    return x, duration_s
+
+
+def _reject(ctx: StrokeContext) -> None:
+    """Raise :class:`NotAStrokeError` when the piece is no attempt at the reference."""
+    ref, al = ctx.reference, ctx.alignment
+    level = float(ctx.values.sum(axis=1).max()) / max(ref.peak_force_n[0], 1e-9)
+    ratio = ctx.duration_s / ref.duration_s[1]
+    why = ""
+    if min(al.distance, ctx.form_distance) > REJECT_SHAPE * max(ref.shape_d90, MIN_SHAPE_SCALE):
+        why = f"its force profile is unlike {ref.technique}"
+    elif level < REJECT_LEVEL:
+        why = "too light to be a stroke (a touch)"
+    elif not 1.0 / REJECT_DURATION <= ratio <= REJECT_DURATION:
+        why = f"it lasted {ctx.duration_s:.1f} s, the reference {ref.duration_s[1]:.1f} s"
+    if why:
+        raise NotAStrokeError(f"not a {ref.technique} stroke: {why}")
+
+
+def _overall(
+    results: dict[str, ComponentResult], weights: dict[str, float]
+) -> tuple[float, list[tuple[str, str, float]]]:
+    """Weighted geometric mean of the components, and the points each fault lost.
+
+    ``overall = 100 · Π (s_c / 100)^(w_c)`` over the scored components (weights
+    normalised to sum 1): one very poor component pulls the whole score down, as a
+    teacher's judgement does. The points lost, ``100 - overall``, are shared between
+    components by ``-w_c ln(s_c / 100)``, and within a component by its faults' shares.
+    """
+    scored = {k: r for k, r in results.items() if r.score is not None and weights[k] > 0}
+    total_weight = sum(weights[k] for k in scored) or 1.0
+    logs = {
+        k: -(weights[k] / total_weight) * math.log(max(r.score or 0.0, _FLOOR) / 100.0)
+        for k, r in scored.items()
+    }
+    log_sum = sum(logs.values())
+    overall = 100.0 * math.exp(-log_sum)
+    items: list[tuple[str, str, float]] = []
+    if log_sum > 0:
+        for k, r in scored.items():
+            points = (100.0 - overall) * logs[k] / log_sum
+            # A component that lost points without naming why still shows them.
+            faults = r.faults or ((k, f"{k} differs from the reference", 1.0),)
+            items += [(code, message, points * share) for code, message, share in faults]
+    return overall, items
 
 
 def score_stroke(
@@ -414,71 +221,45 @@ def score_stroke(
     Returns
     -------
     StrokeScore
-        Components 0–100 and deductions summing to ``100 - overall``.
+        Every registered component 0–100 and deductions summing to ``100 - overall``.
 
     Raises
     ------
+    NotAStrokeError
+        The piece is no attempt at the reference's technique (noise, a resting hand, a
+        touch, another technique): it gets no score.
     ScoringError
         Wrong channel count, too short, non-finite or all-zero stroke.
     """
-    x = np.asarray(stroke, dtype=np.float64)
-    channels = reference.template.shape[1]
-    if x.ndim != 2 or x.shape[1] != channels:
-        raise ScoringError(
-            f"stroke has shape {x.shape}, reference {reference.name!r} expects (n, {channels})"
-        )
-    if not math.isfinite(fs_hz) or fs_hz <= 0:
-        raise ScoringError(f"sample rate must be > 0 Hz, got {fs_hz!r}")
-    if not np.all(np.isfinite(x)):
-        raise ScoringError("stroke contains NaN or infinite values")
-    duration_s = x.shape[0] / fs_hz
-    if fs_hz != reference.fs_hz and x.shape[0] > 1:
-        x = resample(x, fs_hz, reference.fs_hz)
-    if x.shape[0] < 3 or x.sum(axis=1).max() <= 0:
-        raise ScoringError("stroke too short or without force to score")
+    x, duration_s = _checked(stroke, fs_hz, reference)
     profile = reference.profile
+    channels = reference.template.shape[1]
     clipped = sorted({int(c) for c in clipped_channels})
     if any(not 0 <= c < channels for c in clipped):
         raise ScoringError(f"clipped channel out of range 0..{channels - 1}")
     flags = [f"clipped:{profile.channel_names[c]}" for c in clipped]
-
+    al = align_stroke(x, reference)
+    if al.held < x.shape[0]:  # let go early: judge what was done, up to the release
+        x, duration_s = x[: al.held], al.held / reference.fs_hz
+    ctx = stroke_context(x, duration_s, reference, al)
+    _reject(ctx)
     weights = dict(reference.weights)
-    if clipped:
-        weights["pressure"] = 0.0  # a clipped force is not the true force: do not score it
-    total_weight = sum(weights.values()) or 1.0
-    w = {k: weights[k] / total_weight for k in COMPONENTS}
-    items: list[tuple[str, str, float]] = []
-
-    d, path = shape_distance(x, reference.template)
-    shape = _curve(d, reference.shape_d90)
-    items.append(("shape", _shape_message(x, path, reference), w["shape"] * (100 - shape)))
-
-    pressure: float | None = None
-    pressure_details: dict[str, float] = {}
-    if not clipped:
-        pressure, parts, region_flags, pressure_details = _pressure(x, path, reference)
-        flags += region_flags
-        items += [(c, m, w["pressure"] * 100.0 * f) for c, m, f in parts]
-
-    tempo, parts, tempo_details = _tempo(duration_s, x, reference)
-    items += [(c, m, w["tempo"] * 100.0 * f) for c, m, f in parts]
-
-    try:
-        s = sparc(x.sum(axis=1), reference.fs_hz)
-    except SignalError as err:
-        raise ScoringError(f"cannot score smoothness: {err}") from None
-    deficit = max(0.0, reference.smoothness_mean - s)
-    smoothness = 100.0 * _bell(deficit, max(_SPARC_MIN_TOL, 3.0 * reference.smoothness_sd))
-    items.append(
-        (
-            "jerky",
-            "jerky pressure: change force more smoothly",
-            w["smoothness"] * (100 - smoothness),
-        )
-    )
-
+    results: dict[str, ComponentResult] = {}
+    details: dict[str, float] = {}
+    for comp in components():
+        weights.setdefault(comp.name, comp.default_weight)
+        if comp.name == "pressure" and clipped:
+            # A clipped force is not the true force: do not score it.
+            results[comp.name] = ComponentResult(None)
+            continue
+        result = comp.scorer(ctx)
+        results[comp.name] = result
+        flags += result.flags
+        details.update(result.details)
+    overall, items = _overall(results, weights)
     deductions = list(_rounded(items))
     channel, kpa = peak_pressure(x, profile)
+    details["peak_kpa"] = kpa
     if kpa >= CAUTION_KPA:
         sensor = profile.channel_names[channel]
         flags.append(f"over_pressure:{sensor}")
@@ -495,28 +276,25 @@ def score_stroke(
             )
             deductions.sort(key=lambda dd: (-dd.points, dd.code))
     overall = max(0.0, round(100.0 - sum(dd.points for dd in deductions), 1))
-
-    details = {
-        "shape_distance": d,
-        "sparc": s,
-        "peak_kpa": kpa,
-        **pressure_details,
-        **tempo_details,
-    }
     return StrokeScore(
         start_s=_round(start_s, 3),
         end_s=_round(start_s + duration_s, 3),
         overall=overall,
-        shape=round(shape, 1),
-        pressure=None if pressure is None else round(pressure, 1),
-        tempo=round(tempo, 1),
-        smoothness=round(smoothness, 1),
         deductions=tuple(deductions),
         flags=tuple(flags),
         technique=reference.technique,
         details={k: _round(v) for k, v in sorted(details.items())},
-        path=path,
+        path=_stroke_path(ctx),
+        components={k: None if r.score is None else round(r.score, 1) for k, r in results.items()},
     )
+
+
+def _stroke_path(ctx: StrokeContext) -> np.ndarray:
+    """Return the time map in the stroke's own samples (replay draws the stroke on it)."""
+    al = ctx.alignment
+    n = ctx.values.shape[0]
+    i = np.rint(ctx.path[:, 0] * (n - 1) / max(al.covered - 1, 1)).astype(np.int64)
+    return np.column_stack([i, ctx.path[:, 1]])
 
 
 def check_compatible(profile: GloveProfile, reference: Reference) -> None:
@@ -562,7 +340,8 @@ def score_strokes(
     Returns
     -------
     list of StrokeScore
-        One per complete stroke, in recording order (empty for rest or noise).
+        One per complete stroke, in recording order; pieces that are no attempt at the
+        reference (noise, rest, touches, another technique) are left out.
 
     Raises
     ------
@@ -573,13 +352,18 @@ def score_strokes(
     check_compatible(prof, reference)
     min_active = 0.4 * reference.duration_s[0]
     found = find_strokes(values, fs_hz, prof, gap_starts=gap_starts, min_active_s=min_active)
-    return [
-        score_stroke(
-            s.values,
-            fs_hz,
-            reference,
-            start_s=s.start / fs_hz,
-            clipped_channels=s.clipped_channels,
-        )
-        for s in found
-    ]
+    scores = []
+    for s in found:
+        try:
+            scores.append(
+                score_stroke(
+                    s.values,
+                    fs_hz,
+                    reference,
+                    start_s=s.start / fs_hz,
+                    clipped_channels=s.clipped_channels,
+                )
+            )
+        except NotAStrokeError:
+            continue  # noise, a resting hand, another technique: no score
+    return scores

@@ -23,6 +23,7 @@ __all__ = [
     "SCORING_CUTOFF_HZ",
     "FoundStroke",
     "clipped_channels",
+    "extend_to_rest",
     "find_strokes",
     "prepare",
     "resample_take",
@@ -35,6 +36,8 @@ CLIP_FRACTION = 0.999
 #: Rest detection thresholds on the total force, newtons (hysteresis).
 ON_THRESHOLD_N = 2.0
 OFF_THRESHOLD_N = 1.0
+#: A stroke is widened down to this fraction of its peak (see :func:`extend_to_rest`).
+REST_FRACTION = 0.03
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -81,10 +84,13 @@ def prepare(values: Any, fs_hz: float, gap_starts: Any = ()) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Filtered forces, same shape.
+        Filtered forces, same shape, floored at 0 N.
     """
     cutoff = min(SCORING_CUTOFF_HZ, 0.45 * fs_hz)
-    return filter_offline(_as_values(values), fs_hz, cutoff, gap_starts=gap_starts)
+    filtered = filter_offline(_as_values(values), fs_hz, cutoff, gap_starts=gap_starts)
+    # A force sensor cannot pull: what falls below 0 N is the filter ringing after a
+    # crisp strike (tapotement), not force.
+    return np.clip(filtered, 0.0, None)
 
 
 def clipped_channels(raw: np.ndarray, profile: GloveProfile) -> tuple[int, ...]:
@@ -163,20 +169,56 @@ def find_strokes(
     )
     # A piece that begins on the first sample of a gap-free run while already loaded
     # began before the run did: it is the tail of a stroke, not a stroke.
-    run_starts = {a for a, _ in segments_from_gaps(raw.shape[0], gaps)}
+    runs = segments_from_gaps(raw.shape[0], gaps)
+    run_starts = {a for a, _ in runs}
     found = []
+    previous_end = 0
     for seg in segments:
         if seg.truncated or (seg.start in run_starts and total[seg.start] > OFF_THRESHOLD_N):
             continue
+        run = next((a, b) for a, b in runs if a <= seg.start < b)
+        start, end = extend_to_rest(total, seg.start, seg.end, max(run[0], previous_end), run[1])
+        previous_end = end
         found.append(
             FoundStroke(
-                seg.start,
-                seg.end,
-                filtered[seg.start : seg.end],
-                clipped_channels(raw[seg.start : seg.end], profile),
+                start,
+                end,
+                filtered[start:end],
+                clipped_channels(raw[start:end], profile),
             )
         )
     return found
+
+
+def extend_to_rest(total: np.ndarray, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """Widen a stroke found by the fixed thresholds to where its force really starts and ends.
+
+    The detector's 2 N / 1 N thresholds cut a light stroke's ramps far more than a heavy
+    one's, which would make the same movement look another shape at another force. The
+    stroke is widened, within ``[lo, hi)``, while the total force keeps falling away from
+    it and stays above :data:`REST_FRACTION` of the stroke's peak.
+
+    Parameters
+    ----------
+    total : numpy.ndarray
+        Low-passed total force of the recording ``(n,)``, newtons.
+    start, end : int
+        The detected span ``[start, end)``.
+    lo, hi : int
+        Limits it may not cross (a gap, the previous stroke).
+
+    Returns
+    -------
+    start, end : int
+        The widened span.
+    """
+    floor = REST_FRACTION * float(total[start:end].max())
+    while start > lo and floor < total[start - 1] <= total[start]:
+        start -= 1
+    last = end - 1
+    while last + 1 < hi and floor < total[last + 1] <= total[last]:
+        last += 1
+    return start, last + 1
 
 
 def resample_take(

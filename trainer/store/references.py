@@ -5,8 +5,8 @@ A reference file is a zip archive with exactly two stored entries:
 ``meta.json``
     UTF-8 JSON object, keys exactly::
 
-        {"format": "massage-trainer-reference", "version": 1,
-         "name", "technique", "author", "created", "notes", "synthetic",
+        {"format": "massage-trainer-reference", "version": 2,
+         "name", "technique", "author", "created", "notes", "synthetic", "performers",
          "profile": {...glove profile...}, "sample_rate_hz",
          "regions": [...], "duration_s": [min, mean, max],
          "force": {"peak_mean_n", "peak_sd_n", "mean_n"},
@@ -65,7 +65,10 @@ __all__ = [
 ]
 
 FORMAT = "massage-trainer-reference"
-VERSION = 1
+VERSION = 2
+#: Version 1 (before scoring v2) kept SPARC in its smoothness calibration and no
+#: performers; such files are still read (see :func:`_legacy_smoothness`).
+_LEGACY_VERSION = 1
 REFERENCE_SUFFIX = ".mtref"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _MAX_ENTRY_BYTES = 50 * 1024 * 1024  # uncompressed, per entry: guards against zip bombs
@@ -90,6 +93,7 @@ _META_KEYS = frozenset(
         "calibration",
         "weights",
         "n_strokes",
+        "performers",
     }
 )
 _FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
@@ -136,6 +140,7 @@ def _meta(ref: Reference) -> dict[str, Any]:
         "created": ref.created,
         "notes": ref.notes,
         "synthetic": ref.synthetic,
+        "performers": list(ref.performers),
         "profile": ref.profile.to_dict(),
         "sample_rate_hz": ref.fs_hz,
         "regions": list(ref.regions),
@@ -339,10 +344,12 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
         raise _bad(origin, "meta.json is not UTF-8 JSON") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise _bad(origin, "wrong format marker")
-    if meta.get("version") != VERSION:
-        raise _bad(origin, f"unsupported version {meta.get('version')!r} (this reads {VERSION})")
-    unknown = sorted(set(meta) - _META_KEYS)
-    missing = sorted(_META_KEYS - set(meta))
+    version = meta.get("version")
+    if version not in (VERSION, _LEGACY_VERSION) or isinstance(version, bool):
+        raise _bad(origin, f"unsupported version {version!r} (this reads 1 and {VERSION})")
+    expected = _META_KEYS if version == VERSION else _META_KEYS - {"performers"}
+    unknown = sorted(set(meta) - expected)
+    missing = sorted(expected - set(meta))
     if unknown or missing:
         raise _bad(origin, f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}")
     name = _text(meta, "name", origin)
@@ -403,6 +410,21 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
         technique = check_technique_name(_text(meta, "technique", origin, limit=64) or "unknown")
     except ScoringError as err:
         raise _bad(origin, str(err)) from None
+    performers = meta.get("performers", [])
+    if (
+        not isinstance(performers, list)
+        or len(performers) > 1000
+        or not all(isinstance(p, str) and 0 < len(p) <= 200 for p in performers)
+    ):
+        raise _bad(origin, "performers must be a list of names")
+    smoothness = (
+        _number(calibration, "smoothness_mean", origin, where="calibration."),
+        _number(calibration, "smoothness_sd", origin, where="calibration."),
+    )
+    if version == _LEGACY_VERSION:
+        smoothness = _legacy_smoothness(
+            template, _number(meta, "sample_rate_hz", origin, positive=True)
+        )
     try:
         return Reference(
             name=name,
@@ -423,14 +445,35 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
                 calibration, "shape_d90", origin, positive=True, where="calibration."
             ),
             tam_p90=_number(calibration, "tam_p90", origin, positive=True, where="calibration."),
-            smoothness_mean=_number(calibration, "smoothness_mean", origin, where="calibration."),
-            smoothness_sd=_number(calibration, "smoothness_sd", origin, where="calibration."),
+            smoothness_mean=smoothness[0],
+            smoothness_sd=smoothness[1],
             weights={k: float(weights[k]) for k in COMPONENTS},
             n_strokes=n_strokes,
+            performers=tuple(performers),
             **arrays,
         )
     except ScoringError as err:
         raise _bad(origin, str(err)) from None
+
+
+#: A version-1 file's smoothness is re-derived from its template: individual strokes are
+#: rougher than their average by about this much log dimensionless jerk, with this spread
+#: (references built from the simulator's takes measured -0.1 to 1.7, and 0.2-0.9).
+#: Rebuilding from the takes gives the exact figures.
+_LEGACY_JERK_ALLOWANCE = 1.0
+_LEGACY_JERK_SD = 0.6
+
+
+def _legacy_smoothness(template: np.ndarray, fs_hz: float) -> tuple[float, float]:
+    """Smoothness calibration (LDLJ mean, sd) for a version-1 reference, from its template."""
+    from trainer.scoring.measures import smoothness  # maths only for old files
+
+    total = template.sum(axis=1)
+    try:
+        ldlj = smoothness(total, fs_hz, float(total.max()))
+    except ScoringError:
+        return 0.0, _LEGACY_JERK_SD
+    return ldlj - _LEGACY_JERK_ALLOWANCE, _LEGACY_JERK_SD
 
 
 def _read_limited(read: Callable[[], bytes], origin: str) -> bytes:

@@ -7,6 +7,7 @@ from sensors.profiles import load_profile
 from sensors.strokes import MODELS, simulate_rest, simulate_take
 from trainer.exceptions import ScoringError
 from trainer.scoring import band, build_reference, find_strokes, score_strokes, shape_distance
+from trainer.scoring.alignment import align_stroke
 
 PROFILE = load_profile("reference-glove")
 FS = PROFILE.sample_rate_hz
@@ -15,10 +16,10 @@ FS = PROFILE.sample_rate_hz
 def test_band_has_a_minimum_width():
     aligned = np.array([[10.0, 0.2, 40.0], [10.0, 0.2, 40.0], [10.0, 0.2, 40.0]])
     lo, hi = band(aligned)
-    # identical takes: 15 % of the level, at least 0.5 N, never below zero
-    np.testing.assert_allclose(hi - aligned[0], [1.5, 0.5, 6.0])
-    np.testing.assert_allclose(lo, [8.5, 0.0, 34.0])
-    spread = np.array([[8.0], [12.0], [8.0], [12.0]])  # sd 2 N: 2 sd beats 15 %
+    # identical takes: 20 % of the level, at least 0.5 N, never below zero
+    np.testing.assert_allclose(hi - aligned[0], [2.0, 0.5, 8.0])
+    np.testing.assert_allclose(lo, [8.0, 0.0, 32.0])
+    spread = np.array([[8.0], [12.0], [8.0], [12.0]])  # sd 2 N: 2 sd beats 20 %
     lo, hi = band(spread)
     np.testing.assert_allclose([lo[0], hi[0]], [6.0, 14.0])
 
@@ -39,18 +40,24 @@ def test_reference_summarises_the_takes(sim_references):
     shares = dict(zip(ref.regions, ref.share_mean, strict=True))
     assert shares["palm"] == pytest.approx(model.shares["palm"], abs=0.05)
     assert shares["thumb"] == pytest.approx(model.shares["thumb"], abs=0.03)
-    total = ref.total
-    assert np.all(ref.band_lo <= total + 1e-9) and np.all(total <= ref.band_hi + 1e-9)
+    # The band is read in real-time phases: a held-out expert stroke, uniformly
+    # stretched to the template's length, stays inside it almost everywhere.
+    held_out = simulate_take("effleurage", seconds=10, profile=PROFILE, seed=40)
+    inside = []
+    for s in find_strokes(held_out.values, FS, PROFILE):
+        al = align_stroke(s.values, ref)
+        inside.append(np.mean((ref.band_lo <= al.total + 0.5) & (al.total <= ref.band_hi + 0.5)))
+    assert np.mean(inside) > 0.9
     half, centre = 0.5 * (ref.band_hi - ref.band_lo), 0.5 * (ref.band_hi + ref.band_lo)
     unclipped = ref.band_lo > 0
-    assert np.all(half[unclipped] >= np.maximum(0.15 * centre, 0.5)[unclipped] - 1e-9)
+    assert np.all(half[unclipped] >= np.maximum(0.2 * centre, 0.5)[unclipped] - 1e-9)
     assert ref.synthetic and ref.length == pytest.approx(ref.duration_s[1] * FS, rel=0.25)
 
 
 def test_expert_spread_calibrates_the_shape_scale(sim_references):
     ref = sim_references["petrissage"]
     take = simulate_take("petrissage", seconds=20, profile=PROFILE, seed=60)
-    d = [shape_distance(s.values, ref.template)[0] for s in find_strokes(take.values, FS, PROFILE)]
+    d = [shape_distance(s.values, ref) for s in find_strokes(take.values, FS, PROFILE)]
     # held-out expert strokes sit around the 90th-percentile scale, not far beyond it
     assert np.median(d) < ref.shape_d90 < 3 * np.median(d)
 

@@ -41,7 +41,9 @@ def test_live_scores_match_offline_and_position_advances(sim_references):
     offline = score_strokes(take.values, FS, ref)
     assert len(live) == len(offline) >= 8
     for a, b in zip(live, offline, strict=True):
-        assert a.start_s == pytest.approx(b.start_s, abs=0.05)
+        # Offline widens a stroke back to 3 % of its peak (extend_to_rest); live starts
+        # where the detector fired.
+        assert a.start_s == pytest.approx(b.start_s, abs=0.1)
         assert a.overall == pytest.approx(b.overall, abs=6)  # causal vs zero-phase filter
     assert np.mean([s.overall for s in live]) > 90
     positions = [u.position for _, u in updates if u.active]
@@ -163,3 +165,21 @@ def test_feedback_schedule_validation():
         FeedbackSchedule("sometimes")
     with pytest.raises(ScoringError, match="n >= 1"):
         FeedbackSchedule("every_n", 0)
+
+
+def test_a_piece_that_is_no_stroke_is_skipped_not_fatal(sim_references):
+    # Issue 13 (finding 9): the coach must not score a touch, nor stop the session on one.
+    ref = sim_references["effleurage"]
+    touch = np.zeros((int(2 * FS), 7))
+    touch[int(0.3 * FS) : int(1.3 * FS), 2] = 2.6 * np.hanning(int(FS))  # a light thumb touch
+    take = simulate_take("effleurage", seconds=6, profile=PROFILE, seed=8)
+    values = np.vstack([take.values, touch, take.values])
+    coach = LiveCoach(ref)
+    updates = _feed(coach, values, block=20)
+    live = [s for _, u in updates for s in u.finished]
+    assert coach.not_strokes >= 1
+    assert len(live) == len(score_strokes(values, FS, ref)) >= 4
+    assert all(
+        s.start_s < take.values.shape[0] / FS or s.start_s > take.values.shape[0] / FS + 1.5
+        for s in live
+    )

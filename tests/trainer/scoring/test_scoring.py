@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 
 import numpy as np
 import pytest
@@ -16,8 +17,9 @@ from trainer.scoring import (
     find_strokes,
     score_stroke,
     score_strokes,
-    time_alignment,
 )
+from trainer.scoring.alignment import align_stroke
+from trainer.scoring.measures import stroke_context, tam
 
 PROFILE = load_profile("reference-glove")
 FS = PROFILE.sample_rate_hz
@@ -63,7 +65,7 @@ def test_half_force_drops_pressure_clearly_and_says_too_light(sim_references):
         assert any(c.startswith("too_light_") for c in _codes(light))
         assert not any(c.startswith("too_heavy_") for c in _codes(light))
         messages = [d.message for s in light for d in s.deductions if "too light" in d.message]
-        assert messages and "N under the band" in messages[0]
+        assert messages and "N under the target" in messages[0]
     tap = sim_references["tapotement"]  # percussion: a wide band, still a clear drop
     assert _mean(_scores(tap, force_scale=0.5), "pressure") < _mean(_scores(tap), "pressure") - 25
 
@@ -91,12 +93,17 @@ def test_rushed_stroke_is_called_rushed(sim_references):
     assert "rushed" in _codes(fast)
 
 
-def test_tremor_drops_smoothness(sim_references):
+def test_tremor_drops_smoothness_gradually_not_as_a_cliff(sim_references):
+    # Issue 13 (finding 5): smoothness was unchanged up to 2.75 N of 8 Hz tremor, then 0.
     for technique in ("effleurage", "petrissage"):
         ref = sim_references[technique]
-        good = _scores(ref)
-        shaky = _scores(ref, tremor_hz=8.0, tremor_amplitude_n=1.5)
-        assert _mean(shaky, "smoothness") < _mean(good, "smoothness") - 40, technique
+        means = [
+            _mean(_scores(ref, seconds=10, tremor_hz=8.0, tremor_amplitude_n=a), "smoothness")
+            for a in (0.0, 0.5, 1.0, 1.5, 2.5)
+        ]
+        assert all(a > b for a, b in itertools.pairwise(means)), (technique, means)
+        assert means[0] - means[1] > 2 and means[0] - means[3] > 20, (technique, means)
+        shaky = _scores(ref, seconds=10, tremor_hz=8.0, tremor_amplitude_n=1.5)
         assert "jerky" in _codes(shaky)
 
 
@@ -140,16 +147,21 @@ def test_overall_is_the_weighted_components_without_safety(sim_references):
     w = {k: v / sum(ref.weights.values()) for k, v in ref.weights.items()}
     for s in _scores(ref, force_scale=0.7, tempo_scale=1.3, seconds=10):
         assert not any(f.startswith("over_pressure") for f in s.flags)
-        weighted = sum(w[c] * getattr(s, c) for c in COMPONENTS)
-        # Each deduction is rounded to 0.1: allow for that rounding only.
-        assert s.overall == pytest.approx(weighted, abs=0.05 * (len(s.deductions) + 1) + 0.05)
+        # A weighted geometric mean: one poor component pulls the whole score down.
+        weighted = 100.0 * math.prod((getattr(s, c) / 100.0) ** w[c] for c in COMPONENTS)
+        # Components and deductions are rounded to 0.1: allow for that rounding only.
+        assert s.overall == pytest.approx(weighted, abs=0.05 * (len(s.deductions) + 1) + 0.2)
+        assert s.overall <= sum(w[c] * getattr(s, c) for c in COMPONENTS) + 0.2
 
 
 def test_weights_come_from_the_reference(make_reference):
     shape_only = make_reference("effleurage", 10, shape=1.0, pressure=0, tempo=0, smoothness=0)
     for s in _scores(shape_only, force_scale=0.5, tempo_scale=1.5, seconds=10):
         assert s.overall == pytest.approx(s.shape, abs=0.11)
-        assert {d.code for d in s.deductions} <= {"shape"}
+        assert {d.code for d in s.deductions} <= {"shape", "stopped_early", "minor"}
+        for d in s.deductions:
+            if d.code == "minor":
+                assert set(d.message.split(": ", 1)[1].split(", ")) <= {"shape", "stopped early"}
 
 
 def test_shape_score_is_a_monotone_map_of_the_distance(sim_references):
@@ -225,13 +237,24 @@ def test_shape_deduction_says_where(sim_references):
     bent = stroke.values.copy()
     n = bent.shape[0]
     bent[2 * n // 3 :, 3] += 6.0  # the index finger digs in at the end
-    message = next(d.message for d in score_stroke(bent, FS, ref).deductions if d.code == "shape")
-    assert "at the end of the stroke" in message and "on the index sensor" in message
+    scored = score_stroke(bent, FS, ref)
+    message = next(d.message for d in scored.deductions if d.code == "shape")
+    assert "at the end of the stroke" in message
+    # The sensor is named by the load deduction, the extra force by pressure's end third.
+    codes = {d.code for d in scored.deductions}
+    assert {"load_index", "too_heavy_end"} <= codes
+    assert "index carries" in next(d.message for d in scored.deductions if d.code == "load_index")
+
+
+def _tam(stroke, ref):
+    al = align_stroke(stroke, ref)
+    return tam(stroke_context(stroke, stroke.shape[0] / FS, ref, al).path)
 
 
 def test_time_alignment_sees_only_non_uniform_timing(sim_references):
-    template = sim_references["effleurage"].template
-    assert time_alignment(template, template)[0] == 0.0
+    ref = sim_references["effleurage"]
+    template = ref.template
+    assert _tam(template, ref) == 0.0
     n = template.shape[0]
     # Uniformly 1.6x slower: rescaled away, nearly in phase.
     slow = np.stack(
@@ -240,11 +263,12 @@ def test_time_alignment_sees_only_non_uniform_timing(sim_references):
     # First half squeezed into a quarter of the time: rushed start.
     warp = np.concatenate([np.linspace(0, n / 2, n // 4), np.linspace(n / 2, n - 1, n // 2)])
     rushed = np.stack([np.interp(warp, np.arange(n), c) for c in template.T], 1)
-    assert time_alignment(slow, template)[0] < 0.1
-    assert time_alignment(rushed, template)[0] > 0.3
+    # Experts vary in timing too: uniform slowing stays within their spread, a rushed
+    # half does not.
+    assert _tam(slow, ref) < ref.tam_p90 < _tam(rushed, ref)
 
 
-def test_section_tempo_deduction_names_the_rushed_section(sim_references):
+def test_a_rushed_start_loses_tempo_and_is_named_where_it_is(sim_references):
     ref = sim_references["effleurage"]
     stroke = find_strokes(
         simulate_take("effleurage", seconds=5, profile=PROFILE, seed=7).values, FS, PROFILE
@@ -255,9 +279,11 @@ def test_section_tempo_deduction_names_the_rushed_section(sim_references):
         [np.linspace(0, n / 3, n // 6, endpoint=False), np.linspace(n / 3, n - 1, n - n // 6)]
     )
     rushed = np.stack([np.interp(warp, np.arange(n), c) for c in stroke.T], 1)
-    scored = score_stroke(rushed, FS, ref)
-    assert scored.tempo < score_stroke(stroke, FS, ref).tempo
-    assert "rushed_start" in {d.code for d in scored.deductions}
+    scored, plain = score_stroke(rushed, FS, ref), score_stroke(stroke, FS, ref)
+    assert scored.tempo < plain.tempo and scored.details["tam"] > plain.details["tam"]
+    # Real-time phases: reaching full force in half the time is pressing too hard at
+    # the start, and that is named as the larger fault.
+    assert scored.deductions[0].code == "too_heavy_start"
 
 
 def test_gaps_are_never_scored_across(sim_references):

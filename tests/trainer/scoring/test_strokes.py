@@ -18,8 +18,10 @@ def test_strokes_match_the_simulator_ground_truth(technique):
     found = find_strokes(take.values, FS, PROFILE)
     assert len(found) == len(take.strokes)
     for stroke, (a, b) in zip(found, take.strokes, strict=True):
-        # the detector starts above 2 N and ends below 1 N: inside the true span, close to it
-        assert a <= stroke.start < a + 0.15 * FS and b - 0.15 * FS < stroke.end <= b + 0.05 * FS
+        # widened to 3 % of the peak: the true span, give or take the filter's smear
+        slack = 0.02 * FS
+        assert a - slack <= stroke.start < a + 0.15 * FS
+        assert b - 0.15 * FS < stroke.end <= b + 0.05 * FS
         assert stroke.values.shape == (stroke.end - stroke.start, 7)
         assert stroke.clipped_channels == ()
 

@@ -34,7 +34,8 @@ def test_bundled_starters_are_listed_labelled_and_cited(library):
         ref = library.get(name)
         assert name in names and library.origin(name) == "bundled"
         assert ref.technique == technique and ref.synthetic
-        assert ref.notes.startswith("SYNTHETIC") and "massage-figures.md" in ref.notes
+        assert ref.notes.startswith("SYNTHETIC") and "docs/evidence.md" in ref.notes
+        assert "shared/" not in ref.notes and ref.performers == ("simulated glove",)
         assert ref.profile.name == "reference-glove" and ref.n_strokes >= 40
         assert np.all(ref.band_lo <= ref.band_hi)
     cited = {
@@ -140,7 +141,10 @@ def _rewrite(src, *, meta=None, arrays=None, extra=None):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"meta": lambda d: d.update(version=2)}, "unsupported version 2"),
+        ({"meta": lambda d: d.update(version=3)}, "unsupported version 3"),
+        ({"meta": lambda d: d.update(version=True)}, "unsupported version True"),
+        ({"meta": lambda d: d.update(performers="Ana")}, "performers must be a list"),
+        ({"meta": lambda d: d.update(performers=[""])}, "performers must be a list"),
         ({"meta": lambda d: d.update(format="x")}, "format marker"),
         ({"meta": lambda d: d.update(surprise=1)}, "unknown key 'surprise'"),
         ({"meta": lambda d: d.pop("calibration")}, "missing 'calibration'"),
@@ -182,6 +186,26 @@ def test_invalid_files_are_one_line_errors(library, tmp_path, change, message):
         decode_reference(_rewrite(src, **change), "bad.mtref")
     text = str(exc.value)
     assert "\n" not in text and text.startswith("bad.mtref: not a valid reference file (")
+
+
+def test_version_1_files_still_load_with_smoothness_re_derived(library, tmp_path):
+    # Before scoring v2 the calibration held SPARC (about -1.5), not log dimensionless
+    # jerk (about -5 to -15): read as is, every stroke would be called jerky.
+    src = library.export("friction-starter", tmp_path / "src.mtref")
+
+    def to_v1(doc):
+        doc.update(version=1)
+        doc.pop("performers")
+        doc["calibration"].update(smoothness_mean=-1.52, smoothness_sd=0.04)
+
+    old = decode_reference(_rewrite(src, meta=to_v1), "old.mtref")
+    new = library.get("friction-starter")
+    assert old.performers == () and old.smoothness_sd > 0
+    assert abs(old.smoothness_mean - new.smoothness_mean) < 2.5 * max(new.smoothness_sd, 0.6)
+    np.testing.assert_array_equal(old.template, new.template)
+    # ... and a v1 file without the legacy shape is refused, not half-read.
+    with pytest.raises(ReferenceFileError, match="unknown key 'performers'"):
+        decode_reference(_rewrite(src, meta=lambda d: d.update(version=1)), "mixed.mtref")
 
 
 def test_garbage_and_truncated_files(library, tmp_path):

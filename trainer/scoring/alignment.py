@@ -1,0 +1,337 @@
+"""Where a stroke sits against its reference: completion, time map and shape distance.
+
+One alignment per stroke feeds every score component, so the components judge the same
+correspondence. Three choices make it hard to fool (formulas in ``docs/scoring.md``):
+
+* it works on the **total force**, low-passed to the reference's own bandwidth
+  (:func:`shape_cutoff_hz`): how the load is spread over the hand is judged apart (load
+  shares), and tremor or a jerk does not bend the time map;
+* the stroke is first rescaled **uniformly** to the template's length and then warped only
+  within a Sakoe–Chiba band of :data:`WINDOW_FRACTION` of it: a light second half cannot
+  be folded onto the template's quiet end, where anything is "in band";
+* a stroke that ends early is told from a fast one by two hypotheses: the whole stroke at
+  its own pace, or the start of the stroke at the reference's pace (open-end alignment).
+
+Pure maths on arrays: no files, clocks or threads.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d
+
+from trainer.dtw import OpenEndAligner, dtw_path
+from trainer.scoring.model import Reference
+from trainer.signal import filter_offline
+
+__all__ = [
+    "MIN_COMPLETION",
+    "WINDOW_FRACTION",
+    "Alignment",
+    "align_stroke",
+    "align_total",
+    "beat_samples",
+    "envelope",
+    "shape_cutoff_hz",
+    "smooth_total",
+    "stretch",
+    "unit",
+    "window",
+]
+
+#: Sakoe–Chiba radius of the time map, as a fraction of the (covered) template length.
+WINDOW_FRACTION = 0.10
+#: A stroke whose open-end alignment covers less of the template than this, and which
+#: that hypothesis explains better than a whole stroke does, stopped early.
+MIN_COMPLETION = 0.88
+#: The partial hypothesis must fit at least this much better (distance ratio).
+_PARTIAL_MARGIN = 0.85
+#: A stroke let go early is at rest again within this share of the reference's remainder.
+_RELEASE_SHARE = 0.5
+#: Share of the template's spectral energy the shape cut-off keeps, and its floor.
+_ENERGY_KEPT = 0.9
+_MIN_CUTOFF_HZ = 2.5
+_MAX_CUTOFF_HZ = 20.0
+#: Autocorrelation a template's beat needs to count as percussion (see beat_samples).
+_BEAT_CLARITY = 0.3
+
+
+def stretch(x: np.ndarray, length: int) -> np.ndarray:
+    """Uniformly rescale a series in time to ``length`` samples (linear interpolation).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(n,)`` or ``(n, channels)``.
+    length : int
+        Output samples (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(length,)`` or ``(length, channels)``.
+    """
+    n = x.shape[0]
+    if n == length:
+        return x
+    if n == 1:
+        return np.repeat(x, length, axis=0)
+    pos = np.linspace(0.0, n - 1, length)
+    i0 = np.minimum(pos.astype(np.int64), n - 2)
+    frac = pos - i0
+    if x.ndim == 2:
+        frac = frac[:, None]
+    return x[i0] * (1.0 - frac) + x[i0 + 1] * frac
+
+
+def shape_cutoff_hz(template_total: np.ndarray, fs_hz: float) -> float:
+    """Bandwidth of a reference stroke, from the spectrum of its force's rate of change.
+
+    1.5 × the frequency below which that spectrum holds 90 % of its energy.
+
+    Effleurage's smooth sweep needs a few hertz, tapotement's strikes far more. Shape and
+    pressure are judged below this frequency (so tremor bends neither), smoothness above
+    it too.
+
+    Parameters
+    ----------
+    template_total : numpy.ndarray
+        The template's total force ``(L,)``, newtons.
+    fs_hz : float
+        Its sample rate, Hz.
+
+    Returns
+    -------
+    float
+        Cut-off, Hz, within 2.5–20 Hz and below 0.45 of the sample rate.
+    """
+    # The spectrum of the force's rate of change: the template starts and ends near rest,
+    # so there are no edges to smear, and the level (DC) does not swamp the count.
+    g = np.diff(np.asarray(template_total, dtype=np.float64))
+    spectrum = np.abs(np.fft.rfft(g, n=4 * g.size)) ** 2
+    freqs = np.fft.rfftfreq(4 * g.size, 1.0 / fs_hz)
+    energy = np.cumsum(spectrum)
+    if energy[-1] <= 0:
+        return _MIN_CUTOFF_HZ
+    f95 = float(freqs[int(np.searchsorted(energy, _ENERGY_KEPT * energy[-1]))])
+    return float(min(max(1.5 * f95, _MIN_CUTOFF_HZ), _MAX_CUTOFF_HZ, 0.45 * fs_hz))
+
+
+def smooth_total(total: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
+    """Zero-phase low-pass of a total-force profile, floored at 0 N (force cannot pull)."""
+    if total.size < 4:
+        return np.clip(total, 0.0, None)
+    return np.clip(filter_offline(total, fs_hz, cutoff_hz, order=2), 0.0, None)
+
+
+def beat_samples(template_total: np.ndarray) -> int:
+    """Length of one beat of a percussive template (strikes), or 1 for a single sweep.
+
+    The first autocorrelation peak of the template's detrended total force, if it is
+    clear (> 0.3) and at least three beats fit in the stroke: tapotement's strike period.
+    """
+    g = np.asarray(template_total, dtype=np.float64)
+    n = g.size
+    if n < 12:
+        return 1
+    kernel = max(3, n // 6) | 1  # a moving average over a sixth of the stroke: the trend
+    trend = np.convolve(np.pad(g, kernel // 2, mode="edge"), np.ones(kernel) / kernel, "valid")
+    d = g - trend
+    ac = np.correlate(d, d, mode="full")[n - 1 :]
+    if ac[0] <= 0:
+        return 1
+    ac = ac / ac[0]
+    below = np.flatnonzero(ac < 0)
+    if below.size == 0:
+        return 1
+    start = int(below[0])
+    lag = start + int(np.argmax(ac[start : n // 3 + 1])) if start < n // 3 else 0
+    return lag if lag > 1 and ac[lag] > _BEAT_CLARITY else 1
+
+
+def envelope(total: np.ndarray, beat: int) -> np.ndarray:
+    """Return the running maximum over one beat.
+
+    For percussion that is the level of its strikes; for a single sweep (``beat`` 1) it
+    is the force itself.
+    """
+    if beat <= 1:
+        return total
+    return maximum_filter1d(total, size=beat, mode="nearest")
+
+
+def smoothed_template(reference: Reference) -> tuple[np.ndarray, float]:
+    """Return the reference's total force at its shape bandwidth, and that bandwidth (Hz).
+
+    Strokes are smoothed to the same bandwidth before they are compared with it, so the
+    comparison sees form, not the template's finer ripple.
+    """
+    fs = reference.fs_hz
+    cutoff = shape_cutoff_hz(reference.total, fs)
+    return smooth_total(reference.total, fs, cutoff), cutoff
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """Divide a profile by its own peak (shape without amplitude)."""
+    return x / max(float(x.max()), 1e-9)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Alignment:
+    """How one stroke maps onto its reference.
+
+    Parameters
+    ----------
+    completion : float
+        How far through the reference the stroke was carried before it was let go
+        (1.0: the whole stroke).
+    covered : int
+        Template samples the stroke covers (up to where it was let go).
+    stroke : numpy.ndarray
+        The stroke's forces uniformly rescaled to ``covered`` samples ``(covered, C)``.
+    total : numpy.ndarray
+        Its total force, smoothed to the reference's bandwidth ``(covered,)``, newtons.
+    path : numpy.ndarray
+        Warping path ``(k, 2)`` (stroke index, template index), within the band.
+    distance : float
+        Shape distance: per-step RMS difference of the peak-normalised totals.
+    full_distance, partial_distance : float
+        Distances under the two hypotheses (whole stroke; start at the reference's pace).
+    held : int
+        Stroke samples before it was let go (all of them unless it stopped early).
+    """
+
+    completion: float
+    covered: int
+    stroke: np.ndarray
+    total: np.ndarray
+    path: np.ndarray
+    distance: float
+    full_distance: float
+    partial_distance: float
+    held: int
+
+
+def window(length: int, fraction: float = WINDOW_FRACTION) -> int:
+    """Sakoe–Chiba radius of the time map for a template of ``length`` samples."""
+    return max(2, round(fraction * length))
+
+
+def _full(f: np.ndarray, g: np.ndarray) -> tuple[float, np.ndarray]:
+    """Whole-stroke hypothesis: uniform rescale, then DTW within the band."""
+    fs = stretch(f, g.size)
+    dist, path = dtw_path(unit(fs), unit(g), window=window(g.size))
+    return math.sqrt(dist**2 / len(path)), path
+
+
+def _sustained_end(x: np.ndarray) -> int:
+    """Last index at which a profile is still at half its peak or more."""
+    return int(np.flatnonzero(x >= 0.5 * x.max())[-1])
+
+
+def _partial(f: np.ndarray, g: np.ndarray) -> tuple[float, float, int, int]:
+    """Stopped-early hypothesis: the stroke at the reference's pace against a prefix.
+
+    The stroke up to where it last holds half its peak (its release left out: a stroke
+    let go early falls fast, and that fall is not the reference's) is aligned open-end
+    (the template's end free) within a band around the diagonal. Completion is how far
+    that reached, relative to where the template itself last holds half its peak.
+
+    Returns
+    -------
+    distance : float
+        Per-step distance of the open-end alignment.
+    completion : float
+        0–1.
+    reached : int
+        Template samples the held part of the stroke covers.
+    held : int
+        Stroke samples before its release.
+    """
+    held = f[: _sustained_end(f) + 1]
+    g_end = _sustained_end(g)
+    aligner = OpenEndAligner(unit(g)[:, None], window=window(g.size))
+    reached = aligner.push(unit(held)[:, None])
+    steps = max(held.size, reached + 1)
+    completion = min(1.0, (reached + 1) / (g_end + 1))
+    return math.sqrt(aligner.cost / steps), completion, reached + 1, held.size
+
+
+def align_stroke(x: np.ndarray, reference: Reference) -> Alignment:
+    """Align a stroke (at the reference's rate) with its reference.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Forces ``(n, channels)``, newtons, low-passed, at ``reference.fs_hz``.
+    reference : Reference
+        What to compare with.
+
+    Returns
+    -------
+    Alignment
+        Completion, the rescaled stroke and its time map.
+    """
+    template_total, cutoff = smoothed_template(reference)
+    return align_total(x, template_total, reference.fs_hz, cutoff)
+
+
+def align_total(
+    x: np.ndarray,
+    template_total: np.ndarray,
+    fs_hz: float,
+    cutoff_hz: float,
+    *,
+    whole: bool = False,
+) -> Alignment:
+    """Align a stroke with a template's (smoothed) total force.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Forces ``(n, channels)``, newtons, at ``fs_hz``.
+    template_total : numpy.ndarray
+        The template's total force ``(L,)``, smoothed with :func:`smooth_total`.
+    fs_hz, cutoff_hz : float
+        Sample rate and the shape bandwidth (:func:`shape_cutoff_hz`), Hz.
+    whole : bool
+        Take the stroke as complete (no stopped-early hypothesis), as for experts' takes.
+
+    Returns
+    -------
+    Alignment
+        Completion, the rescaled stroke and its time map.
+    """
+    g = template_total
+    f = smooth_total(x.sum(axis=1), fs_hz, cutoff_hz)
+    length = g.size
+    full_d, path = _full(f, g)
+    partial_d, completion, covered, held = math.inf, 1.0, length, f.size
+    if not whole and f.size < length:
+        partial_d, reached, end, kept = _partial(f, g)
+        # Let go early: the stroke falls to rest soon after, where the reference goes on
+        # (a stroke only too light at the end keeps going at its light level).
+        let_go = f.size - kept < _RELEASE_SHARE * (length - end)
+        if reached < MIN_COMPLETION and partial_d < _PARTIAL_MARGIN * full_d and let_go:
+            completion, covered, held = reached, max(3, end), max(3, kept)
+    if covered < length:
+        f = f[:held]
+        x = x[:held]
+        dist, path = dtw_path(unit(stretch(f, covered)), unit(g[:covered]), window=window(covered))
+        distance = math.sqrt(dist**2 / len(path))
+    else:
+        distance = full_d
+    return Alignment(
+        completion=completion,
+        covered=covered,
+        stroke=stretch(x, covered),
+        total=stretch(f, covered),
+        path=path,
+        distance=distance,
+        full_distance=full_d,
+        partial_distance=partial_d,
+        held=held,
+    )

@@ -1,0 +1,585 @@
+"""The built-in score components: shape, pressure, tempo and smoothness (pure maths).
+
+Each scorer takes a :class:`StrokeContext` (the stroke, its reference and their
+:class:`~trainer.scoring.alignment.Alignment`) and returns a :class:`ComponentResult`: a
+0–100 score and the *faults* that explain what it lost, each with its share of the loss.
+A fault is named once, by what would recover the most points if it were fixed
+(counterfactual), so a stroke that is too light throughout is "too light", not "too light
+at the start, in the middle and at the end". Formulas: ``docs/scoring.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from trainer.dtw import dtw_path
+from trainer.exceptions import ScoringError
+from trainer.scoring.alignment import (
+    Alignment,
+    beat_samples,
+    envelope,
+    smoothed_template,
+    unit,
+    window,
+)
+from trainer.scoring.model import Reference
+from trainer.signal import filter_offline, region_shares
+
+__all__ = [
+    "LOADED_N",
+    "MIN_SHAPE_SCALE",
+    "PHASES",
+    "ComponentResult",
+    "StrokeContext",
+    "band_middle",
+    "curve",
+    "mean_along_path",
+    "phase_of",
+    "pressure_component",
+    "shape_component",
+    "smoothness",
+    "smoothness_component",
+    "stroke_context",
+    "stroke_shares",
+    "tam",
+    "tempo_component",
+]
+
+PHASES = ("start", "middle", "end")
+#: Sakoe–Chiba radius of the form's time map, as a share of the template: wider than the
+#: level's (levels are divided out first, so warping cannot hide them), enough to follow
+#: a third done in half its time.
+FORM_WINDOW = 0.25
+WHERE = {"start": "at the start", "middle": "in the middle", "end": "at the end"}
+_SECTION = {"start": "the start", "middle": "the middle", "end": "the end"}
+#: ``100 · exp(-K (x / scale)^2)`` is 90 at ``x = scale``.
+K90 = math.log(100.0 / 90.0)
+#: Below this total force, load shares are not meaningful.
+LOADED_N = 1.0
+#: Floor of the shape scale: takes that agree closely would otherwise make a sensor's
+#: resolution count as a fault (per-step RMS of peak-normalised force, 2.5 %).
+MIN_SHAPE_SCALE = 0.025
+_MIN_TAM_SCALE = 0.3
+#: The shape score is 90 at this many times the experts' 90th-percentile distance: a
+#: competent performer of another school sits a little beyond the reference's own.
+SHAPE_SCALE = 1.5
+#: Completion short of 1 by this much costs 10 % of the shape score.
+_COMPLETION_SCALE = 0.08
+#: Load-share tolerance (total variation distance scoring 90), floor.
+SHARE_MIN_TOL = 0.08
+#: Duration tolerance (log ratio scoring 90), floor: 12 %.
+_DURATION_MIN_TOL = math.log(1.12)
+#: Share of the tempo score that judges the overall pace (the rest: even pace within).
+_TEMPO_GLOBAL_WEIGHT = 0.85
+#: Smoothness tolerance: a log-dimensionless-jerk deficit scoring 90, floor.
+_JERK_MIN_TOL = 0.6
+#: Smoothness is measured below this frequency (above it is sensor noise).
+_JERK_CUTOFF_HZ = 14.0
+#: Width of the joins between thirds in the level profile, a fraction of the stroke.
+_GAIN_EDGE = 0.06
+#: Inner share of the band's half-width where the force loses nothing.
+_BAND_FREE = 0.6
+#: A counterfactual must recover this share of the remaining band loss to be named.
+_NAMED_GAIN = 0.2
+
+
+def curve(x: float, scale: float) -> float:
+    """``100 · exp(-K (x / scale)^2)``: 100 at 0, 90 at ``scale``; monotone decreasing."""
+    return 100.0 * math.exp(-K90 * (x / max(scale, 1e-12)) ** 2)
+
+
+def phase_of(j: np.ndarray, length: int) -> np.ndarray:
+    """Third of the template (0 start, 1 middle, 2 end) of each template index."""
+    return np.minimum((3 * j) // max(length, 1), 2)
+
+
+def mean_along_path(values: np.ndarray, path: np.ndarray, length: int) -> np.ndarray:
+    """Average the stroke samples mapped to each template index.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Stroke samples ``(n,)`` or ``(n, k)``.
+    path : numpy.ndarray
+        Warping path ``(p, 2)`` (stroke index, template index) covering ``0..length-1``.
+    length : int
+        Template length ``L``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(L,)`` or ``(L, k)``.
+    """
+    sums = np.zeros((length, *values.shape[1:]))
+    counts = np.zeros(length)
+    np.add.at(sums, path[:, 1], values[path[:, 0]])
+    np.add.at(counts, path[:, 1], 1.0)
+    return sums / np.maximum(counts, 1.0).reshape((-1,) + (1,) * (values.ndim - 1))
+
+
+def stroke_shares(values: np.ndarray, regions: Sequence[str]) -> np.ndarray | None:
+    """Mean load share of each hand region over the loaded samples of a stroke.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Forces ``(n, channels)``, newtons.
+    regions : sequence of str
+        Region of each channel (a glove profile's ``regions``).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(R,)`` shares in region order summing to 1, or ``None`` if never loaded.
+    """
+    _, shares = region_shares(values, tuple(regions))
+    loaded = values.sum(axis=1) >= LOADED_N
+    if not loaded.any():
+        return None
+    return shares[loaded].mean(axis=0)
+
+
+def smoothness(total: np.ndarray, fs_hz: float, level_n: float = 0.0) -> float:
+    """Log dimensionless jerk of a stroke's total force below 14 Hz (higher = smoother).
+
+    ``LDLJ = -ln(T³ / P² · ∫ (d²F/dt²)² dt)`` (Hogan & Sternad 2009, the force profile in
+    the role of speed), with ``P = max(peak force, level_n)``: scale-free for strokes at
+    or above the expected level, while a light stroke is not called jerky for the sensor
+    noise that its own small peak would magnify.
+
+    Parameters
+    ----------
+    total : numpy.ndarray
+        Total force ``(n,)``, newtons.
+    fs_hz : float
+        Sample rate, Hz.
+    level_n : float
+        The expected peak force (the reference's), newtons.
+
+    Returns
+    -------
+    float
+        LDLJ, dimensionless.
+
+    Raises
+    ------
+    ScoringError
+        Too short or without force.
+    """
+    x = np.asarray(total, dtype=np.float64)
+    if x.size < 8 or not np.all(np.isfinite(x)) or x.max() <= 0:
+        raise ScoringError("cannot score smoothness: too short or without force")
+    x = np.clip(filter_offline(x, fs_hz, min(_JERK_CUTOFF_HZ, 0.45 * fs_hz), order=2), 0.0, None)
+    duration = x.size / fs_hz
+    second = np.diff(x, 2) * fs_hz**2
+    integral = float(np.sum(second**2)) / fs_hz
+    peak = max(float(x.max()), level_n, 1e-9)
+    return -math.log(max(duration**3 / peak**2 * integral, 1e-300))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StrokeContext:
+    """What every component scorer sees of one stroke.
+
+    Pressure judges *how hard, where*; shape and smoothness judge the *form* of the
+    force once each third's level is set to the reference's (:attr:`form`), so a stroke
+    that is only too light at the end is not also called misshapen or jerky.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Forces ``(n, channels)``, newtons, low-passed, at the reference's rate.
+    duration_s : float
+        Duration of the stroke as performed, seconds.
+    reference : Reference
+        What it is compared with.
+    alignment : Alignment
+        The stroke's time map onto the reference.
+    gains : numpy.ndarray
+        Level of the stroke against the template per template index ``(covered,)``:
+        one ratio per third, joined smoothly.
+    form : numpy.ndarray
+        Total force divided by the gain of where each sample maps, newtons, up to where
+        the stroke was let go ``(held,)``.
+    form_distance : float
+        Shape distance of the level-corrected total force (per-step RMS of the
+        peak-normalised profiles along :attr:`path`).
+    path : numpy.ndarray
+        Warping path ``(k, 2)`` of the level-corrected, uniformly rescaled stroke onto
+        the covered template, within the band.
+    """
+
+    values: np.ndarray
+    duration_s: float
+    reference: Reference
+    alignment: Alignment
+    gains: np.ndarray
+    form: np.ndarray
+    form_distance: float
+    path: np.ndarray
+
+
+def band_middle(reference: Reference, covered: int) -> np.ndarray:
+    """Middle of the reference's band over the covered template, newtons ``(covered,)``."""
+    return 0.5 * (reference.band_lo[:covered] + reference.band_hi[:covered])
+
+
+def _gain_profile(force: np.ndarray, mid: np.ndarray) -> np.ndarray:
+    """Per-third level ratio of a stroke to the band, joined by raised-cosine edges."""
+    n = force.size
+    level = np.maximum(mid, LOADED_N)
+    phase = phase_of(np.arange(n), n)
+    ratios = np.array(
+        [
+            (level * force)[phase == p].sum() / max((level * mid)[phase == p].sum(), 1e-9)
+            if np.any(phase == p)
+            else 1.0
+            for p in range(3)
+        ]
+    )
+    ratios = np.clip(ratios, 0.05, 20.0)
+    gains = ratios[phase].astype(np.float64)
+    edge = max(2, round(_GAIN_EDGE * n))
+    kernel = np.hanning(edge + 2)[1:-1]
+    padded = np.pad(np.log(gains), edge, mode="edge")
+    smooth = np.convolve(padded, kernel / kernel.sum(), mode="same")[edge:-edge]
+    return np.exp(smooth)
+
+
+def stroke_context(
+    values: np.ndarray, duration_s: float, reference: Reference, alignment: Alignment
+) -> StrokeContext:
+    """Gather what the component scorers need, the level-corrected form included.
+
+    Pressure is read in *real-time* phases: the stroke rescaled uniformly onto the
+    template's axis, with no warping that could fold a light half onto a quiet end. Its
+    level per third (:attr:`StrokeContext.gains`) is divided out before the form is
+    aligned (DTW within the band) for shape, evenness of pace and smoothness.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Forces ``(n, channels)``, newtons, at the reference's rate.
+    duration_s : float
+        Duration as performed, seconds.
+    reference : Reference
+        What it is compared with.
+    alignment : Alignment
+        From :func:`~trainer.scoring.alignment.align_stroke`.
+
+    Returns
+    -------
+    StrokeContext
+        The context.
+    """
+    al = alignment
+    # Levels against the template itself (not the band): the template's own form is
+    # then left untouched, and only the stroke's departures from it are divided out.
+    g = smoothed_template(reference)[0][: al.covered]
+    gains = _gain_profile(al.total, g)
+    form_total = al.total / gains
+    dist, path = dtw_path(unit(form_total), unit(g), window=window(al.covered, FORM_WINDOW))
+    n = values.shape[0]
+    at_sample = np.interp(
+        np.arange(n) * (al.covered - 1) / max(n - 1, 1), np.arange(al.covered), gains
+    )
+    form = values.sum(axis=1) / at_sample
+    distance = math.sqrt(dist**2 / len(path))
+    return StrokeContext(values, duration_s, reference, al, gains, form, distance, path)
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentResult:
+    """One component's verdict on a stroke.
+
+    Parameters
+    ----------
+    score : float or None
+        0–100, or ``None`` when the component cannot judge this stroke.
+    faults : tuple of (code, message, share)
+        What the loss is made of; shares are > 0 and sum to 1 when the score is below 100.
+    flags : tuple of str
+        Facts worth flagging (``load:<region>``...).
+    details : dict
+        Measured quantities behind the score.
+    """
+
+    score: float | None
+    faults: tuple[tuple[str, str, float], ...] = ()
+    flags: tuple[str, ...] = ()
+    details: dict[str, float] = field(default_factory=dict)
+
+
+def _shares_of(parts: list[tuple[str, str, float]]) -> tuple[tuple[str, str, float], ...]:
+    """Normalise (code, message, weight) parts to shares summing to 1."""
+    total = sum(p[2] for p in parts if p[2] > 0)
+    if total <= 0:
+        return ()
+    return tuple((c, m, w / total) for c, m, w in parts if w > 0)
+
+
+def _log_loss(score: float) -> float:
+    return -math.log(max(score, 1e-3))
+
+
+# -- shape ------------------------------------------------------------------------------
+
+
+def shape_component(ctx: StrokeContext) -> ComponentResult:
+    """Shape of the total force against the template's, and how much of it was done."""
+    al, ref = ctx.alignment, ctx.reference
+    scale = SHAPE_SCALE * max(ref.shape_d90, MIN_SHAPE_SCALE)
+    form = curve(ctx.form_distance, scale) / 100.0
+    done = math.exp(-K90 * ((1.0 - al.completion) / _COMPLETION_SCALE) ** 2)
+    parts: list[tuple[str, str, float]] = []
+    if done < 1.0:
+        parts.append(
+            (
+                "stopped_early",
+                f"stopped early: the stroke covered about {100 * al.completion:.0f} % of the "
+                "reference; carry it through to the end",
+                _log_loss(done),
+            )
+        )
+    if form < 1.0:
+        parts.append(("shape", _shape_message(ctx), _log_loss(form)))
+    return ComponentResult(
+        100.0 * form * done,
+        _shares_of(parts),
+        details={"shape_distance": ctx.form_distance, "completion": al.completion},
+    )
+
+
+def _shape_message(ctx: StrokeContext) -> str:
+    """Say in which third the force profile departs most from the reference's."""
+    al, path = ctx.alignment, ctx.path
+    g = unit(smoothed_template(ctx.reference)[0][: al.covered])
+    f = unit(al.total / ctx.gains)
+    diff = f[path[:, 0]] - g[path[:, 1]]
+    by_phase = np.bincount(phase_of(path[:, 1], al.covered), weights=diff**2, minlength=3)
+    where = PHASES[int(np.argmax(by_phase))]
+    return f"stroke shape differs from the reference: most {WHERE[where]} of the stroke"
+
+
+# -- pressure ---------------------------------------------------------------------------
+
+
+def _band_loss(force: np.ndarray, mid: np.ndarray, half: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per template index: ``w_j (1 - exp(-K u_j^2))``, ``u_j = max(0, |e_j| - f) / (1 - f)``.
+
+    ``e_j`` is the offset from the band's middle in half-bands, ``f`` the free share
+    (:data:`_BAND_FREE`): nothing is lost in the inner part of the band, 10 % at its
+    edge, and the loss grows smoothly beyond.
+    """
+    e = np.abs(force - mid) / half
+    u = np.clip(e - _BAND_FREE, 0.0, None) / (1.0 - _BAND_FREE)
+    return w * (1.0 - np.exp(-K90 * u**2))
+
+
+def _level_ratio(force: np.ndarray, mid: np.ndarray, w: np.ndarray, mask: np.ndarray) -> float:
+    """Weighted level of a stroke against the band's middle over ``mask``."""
+    return float((w * force)[mask].sum() / max((w * mid)[mask].sum(), 1e-9))
+
+
+def _level_faults(
+    force: np.ndarray, mid: np.ndarray, half: np.ndarray, w: np.ndarray
+) -> list[tuple[str, str, float]]:
+    """Name the pressure faults by counterfactuals, largest recovery first.
+
+    Candidates: the whole stroke's level, or one third's level, rescaled to the band's
+    middle. The one whose fix recovers most of the band loss is named and applied, then
+    the rest is tried again; what no rescaling explains is left to the thirds where it
+    lies (too light or too heavy there).
+    """
+    length = force.size
+    phase = phase_of(np.arange(length), length)
+    masks = {"": np.ones(length, bool)} | {p: phase == i for i, p in enumerate(PHASES)}
+    current = force.copy()
+    faults: list[tuple[str, str, float]] = []
+    for _ in range(3):
+        loss = float(_band_loss(current, mid, half, w).sum())
+        if loss <= 1e-9:
+            break
+        best: tuple[float, str, float] | None = None
+        for name, mask in masks.items():
+            ratio = _level_ratio(current, mid, w, mask)
+            if (ratio < 1.0) != (_level_ratio(force, mid, w, mask) < 1.0):
+                # After the whole stroke is rescaled a third can look heavy that the
+                # student pressed lightly: never name a fault against what was done.
+                continue
+            fixed = np.where(mask, current / max(ratio, 1e-6), current)
+            gain = loss - float(_band_loss(fixed, mid, half, w).sum())
+            if best is None or gain > best[0] + 1e-12:
+                best = (gain, name, ratio)
+        if best is None or best[0] < _NAMED_GAIN * loss:
+            break
+        gain, name, ratio = best
+        mask = masks[name]
+        kind = "light" if ratio < 1.0 else "heavy"
+        # Figures of the stroke as performed, not of the partly rescaled one.
+        off = float(((force - mid) * w)[mask].sum() / max(w[mask].sum(), 1e-12))
+        shown = _level_ratio(force, mid, w, mask)
+        side = "under" if off < 0 else "over"
+        where = f" {WHERE[name]} of the stroke" if name else " throughout the stroke"
+        code = f"too_{kind}_{name or 'throughout'}"
+        faults.append(
+            (
+                code,
+                f"too {kind}{where}: about {abs(off):.1f} N {side} the target "
+                f"({100 * shown:.0f} % of the reference's pressure)",
+                gain,
+            )
+        )
+        masks.pop(name)
+        current = np.where(mask, current / max(ratio, 1e-6), current)
+    rest = _band_loss(current, mid, half, w)
+    for i, name in enumerate(PHASES):
+        # One line per third, named by the side the stroke as performed was on there: a
+        # rescaled light stroke can overshoot the band, but the student pressed lightly
+        # (and a third both "too light" and "too heavy" would contradict itself).
+        here = phase == i
+        light = float(rest[here & (current < mid)].sum())
+        heavy = float(rest[here & (current > mid)].sum())
+        named = next((k for k, f in enumerate(faults) if f[0].endswith(f"_{name}")), None)
+        if named is not None:  # this third's level was named: the rest is its remainder
+            code, message, gain = faults[named]
+            faults[named] = (code, message, gain + light + heavy)
+        elif light + heavy > 0:
+            kind = "light" if float((w * (force - mid))[here].sum()) < 0 else "heavy"
+            faults.append(
+                (f"too_{kind}_{name}", f"too {kind} {WHERE[name]} of the stroke", light + heavy)
+            )
+    return faults
+
+
+def _load_fault(
+    shares: np.ndarray, ref: Reference
+) -> tuple[float, list[tuple[str, str, float]], list[str], float]:
+    """Load spread over the hand regions: factor, fault, flags, total variation distance."""
+    dev = shares - ref.share_mean
+    tv = 0.5 * float(np.abs(dev).sum())
+    tolerance = max(SHARE_MIN_TOL, float(ref.share_sd.sum()))
+    factor = math.exp(-K90 * (tv / tolerance) ** 2)
+    flag_tol = np.maximum(0.10, 2.0 * ref.share_sd)
+    flags = [f"load:{r}" for r, d, t in zip(ref.regions, dev, flag_tol, strict=True) if abs(d) > t]
+    if factor >= 1.0:
+        return factor, [], flags, tv
+    over = int(np.argmax(dev))
+    under = int(np.argmin(dev))
+    region, low = ref.regions[over], ref.regions[under]
+    message = (
+        f"uneven load: {region.replace('_', ' ')} carries {100 * shares[over]:.0f} % of the "
+        f"load (expected {100 * ref.share_mean[over]:.0f} %), "
+        f"{low.replace('_', ' ')} {100 * shares[under]:.0f} % "
+        f"(expected {100 * ref.share_mean[under]:.0f} %)"
+    )
+    return factor, [(f"load_{region}", message, 1.0)], flags, tv
+
+
+def pressure_component(ctx: StrokeContext) -> ComponentResult:
+    """Force along the reference's band (level and where), and load over the hand."""
+    al, ref = ctx.alignment, ctx.reference
+    n = al.covered
+    lo, hi = ref.band_lo[:n], ref.band_hi[:n]
+    mid = 0.5 * (lo + hi)
+    half = np.maximum.reduce([0.5 * (hi - lo), 0.05 * mid, np.full(n, 0.25)])
+    level = np.maximum(mid, LOADED_N)
+    w = level / level.sum()
+    # Real-time phases: the stroke rescaled uniformly, not warped; percussion by the
+    # level of its strikes (the band was built the same way).
+    force = envelope(al.total, beat_samples(ref.total))
+    band_loss = float(_band_loss(force, mid, half, w).sum())
+    faults = _level_faults(force, mid, half, w)
+    shares = stroke_shares(ctx.values, ref.profile.regions)
+    load_factor, tv = 1.0, 0.0
+    load_faults: list[tuple[str, str, float]] = []
+    flags: list[str] = []
+    if shares is not None:
+        load_factor, load_faults, flags, tv = _load_fault(shares, ref)
+    band_factor = 1.0 - band_loss
+    parts = [(c, m, g / max(band_loss, 1e-12) * _log_loss(band_factor)) for c, m, g in faults]
+    parts += [(c, m, s * _log_loss(load_factor)) for c, m, s in load_faults]
+    details = {
+        "time_in_band": float(np.mean((force >= lo) & (force <= hi))),
+        "time_too_light": float(np.mean(force < lo)),
+        "time_too_heavy": float(np.mean(force > hi)),
+        "peak_force_n": float(ctx.values.sum(axis=1).max()),
+        "pressure_ratio": float((w * force).sum() / max((w * mid).sum(), 1e-9)),
+        "load_distance": tv,
+    }
+    return ComponentResult(
+        100.0 * band_factor * load_factor, _shares_of(parts), tuple(flags), details
+    )
+
+
+# -- tempo ------------------------------------------------------------------------------
+
+
+def tam(path: np.ndarray) -> float:
+    """Time Alignment Measurement of a warping path (Folgado et al. 2018), 0–3."""
+    di, dj = np.diff(path[:, 0]), np.diff(path[:, 1])
+    n = max(int(path[-1, 0]), 1)
+    m = max(int(path[-1, 1]), 1)
+    advance = int(np.count_nonzero(di == 0))
+    delay = int(np.count_nonzero(dj == 0))
+    phase = int(np.count_nonzero((di == 1) & (dj == 1)))
+    return advance / m + delay / n + (1.0 - phase / min(n, m))
+
+
+def tempo_component(ctx: StrokeContext) -> ComponentResult:
+    """Overall pace against the experts' durations, and evenness within the stroke."""
+    al, ref = ctx.alignment, ctx.reference
+    d_min, d_mean, d_max = ref.duration_s
+    expected = al.covered / ref.length * d_mean  # what was done, at the experts' pace
+    ratio = ctx.duration_s / expected
+    tolerance = max(_DURATION_MIN_TOL, 0.5 * math.log(d_max / d_min))
+    pace = math.exp(-K90 * (math.log(ratio) / tolerance) ** 2)
+    tam_value = tam(ctx.path)
+    even = curve(tam_value, max(ref.tam_p90, _MIN_TAM_SCALE)) / 100.0
+    score = _TEMPO_GLOBAL_WEIGHT * pace + (1.0 - _TEMPO_GLOBAL_WEIGHT) * even
+    parts: list[tuple[str, str, float]] = []
+    if pace < 1.0:
+        kind, advice = ("rushed", "slow down") if ratio < 1 else ("dragged", "speed up")
+        parts.append(
+            (
+                kind,
+                f"{kind}: {ratio:.0%} of the reference duration, {advice}",
+                _TEMPO_GLOBAL_WEIGHT * (1.0 - pace),
+            )
+        )
+    slopes = {}
+    phase = phase_of(ctx.path[:, 1], al.covered)
+    sections = []
+    for p, name in enumerate(PHASES):
+        here = ctx.path[phase == p]
+        slope = len(np.unique(here[:, 0])) / max(len(np.unique(here[:, 1])), 1)
+        slopes[name] = slope
+        deviation = abs(math.log(max(slope, 1e-6)))
+        if deviation > 0:
+            kind = "rushed" if slope < 1 else "dragged"
+            sections.append((f"{kind}_{name}", f"{kind} {_SECTION[name]} of the stroke", deviation))
+    uneven = (1.0 - _TEMPO_GLOBAL_WEIGHT) * (1.0 - even)
+    weight = sum(s[2] for s in sections)
+    parts += [(c, m, uneven * d / weight) for c, m, d in sections] if weight > 0 else []
+    details = {"duration_s": ctx.duration_s, "duration_ratio": ratio, "tam": tam_value}
+    details.update({f"slope_{k}": v for k, v in slopes.items()})
+    return ComponentResult(100.0 * score, _shares_of(parts), details=details)
+
+
+# -- smoothness -------------------------------------------------------------------------
+
+
+def smoothness_component(ctx: StrokeContext) -> ComponentResult:
+    """Jerk of the total force against the experts' (only rougher costs points)."""
+    ref = ctx.reference
+    ldlj = smoothness(ctx.form, ref.fs_hz, ref.peak_force_n[0])
+    deficit = max(0.0, ref.smoothness_mean - ldlj)
+    score = curve(deficit, max(_JERK_MIN_TOL, 2.5 * ref.smoothness_sd))
+    faults: tuple[tuple[str, str, float], ...] = ()
+    if score < 100.0:
+        faults = (("jerky", "jerky pressure: change force more smoothly", 1.0),)
+    return ComponentResult(score, faults, details={"jerk": ldlj})
