@@ -116,8 +116,8 @@ def shape_cutoff_hz(template_total: np.ndarray, fs_hz: float) -> float:
     energy = np.cumsum(spectrum)
     if energy[-1] <= 0:
         return _MIN_CUTOFF_HZ
-    f95 = float(freqs[int(np.searchsorted(energy, _ENERGY_KEPT * energy[-1]))])
-    return float(min(max(1.5 * f95, _MIN_CUTOFF_HZ), _MAX_CUTOFF_HZ, 0.45 * fs_hz))
+    f90 = float(freqs[int(np.searchsorted(energy, _ENERGY_KEPT * energy[-1]))])
+    return float(min(max(1.5 * f90, _MIN_CUTOFF_HZ), _MAX_CUTOFF_HZ, 0.45 * fs_hz))
 
 
 def smooth_total(total: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:

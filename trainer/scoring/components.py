@@ -91,7 +91,7 @@ _BUILTIN = (
         "Pressure",
         _builtin("pressure_component"),
         0.3,
-        ("too_light_", "too_heavy_", "load_"),
+        ("too_light_", "too_heavy_", "load_", "pressure"),
         "force against the reference's band, and how the load is spread over the hand",
     ),
     ScoreComponent(
@@ -99,7 +99,7 @@ _BUILTIN = (
         "Tempo",
         _builtin("tempo_component"),
         0.2,
-        ("rushed", "dragged", "rushed_", "dragged_"),
+        ("rushed", "dragged", "rushed_", "dragged_", "tempo"),
         "the stroke's duration, and an even pace within it",
     ),
     ScoreComponent(
@@ -107,7 +107,7 @@ _BUILTIN = (
         "Smoothness",
         _builtin("smoothness_component"),
         0.2,
-        ("jerky",),
+        ("jerky", "smoothness"),
         "tremor and sudden changes of force (log dimensionless jerk)",
     ),
 )

@@ -261,7 +261,10 @@ class LiveCoach:
 
     @property
     def strokes(self) -> int:
-        """Strokes ended so far: during a stroke, its 0-based index (the schedule's count)."""
+        """Strokes ended so far; during a stroke, its 0-based index (the schedule's count).
+
+        Pieces that were no stroke (touches, rest) are not counted.
+        """
         return self._strokes
 
     def push(self, block: Any) -> LiveUpdate:
@@ -310,11 +313,13 @@ class LiveCoach:
             index = self._samples + k
             previous, self._last_total = self._last_total * self._gain, float(total[k])
             for seg in self._detector.push(total[k : k + 1], gap_before=gap and k == 0):
+                scored = None
                 if not seg.truncated and not self._partial:
                     scored = self._score(seg.start, seg.end)
                     if scored is not None:
                         finished.append(scored)
-                self._end_stroke()
+                # A touch or a rest is not a stroke for the feedback schedule either.
+                self._end_stroke(counted=scored is not None or seg.truncated or self._partial)
             if not self._detector.active:
                 continue
             if not self._in_stroke:
@@ -395,8 +400,8 @@ class LiveCoach:
         )
         return scored
 
-    def _end_stroke(self) -> None:
-        if self._in_stroke:
+    def _end_stroke(self, *, counted: bool = True) -> None:
+        if self._in_stroke and counted:
             self._strokes += 1
         self._in_stroke = False
         self._partial = False

@@ -442,16 +442,15 @@ def _level_faults(
         # rescaled light stroke can overshoot the band, but the student pressed lightly
         # (and a third both "too light" and "too heavy" would contradict itself).
         here = phase == i
-        light = float(rest[here & (current < mid)].sum())
-        heavy = float(rest[here & (current > mid)].sum())
+        lost = float(rest[here].sum())
         named = next((k for k, f in enumerate(faults) if f[0].endswith(f"_{name}")), None)
         if named is not None:  # this third's level was named: the rest is its remainder
             code, message, gain = faults[named]
-            faults[named] = (code, message, gain + light + heavy)
-        elif light + heavy > 0:
+            faults[named] = (code, message, gain + lost)
+        elif lost > 0:
             kind = "light" if float((w * (force - mid))[here].sum()) < 0 else "heavy"
             faults.append(
-                (f"too_{kind}_{name}", f"too {kind} {WHERE[name]} of the stroke", light + heavy)
+                (f"too_{kind}_{name}", f"too {kind} {WHERE[name]} of the stroke", lost)
             )
     return faults
 
