@@ -449,9 +449,7 @@ def _level_faults(
             faults[named] = (code, message, gain + lost)
         elif lost > 0:
             kind = "light" if float((w * (force - mid))[here].sum()) < 0 else "heavy"
-            faults.append(
-                (f"too_{kind}_{name}", f"too {kind} {WHERE[name]} of the stroke", lost)
-            )
+            faults.append((f"too_{kind}_{name}", f"too {kind} {WHERE[name]} of the stroke", lost))
     return faults
 
 
