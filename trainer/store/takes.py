@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -500,14 +501,17 @@ class TakeShelf:
         started = _parse_time(cap.started_at) or datetime.now(UTC)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = unique_capture_path(self.folder, technique, started)
+        # Written aside, then renamed: a listing meanwhile never sees a half-copied take.
+        part = path.with_name(path.name + ".part")
         try:
             with CaptureWriter(
-                path, cap.profile, source=cap.source, metadata=metadata, started_at=started
+                part, cap.profile, source=cap.source, metadata=metadata, started_at=started
             ) as writer:
                 for block in cap.blocks():
                     writer.append(block)
+            os.replace(part, path)
         except (SensorError, OSError) as err:
-            path.unlink(missing_ok=True)
+            part.unlink(missing_ok=True)
             raise StoreError(f"cannot copy {source} into the takes: {err}") from None
         return self.take(path.name)
 
