@@ -9,11 +9,10 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from sensors.profiles import GloveProfile
+from trainer.scoring.components import component_names, components
 from trainer.ui import theme
 
 __all__ = ["Card", "ScoreCard", "SensorBars", "SessionSummary", "StateBadge", "headline"]
-
-_COMPONENTS = ("shape", "pressure", "tempo", "smoothness")
 
 
 class Card(QtWidgets.QFrame):
@@ -215,6 +214,12 @@ class SensorBars(QtWidgets.QWidget):
                 note.setStyleSheet(f"color: {theme.CAUTION};" if text else "")
 
 
+def component_score(score: Any, name: str) -> float | None:
+    """One component's score of a stroke (``None`` if unscored or unknown)."""
+    found = getattr(score, "components", {}).get(name)
+    return found if found is not None else getattr(score, name, None)
+
+
 class _ComponentBar(QtWidgets.QWidget):
     """A thin labelled bar for one score component."""
 
@@ -261,7 +266,8 @@ class ScoreCard(Card):
         head.addWidget(self.heading, 1)
         head.addWidget(self.overall)
         self.body.addLayout(head)
-        self.bars = {name: _ComponentBar(name) for name in _COMPONENTS}
+        # One bar per registered score component (trainer.scoring.components).
+        self.bars = {c.name: _ComponentBar(c.label) for c in components()}
         for bar in self.bars.values():
             self.body.addWidget(bar)
         self.deductions = label("", "muted", wrap=True)
@@ -276,7 +282,7 @@ class ScoreCard(Card):
         self.heading.setText(f"Stroke {number}")
         self.overall.setText(f"{score.overall:.0f}")
         for name, bar in self.bars.items():
-            bar.set_value(getattr(score, name, None))
+            bar.set_value(component_score(score, name))
         worst = [d for d in sorted(score.deductions, key=lambda d: -d.points) if d.points >= 0.05]
         # The card shows the gist of the two biggest; the tooltip has every detail.
         lines = [f"−{d.points:.1f}  {headline(d.message)}" for d in worst[:2]]
@@ -306,8 +312,9 @@ class SessionSummary(Card):
         if not scores:
             return out
         out["overall"] = round(float(np.mean([s.overall for s in scores])), 1)
-        for name in _COMPONENTS:
-            vals = [getattr(s, name) for s in scores if getattr(s, name) is not None]
+        for name in component_names():
+            found = [component_score(s, name) for s in scores]
+            vals = [v for v in found if v is not None]
             out[name] = round(float(np.mean(vals)), 1) if vals else None
         lost: dict[str, float] = {}
         for s in scores:
@@ -335,7 +342,7 @@ class SessionSummary(Card):
             )
             return
         parts = [f"<b>{s['strokes']}</b> strokes · mean <b>{s['overall']:.0f}</b>"]
-        comps = [f"{n} {s[n]:.0f}" for n in _COMPONENTS if s.get(n) is not None]
+        comps = [f"{n} {s[n]:.0f}" for n in component_names() if s.get(n) is not None]
         parts.append(" · ".join(comps))
         if s.get("top_deductions"):
             parts.append("Work on: " + "; ".join(s["top_deductions"]))
