@@ -51,6 +51,8 @@ __all__ = [
 #: fault is not worth a student's attention (nor counted as naming one).
 MINOR_POINTS = 1.0
 OVER_PRESSURE_POINTS = 10.0
+#: Over-pressure within this factor of the experts' own mean peak is theirs, not a fault.
+_EXPERT_KPA_MIN_SPREAD = 1.1
 #: A "stroke" further than this many expert spreads (``shape_d90``) from the reference's
 #: shape, even allowing for stopping early, is not an attempt at it: no score.
 REJECT_SHAPE = 4.0
@@ -265,6 +267,10 @@ def score_stroke(
         flags.append(f"over_pressure:{sensor}")
         lost = sum(dd.points for dd in deductions)
         points = round(min(OVER_PRESSURE_POINTS, max(0.0, 100.0 - lost)), 1)
+        # Pressing as hard as the reference's own experts is flagged, not deducted: the
+        # instructor chose that pressure (deep friction reaches the threshold by nature).
+        if kpa <= _expert_kpa(reference)[channel]:
+            points = 0.0
         if points > 0:
             deductions.append(
                 Deduction(
@@ -287,6 +293,14 @@ def score_stroke(
         path=_stroke_path(ctx),
         components={k: None if r.score is None else round(r.score, 1) for k, r in results.items()},
     )
+
+
+def _expert_kpa(reference: Reference) -> np.ndarray:
+    """Highest pressure per sensor the reference's experts reach (template + 2 sd), kPa."""
+    peak_mean, peak_sd = reference.peak_force_n
+    spread = 1.0 + 2.0 * peak_sd / max(peak_mean, 1e-9)
+    kpa: np.ndarray = reference.profile.pressure_kpa(reference.template).max(axis=0)
+    return kpa * max(spread, _EXPERT_KPA_MIN_SPREAD)
 
 
 def _stroke_path(ctx: StrokeContext) -> np.ndarray:

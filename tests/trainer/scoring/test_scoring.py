@@ -14,6 +14,7 @@ from trainer.scoring import (
     CAUTION_KPA,
     COMPONENTS,
     MINOR_POINTS,
+    build_reference,
     find_strokes,
     score_stroke,
     score_strokes,
@@ -331,3 +332,19 @@ def test_bad_strokes_raise_scoring_errors(sim_references):
         score_stroke(np.ones((50, 7)), FS, ref, clipped_channels=(9,))
     with pytest.raises(ScoringError, match="same glove"):
         score_strokes(np.ones((50, 5)), 100.0, ref, profile=load_profile("diy-fsr5"))
+
+
+def test_pressing_as_hard_as_the_experts_is_flagged_not_deducted():
+    # Deep friction reaches the back's pain threshold by nature: a reference whose own
+    # experts press past the caution level must not cost its students points for it.
+    takes = [
+        (simulate_take("friction", seconds=8, profile=PROFILE, seed=s, force_scale=1.5).values, ())
+        for s in (1, 2, 3)
+    ]
+    deep = build_reference(takes, name="deep", technique="friction", profile=PROFILE, fs_hz=FS)
+    same = _scores(deep, seconds=6, force_scale=1.5)
+    assert all("over_pressure:thumb" in s.flags for s in same)
+    assert not any(d.code == "over_pressure" for s in same for d in s.deductions)
+    harder = _scores(deep, seconds=6, force_scale=1.5 * 1.5)  # well past the experts
+    deducted = [any(d.code == "over_pressure" for d in s.deductions) for s in harder]
+    assert sum(deducted) >= 0.6 * len(harder)
