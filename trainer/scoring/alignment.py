@@ -46,7 +46,7 @@ __all__ = [
 WINDOW_FRACTION = 0.10
 #: A stroke whose open-end alignment covers less of the template than this, and which
 #: that hypothesis explains better than a whole stroke does, stopped early.
-MIN_COMPLETION = 0.88
+MIN_COMPLETION = 0.97
 #: The partial hypothesis must fit at least this much better (distance ratio).
 _PARTIAL_MARGIN = 0.85
 #: A stroke let go early is at rest again within this share of the reference's remainder.
