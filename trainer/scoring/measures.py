@@ -80,11 +80,16 @@ _JERK_MIN_TOL = 0.6
 #: Smoothness is measured below this frequency (above it is sensor noise).
 _JERK_CUTOFF_HZ = 14.0
 #: Width of the joins between thirds in the level profile, a fraction of the stroke.
+_GAIN_SEGMENTS = 6
+#: Width of the raised-cosine joins between the thirds' levels (share of the stroke).
 _GAIN_EDGE = 0.06
 #: Inner share of the band's half-width where the force loses nothing.
 _BAND_FREE = 0.6
 #: A counterfactual must recover this share of the remaining band loss to be named.
 _NAMED_GAIN = 0.2
+#: A level error is "throughout" when the least-off third is off by at least this share
+#: of the most-off one (and the same way).
+_THROUGHOUT_EVENNESS = 0.4
 
 
 def curve(x: float, scale: float) -> float:
@@ -200,17 +205,18 @@ class StrokeContext:
     alignment : Alignment
         The stroke's time map onto the reference.
     gains : numpy.ndarray
-        Level of the stroke against the template per template index ``(covered,)``:
-        one ratio per third, joined smoothly.
+        Level of the stroke against the template per template index ``(covered,)``,
+        smoothed over a sixth of the stroke (:func:`_gain_profile`): divided out before
+        shape and evenness of pace are judged.
     form : numpy.ndarray
-        Total force divided by the gain of where each sample maps, newtons, up to where
-        the stroke was let go ``(held,)``.
+        Total force divided by its third's level (:func:`_third_gains`), newtons, up to
+        where the stroke was let go ``(held,)``: what smoothness judges.
     form_distance : float
         Shape distance of the level-corrected total force (per-step RMS of the
         peak-normalised profiles along :attr:`path`).
     path : numpy.ndarray
-        Warping path ``(k, 2)`` of the level-corrected, uniformly rescaled stroke onto
-        the covered template, within the band.
+        Warping path ``(k, 2)`` of the stroke, its level per third divided out and
+        uniformly rescaled, onto the covered template, within the band.
     """
 
     values: np.ndarray
@@ -229,7 +235,33 @@ def band_middle(reference: Reference, covered: int) -> np.ndarray:
 
 
 def _gain_profile(force: np.ndarray, mid: np.ndarray) -> np.ndarray:
-    """Per-third level ratio of a stroke to the band, joined by raised-cosine edges."""
+    """Level of a stroke against the template, smoothed over a sixth of the stroke.
+
+    ``g = MA(w·F) / MA(w·T)`` with ``w = max(T, 1 N)`` and ``MA`` a moving average over
+    ``max(L/6, 3)`` samples (edges held): a level that changes anywhere, not only at the
+    thirds' borders, is divided out before the form is judged, while a tremor or a jerk,
+    faster than that window, stays in it.
+    """
+    n = force.size
+    level = np.maximum(mid, LOADED_N)
+    width = max(3, round(n / _GAIN_SEGMENTS))
+    kernel = np.hanning(width + 2)[1:-1]
+    kernel /= kernel.sum()
+
+    def smooth(x: np.ndarray) -> np.ndarray:
+        padded = np.pad(x, width, mode="edge")
+        return np.convolve(padded, kernel, mode="same")[width:-width]
+
+    ratio = smooth(level * force) / np.maximum(smooth(level * mid), 1e-9)
+    return np.clip(ratio, 0.05, 20.0)
+
+
+def _third_gains(force: np.ndarray, mid: np.ndarray) -> np.ndarray:
+    """Per-third level ratio of a stroke to the template, joined by raised-cosine edges.
+
+    The smoothness form divides these out: coarser than :func:`_gain_profile`, so a
+    tremor or a jerk is never mistaken for a change of level.
+    """
     n = force.size
     level = np.maximum(mid, LOADED_N)
     phase = phase_of(np.arange(n), n)
@@ -280,15 +312,22 @@ def stroke_context(
     # Levels against the template itself (not the band): the template's own form is
     # then left untouched, and only the stroke's departures from it are divided out.
     g = smoothed_template(reference)[0][: al.covered]
+    # Shape: levels divided out wherever they change (a sixth of the stroke at a time),
+    # so a stroke light from its middle on is not also "misshapen".
     gains = _gain_profile(al.total, g)
-    form_total = al.total / gains
-    dist, path = dtw_path(unit(form_total), unit(g), window=window(al.covered, FORM_WINDOW))
+    fine, fine_path = dtw_path(
+        unit(al.total / gains), unit(g), window=window(al.covered, FORM_WINDOW)
+    )
+    # Pace and smoothness: levels per third only, coarse enough that a rushed ramp or a
+    # tremor is not taken for a change of level.
+    thirds = _third_gains(al.total, g)
+    _, path = dtw_path(unit(al.total / thirds), unit(g), window=window(al.covered, FORM_WINDOW))
     n = values.shape[0]
     at_sample = np.interp(
-        np.arange(n) * (al.covered - 1) / max(n - 1, 1), np.arange(al.covered), gains
+        np.arange(n) * (al.covered - 1) / max(n - 1, 1), np.arange(al.covered), thirds
     )
     form = values.sum(axis=1) / at_sample
-    distance = math.sqrt(dist**2 / len(path))
+    distance = math.sqrt(fine**2 / len(fine_path))
     return StrokeContext(values, duration_s, reference, al, gains, form, distance, path)
 
 
@@ -358,7 +397,7 @@ def _shape_message(ctx: StrokeContext) -> str:
     """Say in which third the force profile departs most from the reference's."""
     al, path = ctx.alignment, ctx.path
     g = unit(smoothed_template(ctx.reference)[0][: al.covered])
-    f = unit(al.total / ctx.gains)
+    f = unit(al.total / ctx.gains)  # on the pace path: near enough to say which third
     diff = f[path[:, 0]] - g[path[:, 1]]
     by_phase = np.bincount(phase_of(path[:, 1], al.covered), weights=diff**2, minlength=3)
     where = PHASES[int(np.argmax(by_phase))]
@@ -400,6 +439,13 @@ def _level_faults(
     masks = {"": np.ones(length, bool)} | {p: phase == i for i, p in enumerate(PHASES)}
     current = force.copy()
     faults: list[tuple[str, str, float]] = []
+    # "Throughout" only when every third was off the same way and by a like amount: a
+    # stroke light from its middle on is light there, not throughout.
+    devs = [_level_ratio(force, mid, w, masks[p]) - 1.0 for p in PHASES]
+    if not (all(d < 0 for d in devs) or all(d > 0 for d in devs)) or min(map(abs, devs)) < (
+        _THROUGHOUT_EVENNESS * max(map(abs, devs))
+    ):
+        masks.pop("")
     for _ in range(3):
         loss = float(_band_loss(current, mid, half, w).sum())
         if loss <= 1e-9:

@@ -94,10 +94,13 @@ def shape_distance(stroke: Any, reference: Reference) -> float:
     Returns
     -------
     float
-        Per-step RMS difference of the peak-normalised, band-limited total forces along
-        the stroke's time map (:func:`~trainer.scoring.alignment.align_stroke`).
+        Per-step RMS difference of the peak-normalised, band-limited total forces once
+        the stroke's changes of level are divided out (the form distance of
+        :func:`~trainer.scoring.measures.stroke_context`).
     """
-    return align_stroke(np.asarray(stroke, dtype=np.float64), reference).distance
+    x = np.asarray(stroke, dtype=np.float64)
+    al = align_stroke(x, reference)
+    return stroke_context(x, x.shape[0] / reference.fs_hz, reference, al).form_distance
 
 
 def _rounded(items: list[tuple[str, str, float]]) -> tuple[Deduction, ...]:
