@@ -1,0 +1,365 @@
+"""Issue 13, "What was found": one test per finding, on strokes of our own making.
+
+Each test asserts what a student needs from the scoring, not numbers from a run, and
+fails on the scoring before v2 (commit f3fea5a). The strokes come from a small generator
+below, not from the project's simulator (``sensors.strokes``) nor from the benchmark's
+generators: smooth raised-cosine force envelopes with a plateau, a load-share vector over
+the seven sensors of the "reference-glove", and per-stroke jitter (±3 % duration and
+force, ±4 % load shares). Every figure in it is a plausible choice, not a measurement.
+
+References are built with :func:`trainer.scoring.build_reference` from three takes of
+three strokes each, alternating two performers (styles 0 and 1); held-out strokes use
+other seeds. Finding 8 has no test: scoring v2 does not meet it. A stroke let go at
+40-60 % of its span is as well explained, by shape, by a faster whole stroke, and is
+mostly still told "rushed" (a long effleurage stopped at 40 % is named stopped early in
+2 of 3 strokes).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from sensors.profiles import load_profile
+from trainer import exceptions
+from trainer.scoring import build_reference, find_strokes, prepare, score_stroke, score_strokes
+
+PROFILE = load_profile("reference-glove")
+FS = float(PROFILE.sample_rate_hz)
+REGIONS = tuple(PROFILE.regions)  # one sensor per hand region on this glove
+CHANNELS = len(PROFILE.sensors)
+SWEEPS = ("effleurage", "petrissage", "friction")
+
+# ------------------------------------------------------------------------------------
+# our own stroke generator
+# ------------------------------------------------------------------------------------
+
+# Load share per region: palm_heel, palm, thumb, index, middle, ring, little.
+SHARES = {
+    "effleurage": (0.42, 0.36, 0.07, 0.04, 0.05, 0.03, 0.03),
+    "petrissage": (0.08, 0.20, 0.32, 0.16, 0.14, 0.07, 0.03),
+    "friction": (0.01, 0.02, 0.56, 0.25, 0.12, 0.03, 0.01),
+    "tapotement": (0.05, 0.01, 0.02, 0.13, 0.21, 0.26, 0.32),
+}
+# Sweep: duration (s), peak total force (N), ramp up / down (s), modulation depth and Hz.
+SWEEP = {
+    "effleurage": (0.95, 16.0, 0.25, 0.22, 0.05, 1.0),
+    "petrissage": (0.60, 13.0, 0.20, 0.20, 0.04, 1.5),
+    "friction": (0.60, 40.0, 0.12, 0.12, 0.07, 4.0),
+}
+# Performer styles: duration and force factors, ramp factor, share of the load spread
+# evenly over the hand, modulation phase. 0 and 1 perform the references; 2 is another
+# competent style: a 14 % wider load spread and 15 % quicker ramps.
+STYLES = {
+    0: (1.00, 1.00, 1.00, 0.00, 0.0),
+    1: (1.04, 0.96, 0.95, 0.04, 1.0),
+    2: (0.97, 1.03, 0.85, 0.14, -0.6),
+}
+# Tapotement: crisp strikes (5 ms rise, 45 ms in all), 6 per second, 8 per burst.
+STRIKE_S, STRIKE_RISE_S, STRIKE_RATE_HZ, STRIKES = 0.045, 0.005, 6.0, 8
+
+
+def _rc(t: np.ndarray, t0: float, dur: float) -> np.ndarray:
+    """Raised-cosine step: 0 before ``t0``, 1 after ``t0 + dur``."""
+    s = np.clip((t - t0) / max(dur, 1e-9), 0.0, 1.0)
+    return 0.5 * (1.0 - np.cos(np.pi * s))
+
+
+def _shares(technique: str, spread: float, rng: np.random.Generator) -> np.ndarray:
+    s = np.asarray(SHARES[technique], dtype=float)
+    s = (1.0 - spread) * s + spread / s.size
+    s = s * np.clip(1.0 + 0.04 * rng.standard_normal(s.size), 0.85, 1.15)
+    return s / s.sum()
+
+
+def stroke(technique: str, style: int, rng: np.random.Generator, strike_n: float = 7.0):
+    """One clean stroke ``(n, 7)`` newtons, starting and ending at rest."""
+    d_f, f_f, r_f, spread, phase = STYLES[style]
+    jd, jf = rng.uniform(0.97, 1.03, size=2)
+    share = _shares(technique, spread, rng)
+    if technique == "tapotement":
+        rate = STRIKE_RATE_HZ / (d_f * jd)
+        times = 0.02 + np.arange(STRIKES) / rate + rng.uniform(-0.004, 0.004, STRIKES)
+        t = np.arange(round((times[-1] + STRIKE_S + 0.05) * FS)) / FS
+        total = np.zeros_like(t)
+        for tk in times:
+            height = np.clip(1.0 + 0.06 * rng.standard_normal(), 0.85, 1.15)
+            fall = STRIKE_S - STRIKE_RISE_S
+            total += height * _rc(t, tk, STRIKE_RISE_S) * (1 - _rc(t, tk + STRIKE_RISE_S, fall))
+        return strike_n * f_f * jf * total[:, None] * share[None, :]
+    dur, peak, up, down, depth, hz = SWEEP[technique]
+    dur, up, down = dur * d_f * jd, up * r_f, down * r_f
+    t = np.arange(round(dur * FS)) / FS
+    env = _rc(t, 0.0, up) * (1.0 - _rc(t, dur - down, down))
+    env = env * (1.0 + depth * np.sin(2 * np.pi * hz * t + phase))
+    return peak * f_f * jf * env[:, None] * share[None, :]
+
+
+def strokes(technique: str, style: int, seed: int, count: int = 3, **kw) -> list[np.ndarray]:
+    rng = np.random.default_rng([seed, style, 13])
+    return [stroke(technique, style, rng, **kw) for _ in range(count)]
+
+
+def recording(pieces: list[np.ndarray], seed: int = 0) -> np.ndarray:
+    """Pieces separated by 0.5 s rests, 0.03 N sensor noise, read at >= 0 N."""
+    rest = np.zeros((int(0.5 * FS), CHANNELS))
+    parts = [rest]
+    for x in pieces:
+        parts += [x, rest]
+    clean = np.concatenate(parts)
+    noise = 0.03 * np.random.default_rng([seed, 7]).standard_normal(clean.shape)
+    return np.clip(clean + noise, 0.0, None)
+
+
+def take(technique: str, style: int, seed: int, **kw) -> tuple[np.ndarray, tuple[int, ...]]:
+    return recording(strokes(technique, style, seed, **kw), seed), ()
+
+
+@functools.cache
+def reference(technique: str, strike_n: float = 7.0):
+    """Three takes × three strokes, alternating the two reference performers."""
+    kw = {"strike_n": strike_n} if technique == "tapotement" else {}
+    takes = [take(technique, k % 2, 100 + k, **kw) for k in range(3)]
+    return build_reference(
+        takes,
+        name=f"{technique}-findings",
+        technique=technique,
+        profile=PROFILE,
+        fs_hz=FS,
+        synthetic=True,
+    )
+
+
+def scored(technique: str, pieces: list[np.ndarray], seed: int = 1):
+    """Score a recording of the pieces; every piece must come back with a score."""
+    result = score_strokes(recording(pieces, seed), FS, reference(technique))
+    assert len(result) == len(pieces), f"{len(pieces)} strokes performed, {len(result)} scored"
+    return result
+
+
+# errors a student makes --------------------------------------------------------------
+
+
+def timescale(x: np.ndarray, factor: float) -> np.ndarray:
+    """The same stroke performed in ``factor`` times its duration."""
+    n = x.shape[0]
+    src = np.linspace(0.0, n - 1.0, max(round(n * factor), 3))
+    grid = np.arange(n, dtype=float)
+    return np.stack([np.interp(src, grid, x[:, c]) for c in range(x.shape[1])], axis=1)
+
+
+def tremor(x: np.ndarray, amplitude_n: float, hz: float = 8.0, phase: float = 0.0):
+    """Add a tremor of ``amplitude_n`` (zero to peak, on the total) where the hand is loaded."""
+    total = x.sum(axis=1)
+    env = np.clip(total / (0.5 * total.max()), 0.0, 1.0)
+    t = np.arange(x.shape[0]) / FS
+    wobble = amplitude_n * env * np.sin(2 * np.pi * hz * t + phase)
+    shares = x / np.maximum(total, 1e-9)[:, None]
+    return np.clip(x + wobble[:, None] * shares, 0.0, None)
+
+
+def load_onto(x: np.ndarray, region: str, fraction: float) -> np.ndarray:
+    """Move ``fraction`` of every sample's force onto one region; the total is unchanged."""
+    out = x * (1.0 - fraction)
+    out[:, REGIONS.index(region)] += fraction * x.sum(axis=1)
+    return out
+
+
+def codes(score) -> list[str]:
+    return [d.code for d in score.deductions]
+
+
+def largest(score) -> str:
+    return max(score.deductions, key=lambda d: d.points).code
+
+
+def not_a_stroke_error() -> type[Exception]:
+    """``NotAStrokeError`` where it exists (an exception nothing raises elsewhere)."""
+
+    class NeverRaised(Exception):
+        pass
+
+    return getattr(exceptions, "NotAStrokeError", NeverRaised)
+
+
+# ------------------------------------------------------------------------------------
+# the findings
+# ------------------------------------------------------------------------------------
+
+
+def test_finding_2_another_competent_style_is_not_an_error():
+    """Finding 2: "Another competent style counts as an error."
+
+    "A 14 % wider load spread costs ~30 shape points; ramps 15 % quicker bring 'jerky' on
+    every stroke; an expert-style stroke pressed 30 % too light outscores clean strokes of
+    other styles."
+    """
+    for technique in SWEEPS:
+        other = scored(technique, strokes(technique, 2, seed=21))
+        for s in other:
+            assert s.overall >= 85.0, (technique, s.overall, codes(s))
+            assert "jerky" not in codes(s), (technique, codes(s))
+        light = scored(technique, [0.7 * x for x in strokes(technique, 0, seed=22)])
+        worst_clean = min(s.overall for s in other)
+        for s in light:
+            assert s.overall < worst_clean, (technique, s.overall, worst_clean)
+
+
+@pytest.mark.parametrize("strike_n", [7.0, 12.0])
+def test_finding_3_crisp_tapotement_builds_and_no_force_is_negative(strike_n):
+    """Finding 3: "`reference build` fails on crisp tapotement (45 ms strikes)".
+
+    "`band_lo exceeds band_hi`. The smoothing filter rings to -1.6 N between strikes;
+    negative forces reach scoring." Crisp strikes at a lighter and a firmer hand.
+    """
+    ref = reference("tapotement", strike_n)
+    assert ref.n_strokes >= 3
+    assert np.all(ref.band_lo <= ref.band_hi)
+    values, _ = take("tapotement", 2, seed=31, strike_n=strike_n)
+    assert float(prepare(values, FS).min()) >= 0.0
+    found = find_strokes(values, FS, PROFILE)
+    assert found
+    assert min(float(f.values.min()) for f in found) >= 0.0
+    held_out = score_strokes(values, FS, ref)
+    assert len(held_out) == 3
+
+
+def test_finding_4_deductions_name_the_fault():
+    """Finding 4: "Deductions name the wrong fault."
+
+    "Load moved onto the thumb with the total unchanged -> 'too light at the end' ...
+    plus rushed/dragged lines. Tremor -> 'dragged start', 'rushed middle'. Contradictory
+    lines appear on one stroke ('too light middle ... too heavy middle')."
+    """
+    every = []
+    for technique in ("effleurage", "petrissage"):
+        base = strokes(technique, 0, seed=41)
+        thumb = scored(technique, [load_onto(x, "thumb", 0.4) for x in base])
+        for s in thumb:
+            assert largest(s) == "load_thumb", (technique, codes(s))
+            assert not any(c.startswith(("too_light", "too_heavy")) for c in codes(s)), codes(s)
+            assert not any(c.startswith(("rushed", "dragged")) for c in codes(s)), codes(s)
+        amplitude = 0.09 * reference(technique).peak_force_n[0]  # ~9 % of the force
+        shaky = scored(technique, [tremor(x, amplitude, phase=k) for k, x in enumerate(base)])
+        for s in shaky:
+            assert largest(s) == "jerky", (technique, codes(s))
+            assert not any(c.startswith(("rushed", "dragged")) for c in codes(s)), codes(s)
+        every += thumb + shaky
+    for s in every:
+        for third in ("start", "middle", "end"):
+            both = {f"too_light_{third}", f"too_heavy_{third}"}
+            assert not both <= set(codes(s)), codes(s)
+
+
+def test_finding_5_smoothness_falls_gradually_with_tremor():
+    """Finding 5: "Smoothness is a cliff".
+
+    "Unchanged up to 2.75 N of 8 Hz tremor (~9 % of the stroke's force), 42 at 3 N, 0 at
+    3.5 N." Tremor in steps of 0.25 N (per 16 N of the reference's peak force).
+    """
+    steps = np.arange(0.0, 3.01, 0.25)
+    for technique in ("effleurage", "petrissage"):
+        per_n = reference(technique).peak_force_n[0] / 16.0
+        base = strokes(technique, 0, seed=51, count=2)
+        curve = []
+        for a in steps:
+            shaky = [tremor(x, a * per_n, phase=0.7 * k) for k, x in enumerate(base)]
+            curve.append(float(np.mean([s.smoothness for s in scored(technique, shaky)])))
+        drops = -np.diff(curve)
+        assert np.all(drops >= -1.0), (technique, curve)  # never smoother with more tremor
+        assert drops.max() <= 30.0, (technique, curve)  # no cliff
+        assert curve[steps.tolist().index(1.0)] < 90.0, (technique, curve)  # 1 N is seen
+        assert curve[-1] < 50.0, (technique, curve)
+
+
+def test_finding_6_amplitude_does_not_leak_into_shape():
+    """Finding 6: "Amplitude leaks into shape: force x0.3 drops shape by 38 points".
+
+    "Though shape is defined on peak-normalised signals."
+    """
+    for technique in SWEEPS:
+        base = strokes(technique, 0, seed=61)
+        full = scored(technique, base)
+        light = scored(technique, [0.3 * x for x in base])
+        for f, s in zip(full, light, strict=True):
+            assert s.shape >= f.shape - 3.0, (technique, f.shape, s.shape)
+            assert s.pressure < f.pressure - 30.0  # the fault is pressure's
+
+
+def test_finding_7_gross_tempo_errors_move_the_overall():
+    """Finding 7: "Gross tempo errors barely move the overall".
+
+    "Half or double duration still scores ~83."
+    """
+    for technique in SWEEPS:
+        base = strokes(technique, 0, seed=71)
+        for factor, fault, opposite in ((0.5, "rushed", "dragged"), (2.0, "dragged", "rushed")):
+            for s in scored(technique, [timescale(x, factor) for x in base]):
+                assert s.overall < 75.0, (technique, factor, s.overall)
+                assert largest(s) == fault, (technique, factor, codes(s))
+                assert not any(c.startswith(opposite) for c in codes(s)), codes(s)
+
+
+def test_finding_9_non_strokes_get_no_score():
+    """Finding 9: "Non-strokes are scored".
+
+    "Against the tapotement reference 0.5 N noise scores 31.9, random light touches 36.5,
+    a resting hand 30.9."
+    """
+    not_a_stroke = not_a_stroke_error()
+    rng = np.random.default_rng(91)
+    noise = np.clip(0.5 * rng.standard_normal((int(2.5 * FS), CHANNELS)), 0.0, None)
+    t = np.arange(int(2.6 * FS)) / FS
+    level = 3.0 * (1.0 + 0.05 * np.sin(2 * np.pi * 0.4 * t)) * _rc(t, 0.0, 0.3)
+    level *= 1.0 - _rc(t, t[-1] - 0.3, 0.3)
+    hand = np.zeros(CHANNELS)
+    for region, share in (("palm_heel", 0.5), ("palm", 0.4), ("thumb", 0.1)):
+        hand[REGIONS.index(region)] = share
+    rest = level[:, None] * hand[None, :]
+    touches = []
+    for k in range(6):  # one fingertip each, 2.5-5 N; the last two long enough to judge
+        width = rng.uniform(0.15, 0.5) if k < 4 else rng.uniform(0.9, 1.3)
+        tt = np.arange(int(width * FS)) / FS
+        touch = np.zeros((tt.size, CHANNELS))
+        bump = rng.uniform(2.5, 5.0) * 0.5 * (1.0 - np.cos(2 * np.pi * tt / width))
+        touch[:, rng.integers(REGIONS.index("index"), CHANNELS)] = bump
+        touches += [touch, np.zeros((int(rng.uniform(0.25, 0.5) * FS), CHANNELS))]
+    ref = reference("tapotement")
+    fidget_s = 0.4 * ref.duration_s[0]  # shorter pieces are dropped before scoring
+    for name, piece in (("noise", noise), ("rest", rest), ("touches", np.concatenate(touches))):
+        values = recording([piece], seed=92)
+        assert score_strokes(values, FS, ref) == [], name
+        found = find_strokes(values, FS, PROFILE, min_active_s=fidget_s)
+        assert found, name  # long enough to be judged, not just dropped as a fidget
+        for f in found:
+            with pytest.raises(not_a_stroke):
+                score_stroke(f.values, FS, ref)
+
+
+def second_half(x: np.ndarray, factor: float) -> np.ndarray:
+    """The stroke with its second half pressed at ``factor`` of its force (60 ms join)."""
+    n = x.shape[0]
+    edge = 0.06 * FS
+    gain = 1.0 + (factor - 1.0) * _rc(np.arange(n, dtype=float), n / 2 - edge / 2, edge)
+    return x * gain[:, None]
+
+
+def test_finding_1_phase_local_lightness_is_seen():
+    """Finding 1: with the second half of each stroke at 70 / 50 / 30 % force, friction's
+    pressure stayed 99-100, no "too light" was named, and the student was told "rushed"."""
+    for technique in ("friction", "petrissage"):
+        base = strokes(technique, 0, seed=11)
+        pressure, overall = [], []
+        for factor in (1.0, 0.7, 0.5, 0.3):
+            res = scored(technique, [second_half(x, factor) for x in base])
+            pressure.append(np.mean([s.pressure for s in res]))
+            overall.append(np.mean([s.overall for s in res]))
+            for s in res:
+                if factor < 1.0:
+                    named = set(codes(s))
+                    assert {"too_light_end", "too_light_middle"} & named, (technique, factor)
+                    assert not largest(s).startswith("rushed"), (technique, factor, codes(s))
+        assert np.all(np.diff(pressure) < 0), (technique, pressure)
+        assert np.all(np.diff(overall) < 0), (technique, overall)
