@@ -9,7 +9,7 @@ import pytest
 
 from sensors.profiles import load_profile
 from sensors.strokes import TECHNIQUES, simulate_rest, simulate_take
-from trainer.exceptions import ScoringError
+from trainer.exceptions import NotAStrokeError, ScoringError
 from trainer.scoring import (
     CAUTION_KPA,
     COMPONENTS,
@@ -352,3 +352,22 @@ def test_pressing_as_hard_as_the_experts_is_flagged_not_deducted():
     harder = _scores(deep, seconds=6, force_scale=1.5 * 1.5)  # well past the experts
     deducted = [any(d.code == "over_pressure" for d in s.deductions) for s in harder]
     assert sum(deducted) >= 0.6 * len(harder)
+
+
+def test_a_resting_hand_is_no_stroke_but_a_light_or_slow_stroke_is(sim_references):
+    ref = sim_references["effleurage"]
+    t = np.arange(int(2.6 * FS)) / FS
+    rest = np.zeros((t.size, 7))
+    ramp = np.clip(np.minimum(t, t[-1] - t) / 0.3, 0.0, 1.0)
+    rest[:, 0] = 0.16 * ref.peak_force_n[0] * ramp  # the palm heel resting, 2.6 s
+    with pytest.raises(NotAStrokeError, match="times its duration"):
+        score_stroke(rest, FS, ref)
+    stroke = find_strokes(
+        simulate_take("effleurage", seconds=5, profile=PROFILE, seed=6).values, FS, PROFILE
+    )[0].values
+    assert score_stroke(0.3 * stroke, FS, ref).pressure < 50  # light, but a stroke
+    slow = np.stack(
+        [np.interp(np.linspace(0, len(c) - 1, 2 * len(c)), np.arange(len(c)), c) for c in stroke.T],
+        1,
+    )
+    assert "dragged" in {d.code for d in score_stroke(slow, FS, ref).deductions}
