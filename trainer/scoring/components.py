@@ -9,13 +9,13 @@ recipe; ``tests/trainer/scoring/test_components.py`` does it with a toy componen
 from __future__ import annotations
 
 import importlib
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trainer.exceptions import ScoringError
+from trainer.scoring.model import COMPONENT_NAME
 
 if TYPE_CHECKING:
     from trainer.scoring.measures import ComponentResult, StrokeContext
@@ -30,7 +30,7 @@ __all__ = [
     "unregister_component",
 ]
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_NAME = COMPONENT_NAME
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from trainer.exceptions import ScoringError
 
 __all__ = [
     "COMPONENTS",
+    "COMPONENT_NAME",
     "DEFAULT_WEIGHTS",
     "Deduction",
     "Reference",
@@ -24,6 +26,10 @@ __all__ = [
 #: The built-in score components (reference files give each a weight); more can be
 #: registered, see :mod:`trainer.scoring.components`.
 COMPONENTS = ("shape", "pressure", "tempo", "smoothness")
+#: A component's name (see trainer.scoring.components), and how many extra weights a
+#: reference may carry.
+COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_MAX_EXTRA_WEIGHTS = 32
 DEFAULT_WEIGHTS: dict[str, float] = {"shape": 0.3, "pressure": 0.3, "tempo": 0.2, "smoothness": 0.2}
 
 
@@ -33,11 +39,14 @@ def region_names(profile: GloveProfile) -> tuple[str, ...]:
 
 
 def check_weights(weights: Any) -> dict[str, float]:
-    """Validate component weights; return one float per registered component, in order.
+    """Validate component weights; return them as floats, built-ins first.
 
-    The built-in components (:data:`COMPONENTS`) must each have a weight; a component
-    registered later (:func:`~trainer.scoring.components.register_component`) takes its
-    default weight when the mapping does not give one.
+    The built-in components (:data:`COMPONENTS`) must each have a weight. A weight may
+    also be given for any other component name (one registered with
+    :func:`~trainer.scoring.components.register_component`, here or where the reference
+    was made); a registered component without one takes its default weight when scored.
+    Only what is given is kept, so a reference's bytes do not depend on what is
+    registered.
 
     Parameters
     ----------
@@ -52,26 +61,23 @@ def check_weights(weights: Any) -> dict[str, float]:
     Raises
     ------
     ScoringError
-        Missing or unknown keys, negative, non-finite or all-zero weights.
+        Missing built-in or malformed keys, negative, non-finite or all-zero weights.
     """
-    from trainer.scoring.components import components  # the registry imports this module
-
-    registered = components()
-    names = {c.name for c in registered}
-    if (
-        not isinstance(weights, dict)
-        or not set(COMPONENTS) <= set(weights)
-        or not set(weights) <= names
+    if not isinstance(weights, dict) or not set(COMPONENTS) <= set(weights):
+        raise ScoringError(f"weights must give {', '.join(COMPONENTS)}")
+    extra = sorted(k for k in weights if k not in COMPONENTS)
+    if len(extra) > _MAX_EXTRA_WEIGHTS or not all(
+        isinstance(k, str) and COMPONENT_NAME.match(k) for k in extra
     ):
-        raise ScoringError(f"weights must give exactly {', '.join(COMPONENTS)}")
+        raise ScoringError("weights: component names must be lowercase letters/digits/_")
     out = {}
-    for comp in registered:
-        value = weights.get(comp.name, comp.default_weight)
+    for name in (*COMPONENTS, *extra):
+        value = weights[name]
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScoringError(f"weight {comp.name!r} must be a number")
+            raise ScoringError(f"weight {name!r} must be a number")
         if not math.isfinite(value) or value < 0:
-            raise ScoringError(f"weight {comp.name!r} must be finite and >= 0")
-        out[comp.name] = float(value)
+            raise ScoringError(f"weight {name!r} must be finite and >= 0")
+        out[name] = float(value)
     if sum(out.values()) <= 0:
         raise ScoringError("weights must not all be zero")
     return out

@@ -166,9 +166,12 @@ def _reject(ctx: StrokeContext) -> None:
         why = "too light to be a stroke (a touch)"
     elif not 1.0 / REJECT_DURATION <= ratio <= REJECT_DURATION:
         why = f"it lasted {ctx.duration_s:.1f} s, the reference {ref.duration_s[1]:.1f} s"
-    elif level < 1.0 and (math.log(level) / math.log(REJECT_LEVEL)) ** 2 + (
-        math.log(ratio) / math.log(REJECT_DURATION)
-    ) ** 2 > 1.0:
+    elif (
+        level < 1.0
+        and (math.log(level) / math.log(REJECT_LEVEL)) ** 2
+        + (math.log(ratio) / math.log(REJECT_DURATION)) ** 2
+        > 1.0
+    ):
         # Far too light and far too long or short at once: a resting hand, a touch.
         why = f"{100 * level:.0f} % of its force for {ratio:.1f} times its duration"
     if why:

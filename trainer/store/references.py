@@ -11,7 +11,8 @@ A reference file is a zip archive with exactly two stored entries:
          "regions": [...], "duration_s": [min, mean, max],
          "force": {"peak_mean_n", "peak_sd_n", "mean_n"},
          "calibration": {"shape_d90", "tam_p90", "smoothness_mean", "smoothness_sd"},
-         "weights": {"shape", "pressure", "tempo", "smoothness"}, "n_strokes"}
+         "weights": {"shape", "pressure", "tempo", "smoothness", ...any registered
+                     component's}, "n_strokes"}
 
 ``arrays.npz``
     NumPy ``.npz`` (itself a zip) with exactly ``template`` ``(L, channels)``,
@@ -377,8 +378,10 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
         raise _bad(origin, "duration_s must be [min, mean, max] seconds")
     force = _section(meta, "force", _FORCE_KEYS, origin)
     calibration = _section(meta, "calibration", _CALIBRATION_KEYS, origin)
-    weights = _section(meta, "weights", COMPONENTS, origin)
-    for key in COMPONENTS:
+    weights = meta["weights"]
+    if not isinstance(weights, dict) or not set(COMPONENTS) <= set(weights):
+        raise _bad(origin, f"weights must give {', '.join(COMPONENTS)} (and may give more)")
+    for key in weights:
         if _number(weights, key, origin, where="weights.") < 0:
             raise _bad(origin, f"weights.{key} must be >= 0")
     n_strokes = meta["n_strokes"]
@@ -447,7 +450,7 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
             tam_p90=_number(calibration, "tam_p90", origin, positive=True, where="calibration."),
             smoothness_mean=smoothness[0],
             smoothness_sd=smoothness[1],
-            weights={k: float(weights[k]) for k in COMPONENTS},
+            weights=dict(weights),  # built-ins, and any other component's (kept as given)
             n_strokes=n_strokes,
             performers=tuple(performers),
             **arrays,

@@ -86,10 +86,15 @@ def test_weights_validation():
         {"shape": 0, "pressure": 0, "tempo": 0, "smoothness": 0},
         {"shape": True, "pressure": 1, "tempo": 1, "smoothness": 1},
         {"shape": float("nan"), "pressure": 1, "tempo": 1, "smoothness": 1},
-        {"shape": 1, "pressure": 1, "tempo": 1, "smoothness": 1, "extra": 1},
+        {"shape": 1, "pressure": 1, "tempo": 1, "smoothness": 1, "Not-a-name": 1},
+        {"shape": 1, "pressure": 1, "tempo": 1},  # a built-in missing
+        {"shape": 1, "pressure": 1, "tempo": 1, "smoothness": 1, "extra": -1},
     ):
         with pytest.raises(ScoringError):
             check_weights(bad)
+    # Another component's weight (registered here or where the reference was made) is kept.
+    kept = check_weights({"shape": 1, "pressure": 1, "tempo": 1, "smoothness": 1, "extra": 2})
+    assert list(kept) == ["shape", "pressure", "tempo", "smoothness", "extra"]
 
 
 def test_stroke_score_json_has_the_issue_fields():

@@ -151,7 +151,7 @@ def _rewrite(src, *, meta=None, arrays=None, extra=None):
         ({"meta": lambda d: d["profile"].pop("sensors")}, "sensors"),
         ({"meta": lambda d: d.update(profile=[])}, "profile"),
         ({"meta": lambda d: d.update(regions=["palm"])}, "regions do not match"),
-        ({"meta": lambda d: d.update(weights={"shape": 1})}, "weights must have exactly"),
+        ({"meta": lambda d: d.update(weights={"shape": 1})}, "weights must give shape"),
         ({"meta": lambda d: d["weights"].update(shape=-1)}, "weights.shape must be >= 0"),
         ({"meta": lambda d: d.update(duration_s=[3, 2, 1])}, "duration_s"),
         ({"meta": lambda d: d["calibration"].update(shape_d90=0)}, "shape_d90 must be > 0"),
