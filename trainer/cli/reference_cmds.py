@@ -284,6 +284,17 @@ def score_report(
     }
 
 
+#: Column headings of the score table that would not fit in six characters.
+_SHORT = {"pressure": "press", "smoothness": "smooth"}
+
+
+def _cell(value: float | None, name: str) -> str:
+    """One component's score in the table (pressure of a clipped stroke: "clip")."""
+    if value is None:
+        return "clip" if name == "pressure" else "-"
+    return f"{value:.0f}"
+
+
 def _score(args: argparse.Namespace) -> int:
     report = score_report(args.capture, args.reference, args.profile, recognise=args.recognise)
     if args.json:
@@ -299,18 +310,17 @@ def _score(args: argparse.Namespace) -> int:
     if not strokes:
         print("no complete strokes found")
         return 0
-    head = (
-        f"{'#':>3s} {'start':>7s} {'end':>7s} {'overall':>7s} {'shape':>6s} {'press':>6s} "
-        f"{'tempo':>6s} {'smooth':>6s}"
+    from trainer.scoring.components import component_names
+
+    names = component_names()  # every registered component, built-ins first
+    head = f"{'#':>3s} {'start':>7s} {'end':>7s} {'overall':>7s} " + " ".join(
+        f"{_SHORT.get(n, n[:6]):>6s}" for n in names
     )
     print(head + ("  recognised" if args.recognise else "") + "  main deductions")
     for i, s in enumerate(strokes, 1):
-        pressure = "clip" if s["pressure"] is None else f"{s['pressure']:.0f}"
         worst = "; ".join(f"{d['message']} (-{d['points']:g})" for d in s["deductions"][:2])
-        line = (
-            f"{i:3d} {s['start_s']:7.2f} {s['end_s']:7.2f} {s['overall']:7.1f} "
-            f"{s['shape']:6.0f} {pressure:>6s} {s['tempo']:6.0f} {s['smoothness']:6.0f}"
-        )
+        cells = " ".join(f"{_cell(s.get(n), n):>6s}" for n in names)
+        line = f"{i:3d} {s['start_s']:7.2f} {s['end_s']:7.2f} {s['overall']:7.1f} {cells}"
         if args.recognise:
             line += f"  {s['recognised'] or 'none':10s}"
         print(f"{line}  {worst}")

@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from trainer.scoring.components import component_names
 from trainer.ui import theme
 from trainer.ui.plots import cosmetic_pen
 from trainer.ui.widgets import Card, label, page_layout, row_table
@@ -29,6 +30,7 @@ COMPONENT_COLOURS = {
     "tempo": "#009e73",
     "smoothness": "#cc79a7",
 }
+_SPARE_COLOURS = ("#e69f00", "#56b4e9", "#f0e442", "#999999")
 _COLUMNS = ("ID", "Started", "Technique", "Reference", "Strokes", "Mean", "Best", "State")
 
 Submit = Callable[[Callable[[], Any], Callable[[Any, BaseException | None], None]], None]
@@ -92,7 +94,9 @@ class HistoryView(QtWidgets.QWidget):
         legend = self.plot.addLegend(offset=(8, 4), labelTextColor=theme.TEXT_MUTED)
         legend.setColumnCount(5)
         self.lines: dict[str, pg.PlotDataItem] = {}
-        for name, colour in COMPONENT_COLOURS.items():
+        for k, name in enumerate(("overall", *component_names())):
+            # Built-ins keep their colours; a registered component takes the next spare one.
+            colour = COMPONENT_COLOURS.get(name, _SPARE_COLOURS[k % len(_SPARE_COLOURS)])
             bold = name == "overall"
             item = pg.PlotDataItem(
                 pen=cosmetic_pen(colour, width=2.0 if bold else 1.0),
@@ -201,7 +205,7 @@ class HistoryView(QtWidgets.QWidget):
         x = np.array([s.started_at.timestamp() for s in scored], dtype=np.float64)
         for name, item in self.lines.items():
             y = np.array(
-                [np.nan if (v := self.means[s.id][name]) is None else v for s in scored],
+                [np.nan if (v := self.means[s.id].get(name)) is None else v for s in scored],
                 dtype=np.float64,
             )
             item.setData(x, y, connect="finite")

@@ -338,3 +338,19 @@ def test_a_pack_of_a_session_with_its_reference_imports(
         (session,) = store.sessions()
         (attempt,) = store.attempts(session.id)
         assert NAME in attempt.components
+
+
+def test_the_score_table_and_the_progress_plot_have_it(
+    steadiness: ScoreComponent, qtbot, capsys, tmp_path: Path, monkeypatch
+) -> None:
+    from trainer.cli import main
+    from trainer.ui.history_view import HistoryView
+
+    monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path / "home"))
+    capture = Path(__file__).parents[2] / "fixtures" / "effleurage-sim.mtcap"
+    assert main(["score", str(capture), "--reference", "effleurage-starter"]) == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if "overall" in line)
+    assert header.split()[4:9] == ["shape", "press", "tempo", "smooth", NAME[:6]]
+    view = HistoryView(["effleurage"], lambda job, done: None)
+    qtbot.addWidget(view)
+    assert list(view.lines) == ["overall", *COMPONENTS, NAME]
