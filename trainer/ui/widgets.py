@@ -229,7 +229,7 @@ class _ComponentBar(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         self.name = label(name, "muted")
-        self.name.setFixedWidth(78)
+        self.name.setFixedWidth(88)  # "Smoothness" in the bold-ish UI font
         self.bar = QtWidgets.QProgressBar()
         self.bar.setRange(0, 100)
         self.bar.setTextVisible(False)
