@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from profile_samples import GOOD
 
 from sensors.exceptions import ProfileError
 from sensors.profiles import (
@@ -16,20 +17,6 @@ from sensors.profiles import (
     load_profile,
     parse_profile,
 )
-
-GOOD = """
-name = "t"
-protocol = "glove-v1"
-sample_rate_hz = 100
-raw_max = 4095
-[[sensors]]
-name = "thumb"
-region = "thumb"
-position = [0.1, 0.4]
-contact_area_mm2 = 126.7
-saturation_n = 10.0
-calibration = { kind = "table", points = [[0, 0.0], [1000, 1.0], [4095, 10.0]] }
-"""
 
 BUNDLED = ["diy-fsr5", "reference-glove"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from profile_samples import GOOD
 
 from sensors.exceptions import ProfileError
 from sensors.profiles import (
@@ -10,20 +11,6 @@ from sensors.profiles import (
     load_profile,
     parse_profile,
 )
-
-GOOD = """
-name = "t"
-protocol = "glove-v1"
-sample_rate_hz = 100
-raw_max = 4095
-[[sensors]]
-name = "thumb"
-region = "thumb"
-position = [0.1, 0.4]
-contact_area_mm2 = 126.7
-saturation_n = 10.0
-calibration = { kind = "table", points = [[0, 0.0], [1000, 1.0], [4095, 10.0]] }
-"""
 
 
 def _without(key: str) -> str:
