@@ -219,7 +219,7 @@ def build_reference(
         d_loo.append(ctx.form_distance)
         tam_loo.append(tam(ctx.path))
         # Smoothness as the scorer measures it: on the level-corrected form.
-        smooth.append(smoothness(ctx.form, fs_hz, float(peaks.mean())))
+        smooth.append(smoothness(envelope(ctx.form, beat), fs_hz, float(peaks.mean())))
     return dataclasses.replace(
         provisional,
         smoothness_mean=float(np.mean(smooth)),

@@ -619,7 +619,7 @@ def tempo_component(ctx: StrokeContext) -> ComponentResult:
 def smoothness_component(ctx: StrokeContext) -> ComponentResult:
     """Jerk of the total force against the experts' (only rougher costs points)."""
     ref = ctx.reference
-    ldlj = smoothness(ctx.form, ref.fs_hz, ref.peak_force_n[0])
+    ldlj = smoothness(envelope(ctx.form, beat_samples(ref.total)), ref.fs_hz, ref.peak_force_n[0])
     deficit = max(0.0, ref.smoothness_mean - ldlj)
     score = curve(deficit, max(_JERK_MIN_TOL, 2.5 * ref.smoothness_sd))
     faults: tuple[tuple[str, str, float], ...] = ()
