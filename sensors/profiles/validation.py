@@ -198,7 +198,7 @@ def build_profile(data: Mapping[str, Any], origin: str) -> GloveProfile:
             raise ProfileError(f"must list between 1 and {_MAX_SENSORS} sensors", field="sensors")
         sensors = tuple(_sensor(s, i) for i, s in enumerate(sensors_data))
         for i, sensor in enumerate(sensors):
-            full_scale = float(sensor.calibration.to_newtons(np.float64(raw_max)))
+            full_scale = float(sensor.calibration.to_newtons(np.asarray(raw_max, dtype=np.float64)))
             if sensor.saturation_n > full_scale:
                 raise ProfileError(
                     f"{sensor.saturation_n:g} N is above the calibration's full scale "

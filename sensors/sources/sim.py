@@ -224,22 +224,18 @@ class SimSource(Source):
             block = self._pending[0]
             if self.duration_s is not None and block.t[-1] >= self.duration_s:
                 keep = block.t < self.duration_s
-                block = (
-                    SampleBlock(
-                        block.t[keep],
-                        block.values[keep],
-                        block.profile,
-                        block.gap_before,
-                        block.seq,
-                    )
-                    if keep.any()
-                    else None
-                )
-                if block is None:
+                if not keep.any():
                     self._pending.popleft()
                     self._emitted_s = float(self.duration_s)
                     self._state = SourceState.FINISHED
                     raise EOFError("simulated glove finished")
+                block = SampleBlock(
+                    block.t[keep],
+                    block.values[keep],
+                    block.profile,
+                    block.gap_before,
+                    block.seq,
+                )
             due = None
             if self.speed > 0 and self._t_start is not None:
                 # A block is "sent" when its last sample has been taken.

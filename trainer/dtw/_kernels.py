@@ -45,7 +45,8 @@ def dtw_cost(a: np.ndarray, b: np.ndarray, r: int, max_cost: float) -> float:
     path crosses every row and costs only grow along a path, so once a whole row exceeds
     ``max_cost`` the result must too: stop there (early abandoning).
     """
-    n, m = a.shape[0], b.shape[0]
+    n: int = a.shape[0]
+    m: int = b.shape[0]  # an int to mypy, so prev[m] below is not taken for an array
     below, above = _band_limits(n, m, r)
     # Index j + 1 holds column j; index 0 is the virtual column -1.
     prev = np.full(m + 1, INF)

@@ -109,9 +109,9 @@ def open_end_rows(stream: np.ndarray, template: np.ndarray, r: int) -> np.ndarra
     """
     n, m = len(stream), len(template)
     cost = cost_matrix(stream, template)
-    i = np.arange(n)[:, None]
-    j = np.arange(m)[None, :]
-    ok = np.ones((n, m), dtype=bool) if r < 0 else np.abs(i - j) <= r
+    rows = np.arange(n)[:, None]
+    cols = np.arange(m)[None, :]
+    ok = np.ones((n, m), dtype=bool) if r < 0 else np.abs(rows - cols) <= r
     acc = np.full((n, m), INF)
     for i in range(n):
         for j in range(m):
@@ -184,7 +184,7 @@ def subsequence_greedy(
     """
     costs = subsequence_costs(stream, template)
     free = np.ones(len(stream), dtype=bool)
-    taken = []
+    taken: list[tuple[float, int, int]] = []  # (cost, start, end inclusive)
     while True:
         best = (INF, 0, 0)
         for s in range(len(stream)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ def dba(
     if n_iter < 0 or not tol >= 0.0:
         raise SignalError(f"n_iter and tol must be >= 0, got {n_iter!r} and {tol!r}")
     r = radius(window)
-    one_d = all(np.ndim(getattr(s, "values", s)) == 1 for s in series)
+    one_d = all(_ndim(s) == 1 for s in series)
     data = [as_series(s, f"series[{i}]") for i, s in enumerate(series)]
     for s in data[1:]:
         channels_match(data[0], s, "series")
@@ -86,3 +87,9 @@ def dba(
             break
         previous = cost
     return avg[:, 0] if one_d else avg
+
+
+def _ndim(take: SeriesLike) -> int:
+    """Dimensions of what :func:`as_series` reads: ``take.values`` if it has them, else ``take``."""
+    raw: Any = getattr(take, "values", take)  # array_like either way; getattr cannot say which
+    return np.ndim(raw)

@@ -146,7 +146,9 @@ def export_pack(
         attempts = store.attempts(sid)
         paths = {f"a{a.index}": a.score.path for a in attempts if a.score.path is not None}
         buf = io.BytesIO()
-        np.savez(buf, **{k: np.asarray(v, dtype="<i4") for k, v in paths.items()})
+        arrays = {k: np.asarray(v, dtype="<i4") for k, v in paths.items()}
+        # allow_pickle is numpy's default, spelled out so the stubs don't match **arrays to it.
+        np.savez(buf, allow_pickle=True, **arrays)
         files[f"sessions/{n}/capture.mtcap"] = capture
         files[f"sessions/{n}/paths.npz"] = buf.getvalue()
         manifest["sessions"].append(
@@ -407,7 +409,7 @@ def import_pack(
     store: Store,
     overwrite: bool = False,
     library: ReferenceLibrary | None = None,
-) -> dict[str, list[Any]]:
+) -> dict[str, Any]:
     """Import a pack: all of it or, on any problem, nothing.
 
     Parameters
