@@ -1,4 +1,4 @@
-"""Make the fake BLE helpers importable as ``fake_ble`` (tests use importlib mode)."""
+"""Make the fakes (``fake_ble``, ``fake_clock``) importable by name (importlib mode)."""
 
 import sys
 from pathlib import Path

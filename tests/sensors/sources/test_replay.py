@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fake_clock import FakeClock
 
 from sensors.blocks import SampleBlock
 from sensors.capture import CaptureWriter, read_capture, write_csv
@@ -14,22 +15,6 @@ from sensors.exceptions import SensorError, SourceError
 from sensors.profiles import DEFAULT_PROFILE, GloveProfile, load_profile
 from sensors.sources import SourceKind, SourceState, open_source
 from sensors.sources.replay import ReplaySource
-
-
-class FakeClock:
-    """A clock that only moves when the source sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from fake_clock import FakeClock
 
 from sensors import protocol
 from sensors.exceptions import SourceError
@@ -55,19 +56,6 @@ def test_sim_values_are_quantised_by_the_glove() -> None:
     v = np.concatenate([b.values for b in blocks])
     counts = v / 0.002  # reference glove: 2 mN per count
     np.testing.assert_allclose(counts, np.rint(counts), atol=1e-6)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, s: float) -> None:
-        self.sleeps.append(s)
-        self.now += s
 
 
 @pytest.mark.parametrize("speed", [1.0, 2.5])
