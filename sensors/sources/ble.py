@@ -479,7 +479,7 @@ class BleSource(Source):
         else:
             self._set_message(f"looking for {self.target!r}")
         try:
-            if _ADDRESS.match(self.target):
+            if _ADDRESS.fullmatch(self.target):
                 finder = getattr(scanner, "find_device_by_address", None)
                 device = (
                     self.target

@@ -128,7 +128,7 @@ def register_component(new: ScoreComponent) -> None:
     ScoringError
         Bad or taken name, negative weight.
     """
-    if not _NAME.match(new.name):
+    if not _NAME.fullmatch(new.name):
         raise ScoringError(f"component name {new.name!r} must be lowercase letters/digits/_")
     if not new.default_weight >= 0:
         raise ScoringError(f"component {new.name!r}: default weight must be >= 0")

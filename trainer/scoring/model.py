@@ -67,7 +67,7 @@ def check_weights(weights: Any) -> dict[str, float]:
         raise ScoringError(f"weights must give {', '.join(COMPONENTS)}")
     extra = sorted(k for k in weights if k not in COMPONENTS)
     if len(extra) > _MAX_EXTRA_WEIGHTS or not all(
-        isinstance(k, str) and COMPONENT_NAME.match(k) for k in extra
+        isinstance(k, str) and COMPONENT_NAME.fullmatch(k) for k in extra
     ):
         raise ScoringError("weights: component names must be lowercase letters/digits/_")
     out = {}

@@ -76,7 +76,7 @@ def check_technique_name(name: str) -> str:
     if not isinstance(name, str):
         raise ScoringError(f"invalid technique name {name!r}: {_RULE_TEXT}")
     normal = normalise_technique_name(name)
-    if not _RULE.match(normal):
+    if not _RULE.fullmatch(normal):
         raise ScoringError(f"invalid technique name {name!r}: {_RULE_TEXT}")
     return normal
 

@@ -121,7 +121,7 @@ def check_name(name: str) -> str:
     ReferenceFileError
         For any other name (path separators, spaces, ``..``).
     """
-    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
         raise ReferenceFileError(
             f"invalid reference name {name!r}: use 1-64 letters, digits, '.', '_' or '-'"
         )
@@ -354,7 +354,7 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
     if unknown or missing:
         raise _bad(origin, f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}")
     name = _text(meta, "name", origin)
-    if not _NAME.match(name) or ".." in name:
+    if not _NAME.fullmatch(name) or ".." in name:
         raise _bad(origin, f"invalid name {name!r}")
     if not isinstance(meta["synthetic"], bool):
         raise _bad(origin, "synthetic must be true or false")
@@ -571,7 +571,7 @@ class ReferenceLibrary:
         return {
             p.name[: -len(REFERENCE_SUFFIX)]: p
             for p in sorted(self.user_dir.iterdir())
-            if p.name.endswith(REFERENCE_SUFFIX) and p.is_file() and _NAME.match(p.stem)
+            if p.name.endswith(REFERENCE_SUFFIX) and p.is_file() and _NAME.fullmatch(p.stem)
         }
 
     @staticmethod

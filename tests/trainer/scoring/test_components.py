@@ -193,7 +193,9 @@ def test_a_weight_of_zero_leaves_the_overall_unchanged(
     assert component_names() == (*COMPONENTS, NAME)
 
 
-@pytest.mark.parametrize("name", ["Steadiness", "1steady", "", "steady-ness", "x" * 33, "é"])
+@pytest.mark.parametrize(
+    "name", ["Steadiness", "1steady", "", "steady-ness", "x" * 33, "é", "steady\n"]
+)
 def test_a_bad_name_is_refused(name: str) -> None:
     with pytest.raises(ScoringError, match="lowercase"):
         register_component(ScoreComponent(name, "Bad", Steadiness(), 0.1, ()))
@@ -351,6 +353,6 @@ def test_the_score_table_and_the_progress_plot_have_it(
     assert main(["score", str(capture), "--reference", "effleurage-starter"]) == 0
     header = next(line for line in capsys.readouterr().out.splitlines() if "overall" in line)
     assert header.split()[4:9] == ["shape", "press", "tempo", "smooth", NAME[:6]]
-    view = HistoryView(["effleurage"], lambda job, done: None)
+    view = HistoryView(["effleurage"])
     qtbot.addWidget(view)
     assert list(view.lines) == ["overall", *COMPONENTS, NAME]

@@ -30,7 +30,18 @@ def test_valid_names_are_normalised(typed: str, name: str) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "   ", "shiatsu!", "2-hand", "skin_rolling", "rolling-", "x" * 41, "pétrissage", "a/b"],
+    [
+        "",
+        "   ",
+        "shiatsu!",
+        "2-hand",
+        "skin_rolling",
+        "rolling-",
+        "x" * 41,
+        "pétrissage",
+        "a/b",
+        "a\x07b",  # a control character (whitespace, newlines included, folds to one space)
+    ],
 )
 def test_invalid_names_are_one_line_naming_the_rule(typed: str) -> None:
     with pytest.raises(ScoringError) as info:

@@ -101,7 +101,9 @@ def test_a_corrupt_user_file_is_listed_with_its_error(library):
         library.get("broken")
 
 
-@pytest.mark.parametrize("name", ["", "../x", "a/b", ".hidden", "a b", "x" * 65, "a..b"])
+@pytest.mark.parametrize(
+    "name", ["", "../x", "a/b", ".hidden", "a b", "x" * 65, "a..b", "evil\n", "a\tb"]
+)
 def test_unsafe_names_are_refused(name):
     with pytest.raises(ReferenceFileError, match="invalid reference name"):
         check_name(name)
