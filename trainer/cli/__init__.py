@@ -84,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _encodable_output() -> None:
+    """Let stdout and stderr write what their encoding cannot hold as ``?``.
+
+    A non-UTF-8 terminal (``LC_ALL=C``, ``PYTHONIOENCODING=latin-1``) would otherwise turn
+    an en dash in a table into a ``UnicodeEncodeError`` traceback.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -98,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The process exit code.
     """
     arguments = sys.argv[1:] if argv is None else list(argv)
+    _encodable_output()
     if arguments[:1] == ["--version"]:
         # Answered before the subcommand modules load, as argparse would answer it.
         _top_parser().parse_args(arguments[:1])
