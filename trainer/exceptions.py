@@ -12,6 +12,7 @@ __all__ = [
     "ScoringError",
     "SignalError",
     "StoreError",
+    "Terminated",
     "TrainerError",
 ]
 
@@ -44,3 +45,11 @@ class ReferenceFileError(TrainerError):
 
 class StoreError(TrainerError):
     """The user data store (database, captures, packs) cannot be read or written."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The program was asked to stop by SIGTERM (logout, shutdown, a service manager).
+
+    Handled like Ctrl+C (a :class:`KeyboardInterrupt`: sessions are closed, data kept),
+    but reported as terminated with exit code 143.
+    """

@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from trainer.app import default_services, load_references, make_coach, settings_path
 from trainer.cli import build_parser
+from trainer.store.database import Store
 
 
 def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -117,7 +119,21 @@ def test_a_corrupt_user_reference_is_skipped_not_fatal(_isolated_home) -> None:
 READY = "massage-trainer: demo running (Ctrl+C stops it)"
 
 
-def test_ctrl_c_quits_the_running_app_in_one_line(_isolated_home) -> None:
+def _recording(home: Path) -> bool:
+    """Whether the data home's store holds a session being recorded."""
+    if not (home / "sessions.db").exists() and not any(home.glob("*.db")):
+        return False
+    with Store(home) as store:
+        return any(s.state == "recording" for s in store.sessions())
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "said"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
+)
+def test_ctrl_c_or_sigterm_quits_the_running_app_in_one_line(
+    _isolated_home, sig: str, code: int, said: str
+) -> None:
+    # Issue 17, defect 7: SIGTERM (logout, shutdown) left the session "recording".
     import signal
     import threading
 
@@ -147,7 +163,13 @@ def test_ctrl_c_quits_the_running_app_in_one_line(_isolated_home) -> None:
         # the deadline is only for a hung start-up on a very busy machine.
         assert ready.wait(timeout=90), "the demo never said it was running"
         assert proc.poll() is None, "".join(lines)
-        proc.send_signal(signal.SIGINT)
+        # ... and once its session is recording (readiness, not a sleep).
+        deadline = time.monotonic() + 60
+        while not _recording(_isolated_home) and time.monotonic() < deadline:
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.05)
+        assert _recording(_isolated_home), "no session started"
+        proc.send_signal(getattr(signal, sig))
         proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
@@ -157,6 +179,10 @@ def test_ctrl_c_quits_the_running_app_in_one_line(_isolated_home) -> None:
         assert proc.stderr is not None
         proc.stderr.close()
     err = "".join(lines)
-    assert proc.returncode == 130
-    assert err.strip().splitlines()[-1] == "massage-trainer: interrupted"
+    assert proc.returncode == code
+    assert err.strip().splitlines()[-1] == f"massage-trainer: {said}"
     assert "Traceback" not in err
+    # The session was closed, not left recording.
+    with Store(_isolated_home) as store:
+        (session,) = store.sessions()
+        assert session.state != "recording"

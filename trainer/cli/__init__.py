@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from sensors.exceptions import SensorError
-from trainer.exceptions import TrainerError
+from trainer.exceptions import Terminated, TrainerError
 
 __all__ = ["EXIT_ERROR", "EXIT_USAGE", "build_parser", "main"]
 
@@ -138,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SensorError, TrainerError, OSError) as err:
         print(f"massage-trainer: error: {_one_line(err)}", file=sys.stderr)
         return EXIT_ERROR
+    except Terminated:
+        print("massage-trainer: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("massage-trainer: interrupted", file=sys.stderr)
         return 130

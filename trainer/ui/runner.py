@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from trainer.exceptions import TrainerError
+from trainer.exceptions import Terminated, TrainerError
 from trainer.ui import theme
 from trainer.ui.main_window import MainWindow
 from trainer.ui.services import Services, SourceChoice
@@ -63,8 +63,12 @@ def open_settings(path: Path) -> QtCore.QSettings:
     return QtCore.QSettings(str(path), QtCore.QSettings.Format.IniFormat)
 
 
+#: Signals that end the app as Ctrl+C does (SIGTERM: logout, shutdown, service managers).
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 class _Interrupt:
-    """Ctrl+C quits the Qt event loop.
+    """Ctrl+C (SIGINT) or SIGTERM quits the Qt event loop.
 
     Python runs a signal handler at the next bytecode, which may be in the middle of a
     paint event; touching Qt there (even ``quit()``) can crash it. So the handler only
@@ -73,6 +77,7 @@ class _Interrupt:
 
     def __init__(self, app: QtWidgets.QApplication) -> None:
         self.hit = False
+        self.signum = signal.SIGINT
         self._app = app
         self._previous: Any = None
         self._timer = QtCore.QTimer()
@@ -80,12 +85,17 @@ class _Interrupt:
 
     def __enter__(self) -> _Interrupt:
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._previous = {sig: signal.signal(sig, self._handle) for sig in _STOP_SIGNALS}
             self._timer.start(200)
         return self
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.hit = True
+        self.signum = signal.Signals(signum)
+
+    def stop(self) -> KeyboardInterrupt:
+        """Return the exception to raise once the loop has ended (Ctrl+C or SIGTERM)."""
+        return Terminated() if self.signum == signal.SIGTERM else KeyboardInterrupt()
 
     def _poll(self) -> None:
         if self.hit:
@@ -95,7 +105,8 @@ class _Interrupt:
     def __exit__(self, *exc: object) -> None:
         self._timer.stop()
         if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+            for sig, handler in self._previous.items():
+                signal.signal(sig, handler)
 
 
 def run_gui(services: Services, settings: QtCore.QSettings | None) -> int:
@@ -122,7 +133,7 @@ def run_gui(services: Services, settings: QtCore.QSettings | None) -> int:
     finally:
         _dispose(window, app)
     if interrupt.hit:
-        raise KeyboardInterrupt
+        raise interrupt.stop()
     return code
 
 
@@ -319,7 +330,7 @@ def run_demo(
             app.exec()
         guard.stop()
         if interrupt.hit:
-            raise KeyboardInterrupt
+            raise interrupt.stop()
         if outcome["error"] is None:
             collect()
     finally:
@@ -377,7 +388,7 @@ def run_replay(
         with _Interrupt(app) as interrupt:
             app.exec()
         if interrupt.hit:
-            raise KeyboardInterrupt
+            raise interrupt.stop()
         return None
     finally:
         _dispose(window, app)
