@@ -1,9 +1,10 @@
 """History: progress per technique over sessions, and the sessions to open in Replay.
 
-The view never reads the database on the GUI thread: it asks for a refresh through
-``submit`` (a worker-thread runner the main window provides) and draws the result.
-Deleting asks for confirmation and is a soft delete, undone from the same view
-("Show deleted", then "Restore").
+The view holds no store: it asks (signals) for sessions, a deletion or a restore, and
+its controller (:class:`~trainer.ui.controllers.history.HistoryController`) answers
+from worker threads through :meth:`HistoryView.show_sessions` and friends. Deleting
+asks for confirmation and is a soft delete, undone from the same view ("Show
+deleted", then "Restore").
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ COMPONENT_COLOURS = {
 _SPARE_COLOURS = ("#e69f00", "#56b4e9", "#f0e442", "#999999")
 _COLUMNS = ("ID", "Started", "Technique", "Reference", "Strokes", "Mean", "Best", "State")
 
-Submit = Callable[[Callable[[], Any], Callable[[Any, BaseException | None], None]], None]
-
 
 class HistoryView(QtWidgets.QWidget):
     """Per-technique progress plot and a table of sessions.
@@ -43,32 +42,38 @@ class HistoryView(QtWidgets.QWidget):
     ----------
     techniques : sequence of str
         Techniques offered in the filter.
-    submit : callable
-        ``submit(fn, done)`` runs ``fn`` in a worker thread and calls
-        ``done(result, error)`` on the GUI thread.
     parent : QtWidgets.QWidget or None
         Parent widget.
 
     Signals
     -------
+    refresh_requested(str, bool)
+        Read the sessions of this technique (``""``: all techniques), the deleted ones
+        if the flag is set; answered by :meth:`show_sessions`.
+    delete_requested(int)
+        Soft-delete this session (the user has confirmed); answered by
+        :meth:`show_status`.
+    restore_requested(int)
+        Undo the deletion of this session; answered by :meth:`show_status`.
     replay_requested(str)
         Open this session (``"S12"``) in Replay.
     """
 
+    refresh_requested = QtCore.Signal(str, bool)
+    delete_requested = QtCore.Signal(int)
+    restore_requested = QtCore.Signal(int)
     replay_requested = QtCore.Signal(str)
 
     def __init__(
         self,
         techniques: Sequence[str],
-        submit: Submit,
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.store: Any = None
         self.sessions: list[Any] = []
         self.means: dict[int, dict[str, float | None]] = {}
+        #: How many answers :meth:`show_sessions` has drawn.
         self.loads = 0
-        self._submit = submit
         #: Asks the user to confirm a deletion (tests replace it).
         self.confirm: Callable[[str], bool] = self._confirm_dialog
 
@@ -132,37 +137,27 @@ class HistoryView(QtWidgets.QWidget):
         outer.addWidget(table_card, 3)
         self._update_buttons()
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.set_store(None, "opening the session store…")
+        self.show_unavailable("opening the session store…")
 
-    # -- data --
+    # -- what the controller tells it --
 
-    def set_store(self, store: Any, note: str = "") -> None:
-        """Read sessions from ``store`` (``None``: say ``note`` instead)."""
-        self.store = store
-        if store is None:
-            self.subtitle.setText(f"Sessions are not available: {note}" if note else "")
-            return
-        self.refresh()
+    def show_unavailable(self, note: str = "") -> None:
+        """Say why there are no sessions to show (``note``; empty: say nothing)."""
+        self.subtitle.setText(f"Sessions are not available: {note}" if note else "")
 
-    def refresh(self) -> None:
-        """Reload sessions and progress in a worker thread."""
-        store = self.store
-        if store is None:
-            return
-        technique = self.technique.currentData() or None
-        deleted = self.show_deleted.isChecked()
+    def show_error(self, message: str) -> None:
+        """Say, in place of the summary, that reading the sessions failed."""
+        self.subtitle.setText(message)
 
-        def load() -> tuple[list[Any], dict[int, dict[str, float | None]]]:
-            sessions = store.sessions(technique=technique, deleted=deleted)
-            return sessions, store.component_means([s.id for s in sessions])
+    def show_status(self, text: str) -> None:
+        """Say what became of a deletion or restore (the line beside the buttons)."""
+        self.status.setText(text)
 
-        self._submit(load, self._loaded)
-
-    def _loaded(self, result: Any, err: BaseException | None) -> None:
-        if err is not None:
-            self.subtitle.setText(f"Could not read sessions: {err}")
-            return
-        self.sessions, self.means = result
+    def show_sessions(
+        self, sessions: Sequence[Any], means: dict[int, dict[str, float | None]]
+    ) -> None:
+        """Show ``sessions`` (oldest first) and their mean scores (by session id)."""
+        self.sessions, self.means = list(sessions), dict(means)
         self.loads += 1
         what = self.technique.currentData() or "all techniques"
         n = len(self.sessions)
@@ -175,6 +170,16 @@ class HistoryView(QtWidgets.QWidget):
         self._fill_table()
         self._draw_progress()
         self._update_buttons()
+
+    # -- what it asks --
+
+    def refresh(self) -> None:
+        """Ask for the sessions the filter shows (:attr:`refresh_requested`)."""
+        self.refresh_requested.emit(
+            self.technique.currentData() or "", self.show_deleted.isChecked()
+        )
+
+    # -- drawing --
 
     def _fill_table(self) -> None:
         self.table.setRowCount(len(self.sessions))
@@ -252,27 +257,19 @@ class HistoryView(QtWidgets.QWidget):
         return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def delete_selected(self) -> None:
-        """Soft-delete the selected session after confirmation."""
+        """Ask to soft-delete the selected session, after confirmation."""
         session = self.selected_session()
-        if session is None or self.store is None:
+        if session is None:
             return
         text = (
             f"Delete session {session.id} ({session.technique}, {session.attempts} strokes)?\n"
             "You can restore it later: History → Show deleted → Restore."
         )
-        if not self.confirm(text):
-            return
-        self._change(session.id, self.store.delete_session, f"Deleted session {session.id}.")
+        if self.confirm(text):
+            self.delete_requested.emit(session.id)
 
     def restore_selected(self) -> None:
-        """Undo the deletion of the selected (deleted) session."""
+        """Ask to undo the deletion of the selected (deleted) session."""
         session = self.selected_session()
-        if session is not None and self.store is not None:
-            self._change(session.id, self.store.restore_session, f"Restored session {session.id}.")
-
-    def _change(self, session_id: int, action: Callable[[int], None], done_text: str) -> None:
-        def done(_: Any, err: BaseException | None) -> None:
-            self.status.setText(str(err) if err is not None else done_text)
-            self.refresh()
-
-        self._submit(lambda: action(session_id), done)
+        if session is not None:
+            self.restore_requested.emit(session.id)

@@ -140,7 +140,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.practice_view = PracticeView(services.techniques)
         self.instructor_view = InstructorView(services.techniques)
         self.replay_view = ReplayView()
-        self.history_view = HistoryView(services.techniques, self.jobs.submit)
+        self.history_view = HistoryView(services.techniques)
         self._pages: dict[str, QtWidgets.QWidget] = {
             "connect": self.connect_view,
             "practice": self.practice_view,

@@ -1,21 +1,45 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
+from fakes import FakeShell, ManualJobs
 
 from trainer.store.database import Store
+from trainer.ui.controllers import HistoryController, StoreSlot
 from trainer.ui.history_view import HistoryView
+from trainer.ui.services import Services
 
 
-def _run_now(fn, done) -> None:
-    try:
-        result: Any = fn()
-    except Exception as err:
-        done(None, err)
-    else:
-        done(result, None)
+class _RunNow:
+    """A job runner that runs each call at once (the store is a local temp file)."""
+
+    busy = False
+
+    def submit(self, fn, done) -> None:
+        try:
+            result: Any = fn()
+        except Exception as err:
+            done(None, err)
+        else:
+            done(result, None)
+
+
+def _no_source(spec: str):
+    raise AssertionError("history opens no source")
+
+
+def _services(open_store) -> Services:
+    return Services(
+        open_source=_no_source,
+        load_references=list,
+        open_store=open_store,
+        techniques=("effleurage", "friction"),
+        simulated_techniques=("effleurage",),
+    )
 
 
 @pytest.fixture
@@ -27,16 +51,24 @@ def store(tmp_path, practise, effleurage_capture):
 
 
 def _view(qtbot, techniques=("effleurage", "friction")) -> HistoryView:
-    view = HistoryView(list(techniques), _run_now)
+    view = HistoryView(list(techniques))
     qtbot.addWidget(view)
     view.resize(1000, 700)
     view.show()
     return view
 
 
+def _controlled(qtbot, store, jobs=None) -> tuple[HistoryView, HistoryController, FakeShell]:
+    """The view with its controller, which opens ``store`` (at once, unless ``jobs``)."""
+    view, shell = _view(qtbot), FakeShell()
+    ctl = HistoryController(view, _services(lambda: store), jobs or _RunNow(), shell, StoreSlot())
+    ctl.open_store()
+    return view, ctl, shell
+
+
 def test_sessions_and_progress_are_shown(qtbot, themed_app, store) -> None:
-    view = _view(qtbot)
-    view.set_store(store)
+    view, ctl, _ = _controlled(qtbot, store)
+    assert ctl.store.store is store and ctl.store.done
     assert view.table.rowCount() == 2
     assert view.table.item(0, 0).text() == "2"  # newest first
     assert view.table.item(0, 2).text() == "effleurage"
@@ -53,14 +85,14 @@ def test_sessions_and_progress_are_shown(qtbot, themed_app, store) -> None:
 
 
 def test_delete_asks_first_and_can_be_undone(qtbot, themed_app, store) -> None:
-    view = _view(qtbot)
-    view.set_store(store)
+    view, _ctl, _ = _controlled(qtbot, store)  # _ctl held: its slots die with it
     asked: list[str] = []
     view.confirm = lambda text: asked.append(text) or False
     view.table.selectRow(0)
     view.delete_selected()
     assert len(asked) == 1 and "restore it later" in asked[0]
     assert view.table.rowCount() == 2  # declined: nothing deleted
+    assert store.sessions(deleted=True) == []
     view.confirm = lambda text: True
     view.delete_selected()
     assert view.table.rowCount() == 1 and "Deleted session 2" in view.status.text()
@@ -69,13 +101,14 @@ def test_delete_asks_first_and_can_be_undone(qtbot, themed_app, store) -> None:
     assert view.table.rowCount() == 1 and view.restore_button.isVisible()
     view.table.selectRow(0)
     view.restore_selected()
+    assert "Restored session 2" in view.status.text()
+    assert store.sessions(deleted=True) == []
     view.show_deleted.setChecked(False)
     assert view.table.rowCount() == 2
 
 
 def test_open_selected_asks_for_a_replay(qtbot, themed_app, store) -> None:
-    view = _view(qtbot)
-    view.set_store(store)
+    view, _ctl, _ = _controlled(qtbot, store)  # _ctl held: its slots die with it
     assert not view.open_button.isEnabled()
     view.table.selectRow(1)
     with qtbot.waitSignal(view.replay_requested) as signal:
@@ -85,5 +118,115 @@ def test_open_selected_asks_for_a_replay(qtbot, themed_app, store) -> None:
 
 def test_without_a_store_the_view_says_why(qtbot, themed_app) -> None:
     view = _view(qtbot)
-    view.set_store(None, "database is corrupt")
+    assert view.subtitle.text() == "Sessions are not available: opening the session store…"
+    view.show_unavailable("database is corrupt")
     assert view.subtitle.text() == "Sessions are not available: database is corrupt"
+
+
+def test_the_controller_says_why_there_is_no_store(qtbot, themed_app) -> None:
+    def broken() -> Store:
+        raise RuntimeError("database is corrupt")
+
+    view, shell = _view(qtbot), FakeShell()
+    slot = StoreSlot()
+    ctl = HistoryController(view, _services(broken), _RunNow(), shell, slot)
+    ctl.open_store()
+    assert slot.done and slot.store is None and slot.error == "database is corrupt"
+    assert view.subtitle.text() == "Sessions are not available: database is corrupt"
+    assert shell.messages == ["Session store unavailable: database is corrupt"]
+    view.refresh()  # nothing to read from: nothing happens
+    assert view.loads == 0 and ctl.view is view
+
+    view = _view(qtbot)
+    ctl = HistoryController(view, _services(None), _RunNow(), shell, StoreSlot())
+    ctl.open_store()
+    assert view.subtitle.text() == "Sessions are not available: no session store in this mode"
+
+
+def _session(sid: int, hours: float) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=sid,
+        started_at=datetime(2024, 5, 1, tzinfo=UTC) + timedelta(hours=hours),
+        technique="effleurage",
+        reference_name="effleurage-starter",
+        attempts=12,
+        mean_overall=70.0,
+        best_overall=81.0,
+        state="finished",
+    )
+
+
+def test_the_view_alone_only_asks(qtbot, themed_app) -> None:
+    """No controller: the view holds no store, it emits what the user asks and shows
+    what it is told."""
+    view = _view(qtbot)
+    assert not hasattr(view, "store")
+    asked: list[tuple[str, Any]] = []
+    view.refresh_requested.connect(lambda t, d: asked.append(("refresh", (t, d))))
+    view.delete_requested.connect(lambda sid: asked.append(("delete", sid)))
+    view.restore_requested.connect(lambda sid: asked.append(("restore", sid)))
+
+    view.refresh()
+    view.technique.setCurrentIndex(view.technique.findData("friction"))
+    view.show_deleted.setChecked(True)
+    view.show_deleted.setChecked(False)
+    assert asked == [
+        ("refresh", ("", False)),
+        ("refresh", ("friction", False)),
+        ("refresh", ("friction", True)),
+        ("refresh", ("friction", False)),
+    ]
+    assert view.loads == 0 and view.table.rowCount() == 0  # asking shows nothing yet
+
+    asked.clear()
+    view.show_sessions([_session(4, 0), _session(7, 30)], {4: {"overall": 60.0}, 7: {}})
+    assert view.loads == 1 and view.table.rowCount() == 2
+    assert view.table.item(0, 0).text() == "7" and "2 sessions · friction" in view.subtitle.text()
+    view.table.selectRow(0)
+    view.confirm = lambda text: False
+    view.delete_selected()
+    view.confirm = lambda text: True
+    view.delete_selected()
+    view.restore_selected()
+    assert asked == [("delete", 7), ("restore", 7)]  # declined: not asked
+    view.show_status("Deleted session 7.")
+    assert view.status.text() == "Deleted session 7."
+    view.show_error("Could not read sessions: disk full")
+    assert view.subtitle.text() == "Could not read sessions: disk full"
+
+
+def test_the_controller_deletes_and_restores_through_the_store(qtbot, themed_app, store) -> None:
+    jobs = ManualJobs()
+    view, ctl, _ = _controlled(qtbot, store, jobs)
+    assert view.loads == 0 and jobs.busy  # the store opens in a worker
+    jobs.run()
+    assert view.loads == 1 and view.table.rowCount() == 2
+
+    view.delete_requested.emit(1)
+    assert store.sessions(deleted=True) == [] and jobs.busy  # not on the GUI thread
+    jobs.run()
+    assert [s.id for s in store.sessions(deleted=True)] == [1]
+    assert view.status.text() == "Deleted session 1." and view.loads == 2
+    assert [s.id for s in view.sessions] == [2]
+
+    ctl.restore_session(1)
+    jobs.run()
+    assert store.sessions(deleted=True) == [] and view.status.text() == "Restored session 1."
+    assert [s.id for s in view.sessions] == [1, 2]
+
+    view.restore_requested.emit(99)  # unknown: the store's error is shown
+    jobs.run()
+    assert "99" in view.status.text() and len(store.sessions()) == 2
+
+
+def test_an_older_read_does_not_overwrite_a_newer_one(qtbot, themed_app, store) -> None:
+    jobs = ManualJobs()
+    view, ctl, _ = _controlled(qtbot, store, jobs)
+    jobs.run()
+    view.technique.setCurrentIndex(view.technique.findData("friction"))
+    view.technique.setCurrentIndex(view.technique.findData("effleurage"))
+    fn_old, done_old = jobs.pending.pop(0)
+    done_old(fn_old(), None)  # the superseded (friction) answer comes first: dropped
+    assert view.loads == 1
+    jobs.run()
+    assert view.loads == 2 and view.table.rowCount() == 2 and ctl.view is view

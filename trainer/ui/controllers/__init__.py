@@ -11,7 +11,7 @@ and asks the window for what is the window's through a
 - :class:`PracticeController`: references, alignment warm-up, sessions, live frames.
 - :class:`InstructorController`: the takes shelf, recording takes, build/save/export.
 - :class:`HistoryController`: opens the session store (a :class:`StoreSlot` shared with
-  Practice and Replay).
+  Practice and Replay); reads, deletes and restores sessions for the History view.
 - :class:`ReplayController`: loads sessions and attempts to replay.
 """
 

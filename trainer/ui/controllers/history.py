@@ -1,8 +1,12 @@
-"""The History view's controller: opens the session store the other views share."""
+"""The History view's controller: opens the session store the other views share.
+
+It also reads, deletes and restores sessions in that store for the History view.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore
 
@@ -10,6 +14,7 @@ from trainer.ui.services import Services
 
 if TYPE_CHECKING:
     from trainer.store.database import Store
+    from trainer.store.records import SessionRecord
     from trainer.ui.controllers.base import JobRunner, Shell, StoreSlot
     from trainer.ui.history_view import HistoryView
 
@@ -17,10 +22,11 @@ __all__ = ["HistoryController"]
 
 
 class HistoryController(QtCore.QObject):
-    """Opens the session store (into ``store``) and keeps the History view on it.
+    """Opens the session store (into ``store``) and answers the History view from it.
 
-    The view lists, deletes and restores sessions itself, through the job runner it
-    was given; asking for a replay is wired by the window to the Replay controller.
+    The view asks (``refresh_requested``, ``delete_requested``, ``restore_requested``);
+    every store call runs in a worker (``jobs``) and its answer goes back to the view.
+    Asking for a replay is wired by the window to the Replay controller.
 
     Parameters
     ----------
@@ -61,13 +67,17 @@ class HistoryController(QtCore.QObject):
         self.jobs = jobs
         self.shell = shell
         self.store = store
+        self._reads = 0  # the latest read asked for; an older answer is dropped
+        view.refresh_requested.connect(self.load_sessions)
+        view.delete_requested.connect(self.delete_session)
+        view.restore_requested.connect(self.restore_session)
 
     def open_store(self) -> None:
         """Open the session store in a worker (or say there is none in this mode)."""
         if self.services.open_store is None:
             self.store.error = "no session store in this mode"
             self.store.done = True
-            self.view.set_store(None, self.store.error)
+            self.view.show_unavailable(self.store.error)
             return
         self.jobs.submit(self.services.open_store, self._store_opened)
 
@@ -76,13 +86,56 @@ class HistoryController(QtCore.QObject):
         if err is not None or store is None:
             self.store.error = str(err)
             self.shell.show_message(f"Session store unavailable: {err}", 15000)
-            self.view.set_store(None, self.store.error)
+            self.view.show_unavailable(self.store.error)
             return
         self.store.store = store
         self.store.error = ""
-        self.view.set_store(store)
+        self.view.refresh()
         self.store_ready.emit()
 
     def refresh_soon(self) -> None:
         """Re-read the sessions shortly (a session just ended)."""
         QtCore.QTimer.singleShot(self.REFRESH_DELAY_MS, self.view.refresh)
+
+    # -- what the view asks --
+
+    def load_sessions(self, technique: str, deleted: bool) -> None:
+        """Read the sessions (of ``technique``; ``""``: all) in a worker and show them."""
+        store = self.store.store
+        if store is None:
+            return
+        self._reads += 1
+        read = self._reads
+
+        def load() -> tuple[list[SessionRecord], dict[int, dict[str, float | None]]]:
+            sessions = store.sessions(technique=technique or None, deleted=deleted)
+            return sessions, store.component_means([s.id for s in sessions])
+
+        def done(result: Any, err: BaseException | None) -> None:
+            if read != self._reads:
+                return  # the filter changed since: a newer read answers
+            if err is not None:
+                self.view.show_error(f"Could not read sessions: {err}")
+            else:
+                self.view.show_sessions(*result)
+
+        self.jobs.submit(load, done)
+
+    def delete_session(self, session_id: int) -> None:
+        """Soft-delete a session (the view has asked the user), then re-read."""
+        store = self.store.store
+        if store is not None:
+            self._change(store.delete_session, session_id, f"Deleted session {session_id}.")
+
+    def restore_session(self, session_id: int) -> None:
+        """Undo the deletion of a session, then re-read."""
+        store = self.store.store
+        if store is not None:
+            self._change(store.restore_session, session_id, f"Restored session {session_id}.")
+
+    def _change(self, action: Callable[[int], None], session_id: int, done_text: str) -> None:
+        def done(_: Any, err: BaseException | None) -> None:
+            self.view.show_status(str(err) if err is not None else done_text)
+            self.view.refresh()
+
+        self.jobs.submit(lambda: action(session_id), done)
