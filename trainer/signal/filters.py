@@ -20,10 +20,20 @@ from trainer.exceptions import SignalError
 __all__ = ["StreamingFilter", "design_lowpass", "filter_offline", "segments_from_gaps"]
 
 
+#: No glove samples faster; far above it a low-pass's design is numerically degenerate
+#: (a CSV with 1e-300 s time steps reached scipy as a singular matrix).
+_MAX_RATE_HZ = 1e6
+
+
 def _check_rate(fs_hz: float) -> float:
     fs = float(fs_hz)
     if not math.isfinite(fs) or fs <= 0:
         raise SignalError(f"sample rate must be a finite number > 0 Hz, got {fs_hz!r}")
+    if fs > _MAX_RATE_HZ:
+        raise SignalError(
+            f"sample rate {fs:.3g} Hz is implausible for a glove (at most {_MAX_RATE_HZ:g} Hz):"
+            " check the recording's time column"
+        )
     return fs
 
 

@@ -178,3 +178,16 @@ def test_no_traceback_from_a_real_process():
     )
     assert proc.returncode == 1
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_score_on_a_csv_with_absurd_time_steps_is_one_line(capsys, tmp_path):
+    # Issue 17, defect 10: 1e-300 s time steps reached scipy as a LinAlgError traceback.
+    n = 400
+    t = np.arange(n) * 1e-300
+    v = 5.0 * np.abs(np.sin(np.arange(n) / 40.0))
+    path = tmp_path / "tiny.csv"
+    rows = ["time_s,palm_heel,palm,thumb,index,middle,ring,little"]
+    rows += [",".join([repr(float(t[i]))] + [repr(float(v[i]))] * 7) for i in range(n)]
+    path.write_text("\n".join(rows) + "\n")
+    code, _, err = _run(capsys, "score", str(path), "--reference", "effleurage-starter")
+    assert code == 1 and "implausible" in err and len(err.strip().splitlines()) == 1
