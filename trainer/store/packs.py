@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import tempfile
@@ -240,6 +241,17 @@ def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: st
     return value
 
 
+def _finite(value: int | float, what: str) -> float:
+    """Return a JSON number as a finite float (NaN, Infinity, huge integers refused)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be finite numbers")
+    return number
+
+
 def _components(item: dict[str, Any], where: str) -> dict[str, float | None]:
     """Read an attempt's ``components`` (older packs: the four fixed keys)."""
     given = item.get("components")
@@ -284,16 +296,18 @@ def _score(
     for d in _get(item, "deductions", list, where):
         if not isinstance(d, dict):
             raise ValueError(f"{where}: a deduction is not an object")
+        points = _finite(_get(d, "points", num, where), f"{where}: deduction points")
+        if not 0 <= points <= 100:
+            raise ValueError(f"{where}: deduction points must be 0-100")
         deductions.append(
             Deduction(
-                _get(d, "code", str, where)[:100],
-                _get(d, "message", str, where)[:1000],
-                float(_get(d, "points", num, where)),
+                _get(d, "code", str, where)[:100], _get(d, "message", str, where)[:1000], points
             )
         )
     details = _get(item, "details", dict, where)
     if not all(isinstance(v, num) and not isinstance(v, bool) for v in details.values()):
         raise ValueError(f"{where}: details must be numbers")
+    details = {str(k)[:100]: _finite(v, f"{where}: details") for k, v in details.items()}
     path = paths.get(f"a{index}")
     start, end = float(_get(item, "start_s", num, where)), float(_get(item, "end_s", num, where))
     if not (np.isfinite(start) and np.isfinite(end) and end >= start):
@@ -306,7 +320,7 @@ def _score(
         overall=overall,
         deductions=tuple(deductions),
         flags=tuple(str(f)[:200] for f in _get(item, "flags", list, where)),
-        details={str(k)[:100]: float(v) for k, v in details.items()},
+        details=details,
         path=path,
     )
     return index, score, components

@@ -237,3 +237,30 @@ def test_bad_components_in_a_pack_are_refused(pack, tmp_path) -> None:
 
     with Store(tmp_path) as store, pytest.raises(StoreError, match="'toy' must be a score 0-100"):
         import_pack(_rewrite(pack, tmp_path / "bad.mtpack", bad), store=store)
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("points", float("nan")),
+        ("points", float("inf")),
+        ("detail", float("nan")),
+        ("detail", 10**400),
+    ],
+)
+def test_non_finite_numbers_in_a_pack_are_refused(pack, tmp_path, where, value) -> None:
+    # Issue 17, defect 9: NaN / Infinity reached the store, then `history --json` printed
+    # invalid JSON; a huge integer was an OverflowError traceback.
+    def bad(entries: dict[str, bytes]) -> dict[str, bytes]:
+        manifest = json.loads(entries["pack.json"])
+        attempt = manifest["sessions"][0]["attempts"][0]
+        if where == "points":
+            attempt["deductions"] = [{"code": "x", "message": "x", "points": value}]
+        else:
+            attempt["details"] = {"x": value}
+        return {**entries, "pack.json": json.dumps(manifest).encode()}
+
+    with Store(tmp_path) as store, pytest.raises(StoreError, match="must be finite"):
+        import_pack(_rewrite(pack, tmp_path / "bad.mtpack", bad), store=store)
+    with Store(tmp_path) as store:
+        assert store.sessions() == []  # nothing half-imported
