@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -173,7 +174,11 @@ class CaptureWriter:
             os.fsync(self._fd)
             _fsync_dir(self.path)
         except BaseException:
+            # Nothing was recorded yet: leave no empty file behind (a retry would need
+            # --overwrite for it, e.g. after a full disk).
             self._abandon()
+            with contextlib.suppress(OSError):
+                self.path.unlink()
             raise
         self._last_sync = self._clock()
 

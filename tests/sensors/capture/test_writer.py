@@ -157,3 +157,26 @@ def test_sync_interval_is_respected(
     assert writer.poll() is False
     assert len(syncs) == n + 1
     writer.close()
+
+
+def test_a_failed_start_leaves_no_empty_capture(
+    tmp_path: Path, profile: GloveProfile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 17, defect 13: `record` on a full disk left a 0-byte capture, so the retry
+    # needed --overwrite.
+    import errno
+
+    from sensors.capture import CaptureWriter
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writer_mod.os, "write", full)
+    path = tmp_path / "take.mtcap"
+    with pytest.raises(OSError, match="No space left"):
+        CaptureWriter(path, profile, source="sim:effleurage")
+    assert not path.exists()
+    monkeypatch.undo()
+    with CaptureWriter(path, profile, source="sim:effleurage"):  # the retry just works
+        pass
+    assert path.stat().st_size > 0
