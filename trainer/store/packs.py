@@ -361,6 +361,7 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
         if version > PACK_VERSION:
             raise ValueError(f"pack version {version} is newer than this program's")
         refs: dict[str, Reference] = {}
+        canonical: dict[str, str] = {}
         for i, item in enumerate(_get(manifest, "references", list, "pack.json")):
             where = f"reference {i}"
             if not isinstance(item, dict):
@@ -371,7 +372,11 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
                 raise ValueError(f"{where}: its file is missing")
             if content_hash(data) != digest:
                 raise ValueError(f"{where}: content does not match its hash")
-            refs[digest] = decode_reference(data, f"{pack.name}: {where}")
+            ref = decode_reference(data, f"{pack.name}: {where}")
+            # Keyed as the store keys it: by the hash of the reference as this program
+            # writes it (the same content may have been written with other formatting).
+            canonical[digest] = content_hash(encode_reference(ref))
+            refs[canonical[digest]] = ref
         sessions = []
         for i, item in enumerate(_get(manifest, "sessions", list, "pack.json")):
             where = f"session {i}"
@@ -389,8 +394,10 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
                 if item.get(key) is not None:
                     datetime.fromisoformat(_get(item, key, str, where))
             ref_hash = item.get("reference_hash")
-            if ref_hash is not None and ref_hash not in refs:
-                raise ValueError(f"{where}: its reference is not in the pack")
+            if ref_hash is not None:
+                if ref_hash not in canonical:
+                    raise ValueError(f"{where}: its reference is not in the pack")
+                item = {**item, "reference_hash": canonical[ref_hash]}
             paths = _paths(entries.get(f"sessions/{n}/paths.npz"), where)
             attempts = [
                 _score(a, f"{where} attempt {j}", paths)

@@ -264,3 +264,44 @@ def test_non_finite_numbers_in_a_pack_are_refused(pack, tmp_path, where, value) 
         import_pack(_rewrite(pack, tmp_path / "bad.mtpack", bad), store=store)
     with Store(tmp_path) as store:
         assert store.sessions() == []  # nothing half-imported
+
+
+def test_a_reference_written_with_other_formatting_imports(pack, tmp_path) -> None:
+    # Issue 17, defect 14: the same reference content with its meta.json formatted
+    # differently (so another, correct hash) failed with "FOREIGN KEY constraint failed".
+    import io
+
+    from trainer.store.database import content_hash
+
+    def reformat(entries: dict[str, bytes]) -> dict[str, bytes]:
+        manifest = json.loads(entries["pack.json"])
+        old = manifest["sessions"][0]["reference_hash"]  # the reference a session uses
+        (ref,) = [r for r in manifest["references"] if r["hash"] == old]
+        with zipfile.ZipFile(io.BytesIO(entries[f"references/{old}.mtref"])) as zf:
+            inner = {i.filename: zf.read(i) for i in zf.infolist()}
+        inner["meta.json"] = json.dumps(json.loads(inner["meta.json"]), indent=3).encode()
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for name, data in inner.items():
+                zf.writestr(name, data)
+        new = content_hash(buf.getvalue())
+        assert new != old
+        ref["hash"] = new
+        for session in manifest["sessions"]:
+            if session.get("reference_hash") == old:
+                session["reference_hash"] = new
+        out = {k: v for k, v in entries.items() if k != f"references/{old}.mtref"}
+        return {
+            **out,
+            f"references/{new}.mtref": buf.getvalue(),
+            "pack.json": json.dumps(manifest).encode(),
+        }
+
+    library = ReferenceLibrary(tmp_path / "references")
+    with Store(tmp_path) as store:
+        summary = import_pack(
+            _rewrite(pack, tmp_path / "f.mtpack", reformat), store=store, library=library
+        )
+        (session,) = store.sessions()
+        assert session.id in summary["sessions"]
+        assert store.reference(session.reference_hash).name == session.reference_name
