@@ -70,10 +70,25 @@ class Database:
         return conn
 
     def _error(self, err: BaseException) -> StoreError:
-        return StoreError(
-            f"{self.path}: {err}; the database is unreadable (move it aside to start a "
-            "new one: captures and references are kept outside it)"
-        )
+        """Say what went wrong; "unreadable" only for a database that really is damaged."""
+        text = str(err)
+        lowered = text.lower()
+        if isinstance(err, sqlite3.IntegrityError):
+            # A constraint refused what was written (e.g. a bad pack): the database is fine.
+            why = "the change was refused and nothing was written; the database is fine"
+        elif "locked" in lowered or "busy" in lowered:
+            why = (
+                "another massage-trainer (or another program) is writing to it; "
+                "wait for it to finish and try again"
+            )
+        elif "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
+            why = "it cannot be opened or written here: check the folder's permissions"
+        else:
+            why = (
+                "the database is unreadable (move it aside to start a new one: captures "
+                "and references are kept outside it)"
+            )
+        return StoreError(f"{self.path}: {text}; {why}")
 
     def _check_version(self, conn: sqlite3.Connection) -> int:
         try:

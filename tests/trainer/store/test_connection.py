@@ -78,3 +78,29 @@ def test_readonly_store_reads_and_refuses_writes(
         assert [s.id for s in ro.sessions()] == [sid]
         with pytest.raises(StoreError, match="read-only"):
             ro.delete_session(sid)
+
+
+@pytest.mark.parametrize(
+    ("error", "says", "never"),
+    [
+        (
+            sqlite3.IntegrityError("FOREIGN KEY constraint failed"),
+            "nothing was written",
+            "unreadable",
+        ),
+        (sqlite3.OperationalError("database is locked"), "try again", "unreadable"),
+        (sqlite3.OperationalError("unable to open database file"), "permissions", "unreadable"),
+        (
+            sqlite3.OperationalError("attempt to write a readonly database"),
+            "permissions",
+            "unreadable",
+        ),
+        (sqlite3.DatabaseError("file is not a database"), "unreadable", "try again"),
+    ],
+)
+def test_database_errors_say_what_happened(tmp_path: Path, error, says: str, never: str) -> None:
+    # Issue 17, defect 3: every sqlite3 error said "unreadable (move it aside ...)", and a
+    # user who followed it set aside a healthy database with all their history.
+    with Store(tmp_path) as store:
+        text = str(store._error(error))
+    assert says in text and never not in text and "\n" not in text
