@@ -221,6 +221,7 @@ class Reference:
             "name": self.name,
             "technique": self.technique,
             "author": self.author,
+            "performers": list(self.performers),
             "created": self.created,
             "synthetic": self.synthetic,
             "glove": self.profile.name,

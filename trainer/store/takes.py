@@ -149,7 +149,23 @@ def build_from_captures(
         notes=notes,
         created=datetime.now(UTC).date().isoformat(),
         synthetic=all(bool(cap.metadata.get("synthetic", False)) for cap, _ in captures),
+        performers=_performers(captures, author),
     )
+
+
+def _performers(
+    captures: Sequence[tuple[Capture, tuple[float, float] | None]], author: str
+) -> tuple[str, ...]:
+    """Who performed the takes: each take's recorded performer, else the reference's author."""
+    names = set()
+    for cap, _ in captures:
+        info = cap.metadata.get("take")
+        who = info.get("author") if isinstance(info, dict) else None
+        if isinstance(who, str) and who.strip():
+            names.add(who.strip()[:200])
+        elif author.strip():
+            names.add(author.strip()[:200])
+    return tuple(sorted(names))
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ def test_build_then_score_with_it(capsys):
     assert code == 0 and "built 'mine'" in out
     shown = json.loads(_run(capsys, "reference", "show", "mine", "--json")[1])
     assert shown["author"] == "A. Expert" and shown["origin"] == "user"
+    assert shown["performers"] == ["A. Expert"]  # the takes name no performer of their own
     assert shown["synthetic"]  # the capture says it came from the simulator
     code, _, err = _run(capsys, "reference", "build", "mine", EFFLEURAGE, "--technique", "x")
     assert code == 1 and "already exists" in err

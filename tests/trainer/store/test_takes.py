@@ -141,9 +141,11 @@ def test_stroke_spans_match_the_segmenter(fixtures_dir) -> None:
 
 def test_building_from_the_shelf_uses_good_takes_as_trimmed(shelf, fixtures_dir) -> None:
     a, cap = _record(shelf, fixtures_dir / EFF)
-    b, _ = _record(shelf, fixtures_dir / EFF)
+    b, _ = _record(shelf, fixtures_dir / EFF, author="Ben")
     whole = shelf.build([a, b], name="mine", technique="effleurage", author="Ana")
     assert whole.n_strokes == 16 and whole.synthetic and whole.author == "Ana"
+    # The reference records who performed its takes (issue 13).
+    assert whole.performers == ("Ana", "Ben")
     # The same takes built by hand: the shelf adds nothing of its own.
     direct = build_reference(
         [(cap.values, ()), (cap.values, ())],
