@@ -238,7 +238,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         ("started_at", info["started_at"] or "-"),
         ("duration_s", f"{capture.duration_s:.3f}"),
         ("samples", str(capture.n_samples)),
-        ("sample_rate_hz", f"{capture.sample_rate_hz:.3f}"),
+        ("sample_rate_hz", f"{capture.sample_rate_hz:.10g}"),  # 200, 199.876, 1e+300
         ("sensors", ", ".join(capture.channel_names)),
         ("gaps", str(info["gaps"])),
         (

@@ -354,3 +354,16 @@ def test_export_to_a_closed_pipe_is_quiet(fixtures_dir: Path) -> None:
     proc.stderr.close()
     assert proc.wait(timeout=30) == 0
     assert stderr == ""
+
+
+def test_info_prints_an_absurd_rate_briefly(capsys, tmp_path) -> None:
+    # Issue 17 ("also seen"): a 1e300 Hz rate was printed with 300 digits.
+    from trainer.cli import main
+
+    rows = ["time_s,palm_heel,palm,thumb,index,middle,ring,little"]
+    rows += [",".join([repr(i * 1e-300)] + ["1.0"] * 7) for i in range(50)]
+    path = tmp_path / "tiny.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["info", str(path)]) == 0
+    (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("sample_rate_hz")]
+    assert len(line) < 40 and "e+300" in line
