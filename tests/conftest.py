@@ -81,6 +81,41 @@ def practise() -> Callable[..., tuple[Any, list]]:
     return _practise
 
 
+def _session_in(
+    store: Any,
+    technique: str = "effleurage",
+    *,
+    reference: Any = None,
+    reference_name: str | None = None,
+    capture_from: Path | None = None,
+    source: str = "sim",
+    feedback_mode: str = "off",
+    end: bool = False,
+) -> int:
+    """Begin a session in ``store`` (capture: a copy of ``capture_from``, else empty)."""
+    capture = store.home / "sessions" / f"{technique}-{time.monotonic_ns()}.mtcap"
+    capture.parent.mkdir(parents=True, exist_ok=True)
+    capture.write_bytes(capture_from.read_bytes() if capture_from is not None else b"")
+    sid: int = store.begin_session(
+        technique=technique,
+        reference=reference,
+        reference_name=reference_name or f"{technique}-starter",
+        glove="reference-glove",
+        source=source if source != "sim" else f"sim:{technique}",
+        feedback_mode=feedback_mode,
+        capture=capture,
+    )
+    if end:
+        store.end_session(sid, samples=0, duration_s=0.0)
+    return sid
+
+
+@pytest.fixture(scope="session")
+def session_in() -> Callable[..., int]:
+    """``session_in(store, technique, ...)``: begin a session with a minimal capture."""
+    return _session_in
+
+
 @pytest.fixture(scope="session")
 def effleurage_capture() -> Path:
     """A recorded effleurage capture (reference glove)."""

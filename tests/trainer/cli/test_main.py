@@ -58,7 +58,7 @@ def test_demo_without_a_screen_is_one_line_not_an_abort() -> None:
     ]
 
 
-def test_a_terminal_that_cannot_encode_a_dash_gets_no_traceback(tmp_path) -> None:
+def test_a_terminal_that_cannot_encode_a_dash_gets_no_traceback(tmp_path, session_in) -> None:
     # Issue 17, defect 11: `history` printed "–" for a session without strokes, and a
     # non-UTF-8 stdout (LC_ALL=C, PYTHONIOENCODING=ascii) turned it into a traceback.
     import os
@@ -67,19 +67,7 @@ def test_a_terminal_that_cannot_encode_a_dash_gets_no_traceback(tmp_path) -> Non
 
     home = tmp_path / "home"
     with Store(home) as store:
-        capture = home / "sessions" / "x.mtcap"
-        capture.parent.mkdir(parents=True, exist_ok=True)
-        capture.write_bytes(b"")
-        sid = store.begin_session(
-            technique="effleurage",
-            reference=None,
-            reference_name="effleurage-starter",
-            glove="reference-glove",
-            source="sim:effleurage",
-            feedback_mode="off",
-            capture=capture,
-        )
-        store.end_session(sid, samples=0, duration_s=0.0)
+        session_in(store, "effleurage", end=True)
     env = {**os.environ, "MASSAGE_TRAINER_HOME": str(home), "PYTHONIOENCODING": "ascii"}
     out = subprocess.run(
         [sys.executable, "-m", "trainer", "history"], capture_output=True, text=True, env=env

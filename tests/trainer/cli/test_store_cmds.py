@@ -119,21 +119,10 @@ def test_export_session_as_csv(demo_home, tmp_path, monkeypatch) -> None:
     assert exported.values == pytest.approx(original.values, abs=1e-6)
 
 
-def test_delete_is_undoable_from_history(tmp_path, monkeypatch, capsys) -> None:
+def test_delete_is_undoable_from_history(tmp_path, monkeypatch, capsys, session_in) -> None:
     monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path))
     with Store(tmp_path) as store:
-        capture = tmp_path / "sessions" / "x.mtcap"
-        capture.parent.mkdir()
-        capture.write_bytes(b"")
-        sid = store.begin_session(
-            technique="friction",
-            reference=None,
-            reference_name="friction-starter",
-            glove="reference-glove",
-            source="sim:friction",
-            feedback_mode="off",
-            capture=capture,
-        )
+        sid = session_in(store, "friction")
     assert main(["history", "--delete", str(sid)]) == 0
     assert f"history --restore {sid}" in capsys.readouterr().out
     assert main(["history", "--json"]) == 0

@@ -39,7 +39,7 @@ def _build_toy(capsys, technique: str = "Skin  Rolling") -> None:
     assert "built 'toy' (skin rolling)" in out  # normalised by the one name rule
 
 
-def test_a_built_technique_is_in_every_list(capsys, _isolated_home) -> None:
+def test_a_built_technique_is_in_every_list(capsys, _isolated_home, session_in) -> None:
     assert technique_names() == list(SIMULATED)
     _build_toy(capsys)
     assert technique_names() == [*SIMULATED, "skin rolling"]
@@ -70,7 +70,7 @@ def test_a_built_technique_is_in_every_list(capsys, _isolated_home) -> None:
     assert code == 0 and report["technique"] == "skin rolling" and report["strokes"]
 
     # history: the filter accepts it, and finds its sessions.
-    _session("skin rolling")
+    _session(session_in, "skin rolling")
     code, out, err = _run(capsys, "history", "--technique", "Skin Rolling", "--json")
     assert code == 0, err
     (session,) = json.loads(out)["sessions"]
@@ -116,29 +116,19 @@ def test_reference_build_refuses_a_bad_technique_name_in_one_line(capsys, bad) -
     assert "bad" not in _run(capsys, "reference", "list")[1]
 
 
-def _session(technique: str) -> None:
+def _session(session_in, technique: str) -> None:
+    """A finished session of ``technique`` whose reference has left the library."""
     with Store() as store:
-        capture = store.home / "sessions" / f"{technique}.mtcap"
-        capture.parent.mkdir(parents=True, exist_ok=True)
-        sid = store.begin_session(
-            technique=technique,
-            reference=None,
-            reference_name="gone",
-            glove="reference-glove",
-            source="ble:fake",
-            feedback_mode="every",
-            capture=capture,
-        )
-        store.end_session(sid, samples=0, duration_s=0.0)
+        session_in(store, technique, reference_name="gone", source="ble:fake", end=True)
 
 
-def test_history_refuses_an_unknown_technique_with_a_suggestion(capsys) -> None:
+def test_history_refuses_an_unknown_technique_with_a_suggestion(capsys, session_in) -> None:
     code, _, err = _run(capsys, "history", "--technique", "tapotment")
     assert "did you mean 'tapotement'?" in _one_line_error(code, err)
     code, _, err = _run(capsys, "history", "--technique", "shiatsu")
     assert "unknown technique 'shiatsu' (known: effleurage" in _one_line_error(code, err)
     # Sessions of a technique whose references have left the library stay findable.
-    _session("shiatsu")
+    _session(session_in, "shiatsu")
     code, out, _ = _run(capsys, "history", "--technique", "shiatsu", "--json")
     assert code == 0 and len(json.loads(out)["sessions"]) == 1
     code, _, err = _run(capsys, "history", "--technique", "no_such!")
