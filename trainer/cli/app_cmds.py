@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
 from pathlib import Path
+
+from trainer.cli.output import print_json
 
 __all__ = ["ensure_screen", "register", "run_gui"]
 
@@ -159,7 +160,7 @@ def _demo(args: argparse.Namespace) -> int:
     result = run_demo(options, remember=not args.headless)
     summary = result.to_dict()
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print_json(summary, indent=2)
     else:
         overall = "–" if result.overall is None else f"{result.overall:.0f}"
         print(

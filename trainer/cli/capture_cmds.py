@@ -8,7 +8,6 @@ leaves a capture that opens (see :mod:`sensors.capture` for the crash guarantees
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import signal
@@ -23,6 +22,7 @@ from sensors.exceptions import CaptureError, SourceError
 from sensors.sources import Source, SourceKind, SourceSpec, open_source, parse_source_spec
 from sensors.sources.replay import ReplaySource
 from trainer.cli.arguments import positive_seconds
+from trainer.cli.output import dumps, print_json
 
 if TYPE_CHECKING:
     from trainer.live import RecordResult
@@ -225,7 +225,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     capture = read_capture(args.capture, profile=args.profile)
     info = _describe(capture)
     if args.json:
-        print(json.dumps(info, indent=2, sort_keys=False))
+        print_json(info, indent=2, sort_keys=False)
         return 0
     fmt = (
         capture.file_format if capture.file_format == "csv" else f"mtcap v{info['format_version']}"
@@ -249,7 +249,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         ),
     ]
     if capture.metadata:
-        meta = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(capture.metadata.items()))
+        meta = ", ".join(f"{k}={dumps(v)}" for k, v in sorted(capture.metadata.items()))
         lines.append(("metadata", meta))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import asdict
 
 from trainer.cli.arguments import positive_seconds
+from trainer.cli.output import print_json
 
 __all__ = ["register"]
 
@@ -39,7 +39,7 @@ def _scan(args: argparse.Namespace) -> int:
 
     gloves = ble.scan(args.timeout)
     if args.json:
-        print(json.dumps([asdict(g) for g in gloves], indent=2))
+        print_json([asdict(g) for g in gloves], indent=2)
     elif not gloves:
         print("no gloves found (is the glove on and advertising?)")
     else:

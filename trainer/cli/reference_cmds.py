@@ -9,9 +9,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import textwrap
 from typing import TYPE_CHECKING, Any
+
+from trainer.cli.output import print_json
 
 if TYPE_CHECKING:
     from trainer.store.references import ReferenceLibrary
@@ -136,7 +137,7 @@ def _list(args: argparse.Namespace) -> int:
             else {"name": e.name, "origin": e.origin, "error": e.error}
             for e in entries
         ]
-        print(json.dumps(rows, indent=2, sort_keys=True))
+        print_json(rows, indent=2, sort_keys=True)
         return 0
     tw = max([12, *(len(e.reference.technique) for e in entries if e.reference is not None)])
     print(f"{'name':28s} {'technique':{tw}s} {'glove':16s} {'strokes':>7s}  {'origin':8s} note")
@@ -158,7 +159,7 @@ def _techniques(args: argparse.Namespace) -> int:
 
     techniques = available_techniques(_library())
     if args.json:
-        print(json.dumps([t.to_dict() for t in techniques], indent=2, sort_keys=True))
+        print_json([t.to_dict() for t in techniques], indent=2, sort_keys=True)
         return 0
     width = max([len("technique"), *(len(t.name) for t in techniques)])
     print(f"{'technique':{width}s} {'simulated':9s} references")
@@ -179,7 +180,7 @@ def _show(args: argparse.Namespace) -> int:
     except ReferenceFileError:  # a file given by path, not in the library
         summary["origin"] = "file"
     if args.json:
-        print(json.dumps(summary, indent=2, sort_keys=True))
+        print_json(summary, indent=2, sort_keys=True)
         return 0
     notes = summary.pop("notes")
     for key, value in summary.items():
@@ -298,7 +299,7 @@ def _cell(value: float | None, name: str) -> str:
 def _score(args: argparse.Namespace) -> int:
     report = score_report(args.capture, args.reference, args.profile, recognise=args.recognise)
     if args.json:
-        print(json.dumps(report, indent=2, sort_keys=True))
+        print_json(report, indent=2, sort_keys=True)
         return 0
     strokes = report["strokes"]
     print(f"reference: {report['reference']} ({report['technique']})    strokes: {len(strokes)}")

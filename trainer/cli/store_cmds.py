@@ -11,12 +11,12 @@ opens an attempt or a session in the replay view (``--json`` prints the replay d
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trainer.cli.arguments import positive_number
+from trainer.cli.output import print_json
 from trainer.exceptions import StoreError
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
                 {**s.to_dict(), "attempts": [a.to_dict() for a in attempts[s.id]]} for s in sessions
             ]
         }
-        json.dump(out, sys.stdout, indent=2, sort_keys=True)
+        print_json(out, indent=2, sort_keys=True)
         print()
         return 0
     if not sessions:
@@ -165,7 +165,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     with open_store(readonly=True) as store:
         data = load_replay(store, args.target)
     if args.json:
-        json.dump(data.to_dict(arrays=args.arrays), sys.stdout, sort_keys=True)
+        print_json(data.to_dict(arrays=args.arrays), sort_keys=True)
         print()
         return 0
     from trainer.cli.app_cmds import ensure_screen

@@ -176,3 +176,29 @@ def test_corrupt_database_is_one_line_and_captures_still_work(tmp_path, monkeypa
     # Other data is still usable: captures and references.
     assert main(["info", str(FIXTURE)]) == 0
     assert main(["reference", "list"]) == 0
+
+
+def test_json_output_is_strict_even_for_a_non_finite_stored_value(
+    tmp_path, monkeypatch, capsys, session_in, effleurage_capture
+) -> None:
+    # Issue 17, defect 9: a NaN reached the store (from a pack, before imports were
+    # validated) and `history --json` / `replay --json` printed "NaN": invalid JSON.
+    from trainer.scoring.model import StrokeScore
+
+    monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path))
+    with Store(tmp_path) as store:
+        sid = session_in(store, "effleurage", capture_from=effleurage_capture, end=True)
+        score = StrokeScore(
+            start_s=0.0, end_s=1.0, overall=90.0, shape=90.0, pressure=90.0, tempo=90.0,
+            smoothness=90.0, details={"jerk": float("nan")},
+        )  # fmt: skip
+        attempt = store.add_attempt(sid, 0, score)
+
+    def strict(text: str):
+        return json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in JSON output"))
+
+    assert main(["history", "--json"]) == 0
+    strict(capsys.readouterr().out)
+    assert main(["replay", f"A{attempt}", "--json"]) == 0
+    (shown,) = strict(capsys.readouterr().out)["attempts"]
+    assert shown["details"]["jerk"] is None
