@@ -18,7 +18,7 @@ from sensors.profiles import (
     parse_profile,
 )
 
-BUNDLED = ["diy-fsr5", "reference-glove"]
+BUNDLED = ["diy-fsr5", "diy-fsr5-v1", "reference-glove"]
 
 
 def test_bundled_profiles_load() -> None:
@@ -26,7 +26,7 @@ def test_bundled_profiles_load() -> None:
     assert DEFAULT_PROFILE in list_profiles()
     # Package data, found through importlib.resources (works from a wheel too).
     shipped = sorted(p.name for p in files("sensors.profiles").iterdir() if p.name.endswith("toml"))
-    assert shipped == [f"{name}.toml" for name in BUNDLED]
+    assert shipped == sorted(f"{name}.toml" for name in BUNDLED)
     diy = load_profile("diy-fsr5")
     assert diy.protocol == "nus-text" and len(diy.sensors) == 5 and diy.sample_rate_hz == 100
     assert diy.raw_max == 4095
@@ -77,7 +77,7 @@ def test_profile_from_path_and_raw_bits(tmp_path: Path) -> None:
 
 
 def test_unknown_profile_and_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(ProfileError, match="known: diy-fsr5, reference-glove"):
+    with pytest.raises(ProfileError, match="known: diy-fsr5, diy-fsr5-v1, reference-glove"):
         load_profile("no-such-glove")
     with pytest.raises(ProfileError, match="not valid TOML"):
         parse_profile("name = ")
