@@ -6,7 +6,6 @@ chunk framing, chunk payload), before it builds a :class:`~sensors.capture.model
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -33,12 +32,15 @@ from sensors.capture._layout import (
     FORMAT_VERSION,
     MAGIC,
 )
-from sensors.capture.csv_io import _parse_csv
+from sensors.capture.csv_io import _looks_like_csv, read_csv
 from sensors.capture.model import Capture
 from sensors.exceptions import CaptureError, ProfileError
 from sensors.profiles import GloveProfile
 
 __all__ = ["read_capture"]
+
+# Bytes read to tell the formats apart (a CSV header line, after a BOM and a sep= line).
+_HEAD_BYTES = 64 * 1024
 
 
 def read_capture(
@@ -68,29 +70,28 @@ def read_capture(
     """
     file = Path(path)
     try:
-        data = file.read_bytes()
+        with open(file, "rb") as fh:
+            # Only the head decides the format: a CSV is then streamed, not held in memory.
+            head = fh.read(_HEAD_BYTES)
+            if head.startswith(MAGIC[:4]):
+                fh.seek(0)
+                data = fh.read()
     except FileNotFoundError:
         raise CaptureError(f"{file}: no such capture file") from None
     except IsADirectoryError:
         raise CaptureError(f"{file}: is a directory, not a capture file") from None
     except OSError as err:
         raise CaptureError(f"{file}: cannot read: {err.strerror or err}") from None
-    if not data:
+    if not head:
         raise CaptureError(f"{file}: empty file, not a capture")
-    if data.startswith(MAGIC[:4]):
+    if head.startswith(MAGIC[:4]):
         return _parse_native(data, file)
-    if _looks_like_csv(data):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise CaptureError(f"{file}: CSV is not valid UTF-8 (byte {err.start})") from None
-        return _parse_csv(io.StringIO(text, newline=None), file, profile)
-    raise CaptureError(f"{file}: not a capture (neither .mtcap nor CSV with a time_s header)")
-
-
-def _looks_like_csv(data: bytes) -> bool:
-    head = data[:64].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t")
-    return head[:6].lower() == b"time_s"
+    if _looks_like_csv(head):
+        return read_csv(file, profile)
+    raise CaptureError(
+        f"{file}: not a capture (neither .mtcap nor CSV with a time column: "
+        "time_s, time (s), time_ms or t_ms)"
+    )
 
 
 _Fail = Callable[[str], CaptureError]

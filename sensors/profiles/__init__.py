@@ -27,12 +27,19 @@ TOML layout (``docs/glove-protocol.md`` §4 has the full reference)::
 Unknown keys are errors, so a misspelt optional key cannot be silently ignored.
 
 Modules: :mod:`~sensors.profiles.model` (the dataclasses),
-:mod:`~sensors.profiles.validation` and :mod:`~sensors.profiles.loading`; every public
+:mod:`~sensors.profiles.validation`, :mod:`~sensors.profiles.loading` and
+:mod:`~sensors.profiles.generic` (a profile made from a CSV header); every public
 name is importable from :mod:`sensors.profiles`.
 """
 
 from __future__ import annotations
 
+from sensors.profiles.generic import (
+    GENERIC_PROFILE_NAME,
+    generic_profile,
+    generic_profile_notice,
+    is_generic_profile,
+)
 from sensors.profiles.loading import list_profiles, load_profile, parse_profile
 from sensors.profiles.model import (
     DEFAULT_PROFILE,
@@ -45,11 +52,15 @@ from sensors.profiles.model import (
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "GENERIC_PROFILE_NAME",
     "PROTOCOLS",
     "Calibration",
     "GloveProfile",
     "Region",
     "SensorSpec",
+    "generic_profile",
+    "generic_profile_notice",
+    "is_generic_profile",
     "list_profiles",
     "load_profile",
     "parse_profile",

@@ -11,7 +11,7 @@ from capture_helpers import make_blocks, other_profile, write
 
 from sensors.capture import CSV_GAP_FACTOR, read_capture, read_csv, write_csv
 from sensors.exceptions import CaptureError
-from sensors.profiles import DEFAULT_PROFILE, GloveProfile, load_profile
+from sensors.profiles import DEFAULT_PROFILE, GloveProfile, is_generic_profile, load_profile
 
 
 def test_csv_round_trip_is_exact(tmp_path: Path, profile: GloveProfile) -> None:
@@ -91,13 +91,13 @@ def ab_profile(tmp_path: Path) -> Path:
     return path
 
 
-def test_csv_with_unknown_columns_needs_a_profile(tmp_path: Path, ab_profile: Path) -> None:
+def test_csv_with_unknown_columns_gets_a_generic_profile_or_the_named_one(
+    tmp_path: Path, ab_profile: Path
+) -> None:
     path = tmp_path / "ab.csv"
     path.write_text("time_s,a,b\n0,1,2\n0.01,3,4\n")
-    with pytest.raises(CaptureError, match="match no bundled glove profile"):
-        read_csv(path)
-    with pytest.raises(CaptureError, match="match no bundled glove profile"):
-        read_capture(path)
+    for cap in (read_csv(path), read_capture(path)):  # no bundled glove has sensors a, b
+        assert is_generic_profile(cap.profile) and cap.channel_names == ("a", "b")
     cap = read_csv(path, profile=str(ab_profile))
     assert cap.profile.name == "ab" and cap.values.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert read_capture(path, profile=load_profile(ab_profile)).n_samples == 2

@@ -137,8 +137,9 @@ def test_info_on_csv_of_another_glove_takes_a_profile(
     )
     csv = tmp_path / "two.csv"
     csv.write_text("time_s,left,right\n" + "".join(f"{i / 50!r},{i},1\n" for i in range(50)))
-    assert main(["info", str(csv)]) == 1
-    assert "match no bundled glove profile" in one_error_line(capsys.readouterr().err)
+    # Without --profile: a generic profile from the header, said so.
+    assert main(["info", str(csv), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["profile"] == "generic-csv"
     assert main(["info", str(csv), "--profile", str(toml), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["profile"] == "two" and info["samples"] == 50
