@@ -47,10 +47,26 @@ WINDOW_FRACTION = 0.10
 #: A stroke whose open-end alignment covers less of the template than this, and which
 #: that hypothesis explains better than a whole stroke does, stopped early.
 MIN_COMPLETION = 0.97
-#: The partial hypothesis must fit at least this much better (distance ratio).
+#: Percussion: the partial hypothesis must fit at least this much better (distance ratio).
 _PARTIAL_MARGIN = 0.85
+#: Share of its peak a stroke holds until its release begins: a sweep, percussion.
+_SWEEP_SUSTAIN = 0.8
+_STRIKE_SUSTAIN = 0.5
 #: A stroke let go early is at rest again within this share of the reference's remainder.
 _RELEASE_SHARE = 0.5
+#: Timing evidence for the stopped-early hypothesis (see :func:`_edges`): a stroke let
+#: go early releases faster than uniform rushing predicts and starts at the reference's
+#: pace. A sweep stopped early when its evidence is below this (log units).
+_RELEASE_EVIDENCE = -0.5
+#: Weight of the onset pace beside the release in that evidence (onsets vary more
+#: between performers than releases do).
+_ONSET_WEIGHT = 0.75
+#: ... and its prefix fits no more than this much worse than the whole stroke (distance
+#: ratio)...
+_TIMED_PARTIAL_MARGIN = 1.25
+#: ... or fit this closely in absolute terms (per-step RMS of peak-normalised profiles;
+#: clean strokes fit their reference within about 0.02).
+_CLOSE_FIT = 0.08
 #: Share of the template's spectral energy the shape cut-off keeps, and its floor.
 _ENERGY_KEPT = 0.9
 _MIN_CUTOFF_HZ = 2.5
@@ -227,18 +243,63 @@ def _full(f: np.ndarray, g: np.ndarray) -> tuple[float, np.ndarray]:
     return math.sqrt(dist**2 / len(path)), path
 
 
-def _sustained_end(x: np.ndarray) -> int:
-    """Last index at which a profile is still at half its peak or more."""
-    return int(np.flatnonzero(x >= 0.5 * x.max())[-1])
+def _sustained_end(x: np.ndarray, share: float) -> int:
+    """Last index at which a profile is still at ``share`` of its peak or more."""
+    return int(np.flatnonzero(x >= share * x.max())[-1])
 
 
-def _partial(f: np.ndarray, g: np.ndarray) -> tuple[float, float, int, int]:
+def _crossing(x: np.ndarray, level: float, *, last: bool) -> float:
+    """Sub-sample position where a profile first (or last) reaches ``level``."""
+    above = np.flatnonzero(x >= level)
+    if last:
+        i = int(above[-1])
+        if i + 1 >= x.size or x[i] == x[i + 1]:
+            return float(i)
+        return i + (x[i] - level) / (x[i] - x[i + 1])
+    i = int(above[0])
+    if i == 0 or x[i] == x[i - 1]:
+        return float(i)
+    return i - (x[i] - level) / (x[i] - x[i - 1])
+
+
+def _edges(x: np.ndarray) -> tuple[float, float]:
+    """Onset and release durations of a profile, samples.
+
+    From 10 % to 60 % of its sustained level (the 90th percentile of its loaded samples,
+    so a ripple or a swell does not move the mark) on the way up, and back down.
+    """
+    loaded = x[x > 0.1 * x.max()]
+    level = float(np.quantile(loaded, 0.9)) if loaded.size else float(x.max())
+    onset = _crossing(x, 0.6 * level, last=False) - _crossing(x, 0.1 * level, last=False)
+    release = _crossing(x, 0.1 * level, last=True) - _crossing(x, 0.6 * level, last=True)
+    return max(onset, 0.5), max(release, 0.5)
+
+
+def _timing_evidence(f: np.ndarray, g: np.ndarray) -> float:
+    """Log evidence that a short stroke stopped early rather than rushed (< 0: stopped).
+
+    Rushing compresses the whole stroke, its onset and release included, by its duration
+    ratio ``d``; a stroke let go early starts at the reference's pace and ends in a lift
+    faster than the reference's own release. So the release against ``d`` times the
+    reference's, and (with less weight) the onset against the same. A stroke rushed
+    through its glide with unhurried ramps releases as slowly as the reference or more:
+    rushed too, not stopped.
+    """
+    d = f.size / g.size
+    onset_f, release_f = _edges(f)
+    onset_g, release_g = _edges(g)
+    release = release_f / (d * release_g)
+    onset = onset_f / (d * onset_g)
+    return math.log(release) - _ONSET_WEIGHT * math.log(onset)
+
+
+def _partial(f: np.ndarray, g: np.ndarray, share: float) -> tuple[float, float, int, int]:
     """Stopped-early hypothesis: the stroke at the reference's pace against a prefix.
 
-    The stroke up to where it last holds half its peak (its release left out: a stroke
-    let go early falls fast, and that fall is not the reference's) is aligned open-end
-    (the template's end free) within a band around the diagonal. Completion is how far
-    that reached, relative to where the template itself last holds half its peak.
+    The stroke up to where it last holds ``share`` of its peak (its release left out: a
+    stroke let go early falls fast, and that fall is not the reference's) is aligned
+    open-end (the template's end free) within a band around the diagonal. Completion is
+    how far that reached, relative to where the template itself last holds that share.
 
     Returns
     -------
@@ -251,8 +312,8 @@ def _partial(f: np.ndarray, g: np.ndarray) -> tuple[float, float, int, int]:
     held : int
         Stroke samples before its release.
     """
-    held = f[: _sustained_end(f) + 1]
-    g_end = _sustained_end(g)
+    held = f[: _sustained_end(f, share) + 1]
+    g_end = _sustained_end(g, share)
     aligner = OpenEndAligner(unit(g)[:, None], window=window(g.size))
     reached = aligner.push(unit(held)[:, None])
     steps = max(held.size, reached + 1)
@@ -311,12 +372,31 @@ def align_total(
     full_d, path = _full(f, g)
     partial_d, completion, covered, held = math.inf, 1.0, length, f.size
     if not whole and f.size < length:
-        partial_d, reached, end, kept = _partial(f, g)
+        # A sweep is held until its release begins; percussion until its last strike
+        # of at least half the peak (a train of strikes has no release of its own).
+        sweep = beat_samples(g) <= 1
+        share = _SWEEP_SUSTAIN if sweep else _STRIKE_SUSTAIN
+        partial_d, reached, end, kept = _partial(f, g, share)
         # Let go early: the stroke falls to rest soon after, where the reference goes on
         # (a stroke only too light at the end keeps going at its light level).
         let_go = f.size - kept < _RELEASE_SHARE * (length - end)
-        if reached < MIN_COMPLETION and partial_d < _PARTIAL_MARGIN * full_d and let_go:
-            completion, covered, held = reached, max(3, end), max(3, kept)
+        if sweep:
+            # The open-end path may run ahead of the stroke by up to its band; a stroke
+            # let go early was at the reference's pace: it covered no more than it held.
+            reached = min(reached, kept / (_sustained_end(g, share) + 1))
+            # A sweep's shape fits a quicker whole stroke about as well as a prefix: its
+            # onset and release decide. At the reference's pace the stroke's length is
+            # how much of it was done, and its held part covers as many template samples.
+            stopped = (
+                partial_d < max(_TIMED_PARTIAL_MARGIN * full_d, _CLOSE_FIT)
+                and _timing_evidence(f, g) < _RELEASE_EVIDENCE
+            )
+            if stopped:
+                reached, end = min(reached, f.size / length), min(kept, length)
+        else:
+            stopped = partial_d < _PARTIAL_MARGIN * full_d
+        if stopped and reached < MIN_COMPLETION and let_go:
+            completion, covered, held = reached, max(3, min(end, kept)), max(3, kept)
     if covered < length:
         f = f[:held]
         x = x[:held]

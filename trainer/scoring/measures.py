@@ -499,11 +499,28 @@ def _level_faults(
     return faults
 
 
+def _expected_shares(ref: Reference, covered: int) -> np.ndarray:
+    """Return the experts' load shares over the first ``covered`` template samples.
+
+    A stroke let go early never reached the later part of the reference, whose load may
+    sit elsewhere (petrissage's thumb squeezes before the fingers): its shares are the
+    experts' mean moved by what the template's own shares lose with that part.
+    """
+    if covered >= ref.length:
+        return ref.share_mean
+    whole = stroke_shares(ref.template, ref.profile.regions)
+    done = stroke_shares(ref.template[:covered], ref.profile.regions)
+    if whole is None or done is None:
+        return ref.share_mean
+    moved = np.clip(ref.share_mean + done - whole, 0.0, None)
+    return moved / max(float(moved.sum()), 1e-12)
+
+
 def _load_fault(
-    shares: np.ndarray, ref: Reference
+    shares: np.ndarray, ref: Reference, expected: np.ndarray
 ) -> tuple[float, list[tuple[str, str, float]], list[str], float]:
     """Load spread over the hand regions: factor, fault, flags, total variation distance."""
-    dev = shares - ref.share_mean
+    dev = shares - expected
     tv = 0.5 * float(np.abs(dev).sum())
     tolerance = max(SHARE_MIN_TOL, float(ref.share_sd.sum()))
     factor = math.exp(-K90 * (tv / tolerance) ** 2)
@@ -516,9 +533,9 @@ def _load_fault(
     region, low = ref.regions[over], ref.regions[under]
     message = (
         f"uneven load: {region.replace('_', ' ')} carries {100 * shares[over]:.0f} % of the "
-        f"load (expected {100 * ref.share_mean[over]:.0f} %), "
+        f"load (expected {100 * expected[over]:.0f} %), "
         f"{low.replace('_', ' ')} {100 * shares[under]:.0f} % "
-        f"(expected {100 * ref.share_mean[under]:.0f} %)"
+        f"(expected {100 * expected[under]:.0f} %)"
     )
     return factor, [(f"load_{region}", message, 1.0)], flags, tv
 
@@ -542,7 +559,8 @@ def pressure_component(ctx: StrokeContext) -> ComponentResult:
     load_faults: list[tuple[str, str, float]] = []
     flags: list[str] = []
     if shares is not None:
-        load_factor, load_faults, flags, tv = _load_fault(shares, ref)
+        expected = _expected_shares(ref, n)
+        load_factor, load_faults, flags, tv = _load_fault(shares, ref, expected)
     band_factor = 1.0 - band_loss
     parts = [(c, m, g / max(band_loss, 1e-12) * _log_loss(band_factor)) for c, m, g in faults]
     parts += [(c, m, s * _log_loss(load_factor)) for c, m, s in load_faults]
