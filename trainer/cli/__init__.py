@@ -9,9 +9,12 @@ error into one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
+import re
 import sys
+import typing
 from collections.abc import Sequence
 
 from sensors.exceptions import SensorError
@@ -26,8 +29,10 @@ EXIT_USAGE = 2
 _COMMAND_MODULES = (
     "trainer.cli.capture_cmds",
     "trainer.cli.device_cmds",
+    "trainer.cli.calibrate_cmds",
     "trainer.cli.reference_cmds",
     "trainer.cli.store_cmds",
+    "trainer.cli.ratings_cmds",
     "trainer.cli.app_cmds",
 )
 
@@ -51,8 +56,25 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose "invalid choice" names the nearest choice.
+
+    Subcommand parsers are made of the parent's class, so every level suggests.
+    """
+
+    def error(self, message: str) -> typing.NoReturn:
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if match is not None:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            close = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.6)
+            if close:
+                head, _, tail = message.partition(" (choose from")
+                message = f"{head}: did you mean {close[0]!r}? (choose from{tail}"
+        super().error(message)
+
+
 def _top_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="massage-trainer",
         description="Practise massage strokes with a pressure-sensing glove.",
     )

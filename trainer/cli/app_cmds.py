@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import sys
+import typing
 from pathlib import Path
 
 from trainer.cli.output import print_json
@@ -37,12 +38,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="S",
         help="seconds of glove time to simulate (headless default 8)",
     )
-    demo.add_argument("--screenshot", type=Path, default=None, metavar="PNG")
+    demo.add_argument(
+        "--screenshot",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="save a picture of the practice view at the end (.png, or .jpg/.jpeg)",
+    )
     demo.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     demo.add_argument("--frames", type=int, default=None, metavar="N", help="exit after N frames")
-    demo.add_argument("--technique", default="effleurage", help="one the simulated glove performs")
-    demo.add_argument("--reference", default="", help="reference name (default: bundled)")
-    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--technique",
+        default=None,
+        metavar="T",
+        help="technique the simulated glove performs (effleurage, petrissage, friction or "
+        "tapotement; default effleurage, or the --reference's)",
+    )
+    demo.add_argument(
+        "--reference",
+        default="",
+        metavar="NAME",
+        help="library reference to follow (see `reference list`); it decides the technique "
+        "(default: the technique's bundled starter)",
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="N",
+        help="simulator seed: the same seed gives the same strokes (default 1)",
+    )
     demo.add_argument(
         "--student",
         default=None,
@@ -110,12 +135,114 @@ def _positive(value: float | None, name: str) -> None:
         raise TrainerError(f"{name} must be a positive number, got {value:g}")
 
 
-def _demo(args: argparse.Namespace) -> int:
+#: Picture formats of ``--screenshot`` by extension (Qt's image writer names).
+SCREENSHOT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+def screenshot_format(path: Path | None) -> str | None:
+    """Return the Qt image format for ``path``'s extension (``None`` for no path).
+
+    Raises
+    ------
+    TrainerError
+        An extension other than ``.png``, ``.jpg`` or ``.jpeg``.
+    """
     from trainer.exceptions import TrainerError
+
+    if path is None:
+        return None
+    fmt = SCREENSHOT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise TrainerError(
+            f"{path}: unknown picture extension {path.suffix or '(none)'!r}: "
+            "use .png, .jpg or .jpeg"
+        )
+    if path.is_dir():
+        raise TrainerError(f"{path}: is a directory")
+    return fmt
+
+
+def png_target(path: Path | None) -> Path | None:
+    """Where the app's PNG renderer writes for ``path`` (a temporary file for JPEG)."""
+    if path is None or screenshot_format(path) == "PNG":
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.png.part")
+
+
+def finish_screenshot(png: Path | None, path: Path | None) -> None:
+    """Convert the rendered ``png`` into ``path``'s format (JPEG through Qt's writer).
+
+    Raises
+    ------
+    TrainerError
+        The picture cannot be read back or written.
+    """
+    from trainer.exceptions import TrainerError
+
+    if png is None or path is None or png == path:
+        return
+    from PySide6 import QtGui
+
+    # PySide6 wants the format as a str at run time; its stubs say bytes.
+    fmt = typing.cast(bytes, screenshot_format(path) or "PNG")
+    try:
+        image = QtGui.QImage(str(png))
+        if image.isNull() or not image.save(str(path), fmt, 90):
+            raise TrainerError(f"could not write the screenshot {path}")
+    finally:
+        png.unlink(missing_ok=True)
+
+
+def _demo_reference(args: argparse.Namespace) -> tuple[str, str]:
+    """Return (technique, reference name) of a demo: the reference decides the technique.
+
+    Raises
+    ------
+    TrainerError
+        An unknown reference, a ``--technique`` that is not the reference's, a reference
+        of another glove than the simulated one, or a technique the simulator cannot
+        perform (each in one line).
+    """
+    from trainer.exceptions import ReferenceFileError, TrainerError
+    from trainer.scoring.techniques import check_technique_name
+    from trainer.store.references import ReferenceLibrary
     from trainer.store.techniques import require_simulated
 
-    # Any known technique (the registry) that the simulated glove can perform.
-    args.technique = require_simulated(args.technique)
+    library = ReferenceLibrary()
+    if not args.reference:
+        # Any known technique (the registry) that the simulated glove can perform.
+        technique = require_simulated(args.technique or "effleurage", library)
+        return technique, f"{technique}-starter"
+    if args.reference not in library.names():
+        raise ReferenceFileError(
+            f"unknown reference {args.reference!r} (see `massage-trainer reference list`)"
+        )
+    ref = library.get(args.reference)
+    if args.technique is not None and check_technique_name(args.technique) != ref.technique:
+        raise TrainerError(
+            f"--technique {args.technique} does not match reference {ref.name!r}, which is "
+            f"{ref.technique}: the reference decides the technique (leave --technique out)"
+        )
+    technique = require_simulated(ref.technique, library)
+    from sensors.profiles import DEFAULT_PROFILE, load_profile
+
+    glove = load_profile(DEFAULT_PROFILE)
+    if ref.profile.channel_names != glove.channel_names:
+        raise TrainerError(
+            f"reference {ref.name!r} is for the {ref.profile.name} glove; the simulated glove "
+            f"is a {glove.name}"
+        )
+    return technique, ref.name
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from trainer.exceptions import TrainerError
+    from trainer.store.paths import data_home
+
+    data_home()  # a home that is a file: one line now, not a demo without references
+    args.technique, reference = _demo_reference(args)
+    screenshot_format(args.screenshot)
     seconds = args.seconds if args.seconds is not None else (8.0 if args.headless else None)
     speed = args.speed if args.speed is not None else (HEADLESS_SPEED if args.headless else 1.0)
     _positive(seconds, "--seconds")
@@ -147,17 +274,31 @@ def _demo(args: argparse.Namespace) -> int:
         wall = 60.0 + 3.0 * (seconds or 0.0) / speed
     options = DemoOptions(
         technique=args.technique,
-        reference=args.reference or f"{args.technique}-starter",
+        reference=reference,
         seconds=seconds,
         speed=speed,
         seed=args.seed,
         frames=args.frames,
-        screenshot=args.screenshot,
+        screenshot=png_target(args.screenshot),
         quit_at_end=args.headless,
         timeout_s=wall,
         sim_options=sim_options,
     )
-    result = run_demo(options, remember=not args.headless)
+    try:
+        result = run_demo(options, remember=not args.headless)
+        if args.screenshot is not None and result.screenshot is not None:
+            finish_screenshot(options.screenshot, args.screenshot)
+            result.screenshot = str(args.screenshot)
+    finally:
+        if options.screenshot != args.screenshot and options.screenshot is not None:
+            options.screenshot.unlink(missing_ok=True)  # the JPEG's PNG, on any failure
+    if result.reference != reference and (result.reference is not None or args.frames is None):
+        # The window picks from the references it lists; it must have followed this one
+        # (a run cut short by --frames may end before the references are loaded).
+        raise TrainerError(
+            f"the demo did not follow reference {reference!r} "
+            f"(it ran against {result.reference or 'no reference'})"
+        )
     summary = result.to_dict()
     if args.json:
         print_json(summary, indent=2)

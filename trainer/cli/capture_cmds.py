@@ -8,8 +8,8 @@ leaves a capture that opens (see :mod:`sensors.capture` for the crash guarantees
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
-import re
 import signal
 import sys
 import threading
@@ -17,11 +17,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sensors.capture import Capture, read_capture, write_csv
 from sensors.exceptions import CaptureError, SourceError
 from sensors.sources import Source, SourceKind, SourceSpec, open_source, parse_source_spec
 from sensors.sources.replay import ReplaySource
-from trainer.cli.arguments import positive_seconds
+from trainer.cli.arguments import positive_seconds, session_attempt_or_file
 from trainer.cli.output import dumps, print_json
 
 if TYPE_CHECKING:
@@ -44,11 +46,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Record from a source into a crash-safe capture file. SRC is "
             "sim[:technique][?seed=N&speed=X], replay:PATH[?speed=X&loop=1] or "
-            "ble:ADDRESS_OR_NAME. Stop with Ctrl-C (the file is closed cleanly)."
+            "ble:ADDRESS_OR_NAME. Stop with Ctrl-C (the file is closed cleanly). The "
+            "format follows PATH's extension: .mtcap (native) or .csv (time_s,<sensors> in "
+            "newtons, written when the recording ends; until then it is recorded crash-safely "
+            "to PATH.recording.mtcap)."
         ),
     )
     p.add_argument("--source", required=True, metavar="SRC", help="what to record from")
-    p.add_argument("--out", required=True, type=Path, metavar="PATH", help="capture to write")
+    p.add_argument(
+        "--out", required=True, type=Path, metavar="PATH", help="capture to write (.mtcap or .csv)"
+    )
     p.add_argument(
         "--seconds",
         type=positive_seconds,
@@ -75,13 +82,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     p = subparsers.add_parser(
         "export",
-        help="convert a capture or a recorded session to CSV (time_s,<sensors> in newtons)",
+        help="convert a capture, a recorded session or one attempt to CSV",
         description=(
-            "Export a capture file, or a practice session by id (see `history`), as CSV: "
-            "header time_s,<sensor names>; seconds, newtons."
+            "Export a capture file, a practice session (12 or S12) or one attempt's span "
+            "of its session (A7; ids are in `history --attempts`) as CSV: header "
+            "time_s,<sensor names>; seconds (capture time), newtons."
         ),
     )
-    p.add_argument("capture", metavar="CAPTURE_OR_SESSION", help="a capture file, or 12 / S12")
+    p.add_argument(
+        "capture", metavar="CAPTURE_OR_ID", help="a capture file, a session (12, S12) or A7"
+    )
     p.add_argument("--csv", required=True, metavar="OUT", help="CSV file to write, - for stdout")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     p.set_defaults(func=_cmd_export)
@@ -133,12 +143,38 @@ def _sim_technique_checked(spec: str) -> str | SourceSpec:
     return SourceSpec(parsed.kind, require_simulated(parsed.target), parsed.options)
 
 
-def _cmd_record(args: argparse.Namespace) -> int:
-    out: Path = args.out
+#: What ``record --out`` can write, by extension.
+_RECORD_FORMATS = (".mtcap", ".csv")
+
+
+def _record_target(out: Path, overwrite: bool) -> Path:
+    """Check ``--out`` and return the file to record into.
+
+    A ``.csv`` is recorded crash-safely into ``OUT.recording.mtcap`` first (a CSV cannot
+    be appended and synced the same way) and converted when the recording ends.
+    """
     if out.is_dir():
         raise CaptureError(f"{out}: is a directory")
-    if out.exists() and not args.overwrite:
+    suffix = out.suffix.lower()
+    if suffix not in _RECORD_FORMATS:
+        raise CaptureError(
+            f"{out}: unknown extension {out.suffix or '(none)'!r}: record to .mtcap or .csv"
+        )
+    if out.exists() and not overwrite:
         raise CaptureError(f"{out}: file exists, not overwriting a recording (use --overwrite)")
+    if suffix == ".mtcap":
+        return out
+    work = out.with_name(out.name + ".recording.mtcap")
+    if work.exists():
+        raise CaptureError(
+            f"{work} exists (an earlier recording that did not finish?): move it aside first"
+        )
+    return work
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    target = _record_target(out, args.overwrite)
     source = open_source(_sim_technique_checked(args.source))
     tty = sys.stderr.isatty()
     shown = False
@@ -157,25 +193,31 @@ def _cmd_record(args: argparse.Namespace) -> int:
     with _StopRequest() as stop:
         result = record_to_file(
             source,
-            out,
+            target,
             spec=args.source,
             seconds=args.seconds,
             metadata=_metadata_for(source),
-            overwrite=args.overwrite,
+            overwrite=args.overwrite and target == out,
             should_stop=lambda: bool(stop.reason),
             on_progress=progress,
         )
     if tty and shown:
         print(file=sys.stderr)
     if result.ended == "seconds":
-        why = f"{args.seconds:g} s recorded"
+        why = f"--seconds {args.seconds:g} reached"
     elif result.ended == "stopped":
         why = f"stopped by {stop.reason}"
     else:
         why = "source ended"
     if result.samples == 0:
+        if target != out:
+            target.unlink(missing_ok=True)
         raise SourceError(f"{args.source}: no samples received ({why}); nothing written")
-    capture = read_capture(out)
+    capture = read_capture(target)
+    if target != out:
+        # Written whole, then the crash-safe recording goes (kept if the CSV fails).
+        write_csv(capture, out, overwrite=args.overwrite)
+        target.unlink()
     print(
         f"recorded {capture.duration_s:.2f} s, {capture.n_samples} samples, "
         f"{capture.gap_starts.size} gaps to {out} ({why})"
@@ -257,22 +299,52 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_source(target: str) -> Path:
-    """Return the capture file to export: ``target`` itself, or session ``target``'s."""
-    path = Path(target)
-    if path.exists() or not re.fullmatch(r"\s*(?:[sS](?:ession:?)?)?\s*\d+\s*", target):
-        return path
-    from trainer.store.database import Store
-    from trainer.store.replay import parse_target
+def _export_source(target: str) -> tuple[Path, tuple[float, float] | None]:
+    """Return the capture file to export and the span to cut from it, if any.
 
-    _, session_id = parse_target(target)
+    ``target`` is a file, a session id (its whole capture) or an attempt id (its
+    session's capture, cut to the attempt's span in capture time).
+    """
+    found = session_attempt_or_file(target)
+    if isinstance(found, Path):
+        return found, None
+    from trainer.store.database import Store
+
+    kind, ident = found
     with Store(readonly=True) as store:
-        return store.session(session_id).capture
+        if kind == "session":
+            return store.session(ident).capture, None
+        score = store.attempt(ident).score
+        return store.session(store.attempt(ident).session_id).capture, (
+            score.start_s,
+            score.end_s,
+        )
+
+
+def _cut(capture: Capture, span: tuple[float, float]) -> Capture:
+    """Cut ``capture`` to ``span`` (capture time, seconds, end exclusive)."""
+    half = 0.5 / capture.sample_rate_hz
+    first = int(np.searchsorted(capture.t, span[0] - half))
+    stop = int(np.searchsorted(capture.t, span[1] - half))
+    if stop <= first:
+        raise CaptureError(
+            f"{capture.path}: the attempt's span {span[0]:.2f}-{span[1]:.2f} s holds no "
+            "samples of its session's capture"
+        )
+    gaps = capture.gap_starts[(capture.gap_starts > first) & (capture.gap_starts < stop)]
+    return dataclasses.replace(
+        capture,
+        t=capture.t[first:stop],
+        values=capture.values[first:stop],
+        gap_starts=(gaps - first).astype(np.int64),
+    )
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    args.capture = _export_source(args.capture)
+    args.capture, span = _export_source(args.capture)
     capture = read_capture(args.capture)
+    if span is not None:
+        capture = _cut(capture, span)
     if args.csv == "-":
         try:
             write_csv(capture, sys.stdout)

@@ -1,27 +1,30 @@
 """``massage-trainer reference ...`` and ``massage-trainer score``.
 
-``reference build NAME TAKE... --technique T``, ``reference list [--json]``,
-``reference show NAME [--json]``, ``reference export NAME OUT``, ``reference import FILE``,
-``reference techniques [--json]``;
+``reference build NAME TAKE... --technique T [--allow-mixed]``, ``reference list [--json]``,
+``reference show NAME [--json]``, ``reference export NAME OUT``,
+``reference import FILE [--name NEW]``, ``reference delete NAME [--yes]``,
+``reference unhide NAME``, ``reference rename OLD NEW``, ``reference techniques [--json]``;
 ``score CAPTURE --reference NAME_OR_PATH [--json] [--recognise]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
 from trainer.cli.output import print_json
 
 if TYPE_CHECKING:
+    from trainer.scoring.model import Reference
     from trainer.store.references import ReferenceLibrary
 
 __all__ = ["register", "score_report"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``reference`` (build/list/show/export/import/techniques) and ``score``.
+    """Add ``reference`` (build/list/show/export/import/delete/rename/...) and ``score``.
 
     Parameters
     ----------
@@ -29,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         The top-level parser's subcommands.
     """
     ref = subparsers.add_parser(
-        "reference", help="build, list, show, export and import expert references"
+        "reference",
+        help="build, list, show, export, import, rename and delete expert references",
     )
     sub = ref.add_subparsers(dest="reference_command", metavar="ACTION", required=True)
 
@@ -37,7 +41,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "build",
         help="build a reference from several takes of one technique",
         description="Segment the takes into strokes, average them (DBA) into a template "
-        "with a tolerance band, and save it in your reference library.",
+        "with a tolerance band, and save it in your reference library. Every take must be "
+        "of the technique built: a take labelled with another one (its capture metadata, "
+        "or the simulated glove's technique) or recognised as another one is refused "
+        "unless --allow-mixed. Fewer than 3 takes, or one performer, gets a warning.",
     )
     build.add_argument("name", help="name of the new reference (letters, digits, . _ -)")
     build.add_argument(
@@ -53,6 +60,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build.add_argument("--notes", default="", help="free text stored with the reference")
     build.add_argument("--profile", default=None, help="glove profile of CSV takes")
     build.add_argument("--overwrite", action="store_true", help="replace a reference of that name")
+    build.add_argument(
+        "--allow-mixed",
+        action="store_true",
+        help="build even from takes that look like another technique",
+    )
     build.set_defaults(func=_build)
 
     ls = sub.add_parser("list", help="list references (bundled and yours)")
@@ -70,10 +82,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--overwrite", action="store_true", help="replace an existing file")
     export.set_defaults(func=_export)
 
-    imp = sub.add_parser("import", help="validate a .mtref file and add it to your library")
+    imp = sub.add_parser(
+        "import",
+        help="validate a .mtref file and add it to your library",
+        description="Validate a reference file and add it to your library. A file already "
+        "there (same name, same content) is left as it is.",
+    )
     imp.add_argument("file")
+    imp.add_argument(
+        "--name", default=None, metavar="NEW", help="import it under this name instead of its own"
+    )
     imp.add_argument("--overwrite", action="store_true", help="replace a reference of that name")
     imp.set_defaults(func=_import)
+
+    delete = sub.add_parser(
+        "delete",
+        help="remove one of your references (a bundled starter is hidden instead)",
+        description="Remove a reference from your library after asking (--yes: do not ask). "
+        "Bundled starters cannot be deleted: they are hidden (`reference unhide NAME` shows "
+        "one again). Sessions practised against it keep their own copy and still replay.",
+    )
+    delete.add_argument("name")
+    delete.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
+    delete.set_defaults(func=_delete)
+
+    unhide = sub.add_parser("unhide", help="show a hidden bundled starter again")
+    unhide.add_argument("name")
+    unhide.set_defaults(func=_unhide)
+
+    rename = sub.add_parser(
+        "rename",
+        help="rename one of your references",
+        description="Rename a reference of your library (bundled starters: export one and "
+        "import it with --name). Sessions keep their own copy under the old name.",
+    )
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW", help="letters, digits, . _ -")
+    rename.set_defaults(func=_rename)
 
     tech = sub.add_parser(
         "techniques", help="list the known techniques (the references' and the simulator's)"
@@ -116,6 +161,7 @@ def _build(args: argparse.Namespace) -> int:
     if not args.overwrite and args.name in library.names():
         raise ScoringError(f"a reference named {args.name!r} already exists (use --overwrite)")
     captures = [(read_capture(path, profile=args.profile), None) for path in args.takes]
+    _check_takes(args, [cap for cap, _ in captures], technique, library)
     ref = build_from_captures(
         captures, name=args.name, technique=technique, author=args.author, notes=args.notes
     )
@@ -125,11 +171,50 @@ def _build(args: argparse.Namespace) -> int:
         f"{len(captures)} takes: template {ref.length / ref.fs_hz:.2f} s, duration "
         f"{ref.duration_s[0]:.2f}-{ref.duration_s[2]:.2f} s -> {path}"
     )
+    if len(captures) < 3:
+        _warn(f"built from {len(captures)} take(s): 3 to 5 give a steadier band")
+    if len(ref.performers) < 2:
+        who = ref.performers[0] if ref.performers else "not recorded"
+        _warn(
+            f"one performer ({who}): students will learn one person's stroke; takes by "
+            "more instructors make a fairer reference"
+        )
     return 0
 
 
+def _warn(text: str) -> None:
+    print(f"massage-trainer: warning: {text}", file=sys.stderr)
+
+
+def _check_takes(
+    args: argparse.Namespace, captures: list[Any], technique: str, library: ReferenceLibrary
+) -> None:
+    """Refuse takes of another technique (one line naming them) unless ``--allow-mixed``."""
+    from trainer.exceptions import ScoringError
+    from trainer.store.takes import check_takes
+
+    refs = [e.reference for e in library.entries() if e.reference is not None]
+    checks = check_takes(captures, technique, refs)
+    wrong = [c for c in checks if not c.matches]
+    if not wrong:
+        return
+    named = ", ".join(
+        f"{args.takes[c.index]} is {c.technique} ({c.how})"
+        if c.how == "capture metadata"
+        else f"{args.takes[c.index]} looks like {c.technique} ({c.how})"
+        for c in wrong
+    )
+    if args.allow_mixed:
+        _warn(f"building {technique} with --allow-mixed although {named}")
+        return
+    raise ScoringError(
+        f"the takes are not all {technique}: {named} (leave them out, or pass --allow-mixed)"
+    )
+
+
 def _list(args: argparse.Namespace) -> int:
-    entries = _library().entries()
+    library = _library()
+    entries = library.entries()
     if args.json:
         rows = [
             {**e.reference.summary(), "origin": e.origin}
@@ -150,6 +235,12 @@ def _list(args: argparse.Namespace) -> int:
         print(
             f"{ref.name:28s} {ref.technique:{tw}s} {ref.profile.name:16s} "
             f"{ref.n_strokes:7d}  {e.origin:8s} {note}".rstrip()
+        )
+    hidden = library.hidden()
+    if hidden:
+        print(
+            f"hidden starters: {', '.join(hidden)} "
+            "(`massage-trainer reference unhide NAME` shows one again)"
         )
     return 0
 
@@ -182,12 +273,45 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary, indent=2, sort_keys=True)
         return 0
-    notes = summary.pop("notes")
-    for key, value in summary.items():
-        print(f"{key + ':':18s} {value}")
-    print("notes:")
-    print(textwrap.fill(notes or "-", width=88, initial_indent="  ", subsequent_indent="  "))
+    for line in _describe(ref, str(summary["origin"])):
+        print(line)
     return 0
+
+
+def _describe(ref: Reference, origin: str) -> list[str]:
+    """Describe a reference for ``reference show``: labelled numbers, region shares table."""
+    dmin, dtyp, dmax = ref.duration_s
+    peak, peak_sd = ref.peak_force_n
+    weights = ", ".join(f"{k} {v:g}" for k, v in ref.weights.items())
+    rows = [
+        ("name", ref.name),
+        ("technique", ref.technique),
+        ("author", ref.author or "-"),
+        ("performers", ", ".join(ref.performers) or "-"),
+        ("created", ref.created or "-"),
+        ("synthetic", "yes (not recorded from an expert)" if ref.synthetic else "no"),
+        ("glove", ref.profile.name),
+        ("sample rate", f"{ref.fs_hz:g} Hz"),
+        ("template", f"{ref.length} samples ({ref.length / ref.fs_hz:.2f} s)"),
+        ("strokes", f"{ref.n_strokes} (averaged into the template)"),
+        ("duration", f"min {dmin:.2f} s / typical {dtyp:.2f} s / max {dmax:.2f} s"),
+        ("peak force", f"{peak:.2f} ± {peak_sd:.2f} N (mean ± sd over strokes)"),
+        ("mean force", f"{ref.mean_force_n:.2f} N"),
+        ("score weights", weights),
+        ("origin", origin),
+    ]
+    width = max(len(k) for k, _ in rows) + 1
+    lines = [f"{key + ':':{width}s} {value}" for key, value in rows]
+    lines.append("load by hand region (share of the total force):")
+    rw = max([len("region"), *(len(r) for r in ref.regions)])
+    lines.append(f"  {'region':{rw}s}  {'mean':>6s}  {'sd':>6s}")
+    for region, mean, sd in zip(ref.regions, ref.share_mean, ref.share_sd, strict=True):
+        lines.append(f"  {region:{rw}s}  {100 * mean:5.1f}%  {100 * sd:5.1f}%")
+    lines.append("notes:")
+    lines.append(
+        textwrap.fill(ref.notes or "-", width=88, initial_indent="  ", subsequent_indent="  ")
+    )
+    return lines
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -197,8 +321,58 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    ref = _library().import_file(args.file, overwrite=args.overwrite)
-    print(f"imported {ref.name!r} ({ref.technique}) into your library")
+    ref, already = _library().import_reference(args.file, name=args.name, overwrite=args.overwrite)
+    if already:
+        print(f"{ref.name!r} is already in your library (same content): nothing to do")
+    else:
+        print(f"imported {ref.name!r} ({ref.technique}) into your library")
+    return 0
+
+
+def _confirmed(question: str) -> bool:
+    """Ask on the terminal; without one, refuse in one line (``--yes`` is needed)."""
+    from trainer.exceptions import ReferenceFileError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ReferenceFileError(f"{question}: not asked without a terminal, add --yes")
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def _delete(args: argparse.Namespace) -> int:
+    library = _library()
+    origin = library.origin(args.name)  # unknown name: one line before asking anything
+    verb = "hide the bundled starter" if origin == "bundled" else "delete your reference"
+    if not args.yes and not _confirmed(f"{verb} {args.name!r}?"):
+        print("nothing changed")
+        return 1
+    outcome = library.delete(args.name)
+    if outcome == "hidden":
+        print(
+            f"hid the bundled starter {args.name!r} (bundled starters are hidden, not "
+            f"deleted; `massage-trainer reference unhide {args.name}` shows it again)"
+        )
+    else:
+        extra = ", and the bundled starter of that name shows again" if "starter" in outcome else ""
+        print(f"deleted {args.name!r}{extra}; sessions practised against it keep their own copy")
+    return 0
+
+
+def _unhide(args: argparse.Namespace) -> int:
+    _library().unhide(args.name)
+    print(f"the bundled starter {args.name!r} shows again")
+    return 0
+
+
+def _rename(args: argparse.Namespace) -> int:
+    path = _library().rename(args.old, args.new)
+    print(
+        f"renamed {args.old!r} to {args.new!r} ({path}); sessions practised against it "
+        "keep their copy under the old name"
+    )
     return 0
 
 

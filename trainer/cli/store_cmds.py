@@ -1,26 +1,30 @@
 """``history``, ``replay`` and ``pack``: practice sessions kept in the store.
 
-``history [--json] [--technique T] [--since DATE] [--attempts]`` lists sessions with
-their scores; ``history --delete ID`` hides one (soft delete) and ``history --restore
-ID`` brings it back; ``history --deleted`` lists what is hidden. ``replay TARGET``
-opens an attempt or a session in the replay view (``--json`` prints the replay data,
-``--headless --screenshot PNG`` renders it without a screen). ``pack export`` /
-``pack import`` share references and sessions as one validated zip.
+``history [--json] [--technique T] [--since DATE] [--user NAME] [--attempts]`` lists
+sessions with their scores (or says that none match, and which techniques have some);
+``history --delete ID`` hides one (soft delete) and ``history --restore ID`` brings it
+back; ``history --deleted`` lists what is hidden. ``replay TARGET`` opens an attempt or a
+session in the replay view (``--json`` prints the replay data, ``--headless --screenshot
+FILE`` renders it without a screen, ``--headless`` alone plays it through once as text).
+``pack export`` / ``pack import`` share references and sessions as one validated zip.
+Session ids are ``12`` or ``S12``, attempt ids ``A7`` (:mod:`trainer.cli.arguments`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainer.cli.arguments import positive_number
+from trainer.cli.arguments import positive_number, session_id
 from trainer.cli.output import print_json
 from trainer.exceptions import StoreError
 
 if TYPE_CHECKING:
     from trainer.store.database import SessionRecord, Store
+    from trainer.store.replay import ReplayData
 
 __all__ = ["register"]
 
@@ -39,8 +43,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--attempts", action="store_true", help="list each session's attempts")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--deleted", action="store_true", help="list deleted sessions instead")
-    group.add_argument("--delete", type=int, metavar="ID", help="delete session ID (undoable)")
-    group.add_argument("--restore", type=int, metavar="ID", help="undo deleting session ID")
+    group.add_argument(
+        "--delete", type=session_id, metavar="ID", help="delete session ID (12 or S12; undoable)"
+    )
+    group.add_argument(
+        "--restore", type=session_id, metavar="ID", help="undo deleting session ID (12 or S12)"
+    )
     p.set_defaults(func=_cmd_history)
 
     p = subparsers.add_parser(
@@ -48,15 +56,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="replay an attempt or a session over its reference",
         description=(
             "Replay a session (ID or S<ID>) or one attempt (A<ID>) over the reference it "
-            "was scored against, along the warping path."
+            "was scored against, along the warping path. Without a screen: --json prints "
+            "the data, --headless --screenshot FILE renders the view, --headless alone plays "
+            "it through once at --speed printing a line per stroke."
         ),
     )
     p.add_argument("target", metavar="ATTEMPT_OR_SESSION", help="12 or S12 (session), A7")
     p.add_argument("--speed", type=positive_number, default=1.0, help="playback speed (default 1)")
     p.add_argument("--json", action="store_true", help="print the replay data, no window")
     p.add_argument("--arrays", action="store_true", help="with --json: include the samples")
-    p.add_argument("--headless", action="store_true", help="no screen: render offscreen")
-    p.add_argument("--screenshot", type=Path, metavar="PNG", help="save a PNG of the view")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no screen: with --screenshot render offscreen, else play it through once at "
+        "--speed, printing a line per stroke, and exit",
+    )
+    p.add_argument(
+        "--screenshot", type=Path, metavar="FILE", help="save a picture of the view (.png, .jpg)"
+    )
     p.set_defaults(func=_cmd_replay)
 
     p = subparsers.add_parser(
@@ -68,7 +85,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     q = actions.add_parser("export", help="write a pack", description="Write a pack.")
     q.add_argument("out", type=Path, metavar="OUT", help="pack file to write (.mtpack)")
     q.add_argument("--reference", action="append", default=[], metavar="NAME", help="add one")
-    q.add_argument("--session", action="append", default=[], type=int, metavar="ID")
+    q.add_argument(
+        "--session",
+        action="append",
+        default=[],
+        type=session_id,
+        metavar="ID",
+        help="add session ID (12 or S12) and the reference it was scored against",
+    )
     q.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     q.set_defaults(func=_cmd_pack_export)
     q = actions.add_parser("import", help="read a pack", description="Import a pack.")
@@ -110,6 +134,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
                     f"deleted session {args.delete} "
                     f"(undo: massage-trainer history --restore {args.delete})"
                 )
+            elif not store.session(args.restore).deleted:
+                print(f"session {args.restore} is not deleted: it is already visible")
             else:
                 store.restore_session(args.restore)
                 print(f"restored session {args.restore}")
@@ -120,6 +146,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
         sessions = store.sessions(
             technique=technique, since=since, user=args.user, deleted=args.deleted
         )
+        # What exists without the filters: "nothing matches" is not "nothing yet".
+        everything = store.sessions(deleted=args.deleted) if not sessions else []
         attempts = (
             {s.id: store.attempts(s.id) for s in sessions} if (args.json or args.attempts) else {}
         )
@@ -133,8 +161,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         print()
         return 0
     if not sessions:
-        what = "deleted sessions" if args.deleted else "sessions"
-        print(f"no {what} yet" + ("" if args.deleted else ": practise with `massage-trainer demo`"))
+        print(_nothing_listed(args, everything))
         return 0
     print(f"{'ID':>4}  {'started':16}  {'technique':11} {'reference':22} {'strokes':>7} "
           f"{'mean':>5} {'best':>5}  state")  # fmt: skip
@@ -147,15 +174,29 @@ def _cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nothing_listed(args: argparse.Namespace, everything: list[SessionRecord]) -> str:
+    """Say why ``history`` lists no session: there is none yet, or none matching."""
+    what = "deleted sessions" if args.deleted else "sessions"
+    if not everything:
+        return f"no {what} yet" + ("" if args.deleted else ": practise with `massage-trainer demo`")
+    given = (("technique", args.technique), ("since", args.since), ("user", args.user))
+    filters = " ".join(f"--{flag} {value}" for flag, value in given if value)
+    techniques = sorted({s.technique for s in everything})
+    users = sorted({s.user for s in everything})
+    return (
+        f"no {what} match {filters} ({len(everything)} in all; techniques with {what}: "
+        f"{', '.join(techniques)}; users: {', '.join(users)})"
+    )
+
+
 def _session_line(s: SessionRecord) -> str:
     def num(x: float | None) -> str:
         return "    –" if x is None else f"{x:5.1f}"
 
     started = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    state = "" if s.state == "finished" else s.state
     return (
         f"{s.id:>4}  {started:16}  {s.technique:11} {s.reference_name[:22]:22} "
-        f"{s.attempts:>7} {num(s.mean_overall)} {num(s.best_overall)}  {state}"
+        f"{s.attempts:>7} {num(s.mean_overall)} {num(s.best_overall)}  {s.state}"
     ).rstrip()
 
 
@@ -168,15 +209,65 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         print_json(data.to_dict(arrays=args.arrays), sort_keys=True)
         print()
         return 0
-    from trainer.cli.app_cmds import ensure_screen
+    from trainer.cli.app_cmds import (
+        ensure_screen,
+        finish_screenshot,
+        png_target,
+        screenshot_format,
+    )
 
+    screenshot_format(args.screenshot)
+    if args.headless and args.screenshot is None:
+        _play_through(data, args.speed)
+        return 0
     ensure_screen(args.headless, "add --headless --screenshot PNG, or use --json")
     from trainer.app import run_replay
 
-    result = run_replay(data, speed=args.speed, screenshot=args.screenshot, headless=args.headless)
+    png = png_target(args.screenshot)
+    try:
+        run_replay(data, speed=args.speed, screenshot=png, headless=args.headless)
+        finish_screenshot(png, args.screenshot)
+    finally:
+        if png is not None and png != args.screenshot:
+            png.unlink(missing_ok=True)
     if args.screenshot is not None:
-        print(f"saved {result}", file=sys.stderr)
+        print(f"saved {args.screenshot}", file=sys.stderr)
     return 0
+
+
+def _play_through(data: ReplayData, speed: float) -> None:
+    """Play a replay once without a screen: a line per stroke as the playhead passes its end.
+
+    Playback covers the attempt asked for, or the whole session, at ``speed`` times
+    glove time, so it always ends (after at most the capture's duration / ``speed``).
+    """
+    t = data.t
+    chosen = data.attempts if data.focus is None else (data.attempts[data.focus],)
+    if data.focus is None:
+        begin, end = float(t[0]), float(t[-1])
+    else:
+        begin, end = float(t[chosen[0].first]), float(t[chosen[0].stop - 1])
+    what = f"attempt A{chosen[0].attempt.id}" if data.focus is not None else "session"
+    what = f"session {data.session.id}" if data.focus is None else what
+    print(
+        f"replaying {what} ({data.session.technique} against "
+        f"{data.reference.name if data.reference is not None else 'no reference'}): "
+        f"{end - begin:.2f} s at speed {speed:g}",
+        flush=True,
+    )
+    started = time.monotonic()
+    for a in chosen:
+        due = (float(t[a.stop - 1]) - begin) / speed
+        time.sleep(max(0.0, due - (time.monotonic() - started)))
+        sc = a.attempt.score
+        worst = sc.deductions[0].message if sc.deductions else ""
+        print(
+            f"A{a.attempt.id:<5} {sc.start_s:7.2f}-{sc.end_s:.2f} s  overall {sc.overall:5.1f}  "
+            f"{worst}".rstrip(),
+            flush=True,
+        )
+    time.sleep(max(0.0, (end - begin) / speed - (time.monotonic() - started)))
+    print(f"end of replay: {len(chosen)} stroke(s)" if chosen else "no strokes were scored")
 
 
 def _cmd_pack_export(args: argparse.Namespace) -> int:
@@ -201,16 +292,24 @@ def _cmd_pack_import(args: argparse.Namespace) -> int:
 
     with open_store() as store:
         summary = import_pack(args.pack, store=store, overwrite=args.overwrite)
-    print(_pack_summary("imported", summary, args.pack))
+    print(_import_summary(summary, args.pack))
     return 0
+
+
+def _import_summary(summary: dict[str, Any], path: Path) -> str:
+    """Say what an import added and what was already present (references, sessions)."""
+    present = list(summary.get("present", []))
+    new_refs = [name for name in summary["references"] if name not in present]
+    sessions, skipped = len(summary["sessions"]), int(summary.get("skipped", 0))
+    return (
+        f"imported {path}: {len(new_refs)} new reference(s), {len(present)} already present; "
+        f"{sessions} new session(s), {skipped} already present"
+        + (f" (new: {', '.join(new_refs)})" if new_refs else "")
+    )
 
 
 def _pack_summary(verb: str, summary: dict[str, Any], path: Path) -> str:
     refs, sessions = summary["references"], summary["sessions"]
-    skipped = summary.get("skipped", 0)
-    return (
-        f"{verb} {len(refs)} reference(s) and {len(sessions)} session(s) "
-        f"{'to' if verb == 'exported' else 'from'} {path}"
-        + (f" ({skipped} already here)" if skipped else "")
-        + (f": {', '.join(refs)}" if refs else "")
+    return f"{verb} {len(refs)} reference(s) and {len(sessions)} session(s) to {path}" + (
+        f": {', '.join(refs)}" if refs else ""
     )

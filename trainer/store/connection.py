@@ -17,7 +17,7 @@ from typing import Self, TypeVar
 
 from trainer.exceptions import StoreError
 from trainer.store.paths import data_home
-from trainer.store.recovery import recover
+from trainer.store.recovery import recover, settle_sessions_of
 from trainer.store.schema import SCHEMA_VERSION, create_schema, migrate, upgrade
 
 __all__ = ["DATABASE_FILE", "Database"]
@@ -42,12 +42,17 @@ class Database:
         self._write_conn: sqlite3.Connection | None = None
         # A read-only store of an older schema reads an upgraded in-memory snapshot.
         self._snapshot_of: int | None = None
+        self.recovered: list[int] = []
         if readonly:
             if self.path.exists():
                 version = self._check_version(self._reader())
                 if version < SCHEMA_VERSION:
                     self._snapshot_of = version
                     self._forget_reader()
+                else:
+                    # A killed program's session stops reading "recording" whenever the
+                    # store opens, for readers too (best effort; see settle_sessions_of).
+                    self.recovered = settle_sessions_of(self.path, self.home)
             return
         self.home.mkdir(parents=True, exist_ok=True)
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="store-writer")

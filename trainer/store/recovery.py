@@ -14,7 +14,15 @@ from pathlib import Path
 
 from trainer.store.records import relative_to_home
 
-__all__ = ["IMPORTING_SUFFIX", "recover", "settle_imports", "writer_alive", "writer_id"]
+__all__ = [
+    "IMPORTING_SUFFIX",
+    "recover",
+    "settle_imports",
+    "settle_sessions",
+    "settle_sessions_of",
+    "writer_alive",
+    "writer_id",
+]
 
 _log = logging.getLogger("trainer.store.database")
 
@@ -42,7 +50,25 @@ def writer_alive(writer: str) -> bool:
 
 
 def recover(conn: sqlite3.Connection, home: Path) -> list[int]:
-    """Close sessions whose recording program died: state, end time, sample count."""
+    """Close sessions whose recording program died; settle half-done imports.
+
+    Returns
+    -------
+    list of int
+        The sessions marked ``interrupted``.
+    """
+    recovered = settle_sessions(conn, home)
+    settle_imports(conn, home)
+    return recovered
+
+
+def settle_sessions(conn: sqlite3.Connection, home: Path) -> list[int]:
+    """Close sessions whose recording program died: state, end time, sample count.
+
+    Only sessions whose writer (``host:pid``) no longer runs are touched; their capture
+    and attempts stay as they are (nothing recorded is lost), the row just stops saying
+    ``recording``.
+    """
     from sensors.capture import read_capture
     from sensors.exceptions import CaptureError
 
@@ -51,7 +77,7 @@ def recover(conn: sqlite3.Connection, home: Path) -> list[int]:
     ).fetchall()
     recovered = []
     for sid, writer, capture, started in rows:
-        if writer_alive(writer):
+        if writer_alive(str(writer or "")):
             continue  # a running program (maybe this one) is still recording it
         samples, duration = 0, 0.0
         try:
@@ -72,8 +98,45 @@ def recover(conn: sqlite3.Connection, home: Path) -> list[int]:
                 ),
             )
         recovered.append(int(sid))
-    settle_imports(conn, home)
     return recovered
+
+
+def settle_sessions_of(database: Path, home: Path) -> list[int]:
+    """Settle a database's dead ``recording`` sessions from a reader (best effort).
+
+    A read-only store (``history``, ``replay``) would otherwise list a session whose
+    program was killed as ``recording`` until a writer opened the store. This looks
+    first with a plain read; only when such a session exists does it open a short-lived
+    writing connection. A database that cannot be written here (read-only folder,
+    another writer holding the lock) is left for the next writer: nothing is lost.
+
+    Parameters
+    ----------
+    database : pathlib.Path
+        The database file (current schema).
+    home : pathlib.Path
+        The data home its captures are relative to.
+
+    Returns
+    -------
+    list of int
+        The sessions marked ``interrupted`` (empty if none, or if it could not write).
+    """
+    try:
+        conn = sqlite3.connect(f"{database.as_uri()}?mode=rw", uri=True, timeout=2.0)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = conn.execute("SELECT writer FROM sessions WHERE state = 'recording'").fetchall()
+        if all(writer_alive(str(w)) for (w,) in rows):
+            return []  # the common case: nothing to settle, nothing written
+        conn.execute("PRAGMA busy_timeout = 2000")
+        return settle_sessions(conn, home)
+    except sqlite3.Error as err:
+        _log.info("left interrupted sessions of %s for the next writer: %s", database, err)
+        return []
+    finally:
+        conn.close()
 
 
 def settle_imports(conn: sqlite3.Connection, home: Path) -> None:

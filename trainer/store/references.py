@@ -28,6 +28,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -53,6 +54,7 @@ from trainer.store.paths import data_home
 
 __all__ = [
     "FORMAT",
+    "HIDDEN_FILE",
     "MAX_FILE_BYTES",
     "REFERENCE_SUFFIX",
     "VERSION",
@@ -71,6 +73,8 @@ VERSION = 2
 #: performers; such files are still read (see :func:`_legacy_smoothness`).
 _LEGACY_VERSION = 1
 REFERENCE_SUFFIX = ".mtref"
+#: In the user's reference folder: the bundled starters the user hid.
+HIDDEN_FILE = "hidden.json"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _MAX_ENTRY_BYTES = 50 * 1024 * 1024  # uncompressed, per entry: guards against zip bombs
 _MAX_LENGTH = 100_000  # template samples (over 8 minutes at 200 Hz)
@@ -574,9 +578,35 @@ class ReferenceLibrary:
             if p.name.endswith(REFERENCE_SUFFIX) and p.is_file() and _NAME.fullmatch(p.stem)
         }
 
-    @staticmethod
-    def _bundled() -> dict[str, Any]:
-        return {r.name[: -len(REFERENCE_SUFFIX)]: r for r in bundled_reference_files()}
+    def _bundled(self) -> dict[str, Any]:
+        """Return the bundled starters, less those the user hid."""
+        hidden = self.hidden()
+        return {
+            name: r
+            for r in bundled_reference_files()
+            if (name := r.name[: -len(REFERENCE_SUFFIX)]) not in hidden
+        }
+
+    @property
+    def _hidden_path(self) -> Path:
+        return self.user_dir / HIDDEN_FILE
+
+    def hidden(self) -> list[str]:
+        """Names of the bundled starters the user hid (see :meth:`delete`), sorted.
+
+        An unreadable list hides nothing (the starters simply show again).
+        """
+        try:
+            names = json.loads(self._hidden_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        if not isinstance(names, list):
+            return []
+        return sorted({n for n in names if isinstance(n, str) and _NAME.fullmatch(n)})
+
+    def _set_hidden(self, names: set[str]) -> None:
+        data = json.dumps(sorted(names), indent=1) + "\n"
+        write_atomic(self._hidden_path, data.encode("utf-8"))
 
     def names(self) -> list[str]:
         """All reference names, sorted."""
@@ -681,6 +711,145 @@ class ReferenceLibrary:
         ref = decode_reference(data, str(source))
         _write_atomic(self._target(ref.name, overwrite), data, overwrite=True)
         return ref
+
+    def import_reference(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        overwrite: bool = False,
+    ) -> tuple[Reference, bool]:
+        """Validate a reference file and add it to the user library, maybe renamed.
+
+        Parameters
+        ----------
+        path : path-like
+            The ``.mtref`` file.
+        name : str or None
+            Import it under this name (its content says so too) instead of its own.
+        overwrite : bool
+            Replace a reference of that name with other content.
+
+        Returns
+        -------
+        tuple of (Reference, bool)
+            The reference as imported, and whether the library already had it: the
+            same name and the same content (then nothing is written).
+
+        Raises
+        ------
+        ReferenceFileError
+            Invalid file or name, or the name is taken by other content and
+            ``overwrite`` is false.
+        """
+        source = Path(path)
+        if not source.is_file():
+            raise ReferenceFileError(f"{source}: no such reference file")
+        if source.stat().st_size > MAX_FILE_BYTES:
+            raise _bad(str(source), f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+
+        def read() -> bytes:
+            with source.open("rb") as f:
+                return f.read(MAX_FILE_BYTES + 1)
+
+        data = _read_limited(read, str(source))
+        ref = decode_reference(data, str(source))
+        if name is not None and name != ref.name:
+            ref = dataclasses.replace(ref, name=check_name(name))
+            data = encode_reference(ref)
+        if ref.name in self.names() and self._content(ref.name) == data:
+            return ref, True
+        _write_atomic(self._target(ref.name, overwrite), data, overwrite=True)
+        return ref, False
+
+    def _content(self, name: str) -> bytes | None:
+        """Return the bytes of the library's reference ``name`` (``None`` if unreadable)."""
+        user = self._user_files()
+        try:
+            if name in user:
+                return user[name].read_bytes()
+            return bytes(self._bundled()[name].read_bytes())
+        except (OSError, KeyError):
+            return None
+
+    def delete(self, name: str) -> str:
+        """Remove a user reference, or hide a bundled starter.
+
+        Sessions scored against it keep their own copy (by content hash) and still
+        replay. A user reference saved under a bundled starter's name is removed, and
+        the starter shows again.
+
+        Parameters
+        ----------
+        name : str
+            A library name.
+
+        Returns
+        -------
+        str
+            ``"deleted"``, ``"deleted, starter shown again"`` or ``"hidden"``.
+
+        Raises
+        ------
+        ReferenceFileError
+            Unknown name.
+        """
+        user = self._user_files()
+        if name in user:
+            user[name].unlink()
+            return "deleted, starter shown again" if name in self._bundled() else "deleted"
+        if name in self._bundled():
+            self._set_hidden({*self.hidden(), name})
+            return "hidden"
+        raise self._unknown(name)
+
+    def unhide(self, name: str) -> None:
+        """Show a hidden bundled starter again.
+
+        Raises
+        ------
+        ReferenceFileError
+            ``name`` is no hidden starter.
+        """
+        hidden = set(self.hidden())
+        if name not in hidden:
+            raise ReferenceFileError(
+                f"{name!r} is not a hidden starter (hidden: {', '.join(sorted(hidden)) or 'none'})"
+            )
+        self._set_hidden(hidden - {name})
+
+    def rename(self, old: str, new: str) -> Path:
+        """Rename a user reference (its file and the name inside it).
+
+        The new file is written before the old one goes, so a crash leaves at worst
+        both. Sessions keep their own copy under the old name and still replay.
+
+        Returns
+        -------
+        pathlib.Path
+            The new file.
+
+        Raises
+        ------
+        ReferenceFileError
+            Unknown or bundled ``old`` (starters are not renamed: export one and import
+            it ``--name NEW``), or ``new`` invalid or taken.
+        """
+        user = self._user_files()
+        if old not in user:
+            if old in self._bundled():
+                raise ReferenceFileError(
+                    f"{old!r} is a bundled starter and cannot be renamed (copy it: "
+                    f"`reference export {old} FILE`, then `reference import FILE --name NEW`)"
+                )
+            raise self._unknown(old)
+        if new == old:
+            raise ReferenceFileError(f"{old!r} already has that name")
+        target = self._target(new, overwrite=False)
+        ref = dataclasses.replace(self.get(old), name=new)
+        path = save_reference(ref, target, overwrite=False)
+        user[old].unlink()
+        return path
 
     def export(self, name: str, out: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the named reference to ``out``.

@@ -38,10 +38,12 @@ __all__ = [
     "MARKS_FILE",
     "TAKES_DIR",
     "Take",
+    "TakeCheck",
     "TakeRecording",
     "TakeShelf",
     "build_from_captures",
     "capture_rate",
+    "check_takes",
     "stroke_spans",
     "trimmed",
 ]
@@ -151,6 +153,117 @@ def build_from_captures(
         synthetic=all(bool(cap.metadata.get("synthetic", False)) for cap, _ in captures),
         performers=_performers(captures, author),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TakeCheck:
+    """What one take is, as far as can be told, for :func:`check_takes`.
+
+    Parameters
+    ----------
+    index : int
+        Its position among the takes.
+    technique : str or None
+        The technique it is (``None``: cannot tell).
+    how : str
+        ``"capture metadata"`` (the take's or the simulated glove's own label),
+        ``"recognised"`` (most of its strokes recognised as it) or ``""``.
+    matches : bool
+        Whether it agrees with the reference being built (and with the other takes).
+    """
+
+    index: int
+    technique: str | None
+    how: str
+    matches: bool
+
+
+def _labelled_technique(capture: Capture) -> str | None:
+    """Return the technique a capture says it holds: its take label, else the simulator's."""
+    info = capture.metadata.get("take")
+    label = info.get("technique") if isinstance(info, dict) else None
+    if not isinstance(label, str) and capture.source.startswith("sim"):
+        from sensors.sources import SourceKind, parse_source_spec
+
+        try:
+            spec = parse_source_spec(capture.source)
+        except SensorError:
+            return None
+        label = spec.target if spec.kind is SourceKind.SIM else None
+    if not isinstance(label, str) or not label:
+        return None
+    try:
+        return check_technique_name(label)
+    except ScoringError:
+        return None
+
+
+def _recognised_technique(capture: Capture, references: Sequence[Reference]) -> str | None:
+    """Return the technique most (over half) of a capture's strokes are recognised as."""
+    from collections import Counter
+
+    from trainer.scoring import Recogniser
+
+    refs = [r for r in references if r.profile.channel_names == capture.profile.channel_names]
+    if not refs:
+        return None
+    fs = capture_rate(capture)
+    strokes = find_strokes(capture.values, fs, capture.profile, gap_starts=capture.gap_starts)
+    if not strokes:
+        return None
+    recogniser = Recogniser(refs)
+    votes = Counter(recogniser.classify(s.values, fs).technique for s in strokes)
+    technique, count = votes.most_common(1)[0]
+    return technique if technique is not None and 2 * count > len(strokes) else None
+
+
+def check_takes(
+    captures: Sequence[Capture], technique: str, references: Sequence[Reference] = ()
+) -> list[TakeCheck]:
+    """Tell which takes are not of ``technique`` (a reference must not mix techniques).
+
+    A take's own label decides (its take metadata, or the simulated glove's technique
+    in its source spec). A take without one is recognised against ``references`` (the
+    library's, same glove): if ``technique`` is one they know, the take must be
+    recognised as it; otherwise (a new technique) it must agree with the rest: be
+    recognised as what at least one other recognised take is.
+
+    Parameters
+    ----------
+    captures : sequence of Capture
+        The takes.
+    technique : str
+        The technique being built (normalised by the name rule).
+    references : sequence of Reference
+        References to recognise unlabelled takes with (default: none, so only labels
+        count).
+
+    Returns
+    -------
+    list of TakeCheck
+        One per take, in order.
+    """
+    technique = check_technique_name(technique)
+    known = {r.technique for r in references}
+    found: list[tuple[str | None, str]] = []
+    for cap in captures:
+        label = _labelled_technique(cap)
+        if label is not None:
+            found.append((label, "capture metadata"))
+            continue
+        recognised = _recognised_technique(cap, references)
+        found.append((recognised, "recognised" if recognised is not None else ""))
+    checks = []
+    for i, (label, how) in enumerate(found):
+        if label is None:
+            matches = True  # nothing to go on: not refused on a guess
+        elif how == "capture metadata" or technique in known:
+            matches = label == technique
+        else:
+            others = [t for j, (t, h) in enumerate(found) if j != i and h == "recognised"]
+            matches = not others or label in others
+        checks.append(TakeCheck(i, label, how, matches))
+    return checks
 
 
 def _performers(

@@ -139,9 +139,17 @@ def test_export_import_round_trip(tmp_path, capsys):
     assert _run(capsys, "reference", "export", "friction-starter", str(out))[0] == 0
     code, _, err = _run(capsys, "reference", "export", "friction-starter", str(out))
     assert code == 1 and "already exists" in err
-    code, _, err = _run(capsys, "reference", "import", str(out))
-    assert code == 1 and "already exists" in err  # names are unique
-    assert _run(capsys, "reference", "import", str(out), "--overwrite")[0] == 0
+    code, out_text, _ = _run(capsys, "reference", "import", str(out))
+    assert code == 0 and "already in your library (same content)" in out_text  # issue 15
+    built = tmp_path / "mine.mtref"
+    build = ("reference", "build", "mine", EFFLEURAGE, "--technique", "effleurage")
+    assert _run(capsys, *build)[0] == 0
+    assert _run(capsys, "reference", "export", "mine", str(built))[0] == 0
+    code, _, err = _run(capsys, "reference", "import", str(built), "--name", "friction-starter")
+    assert code == 1 and "already exists" in err  # names are unique: other content refused
+    assert _run(
+        capsys, "reference", "import", str(built), "--name", "friction-starter", "--overwrite"
+    )[0] == 0  # fmt: skip
     rows = json.loads(_run(capsys, "reference", "list", "--json")[1])
     assert {r["name"]: r["origin"] for r in rows}["friction-starter"] == "user"
 

@@ -1,7 +1,7 @@
 """A technique an instructor builds a reference for is a technique everywhere (issue 12/15).
 
-The toy technique "skin rolling" (built by ``reference build`` from a simulated
-effleurage take: the label is what matters) shows up in the registry, ``reference
+The toy technique "skin rolling" (built by ``reference build --allow-mixed`` from a
+simulated effleurage take: the label is what matters) shows up in the registry, ``reference
 list``, ``reference techniques``, the history filter and ``score``; the simulated glove
 refuses it in one line; a name breaking the rule is refused by ``reference build``.
 """
@@ -34,7 +34,9 @@ def _one_line_error(code: int, err: str) -> str:
 
 
 def _build_toy(capsys, technique: str = "Skin  Rolling") -> None:
-    code, out, err = _run(capsys, "reference", "build", "toy", EFFLEURAGE, "--technique", technique)
+    code, out, err = _run(
+        capsys, "reference", "build", "toy", EFFLEURAGE, "--technique", technique, "--allow-mixed"
+    )
     assert code == 0, err
     assert "built 'toy' (skin rolling)" in out  # normalised by the one name rule
 
