@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "NotAStrokeError",
+    "RatingError",
     "ReferenceFileError",
     "ScoringError",
     "SignalError",
@@ -45,6 +46,10 @@ class ReferenceFileError(TrainerError):
 
 class StoreError(TrainerError):
     """The user data store (database, captures, packs) cannot be read or written."""
+
+
+class RatingError(TrainerError, ValueError):
+    """Instructors' ratings are invalid, or too few for a statistic or a calibration."""
 
 
 class Terminated(KeyboardInterrupt):

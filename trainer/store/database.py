@@ -24,6 +24,7 @@ This module holds the queries; the schema and its migrations are in
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import math
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -32,8 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from trainer.exceptions import ReferenceFileError, StoreError
+from trainer.ratings.model import Rating
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.connection import DATABASE_FILE, Database
+from trainer.store.ratings import AttemptFilter, insert_ratings, select_attempts, select_ratings
 from trainer.store.records import (
     ATTEMPT_COLUMNS,
     INSERT_ATTEMPT,
@@ -257,6 +260,7 @@ class Store(Database):
         self,
         sessions: Sequence[tuple[dict[str, Any], Path, Sequence[ImportedAttempt]]],
         references: Sequence[Reference] = (),
+        ratings: Sequence[Mapping[int, Sequence[Rating]]] = (),
     ) -> list[int | None]:
         """Insert whole sessions (from a pack) in one transaction: all or nothing.
 
@@ -269,6 +273,9 @@ class Store(Database):
             the component scores (``{name: 0-100 or None}``) explicitly.
         references : sequence of Reference
             References the sessions were scored against (kept by content hash).
+        ratings : sequence of mapping
+            Per session (same order), ``{attempt index: ratings}`` (their attempt ids
+            are ignored). A session already in the store gets the ratings it lacks.
 
         Returns
         -------
@@ -286,7 +293,8 @@ class Store(Database):
             for digest, ref, data in blobs:
                 conn.execute(_INSERT_REFERENCE, (digest, ref.name, ref.technique, now(), data))
             ids: list[int | None] = []
-            for meta, capture, attempts in rows:
+            for n, (meta, capture, attempts) in enumerate(rows):
+                rated = ratings[n] if n < len(ratings) else {}
                 user = str(meta["user"])
                 twin = conn.execute(
                     "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE "
@@ -295,6 +303,7 @@ class Store(Database):
                 ).fetchone()
                 if twin is not None:  # imported before (or recorded here): keep one
                     ids.append(None)
+                    _import_ratings(conn, int(twin[0]), rated)
                     continue
                 conn.execute(
                     "INSERT OR IGNORE INTO users (name, role, created_at) VALUES (?, ?, ?)",
@@ -325,6 +334,7 @@ class Store(Database):
                 sid = int(cur.lastrowid or 0)
                 for index, score, parts in attempts:
                     _insert_attempt(conn, sid, index, score_row(score), parts)
+                _import_ratings(conn, sid, rated)
                 ids.append(sid)
             return ids
 
@@ -508,6 +518,53 @@ class Store(Database):
         except ReferenceFileError as err:
             raise StoreError(str(err)) from None
 
+    # -- ratings (queries in trainer/store/ratings.py) ----------------------------------
+
+    def add_ratings(self, ratings: Sequence[Rating]) -> tuple[int, int]:
+        """Store instructors' ratings in one transaction (all or none).
+
+        Returns
+        -------
+        tuple of int
+            ``(added, skipped)``: ratings equal in every field to a stored one are
+            skipped (an export imported twice adds nothing).
+
+        Raises
+        ------
+        StoreError
+            A rating of an attempt that does not exist (nothing is stored).
+        """
+        items = list(ratings)
+        return self._write(lambda conn: insert_ratings(conn, items))
+
+    def ratings(
+        self,
+        *,
+        attempts: AttemptFilter | None = None,
+        raters: Sequence[str] = (),
+        attempt_ids: Sequence[int] | None = None,
+    ) -> list[Rating]:
+        """Return ratings (re-ratings included), oldest first.
+
+        Parameters
+        ----------
+        attempts : AttemptFilter or None
+            Only of attempts matching it (technique, reference, student, dates).
+        raters : sequence of str
+            Only by these raters (all when empty).
+        attempt_ids : sequence of int or None
+            Only of these attempts.
+        """
+        with self._reading() as conn:
+            return select_ratings(conn, attempts=attempts, raters=raters, attempt_ids=attempt_ids)
+
+    def find_attempts(
+        self, attempts: AttemptFilter | None = None, *, ids: Sequence[int] | None = None
+    ) -> list[AttemptRecord]:
+        """Return the attempts of visible sessions matching a filter (or by id), by id."""
+        with self._reading() as conn:
+            return select_attempts(conn, attempts=attempts, ids=ids)
+
     def integrity_check(self) -> str:
         """Run ``PRAGMA integrity_check``; ``"ok"`` when the database is sound."""
         with self._reading() as conn:
@@ -540,6 +597,18 @@ def _insert_attempt(
     attempt_id = int(cur.lastrowid or 0)
     conn.executemany(INSERT_COMPONENT, [(attempt_id, k, v) for k, v in components.items()])
     return attempt_id
+
+
+def _import_ratings(
+    conn: sqlite3.Connection, session_id: int, rated: Mapping[int, Sequence[Rating]]
+) -> None:
+    """Insert a session's imported ratings, ``{attempt index: ratings}`` (ones it lacks)."""
+    for index, items in rated.items():
+        row = conn.execute(
+            "SELECT id FROM attempts WHERE session_id = ? AND idx = ?", (session_id, index)
+        ).fetchone()
+        if row is not None:
+            insert_ratings(conn, [dataclasses.replace(r, attempt_id=int(row[0])) for r in items])
 
 
 def _components_of(

@@ -7,7 +7,9 @@ capture) and ``sessions/<n>/paths.npz`` (the attempts' warping paths, ``a<index>
 arrays, no pickle). Attempts' scores and deductions are JSON in ``pack.json``, the
 component scores as ``components`` (``{name: 0-100 or null}``, any names; a pack
 written before that key existed gives them as the fixed keys shape, pressure, tempo
-and smoothness, which are still written too).
+and smoothness, which are still written too). An attempt with instructors' ratings carries
+them as ``ratings`` (``[{rater, rating, tags, note, created_at}]``); importing a pack
+whose session is already in the store adds the ratings it lacks.
 
 Import validates everything before it touches anything: entry names (nothing outside
 the layout above, so no path escapes), sizes, the JSON schema, every reference and
@@ -27,7 +29,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,8 @@ import numpy as np
 from sensors.capture import read_capture
 from sensors.exceptions import CaptureError
 from trainer import __version__
-from trainer.exceptions import ReferenceFileError, StoreError
+from trainer.exceptions import RatingError, ReferenceFileError, StoreError
+from trainer.ratings.model import Rating
 from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.store.database import IMPORTING_SUFFIX, ROLES, Store, content_hash
 from trainer.store.files import deterministic_zip, write_atomic
@@ -62,6 +65,7 @@ _MAX_TOTAL_BYTES = 2 << 30  # uncompressed, all entries
 _MAX_ATTEMPTS = 100_000
 _MAX_PATH_ROWS = 1_000_000
 _MAX_COMPONENTS = 100  # per attempt
+_MAX_RATINGS = 1000  # per attempt
 _ENTRY = re.compile(
     r"pack\.json|references/[0-9a-f]{64}\.mtref|sessions/[0-9]{1,6}/(capture\.mtcap|paths\.npz)"
 )
@@ -72,6 +76,7 @@ class _SessionEntry:
     meta: dict[str, Any]
     capture: bytes
     attempts: list[tuple[int, StrokeScore, dict[str, float | None]]]
+    ratings: dict[int, list[Rating]] = field(default_factory=dict)  # by attempt index
 
 
 def export_pack(
@@ -145,6 +150,7 @@ def export_pack(
         if ref_hash and ref_hash not in refs:
             refs[ref_hash] = store.reference(ref_hash)
         attempts = store.attempts(sid)
+        rated = _ratings_of(store, [a.id for a in attempts])
         paths = {f"a{a.index}": a.score.path for a in attempts if a.score.path is not None}
         buf = io.BytesIO()
         arrays = {k: np.asarray(v, dtype="<i4") for k, v in paths.items()}
@@ -170,6 +176,7 @@ def export_pack(
                 "duration_s": session.duration_s,
                 "attempts": [
                     {"index": a.index, **a.score.to_dict(), "components": dict(a.components)}
+                    | ({"ratings": rated[a.id]} if a.id in rated else {})
                     for a in attempts
                 ],
             }
@@ -405,7 +412,12 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
             ]
             if len({a[0] for a in attempts}) != len(attempts):
                 raise ValueError(f"{where}: duplicate attempt index")
-            sessions.append(_SessionEntry(item, capture, attempts))
+            rated = {
+                a.get("index"): _pack_ratings(a.get("ratings"), f"{where} attempt {j}")
+                for j, a in enumerate(item["attempts"])
+                if a.get("ratings")
+            }
+            sessions.append(_SessionEntry(item, capture, attempts, rated))
     except ReferenceFileError as err:
         raise _fail(pack, str(err)) from None
     except (ValueError, TypeError) as err:
@@ -448,7 +460,8 @@ def import_pack(
     -------
     dict
         ``{"references": [names added or already present], "sessions": [new ids],
-        "skipped": sessions already in the store}``.
+        "skipped": sessions already in the store, "present": [names of references
+        already in the library with the same content]}``.
 
     Raises
     ------
@@ -461,6 +474,7 @@ def import_pack(
     refs, sessions = _validate(pack, entries)
     lib = library or ReferenceLibrary()
     to_add: list[Reference] = []
+    present: list[str] = []  # same name, same content: nothing to add
     for ref in refs.values():
         try:
             existing = lib.get(ref.name)
@@ -468,6 +482,7 @@ def import_pack(
             to_add.append(ref)
             continue
         if encode_reference(existing) == encode_reference(ref):
+            present.append(ref.name)
             continue  # already there
         if not overwrite:
             raise StoreError(
@@ -496,6 +511,7 @@ def import_pack(
         ids = store.import_sessions(
             [(e.meta, path, e.attempts) for e, path in zip(sessions, captures, strict=True)],
             list(refs.values()),
+            ratings=[e.ratings for e in sessions],
         )
     except BaseException:
         for path in written:
@@ -515,7 +531,47 @@ def import_pack(
         "references": [r.name for r in refs.values()],
         "sessions": [i for i in ids if i is not None],
         "skipped": sum(i is None for i in ids),
+        "present": present,
     }
+
+
+def _ratings_of(store: Store, attempt_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each attempt's ratings as pack JSON (``{attempt id: [rating dicts]}``)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in store.ratings(attempt_ids=attempt_ids):
+        item = r.to_dict()
+        del item["attempt"]
+        out.setdefault(r.attempt_id, []).append(item)
+    return out
+
+
+def _pack_ratings(items: Any, where: str) -> list[Rating]:
+    """Validate an attempt's ``ratings`` (a list of rating objects) from a pack."""
+    if not isinstance(items, list) or len(items) > _MAX_RATINGS:
+        raise ValueError(f"{where}: 'ratings' must be a list of ratings")
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}: a rating is not an object")
+        created = _get(item, "created_at", str, where)
+        datetime.fromisoformat(created)
+        tags = _get(item, "tags", list, where)
+        if not all(isinstance(t, str) for t in tags):
+            raise ValueError(f"{where}: rating tags must be strings")
+        try:
+            out.append(
+                Rating(
+                    0,  # the attempt's id in this store is known once it is inserted
+                    _get(item, "rater", str, where),
+                    _finite(_get(item, "rating", (int, float), where), f"{where}: rating"),
+                    tuple(tags),
+                    _get(item, "note", str, where),
+                    created,
+                )
+            )
+        except RatingError as err:
+            raise ValueError(f"{where}: {err}") from None
+    return out
 
 
 def _importing(path: Path) -> Path:

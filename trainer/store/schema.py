@@ -94,6 +94,21 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO attempt_components (attempt_id, component, score)
         SELECT id, 'smoothness', smoothness FROM attempts ORDER BY id;
     """,
+    # 3 -> 4: instructors' blind ratings of attempts (issue 14). Several raters per
+    # attempt; a re-rating is a new row (test-retest), so no UNIQUE (attempt, rater).
+    """
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
+        rater TEXT NOT NULL CHECK (length(rater) BETWEEN 1 AND 100),
+        rating REAL NOT NULL CHECK (rating >= 0 AND rating <= 10),
+        tags TEXT NOT NULL DEFAULT '[]',
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX ratings_by_attempt ON ratings (attempt_id, rater);
+    CREATE INDEX ratings_by_rater ON ratings (rater, created_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
