@@ -27,8 +27,9 @@ TOML layout (``docs/glove-protocol.md`` §4 has the full reference)::
 Unknown keys are errors, so a misspelt optional key cannot be silently ignored.
 
 Modules: :mod:`~sensors.profiles.model` (the dataclasses),
-:mod:`~sensors.profiles.validation`, :mod:`~sensors.profiles.loading` and
-:mod:`~sensors.profiles.generic` (a profile made from a CSV header); every public
+:mod:`~sensors.profiles.validation`, :mod:`~sensors.profiles.loading`,
+:mod:`~sensors.profiles.generic` (a profile made from a CSV header) and
+:mod:`~sensors.profiles.writing` (profile → TOML, checked by loading it back); every public
 name is importable from :mod:`sensors.profiles`.
 """
 
@@ -49,6 +50,7 @@ from sensors.profiles.model import (
     Region,
     SensorSpec,
 )
+from sensors.profiles.writing import profile_to_toml, write_profile
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -64,4 +66,6 @@ __all__ = [
     "list_profiles",
     "load_profile",
     "parse_profile",
+    "profile_to_toml",
+    "write_profile",
 ]

@@ -33,6 +33,7 @@ from trainer.live.buffer import RingBuffer
 if TYPE_CHECKING:
     from sensors.blocks import SampleBlock
     from sensors.sources.base import Source
+    from trainer.signal import ActivityDetector, DriftMonitor
 
 __all__ = [
     "TRACK_COLUMNS",
@@ -102,8 +103,9 @@ class EventKind(enum.Enum):
     STATUS = "status"  # the source's state changed
     GAP = "gap"  # samples were lost before a block
     STROKE = "stroke"  # the scorer finished a stroke (payload: its score)
-    TARE = "tare"  # tare applied (payload: offsets, newtons)
+    TARE = "tare"  # tare applied (payload: offsets, newtons); re-arms the drift watch
     TARE_FAILED = "tare_failed"
+    DRIFT = "drift"  # a sensor's rest level wandered since the tare (payload: DriftWarning)
     ERROR = "error"  # the source or the scorer failed; acquisition stopped
     RECORDING_FAILED = "recording_failed"  # the recorder failed; acquisition goes on
     FINISHED = "finished"  # the source has no more blocks
@@ -232,6 +234,9 @@ class Acquisition:
         self._raw_recent = np.zeros((self._tare_n, channels))
         self._raw_count = 0
         self._offsets: np.ndarray | None = None
+        # Rest-level watch, armed by each tare (see _arm_drift); acquisition thread only.
+        self._drift: DriftMonitor | None = None
+        self._activity: ActivityDetector | None = None
         self._score_step = max(1, int(score_step))
         # Stream time of each sample given to the scorer (by index since set_scorer), so
         # a stroke's span, counted in samples by the scorer, becomes capture time even
@@ -467,7 +472,43 @@ class Acquisition:
             return
         with self._lock:
             self._offsets = tare.offsets_n
+        self._arm_drift(self._raw_recent - tare.offsets_n)
         self._emit(EventKind.TARE, "sensors zeroed", tare.offsets_n.copy())
+
+    def _arm_drift(self, rest: np.ndarray) -> None:
+        """Watch the rest level from this tare on (a DRIFT event when it wanders).
+
+        Rest samples are those the activity detector calls quiet; its *on* level is kept
+        above 1.5 drift limits, so one sensor drifting up to its limit still counts as rest
+        (a press is far above it), and the warning can fire.
+        """
+        from trainer.signal import ActivityDetector, DriftMonitor
+
+        fs = float(self.profile.sample_rate_hz)
+        monitor = DriftMonitor(len(self.profile.sensors), fs, range_n=self.profile.saturation_n)
+        limit = float(np.max(monitor.limit_n))
+        self._activity = ActivityDetector.from_rest(
+            np.clip(rest, 0.0, None).sum(axis=1),
+            fs,
+            min_on_n=max(1.0, 1.5 * limit),
+            min_off_n=max(0.5, 1.25 * limit),
+        )
+        self._drift = monitor
+
+    def _watch_drift(self, tared: np.ndarray, gap_before: bool) -> None:
+        """Feed the rest-level watch (untared-minus-offset forces, so a sag shows too)."""
+        if self._drift is None or self._activity is None:
+            return
+        _, active = self._activity.classify(
+            np.clip(tared, 0.0, None).sum(axis=1), gap_before=gap_before
+        )
+        for warning in self._drift.update(tared, ~active):
+            name = self.profile.sensors[warning.channel].name
+            self._emit(
+                EventKind.DRIFT,
+                f"{name} rest level drifted {warning.offset_n:+.2f} N since the tare: re-tare",
+                warning,
+            )
 
     def _handle(self, block: SampleBlock) -> None:
         arrival = self._clock()
@@ -481,6 +522,8 @@ class Acquisition:
             scorer = self._scorer
             recorder = self._recorder
         values = block.values if offsets is None else np.clip(block.values - offsets, 0.0, None)
+        if offsets is not None:
+            self._watch_drift(block.values - offsets, block.gap_before)
         if block.gap_before:
             self._t_last = float(block.t[0])
             self._emit(EventKind.GAP, "samples lost before this point")
