@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from trainer.dtw import dtw_path
 from trainer.exceptions import ScoringError
@@ -43,6 +44,7 @@ __all__ = [
     "shape_component",
     "smoothness",
     "smoothness_component",
+    "step_gains",
     "stroke_context",
     "stroke_shares",
     "tam",
@@ -83,6 +85,10 @@ _JERK_CUTOFF_HZ = 14.0
 _GAIN_SEGMENTS = 6
 #: Width of the raised-cosine joins between the thirds' levels (share of the stroke).
 _GAIN_EDGE = 0.06
+#: Share of the template's peak above which its level is read for the step gains.
+_STEP_LOADED = 0.3
+#: The slowest tremor (Hz) the step gains must not follow.
+_TREMOR_MIN_HZ = 6.0
 #: Inner share of the band's half-width where the force loses nothing.
 _BAND_FREE = 0.6
 #: A counterfactual must recover this share of the remaining band loss to be named.
@@ -280,6 +286,43 @@ def _third_gains(force: np.ndarray, mid: np.ndarray) -> np.ndarray:
     padded = np.pad(np.log(gains), edge, mode="edge")
     smooth = np.convolve(padded, kernel / kernel.sum(), mode="same")[edge:-edge]
     return np.exp(smooth)
+
+
+def step_gains(total: np.ndarray, template: np.ndarray, fs_hz: float) -> np.ndarray:
+    """Return a stroke's level against the template, sample by sample, its steps kept.
+
+    The running median of the stroke-to-template ratio where the template is loaded
+    (over a sixth of the stroke, and at least one period of the slowest tremor, 6 Hz):
+    a median follows a change of level as quickly as the stroke made it, and ignores a
+    spike, a dip or a tremor shorter than half its window. Dividing it out gives the
+    stroke as it would have been at the reference's level, its own form kept (see
+    ``trainer.scoring.scoring``: what a level error costs the other components is the
+    level error's).
+
+    Parameters
+    ----------
+    total : numpy.ndarray
+        The stroke's total force ``(n,)``, newtons.
+    template : numpy.ndarray
+        The template's total force on the stroke's samples ``(n,)`` (uniformly
+        rescaled), newtons.
+    fs_hz : float
+        Sample rate of both, Hz.
+
+    Returns
+    -------
+    numpy.ndarray
+        Level ratio per stroke sample ``(n,)``.
+    """
+    n = total.size
+    loaded = template >= max(_STEP_LOADED * float(template.max()), LOADED_N)
+    if n < 3 or not np.any(loaded):
+        return np.ones(n)
+    idx = np.flatnonzero(loaded)
+    # Outside the loaded part (the ramps' feet) the nearest loaded ratio holds.
+    ratio = np.interp(np.arange(n), idx, total[idx] / template[idx])
+    size = max(3, n // _GAIN_SEGMENTS, round(fs_hz / _TREMOR_MIN_HZ)) | 1
+    return np.exp(median_filter(np.log(np.clip(ratio, 0.05, 20.0)), size=size, mode="nearest"))
 
 
 def stroke_context(

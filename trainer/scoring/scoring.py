@@ -8,6 +8,7 @@ The components themselves are in :mod:`trainer.scoring.measures` and registered 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 
 from sensors.profiles import GloveProfile
 from trainer.exceptions import NotAStrokeError, ScoringError
-from trainer.scoring.alignment import align_stroke, stretch
+from trainer.scoring.alignment import align_stroke, beat_samples, smoothed_template, stretch
 from trainer.scoring.components import components
 from trainer.scoring.measures import (
     MIN_SHAPE_SCALE,
@@ -24,6 +25,7 @@ from trainer.scoring.measures import (
     ComponentResult,
     StrokeContext,
     mean_along_path,
+    step_gains,
     stroke_context,
     stroke_shares,
 )
@@ -62,6 +64,8 @@ REJECT_LEVEL = 0.15
 REJECT_DURATION = 4.0
 #: A component scoring below this counts as this in the overall (a floor for the log).
 _FLOOR = 1.0
+#: Components whose loss a level error can cause (they judge the level-corrected form).
+_BENT_BY_LEVEL = ("shape", "tempo", "smoothness")
 
 
 def normalised(stroke: np.ndarray) -> np.ndarray:
@@ -178,6 +182,58 @@ def _reject(ctx: StrokeContext) -> None:
         raise NotAStrokeError(f"not a {ref.technique} stroke: {why}")
 
 
+def _level_codes(result: ComponentResult) -> list[tuple[str, str, float]]:
+    """Return the level faults (too light / too heavy somewhere) of a component."""
+    return [f for f in result.faults if f[0].startswith(("too_light_", "too_heavy_"))]
+
+
+def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]) -> None:
+    """Give a named level fault the points it also costs the other components.
+
+    A third pressed too lightly, with a quick edge into it, also bends the form that
+    shape and smoothness judge, and a student told "too light in the middle" and "jerky"
+    would chase two faults where there is one. The counterfactual: the same stroke at
+    the reference's level, its own form kept (its running median level against the
+    template divided out, :func:`~trainer.scoring.measures.step_gains`). Whatever share of
+    another component's loss that stroke recovers is moved to the level faults, in
+    proportion to their own shares; the scores themselves do not change. Sweeps only: a
+    train of strikes has no level between its strikes to correct. Only the built-in
+    components a level bends are asked again (:data:`_BENT_BY_LEVEL`).
+    """
+    pressure = results.get("pressure")
+    if pressure is None or not (named := _level_codes(pressure)):
+        return
+    others = {
+        k: (r, r.score)
+        for k, r in results.items()
+        if k in _BENT_BY_LEVEL and r.score is not None and r.score < 100.0
+    }
+    ref, al = ctx.reference, ctx.alignment
+    if not others or beat_samples(ref.total) > 1:
+        return
+    n = ctx.values.shape[0]
+    g = smoothed_template(ref)[0][: al.covered]
+    on_stroke = np.interp(np.arange(n) * (al.covered - 1) / max(n - 1, 1), np.arange(g.size), g)
+    fixed = ctx.values / step_gains(ctx.values.sum(axis=1), on_stroke, ref.fs_hz)[:, None]
+    try:
+        fixed_ctx = stroke_context(fixed, ctx.duration_s, ref, align_stroke(fixed, ref))
+    except ScoringError:
+        return
+    total_share = sum(f[2] for f in named)
+    for comp in components():
+        if comp.name not in others:
+            continue
+        result, before = others[comp.name]
+        score = comp.scorer(fixed_ctx).score
+        if score is None or score <= before:
+            continue
+        lost = -math.log(max(before, _FLOOR) / 100.0)
+        recovered = min(1.0, (lost + math.log(max(score, _FLOOR) / 100.0)) / lost)
+        faults = [(c, m, share * (1.0 - recovered)) for c, m, share in result.faults]
+        faults += [(c, m, recovered * share / total_share) for c, m, share in named]
+        results[comp.name] = dataclasses.replace(result, faults=tuple(faults))
+
+
 def _overall(
     results: dict[str, ComponentResult], weights: dict[str, float]
 ) -> tuple[float, list[tuple[str, str, float]]]:
@@ -269,6 +325,8 @@ def score_stroke(
         results[comp.name] = result
         flags += result.flags
         details.update(result.details)
+    if weights.get("pressure", 0.0) > 0:
+        _credit_level_faults(ctx, results)
     overall, items = _overall(results, weights)
     deductions = list(_rounded(items))
     channel, kpa = peak_pressure(x, profile)

@@ -390,3 +390,30 @@ def test_finding_8_a_stroke_let_go_early_is_stopped_early_not_rushed(
     for s in scored(technique, fast):
         assert largest(s) == "rushed", (technique, codes(s))
         assert "stopped_early" not in codes(s), (technique, codes(s))
+
+
+def in_third(x: np.ndarray, third: int, factor: float, edge_s: float = 0.05) -> np.ndarray:
+    """Press ``factor`` times as hard in one third of the stroke, with quick edges."""
+    n = x.shape[0]
+    t = np.arange(n, dtype=float)
+    a, b = third * n / 3, (third + 1) * n / 3
+    edge = edge_s * FS
+    win = np.ones(n)
+    if third > 0:
+        win *= _rc(t, a - edge / 2, edge)
+    if third < 2:
+        win *= 1.0 - _rc(t, b - edge / 2, edge)
+    return x * (1.0 + (factor - 1.0) * win)[:, None]
+
+
+@pytest.mark.parametrize("technique", SWEEPS)
+def test_finding_4_one_fault_one_line_for_a_third_pressed_off(technique):
+    # A third pressed 40 % lighter or heavier, edges of 50 ms: one fault. The quick edges
+    # bend the form too, but the points that costs are the level fault's, not "jerky".
+    for third, factor in ((1, 0.6), (2, 0.6), (0, 1.4)):
+        side = "light" if factor < 1 else "heavy"
+        phase = ("start", "middle", "end")[third]
+        pieces = [in_third(x, third, factor) for x in strokes(technique, 2, seed=90 + third)]
+        for s in scored(technique, pieces):
+            assert largest(s) == f"too_{side}_{phase}", (technique, phase, codes(s))
+            assert not {"jerky", "shape"} & set(codes(s)), (technique, phase, codes(s))
