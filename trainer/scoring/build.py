@@ -219,7 +219,8 @@ def build_reference(
         d_loo.append(ctx.form_distance)
         tam_loo.append(tam(ctx.path))
         # Smoothness as the scorer measures it: on the level-corrected form.
-        smooth.append(smoothness(envelope(ctx.form, beat), fs_hz, float(peaks.mean())))
+        pace = ctx.form.size / max(al.covered, 1)
+        smooth.append(smoothness(envelope(ctx.form, beat), fs_hz, float(peaks.mean()), pace))
     return dataclasses.replace(
         provisional,
         smoothness_mean=float(np.mean(smooth)),

@@ -154,7 +154,9 @@ def stroke_shares(values: np.ndarray, regions: Sequence[str]) -> np.ndarray | No
     return shares[loaded].mean(axis=0)
 
 
-def smoothness(total: np.ndarray, fs_hz: float, level_n: float = 0.0) -> float:
+def smoothness(
+    total: np.ndarray, fs_hz: float, level_n: float = 0.0, pace: float = 1.0
+) -> float:
     """Log dimensionless jerk of a stroke's total force below 14 Hz (higher = smoother).
 
     ``LDLJ = -ln(T³ / P² · ∫ (d²F/dt²)² dt)`` (Hogan & Sternad 2009, the force profile in
@@ -170,6 +172,9 @@ def smoothness(total: np.ndarray, fs_hz: float, level_n: float = 0.0) -> float:
         Sample rate, Hz.
     level_n : float
         The expected peak force (the reference's), newtons.
+    pace : float
+        Duration of the stroke over the reference's (covered) duration: the cut-off is
+        ``14 Hz · pace^-0.8``, so a slow stroke is not called jerky for its sensor noise.
 
     Returns
     -------
@@ -184,7 +189,11 @@ def smoothness(total: np.ndarray, fs_hz: float, level_n: float = 0.0) -> float:
     x = np.asarray(total, dtype=np.float64)
     if x.size < 8 or not np.all(np.isfinite(x)) or x.max() <= 0:
         raise ScoringError("cannot score smoothness: too short or without force")
-    x = np.clip(filter_offline(x, fs_hz, min(_JERK_CUTOFF_HZ, 0.45 * fs_hz), order=2), 0.0, None)
+    # A stroke done at `pace` times the reference's duration has its content that much
+    # lower; the cut-off follows it (to the 4/5 power: sensor noise's jerk then weighs
+    # the same whatever the pace, since its integral grows as T⁴ · cutoff⁵).
+    cutoff = min(_JERK_CUTOFF_HZ * pace ** (-0.8), 0.45 * fs_hz)
+    x = np.clip(filter_offline(x, fs_hz, cutoff, order=2), 0.0, None)
     duration = x.size / fs_hz
     second = np.diff(x, 2) * fs_hz**2
     integral = float(np.sum(second**2)) / fs_hz
@@ -680,7 +689,9 @@ def tempo_component(ctx: StrokeContext) -> ComponentResult:
 def smoothness_component(ctx: StrokeContext) -> ComponentResult:
     """Jerk of the total force against the experts' (only rougher costs points)."""
     ref = ctx.reference
-    ldlj = smoothness(envelope(ctx.form, beat_samples(ref.total)), ref.fs_hz, ref.peak_force_n[0])
+    pace = ctx.form.size / max(ctx.alignment.covered, 1)
+    form = envelope(ctx.form, beat_samples(ref.total))
+    ldlj = smoothness(form, ref.fs_hz, ref.peak_force_n[0], pace)
     deficit = max(0.0, ref.smoothness_mean - ldlj)
     score = curve(deficit, max(_JERK_MIN_TOL, 2.5 * ref.smoothness_sd))
     faults: tuple[tuple[str, str, float], ...] = ()
