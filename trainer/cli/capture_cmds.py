@@ -24,7 +24,7 @@ from sensors.exceptions import CaptureError, SourceError
 from sensors.sources import Source, SourceKind, SourceSpec, open_source, parse_source_spec
 from sensors.sources.replay import ReplaySource
 from trainer.cli.arguments import positive_seconds, session_attempt_or_file
-from trainer.cli.output import dumps, print_json
+from trainer.cli.output import dumps, note_profile, print_json
 
 if TYPE_CHECKING:
     from trainer.live import RecordResult
@@ -265,6 +265,7 @@ def _describe(capture: Capture) -> dict[str, Any]:
 
 def _cmd_info(args: argparse.Namespace) -> int:
     capture = read_capture(args.capture, profile=args.profile)
+    note_profile(capture.profile)
     info = _describe(capture)
     if args.json:
         print_json(info, indent=2, sort_keys=False)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import math
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-__all__ = ["dumps", "print_json"]
+if TYPE_CHECKING:
+    from sensors.profiles import GloveProfile
+
+__all__ = ["dumps", "note_profile", "print_json"]
 
 
 def _finite(value: Any) -> Any:
@@ -33,3 +36,18 @@ def dumps(value: Any, **kwargs: Any) -> str:
 def print_json(value: Any, *, stream: TextIO | None = None, **kwargs: Any) -> None:
     """Print :func:`dumps` of ``value`` (to stdout by default)."""
     print(dumps(value, **kwargs), file=stream or sys.stdout)
+
+
+def note_profile(profile: GloveProfile) -> None:
+    """Say on stderr, in one line, when a capture was read with a generic profile.
+
+    A CSV from a glove with no bundled profile is read with one made from its header:
+    no hand regions are known, so no heatmap and no per-region deductions. Stderr keeps
+    ``--json`` output clean.
+    """
+    from sensors.profiles import generic_profile_notice
+
+    notice = generic_profile_notice(profile)
+    if notice is not None:
+        print(notice, file=sys.stderr)
+

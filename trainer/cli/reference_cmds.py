@@ -14,7 +14,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from trainer.cli.output import print_json
+from trainer.cli.output import note_profile, print_json
 
 if TYPE_CHECKING:
     from trainer.scoring.model import Reference
@@ -161,6 +161,8 @@ def _build(args: argparse.Namespace) -> int:
     if not args.overwrite and args.name in library.names():
         raise ScoringError(f"a reference named {args.name!r} already exists (use --overwrite)")
     captures = [(read_capture(path, profile=args.profile), None) for path in args.takes]
+    if captures:
+        note_profile(captures[0][0].profile)
     _check_takes(args, [cap for cap, _ in captures], technique, library)
     ref = build_from_captures(
         captures, name=args.name, technique=technique, author=args.author, notes=args.notes
@@ -415,6 +417,7 @@ def score_report(
     from trainer.store.takes import capture_rate
 
     cap = read_capture(capture_path, profile=profile)
+    note_profile(cap.profile)
     library = _library()
     ref = library.get(reference)
     check_compatible(cap.profile, ref)

@@ -76,3 +76,5 @@ def test_csv_of_an_unknown_glove_needs_no_hand_written_profile(
     info = json.loads(out)
     assert info["profile"] == "generic-csv" and info["sensors"] == ["F1", "F2"]
     assert info["sample_rate_hz"] == pytest.approx(200.0) and info["samples"] == 50
+    # ...and says so, in one line on stderr (the JSON on stdout stays clean).
+    assert len(err.strip().splitlines()) == 1 and "generic" in err.lower()
