@@ -60,28 +60,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     q.add_argument("file", type=Path, metavar="FILE.csv")
     q.set_defaults(func=_cmd_import)
-    q = actions.add_parser(
-        "calibrate",
-        help="fit a reference's weights and scales to the ratings; save a new version",
-        description="Fit the reference's component weights (non-negative) and its tempo and "
-        "smoothness scales to the raters' mean rating (regularised), cross-validated by "
-        "attempt; print agreement before "
-        "and after on held-out folds and save a new version of the reference when it "
-        "improves. Attempts keep the version they were scored with.",
-    )
-    q.add_argument("name", metavar="NAME", help="reference name")
-    q.add_argument("--rater", action="append", default=[], metavar="NAME", help="only theirs")
-    q.add_argument("--json", action="store_true", help="print one JSON object")
-    q.add_argument("--dry-run", action="store_true", help="fit and report, save nothing")
-    q.add_argument(
-        "--force", action="store_true", help="save even if held-out agreement does not improve"
-    )
-    q.add_argument(
-        "--weights-only",
-        action="store_true",
-        help="fit the weights only (no re-scoring of the captures for the score scales)",
-    )
-    q.set_defaults(func=_cmd_calibrate)
+    add_calibrate_parser(actions)
 
     p = subparsers.add_parser(
         "agreement",
@@ -268,6 +247,38 @@ def _agreement_text(data: dict[str, Any]) -> str:
                 f"  ({t['program_named']} / {t['rater_named']} of {t['n']})"
             )
     return "\n".join(lines)
+
+
+def add_calibrate_parser(actions: Any) -> None:
+    """Add the ``calibrate NAME`` action (``ratings calibrate``, ``reference calibrate``).
+
+    Parameters
+    ----------
+    actions : argparse subparsers action
+        Where to add it.
+    """
+    q = actions.add_parser(
+        "calibrate",
+        help="fit a reference's weights and scales to the ratings; save a new version",
+        description="Fit the reference's component weights (non-negative) and its tempo and "
+        "smoothness scales to the raters' mean rating (regularised), cross-validated by "
+        "attempt; print agreement before "
+        "and after on held-out folds and save a new version of the reference when it "
+        "improves. Attempts keep the version they were scored with.",
+    )
+    q.add_argument("name", metavar="NAME", help="reference name")
+    q.add_argument("--rater", action="append", default=[], metavar="NAME", help="only theirs")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
+    q.add_argument("--dry-run", action="store_true", help="fit and report, save nothing")
+    q.add_argument(
+        "--force", action="store_true", help="save even if held-out agreement does not improve"
+    )
+    q.add_argument(
+        "--weights-only",
+        action="store_true",
+        help="fit the weights only (no re-scoring of the captures for the score scales)",
+    )
+    q.set_defaults(func=_cmd_calibrate)
 
 
 # -- calibrate ---------------------------------------------------------------------------

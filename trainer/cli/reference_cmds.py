@@ -120,6 +120,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rename.add_argument("new", metavar="NEW", help="letters, digits, . _ -")
     rename.set_defaults(func=_rename)
 
+    # The same action as ``ratings calibrate``: a reference fitted to instructors' ratings.
+    from trainer.cli.ratings_cmds import add_calibrate_parser
+
+    add_calibrate_parser(sub)
+
     tech = sub.add_parser(
         "techniques", help="list the known techniques (the references' and the simulator's)"
     )
