@@ -18,7 +18,7 @@ import numpy as np
 from sensors.profiles import GloveProfile
 from trainer.exceptions import NotAStrokeError, ScoringError
 from trainer.scoring.alignment import align_stroke, beat_samples, smoothed_template, stretch
-from trainer.scoring.components import components
+from trainer.scoring.components import component, components
 from trainer.scoring.measures import (
     MIN_SHAPE_SCALE,
     PHASES,
@@ -32,7 +32,7 @@ from trainer.scoring.measures import (
 from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.scoring.safety import CAUTION_KPA, peak_pressure
 from trainer.scoring.strokes import find_strokes
-from trainer.signal import resample
+from trainer.signal import filter_offline, resample
 
 __all__ = [
     "MINOR_POINTS",
@@ -66,6 +66,11 @@ REJECT_DURATION = 4.0
 _FLOOR = 1.0
 #: Components whose loss a level error can cause (they judge the level-corrected form).
 _BENT_BY_LEVEL = ("shape", "tempo", "smoothness")
+#: Quicker than this (Hz) is no steady hand's change of pressure: tremor (6-10 Hz) and
+#: jerks lie above it.
+_STEADY_HZ = 4.0
+#: ... once ``jerky`` keeps at least this share of smoothness's loss.
+_JERKY_OWN_SHARE = 0.5
 
 
 def normalised(stroke: np.ndarray) -> np.ndarray:
@@ -184,7 +189,50 @@ def _reject(ctx: StrokeContext) -> None:
 
 def _level_codes(result: ComponentResult) -> list[tuple[str, str, float]]:
     """Return the level faults (too light / too heavy somewhere) of a component."""
-    return [f for f in result.faults if f[0].startswith(("too_light_", "too_heavy_"))]
+    return [
+        f for f in result.faults if f[0].startswith(("too_light_", "too_heavy_")) and f[2] > 0
+    ]
+
+
+def _credit_jerks(ctx: StrokeContext, results: dict[str, ComponentResult]) -> None:
+    """Give ``jerky`` the band loss its tremor or jerks cost pressure.
+
+    A tremor or a jerk pushes the force in and out of the band, and pressure would name
+    that as a third too heavy or too light. The counterfactual: the same stroke without
+    what is quicker than a steady hand (low-passed at :data:`_STEADY_HZ`). Whatever
+    share of pressure's level loss that stroke recovers moves to ``jerky``; the scores
+    do not change. Only when ``jerky`` still carries most of smoothness's loss after
+    :func:`_credit_level_faults` (a jerk a change of level explains is the level's);
+    sweeps only.
+    """
+    pressure, smooth = results.get("pressure"), results.get("smoothness")
+    if pressure is None or pressure.score is None or smooth is None:
+        return
+    jerky = [f for f in smooth.faults if f[0] == "jerky" and f[2] >= _JERKY_OWN_SHARE]
+    named = _level_codes(pressure)
+    ref = ctx.reference
+    if not jerky or not named or beat_samples(ref.total) > 1:
+        return
+    steady = np.clip(filter_offline(ctx.values, ref.fs_hz, _STEADY_HZ, order=2), 0.0, None)
+    try:
+        steady_ctx = stroke_context(steady, ctx.duration_s, ref, align_stroke(steady, ref))
+    except ScoringError:
+        return
+    after = component("pressure").scorer(steady_ctx).score
+    before = pressure.score
+    if after is None or after <= before:
+        return
+    lost = -math.log(max(before, _FLOOR) / 100.0)
+    recovered = (lost + math.log(max(after, _FLOOR) / 100.0)) / lost  # of pressure's loss
+    level_share = sum(f[2] for f in named)
+    moved = min(recovered, level_share)
+    keep = 1.0 - moved / level_share
+    faults = [
+        (c, m, share * keep) if c.startswith(("too_light_", "too_heavy_")) else (c, m, share)
+        for c, m, share in pressure.faults
+    ]
+    faults.append((jerky[0][0], jerky[0][1], moved))
+    results["pressure"] = dataclasses.replace(pressure, faults=tuple(faults))
 
 
 def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]) -> None:
@@ -327,6 +375,7 @@ def score_stroke(
         details.update(result.details)
     if weights.get("pressure", 0.0) > 0:
         _credit_level_faults(ctx, results)
+        _credit_jerks(ctx, results)
     overall, items = _overall(results, weights)
     deductions = list(_rounded(items))
     channel, kpa = peak_pressure(x, profile)
