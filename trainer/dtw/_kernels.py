@@ -10,9 +10,31 @@ Conventions shared by every kernel (the public wrappers in :mod:`trainer.dtw` en
 
 Each kernel has a readable twin of the same name in :mod:`trainer.dtw._reference`; the
 parity tests run both on the same seeded data.
+
+The cache: from source, numba writes it to ``__pycache__`` beside this file. In a frozen
+bundle (``tools/build_bundle.py``) it goes to the user's cache directory,
+``<platformdirs user_cache_dir>/numba``, unless ``NUMBA_CACHE_DIR`` says otherwise; the bundle
+ships this file as source, because numba caches only functions whose file it can find.
 """
 
 from __future__ import annotations
+
+import os
+import sys
+
+if getattr(sys, "frozen", False) and not os.environ.get("NUMBA_CACHE_DIR"):
+    # A bundle's folder may be read-only, and without a cache directory of its own numba
+    # falls back to one keyed by the working directory: started from elsewhere, the
+    # kernels would compile again (seconds). Set before numba reads its configuration.
+    from platformdirs import user_cache_dir
+
+    os.environ["NUMBA_CACHE_DIR"] = os.path.join(
+        user_cache_dir("massage-trainer", appauthor=False), "numba"
+    )
+    if "numba" in sys.modules:  # imported before this module: make it read the variable
+        from numba.core.config import reload_config
+
+        reload_config()
 
 import numpy as np
 from numba import njit
