@@ -49,8 +49,8 @@ class ConnectView(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("page")
         outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.setSpacing(14)
+        outer.setContentsMargins(24, 12, 24, 12)
+        outer.setSpacing(10)
         outer.addWidget(label("Connect a glove", "title"))
         outer.addWidget(
             label(
@@ -93,20 +93,29 @@ class ConnectView(QtWidgets.QWidget):
         self.scan_button.clicked.connect(self.scan_requested.emit)
         self.devices = QtWidgets.QListWidget()
         self.devices.setMaximumHeight(90)
+        self.devices.setAccessibleName("Gloves found")
         ble_row = QtWidgets.QHBoxLayout()
         ble_row.addWidget(self.devices, 1)
         ble_row.addWidget(self.scan_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
 
+        # Only the chosen source's options are shown (the others fold away), so the card
+        # fits a 1024×600 screen beside the link.
+        self._option_rows: dict[QtWidgets.QRadioButton, QtWidgets.QWidget] = {}
         for radio, row in (
             (self.sim_radio, sim_row),
             (self.replay_radio, replay_row),
             (self.ble_radio, ble_row),
         ):
             source_card.body.addWidget(radio)
-            indent = QtWidgets.QHBoxLayout()
-            indent.setContentsMargins(24, 0, 0, 6)
-            indent.addLayout(row)
-            source_card.body.addLayout(indent)
+            holder = QtWidgets.QWidget()
+            row.setContentsMargins(24, 0, 0, 4)
+            holder.setLayout(row)
+            source_card.body.addWidget(holder)
+            self._option_rows[radio] = holder
+            radio.toggled.connect(lambda _on: self._fold_options())
+        self.technique.setAccessibleName("Technique the simulated glove performs")
+        self.profile.setAccessibleName("Glove profile")
+        self.capture_path.setAccessibleName("Capture file")
         self.ble_radio.setEnabled(ble_available)
         self.scan_button.setEnabled(ble_available)
 
@@ -136,6 +145,7 @@ class ConnectView(QtWidgets.QWidget):
         status_card.body.addWidget(self.message)
         form = QtWidgets.QFormLayout()
         form.setHorizontalSpacing(18)
+        form.setVerticalSpacing(3)
         self.glove = label("–")
         self.battery = label("–")
         self.rate = label("–")
@@ -174,6 +184,11 @@ class ConnectView(QtWidgets.QWidget):
         sensors_card.body.addStretch(1)
         outer.addWidget(sensors_card, 1)
         self._fs_nominal: float | None = None
+        self._fold_options()
+
+    def _fold_options(self) -> None:
+        for radio, holder in self._option_rows.items():
+            holder.setVisible(radio.isChecked())
 
     # -- choices --
 
@@ -278,6 +293,24 @@ class ConnectView(QtWidgets.QWidget):
     def show_error(self, text: str) -> None:
         """Show an error line under the source choice ("" clears it)."""
         self.error.setText(text)
+
+    def show_failed(self, reason: str) -> None:
+        """Say, in one line, why the source could not be opened (or stopped with an error).
+
+        The link card returns to *Not connected* with the reason, so the user can fix the
+        choice and connect again (Connect enabled, Disconnect not).
+        """
+        self.show_disconnected()
+        line = reason.strip().splitlines()[0] if reason.strip() else "unknown error"
+        self.message.setText(f"Could not connect: {line}")
+        self.show_error(line)
+
+    def scan_failed(self, reason: str) -> None:
+        """Say why a scan could not run (no adapter...), and not that nothing was found."""
+        self.devices.clear()
+        self.badge.set_state("idle")
+        self.message.setText("Scan did not run: see the line under the source.")
+        self.show_error(reason)
 
     def show_status(self, status: SourceStatus, measured_rate_hz: float | None = None) -> None:
         """Follow the source's status (state, battery, rate, drops, gaps, reconnects)."""

@@ -68,7 +68,8 @@ class HandHeatmap(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, full_scale_n: float = 10.0):
         super().__init__(parent)
-        self.setMinimumSize(200, 240)
+        # Small enough for a 1024×600 screen: the drawing scales to the space it gets.
+        self.setMinimumSize(110, 110)
         self._outline = hand_outline()
         self._profile: GloveProfile | None = None
         self._loads = np.zeros(0)

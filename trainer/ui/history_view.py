@@ -19,9 +19,9 @@ from PySide6 import QtCore, QtWidgets
 from trainer.scoring.components import component_names
 from trainer.ui import theme
 from trainer.ui.plots import cosmetic_pen
-from trainer.ui.widgets import Card, label, page_layout, row_table
+from trainer.ui.widgets import Card, Legend, label, page_layout, row_table
 
-__all__ = ["COMPONENT_COLOURS", "HistoryView"]
+__all__ = ["COMPONENT_COLOURS", "TECHNIQUE_STYLES", "HistoryView"]
 
 #: Colour per score line on the progress plot (overall bold, components thin).
 COMPONENT_COLOURS = {
@@ -32,7 +32,38 @@ COMPONENT_COLOURS = {
     "smoothness": "#cc79a7",
 }
 _SPARE_COLOURS = ("#e69f00", "#56b4e9", "#f0e442", "#999999")
+#: One colour and marker per technique when several are shown (Okabe & Ito; the markers
+#: tell them apart in greyscale too).
+TECHNIQUE_STYLES = (
+    ("#0072b2", "o"),
+    ("#d55e00", "s"),
+    ("#009e73", "t"),
+    ("#cc79a7", "d"),
+    ("#e69f00", "+"),
+    ("#56b4e9", "x"),
+    ("#8a7a00", "star"),
+    ("#1f2933", "p"),
+)
+_MARKER_WORD = {"o": "●", "s": "■", "t": "▼", "d": "◆", "+": "+", "x": "×", "star": "★", "p": "⬟"}
+#: Seconds per day: an empty plot shows the last week.
+_DAY_S = 86_400.0
 _COLUMNS = ("ID", "Started", "Technique", "Reference", "Strokes", "Mean", "Best", "State")
+
+
+class ProgressDateAxis(pg.DateAxisItem):
+    """A date axis whose labels stay readable at every zoom.
+
+    pyqtgraph's labels a day tick with its bare number ("03"); here a day reads
+    "3 Dec" and a minute "14:05", so weeks of progress and one evening both read well.
+    """
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        """Labels of the ticks at ``values`` (seconds since the epoch), ``spacing`` apart."""
+        if _DAY_S <= spacing < 28 * _DAY_S:
+            from datetime import datetime
+
+            return [f"{(d := datetime.fromtimestamp(v)).day} {d.strftime('%b')}" for v in values]
+        return list(super().tickStrings(values, scale, spacing))
 
 
 class HistoryView(QtWidgets.QWidget):
@@ -80,6 +111,7 @@ class HistoryView(QtWidgets.QWidget):
         outer, header, self.subtitle = page_layout(self, "History")
         self.technique = QtWidgets.QComboBox()
         self.technique.addItem("All techniques", "")
+        self.technique.setAccessibleName("Technique shown")
         for t in techniques:
             self.technique.addItem(t, t)
         self.technique.currentIndexChanged.connect(lambda _: self.refresh())
@@ -89,16 +121,19 @@ class HistoryView(QtWidgets.QWidget):
         header.addWidget(self.technique, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
 
         plot_card = Card("Progress")
-        self.plot_widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": ProgressDateAxis()})
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setYRange(0, 100, padding=0.02)
         self.plot.setLabel("left", "score")
-        legend = self.plot.addLegend(offset=(8, 4), labelTextColor=theme.TEXT_MUTED)
-        legend.setColumnCount(5)
+        self.plot.getAxis("left").setWidth(48)
         self.lines: dict[str, pg.PlotDataItem] = {}
+        #: One overall line per technique, used when several techniques are shown.
+        self.technique_lines: dict[str, pg.PlotDataItem] = {}
+        self._styles: dict[str, tuple[str, str]] = {}
+        self.legend = Legend()
         for k, name in enumerate(("overall", *component_names())):
             # Built-ins keep their colours; a registered component takes the next spare one.
             colour = COMPONENT_COLOURS.get(name, _SPARE_COLOURS[k % len(_SPARE_COLOURS)])
@@ -113,12 +148,14 @@ class HistoryView(QtWidgets.QWidget):
             )
             self.plot.addItem(item)
             self.lines[name] = item
+        plot_card.body.addWidget(self.legend)
         plot_card.body.addWidget(self.plot_widget, 1)
         plot_card.setMinimumHeight(240)
         outer.addWidget(plot_card, 2)
 
         table_card = Card("Sessions")
         self.table = row_table(_COLUMNS)
+        self.table.setAccessibleName("Sessions")
         self.table.cellDoubleClicked.connect(lambda row, _: self.open_selected())
         table_card.body.addWidget(self.table, 1)
         buttons = QtWidgets.QHBoxLayout()
@@ -138,6 +175,7 @@ class HistoryView(QtWidgets.QWidget):
         self._update_buttons()
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.show_unavailable("opening the session store…")
+        self._draw_progress()  # an empty plot: dates of the last week, the legend
 
     # -- what the controller tells it --
 
@@ -193,7 +231,7 @@ class HistoryView(QtWidgets.QWidget):
                 str(s.attempts),
                 "–" if s.mean_overall is None else f"{s.mean_overall:.0f}",
                 "–" if s.best_overall is None else f"{s.best_overall:.0f}",
-                "" if s.state == "finished" else s.state,
+                s.state.replace("_", " ").capitalize(),
             )
             for col, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
@@ -205,18 +243,89 @@ class HistoryView(QtWidgets.QWidget):
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
 
+    def _technique_line(self, technique: str) -> pg.PlotDataItem:
+        """Return the overall line of one technique (made once, then reused)."""
+        item = self.technique_lines.get(technique)
+        if item is None:
+            colour, symbol = TECHNIQUE_STYLES[len(self.technique_lines) % len(TECHNIQUE_STYLES)]
+            item = pg.PlotDataItem(
+                pen=cosmetic_pen(colour, width=2.0),
+                symbol=symbol,
+                symbolSize=7,
+                symbolBrush=colour,
+                symbolPen=None,
+                name=technique,
+            )
+            self.plot.addItem(item)
+            self.technique_lines[technique] = item
+            self._styles[technique] = (colour, symbol)
+        return item
+
     def _draw_progress(self) -> None:
         scored = [s for s in self.sessions if s.id in self.means]
         x = np.array([s.started_at.timestamp() for s in scored], dtype=np.float64)
+        techniques = list(dict.fromkeys(s.technique for s in scored))
+        several = len(techniques) > 1
+        shown: list[np.ndarray] = []
+        # Several techniques: one overall line each (their scores are not one series);
+        # one technique: its overall and its components.
         for name, item in self.lines.items():
+            if several:
+                item.setData([], [])
+                continue
             y = np.array(
                 [np.nan if (v := self.means[s.id].get(name)) is None else v for s in scored],
                 dtype=np.float64,
             )
             item.setData(x, y, connect="finite")
+            shown.append(y)
+        for technique in techniques if several else ():
+            mine = [i for i, s in enumerate(scored) if s.technique == technique]
+            y = np.array(
+                [np.nan if (v := self.means[scored[i].id].get("overall")) is None else v
+                 for i in mine],
+                dtype=np.float64,
+            )  # fmt: skip
+            self._technique_line(technique).setData(x[mine], y, connect="finite")
+            shown.append(y)
+        for technique, item in self.technique_lines.items():
+            if not several or technique not in techniques:
+                item.setData([], [])
+        self._show_legend(techniques if several else [])
+        self._fit_ranges(x, shown)
+
+    def _show_legend(self, techniques: Sequence[str]) -> None:
+        if techniques:
+            entries = []
+            for t in techniques:
+                colour, symbol = self._styles[t]
+                entries.append((colour, "line", f"{_MARKER_WORD.get(symbol, '')} {t} (overall)"))
+        else:
+            entries = [(COMPONENT_COLOURS["overall"], "dot", "overall")]
+            for k, name in enumerate(component_names()):
+                colour = COMPONENT_COLOURS.get(name, _SPARE_COLOURS[k % len(_SPARE_COLOURS)])
+                entries.append((colour, "line", name))
+        self.legend.set_entries(entries)
+
+    def _fit_ranges(self, x: np.ndarray, shown: Sequence[np.ndarray]) -> None:
+        """Set the ranges: dates that fit the sessions (the last week when none).
+
+        Scores run from just below the lowest shown to 100, so close scores near the top
+        are told apart.
+        """
         if x.size:
             span = max(float(x[-1] - x[0]), 3600.0)
             self.plot.setXRange(x[0] - 0.05 * span, x[-1] + 0.05 * span, padding=0)
+        else:
+            import time
+
+            now = time.time()
+            self.plot.setXRange(now - 7 * _DAY_S, now, padding=0)
+        values = np.concatenate(shown) if shown else np.empty(0)
+        values = values[np.isfinite(values)]
+        low = float(values.min()) if values.size else 0.0
+        bottom = max(0.0, np.floor((low - 5.0) / 10.0) * 10.0)
+        self.plot.setYRange(bottom, 101.0, padding=0)
 
     # -- actions --
 

@@ -19,12 +19,14 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from trainer.ui import theme
 from trainer.ui.plots import cosmetic_pen, live_curve, nice_ceiling
-from trainer.ui.widgets import Card, label, page_layout, row_table
+from trainer.ui.widgets import Card, Legend, label, page_layout, row_table
 
 __all__ = ["InstructorView"]
 
 _COLUMNS = ("Keep", "Recorded", "By", "Length", "Strokes")
 _ARGB = QtGui.QColor.NameFormat.HexArgb
+#: A little room above the top tick, so its label is drawn whole.
+_HEADROOM = 1.04
 _NAME_OK = QtCore.QRegularExpression(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -34,7 +36,9 @@ def _tinted(colour: str, alpha: int) -> QtGui.QColor:
     return c
 
 
-def _force_plot(y_label: str, x_label: str) -> tuple[pg.PlotWidget, pg.PlotItem]:
+def _force_plot(
+    y_label: str, x_label: str, min_height: int = 120
+) -> tuple[pg.PlotWidget, pg.PlotItem]:
     widget = pg.PlotWidget()
     plot = widget.getPlotItem()
     plot.setMenuEnabled(False)
@@ -42,8 +46,13 @@ def _force_plot(y_label: str, x_label: str) -> tuple[pg.PlotWidget, pg.PlotItem]
     plot.setMouseEnabled(x=False, y=False)
     plot.setLabel("left", y_label, units="N")
     plot.setLabel("bottom", x_label, units="s")
+    for side in ("left", "bottom"):  # seconds stay seconds (no "ms" for a short stroke)
+        plot.getAxis(side).enableAutoSIPrefix(False)
     plot.getAxis("left").setWidth(58)
     plot.disableAutoRange()
+    plot.setYRange(0.0, 10.0 * _HEADROOM, padding=0)
+    # Tall enough for the axis title and a few ticks before anything is drawn.
+    widget.setMinimumHeight(min_height)
     return widget, plot
 
 
@@ -112,6 +121,7 @@ class InstructorView(QtWidgets.QWidget):
         self.reference: Any = None
         self.saved_name = ""
         self.current_take = ""
+        self._select_when_listed = ""
         self._take_duration = 0.0
         #: Asks a yes/no question (tests replace it).
         self.confirm: Callable[[str], bool] = self._confirm_dialog
@@ -123,13 +133,15 @@ class InstructorView(QtWidgets.QWidget):
         outer, header, self.subtitle = page_layout(
             self,
             "Instructor",
-            "Record several takes of one technique, keep the good ones, build a reference.",
+            "Record takes of one technique, keep the good ones, build a reference.",
         )
         self.author = QtWidgets.QLineEdit()
         self.author.setPlaceholderText("performed by")
         self.author.setFixedWidth(150)
+        self.author.setAccessibleName("Performed by")
         self.technique = QtWidgets.QComboBox()
         self.technique.addItems(list(techniques))
+        self.technique.setAccessibleName("Technique")
         self.technique.currentTextChanged.connect(self.technique_changed)
         for w in (self.author, self.technique):
             header.addWidget(w, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
@@ -137,7 +149,8 @@ class InstructorView(QtWidgets.QWidget):
         top = QtWidgets.QHBoxLayout()
         top.setSpacing(12)
         takes_card = Card("Takes")
-        takes_card.setFixedWidth(430)
+        takes_card.setMinimumWidth(330)
+        takes_card.setMaximumWidth(430)
         record_row = QtWidgets.QHBoxLayout()
         self.record_button = QtWidgets.QPushButton("Record take")
         self.record_button.setObjectName("primary")
@@ -147,6 +160,7 @@ class InstructorView(QtWidgets.QWidget):
         record_row.addWidget(self.record_status, 1)
         takes_card.body.addLayout(record_row)
         self.table = row_table(_COLUMNS)
+        self.table.setAccessibleName("Takes")
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemChanged.connect(self._on_item_changed)
         takes_card.body.addWidget(self.table, 1)
@@ -159,10 +173,14 @@ class InstructorView(QtWidgets.QWidget):
         take_buttons.addWidget(self.delete_button)
         take_buttons.addStretch(1)
         takes_card.body.addLayout(take_buttons)
+        # What became of Add file…, Delete… and the marks: next to those buttons.
+        self.takes_message = label("", "muted", wrap=True)
+        self.takes_message.setVisible(False)
+        takes_card.body.addWidget(self.takes_message)
         top.addWidget(takes_card)
 
         take_card = Card("Take")
-        self.take_widget, self.take_plot = _force_plot("Total force", "take time")
+        self.take_widget, self.take_plot = _force_plot("Force", "take time", 110)
         self.strokes_fill = pg.PlotDataItem(
             pen=None, fillLevel=0.0, brush=_tinted(theme.ACCENT, 30)
         )
@@ -178,14 +196,22 @@ class InstructorView(QtWidgets.QWidget):
         self.trim_region.setVisible(False)
         self.trim_region.sigRegionChangeFinished.connect(self._on_trim_dragged)
         self.take_plot.addItem(self.trim_region, ignoreBounds=True)
-        take_card.body.addWidget(self.take_widget, 1)
-        take_row = QtWidgets.QHBoxLayout()
-        self.take_info = label("Select a take, or record one.", "muted", wrap=True)
-        take_row.addWidget(self.take_info, 1)
+        self.take_legend = Legend(
+            [
+                (theme.TEXT, "line", "force"),
+                (theme.ACCENT, "box", "strokes"),
+                (theme.CAUTION, "line", "kept part"),
+            ]
+        )
+        legend_row = QtWidgets.QHBoxLayout()
+        legend_row.addWidget(self.take_legend, 1)
         self.keep_all_button = QtWidgets.QPushButton("Keep all of it")
         self.keep_all_button.clicked.connect(self._clear_trim)
-        take_row.addWidget(self.keep_all_button)
-        take_card.body.addLayout(take_row)
+        legend_row.addWidget(self.keep_all_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        take_card.body.addLayout(legend_row)
+        take_card.body.addWidget(self.take_widget, 1)
+        self.take_info = label("Select a take, or record one.", "muted", wrap=True)
+        take_card.body.addWidget(self.take_info)
         top.addWidget(take_card, 1)
         outer.addLayout(top, 3)
 
@@ -193,6 +219,7 @@ class InstructorView(QtWidgets.QWidget):
         ref_row = QtWidgets.QHBoxLayout()
         self.ref_name = QtWidgets.QLineEdit()
         self.ref_name.setPlaceholderText("reference name, e.g. effleurage-ana")
+        self.ref_name.setAccessibleName("Reference name")
         self.ref_name.setValidator(QtGui.QRegularExpressionValidator(_NAME_OK, self.ref_name))
         self.ref_name.textChanged.connect(lambda _: self._update_buttons())
         self.build_button = QtWidgets.QPushButton("Build")
@@ -206,23 +233,37 @@ class InstructorView(QtWidgets.QWidget):
         for b in (self.build_button, self.save_button, self.export_button):
             ref_row.addWidget(b)
         ref_card.body.addLayout(ref_row)
+        # Why Build is not possible yet, and what became of Build, Save and Export: a line
+        # of its own, so the reference's summary below stays.
+        self.build_hint = label("", "muted", wrap=True)
+        ref_card.body.addWidget(self.build_hint)
+        self.ref_message = label("", "muted", wrap=True)
+        self.ref_message.setVisible(False)
+        ref_card.body.addWidget(self.ref_message)
         ref_body = QtWidgets.QHBoxLayout()
-        self.ref_widget, self.ref_plot = _force_plot("Total force", "reference time")
+        self.ref_widget, self.ref_plot = _force_plot("Force", "reference time")
         self.band_lo = live_curve(cosmetic_pen(_tinted(theme.ACCENT, 90).name(_ARGB)))
         self.band_hi = live_curve(cosmetic_pen(_tinted(theme.ACCENT, 90).name(_ARGB)))
         self.band = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=_tinted(theme.ACCENT, 45))
         self.template = live_curve(cosmetic_pen(theme.ACCENT, width=2.0), "template")
-        legend = self.ref_plot.addLegend(offset=(-8, 4), labelTextColor=theme.TEXT_MUTED)
         for item in (self.band, self.band_lo, self.band_hi, self.template):
             self.ref_plot.addItem(item)
-        legend.addItem(
-            pg.BarGraphItem(x=[0], height=[1], width=1, brush=_tinted(theme.ACCENT, 45), pen=None),
-            "tolerance band",
+        ref_plot_box = QtWidgets.QVBoxLayout()
+        ref_plot_box.setSpacing(2)
+        self.ref_legend = Legend(
+            [(theme.ACCENT, "line", "template"), (theme.ACCENT, "box", "tolerance band")]
         )
-        ref_body.addWidget(self.ref_widget, 3)
-        self.ref_info = label("", "muted", wrap=True)
+        ref_plot_box.addWidget(self.ref_legend)
+        ref_plot_box.addWidget(self.ref_widget, 1)
+        ref_body.addLayout(ref_plot_box, 3)
+        self.ref_info = label(
+            "No reference built yet: its template and tolerance band appear here.",
+            "muted",
+            wrap=True,
+        )
         self.ref_info.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
-        self.ref_info.setFixedWidth(300)
+        self.ref_info.setMinimumWidth(190)
+        self.ref_info.setMaximumWidth(300)
         ref_body.addWidget(self.ref_info)
         ref_card.body.addLayout(ref_body, 1)
         outer.addWidget(ref_card, 2)
@@ -245,22 +286,41 @@ class InstructorView(QtWidgets.QWidget):
         self.record_status.setText("Recording…")
         self.trim_region.setVisible(False)
         self.strokes_fill.setData([], [])
+        self.current_take = ""
         self.take_info.setText("Recording: perform several whole strokes, resting between them.")
         self._update_buttons()
 
     def recording_stopped(self, message: str = "") -> None:
-        """Show that recording ended (``message`` says what happened to the take)."""
-        self.recording = False
+        """Show that recording ended (``message`` says what happened to the take).
+
+        The rolling live plot goes: the take is shown whole once it is saved.
+        """
+        was_recording, self.recording = self.recording, False
         self.record_button.setText("Record take")
         self.record_status.setText(message)
+        if was_recording:
+            self.take_curve.setData([], [])
+            self.table.clearSelection()
+            self.take_info.setText(message or "Take stopped.")
+        elif not self.current_take and message:
+            self.take_info.setText(message)
         self._update_buttons()
+
+    def select_take(self, name: str) -> None:
+        """Select (and so show) the take ``name`` once it is listed."""
+        self._select_when_listed = name
+        names = [t.name for t in self.takes]
+        if name in names:
+            self._select_when_listed = ""
+            self.table.selectRow(names.index(name))
 
     def show_live(self, t: np.ndarray, total: np.ndarray, elapsed_s: float) -> None:
         """Draw the glove's last seconds while a take is being recorded."""
         if t.size:
             self.take_curve.setData(t - t[-1], total)
             self.take_plot.setXRange(min(-10.0, float(t[0] - t[-1])), 0.0, padding=0)
-            self.take_plot.setYRange(0, nice_ceiling(float(total.max(initial=0.0))), padding=0)
+            top = nice_ceiling(float(total.max(initial=0.0)))
+            self.take_plot.setYRange(0, top * _HEADROOM, padding=0)
         self.record_status.setText(f"Recording… {elapsed_s:.1f} s")
 
     def show_takes(
@@ -295,10 +355,20 @@ class InstructorView(QtWidgets.QWidget):
             for col, text in enumerate(cells, start=1):
                 self.table.setItem(row, col, QtWidgets.QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
+        # Rows may have moved: select afresh, so the selection always names its take.
+        self.table.clearSelection()
         self.table.blockSignals(False)
         names = [t.name for t in self.takes]
-        if selected in names:
+        wanted, self._select_when_listed = self._select_when_listed, ""
+        if wanted in names:
+            self.table.selectRow(names.index(wanted))
+        elif selected in names:
             self.table.selectRow(names.index(selected))
+        elif self.takes and not self.recording:
+            self.current_take = ""
+            self.take_info.setText(
+                f"{len(self.takes)} take{'s' * (len(self.takes) != 1)}: select one to see it whole."
+            )
         elif not self.takes:
             self.current_take = ""
             self.take_curve.setData([], [])
@@ -306,7 +376,9 @@ class InstructorView(QtWidgets.QWidget):
             self.trim_region.setVisible(False)
             self.take_info.setText("No takes of this technique yet: record one, or add a file.")
         if problems:
-            self.record_status.setText(f"{len(problems)} take file(s) unreadable: {problems[0]}")
+            self.show_takes_message(
+                f"{len(problems)} take file(s) unreadable: {problems[0]}", error=True
+            )
         self._update_buttons()
 
     def show_take(
@@ -324,7 +396,7 @@ class InstructorView(QtWidgets.QWidget):
         self.take_curve.setData(t, total)
         self.strokes_fill.setData(*span_outline(spans, 0.96 * top))
         self.take_plot.setXRange(0.0, max(take.duration_s, 1.0), padding=0.01)
-        self.take_plot.setYRange(0.0, top, padding=0)
+        self.take_plot.setYRange(0.0, top * _HEADROOM, padding=0)
         lo, hi = take.trim if take.trim else (0.0, take.duration_s)
         self.trim_region.blockSignals(True)
         self.trim_region.setBounds((0.0, take.duration_s))
@@ -333,8 +405,8 @@ class InstructorView(QtWidgets.QWidget):
         self.trim_region.setVisible(True)
         kept = sum(1 for a, b in spans if a >= lo and b <= hi)
         self.take_info.setText(
-            f"{len(spans)} complete strokes; {kept} inside the kept part "
-            f"({lo:.1f}–{hi:.1f} s). Drag the edges to leave out a false start or a bad end."
+            f"{len(spans)} complete strokes, {kept} in the kept part ({lo:.1f}–{hi:.1f} s): "
+            "drag its edges to leave out a false start or a bad end."
         )
 
     def show_reference(self, reference: Any) -> None:
@@ -346,9 +418,11 @@ class InstructorView(QtWidgets.QWidget):
         self.band_lo.setData(x, reference.band_lo)
         self.band_hi.setData(x, reference.band_hi)
         self.ref_plot.setXRange(0.0, float(x[-1]) if x.size else 1.0, padding=0.02)
-        self.ref_plot.setYRange(0.0, nice_ceiling(float(reference.band_hi.max())), padding=0)
+        top = nice_ceiling(float(reference.band_hi.max()))
+        self.ref_plot.setYRange(0.0, top * _HEADROOM, padding=0)
         lo, mid, hi = reference.duration_s
         peak, peak_sd = reference.peak_force_n
+        self.show_message("")
         self.ref_info.setText(
             f"<b>{reference.name}</b> ({reference.technique}, {reference.profile.name})<br>"
             f"built from {reference.n_strokes} strokes<br>"
@@ -367,9 +441,20 @@ class InstructorView(QtWidgets.QWidget):
         )
         self._update_buttons()
 
-    def show_message(self, text: str) -> None:
-        """Say something about the last action (an error, an export) under the reference."""
-        self.ref_info.setText(text)
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        """Say what became of Build, Save or Export, on the line under those buttons.
+
+        The reference's summary stays as it is.
+        """
+        self.ref_message.setText(text)
+        self.ref_message.setStyleSheet(f"color: {theme.DANGER};" if error else "")
+        self.ref_message.setVisible(bool(text))
+
+    def show_takes_message(self, text: str, *, error: bool = False) -> None:
+        """Say what became of Add file…, Delete… or a mark, beside those buttons."""
+        self.takes_message.setText(text)
+        self.takes_message.setStyleSheet(f"color: {theme.DANGER};" if error else "")
+        self.takes_message.setVisible(bool(text))
 
     # -- user actions --
 
@@ -428,13 +513,13 @@ class InstructorView(QtWidgets.QWidget):
     def _build(self) -> None:
         name = self.ref_name.text().strip()
         if name and self.kept_takes():
-            self.ref_info.setText(f"Building {name} from {len(self.kept_takes())} takes…")
+            self.show_message(f"Building {name} from {len(self.kept_takes())} takes…")
             self.build_button.setEnabled(False)
             self.build_requested.emit(name)
 
     def build_failed(self, message: str) -> None:
         """Say, in one line, why the build did not work."""
-        self.show_message(f"Could not build: {message}")
+        self.show_message(f"Could not build: {message}", error=True)
         self._update_buttons()
 
     def _export(self) -> None:
@@ -448,7 +533,21 @@ class InstructorView(QtWidgets.QWidget):
         kept = len(self.kept_takes())
         idle = not self.recording
         self.build_button.setText(f"Build from {kept} kept take{'s' if kept != 1 else ''}")
-        self.build_button.setEnabled(idle and kept > 0 and bool(self.ref_name.text().strip()))
+        named = bool(self.ref_name.text().strip())
+        self.build_button.setEnabled(idle and kept > 0 and named)
+        if not idle:
+            why = "Stop the take to build."
+        elif not self.takes:
+            why = "Record or add takes first: a reference is built from them."
+        elif kept == 0:
+            why = "Tick Keep on at least one take to build from it."
+        elif not named:
+            why = "Name the reference to build it."
+        else:
+            why = ""
+        self.build_hint.setText(why)
+        self.build_hint.setVisible(bool(why))
+        self.build_button.setToolTip(why or "Build the reference from the kept takes")
         self.save_button.setEnabled(self.reference is not None and not self.saved_name)
         self.export_button.setEnabled(bool(self.saved_name))
         has_take = bool(self.selected_take())

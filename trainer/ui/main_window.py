@@ -25,10 +25,12 @@ from trainer.ui.controllers import (
     ReplayController,
     StoreSlot,
 )
+from trainer.ui.controllers.rate import RateController
 from trainer.ui.history_view import HistoryView
 from trainer.ui.instructor_view import InstructorView
 from trainer.ui.plots import FrameCounter
 from trainer.ui.practice_view import PracticeView
+from trainer.ui.rate_view import RateView, install_note_escape
 from trainer.ui.replay_view import ReplayView
 from trainer.ui.services import Services, SourceChoice
 
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from trainer.store.database import Store
     from trainer.store.takes import TakeShelf
 
-__all__ = ["VIEWS", "MainWindow"]
+__all__ = ["VIEWS", "MainWindow", "scrolling"]
 
 #: Navigation entries: (key, label).
 VIEWS = (
@@ -46,7 +48,62 @@ VIEWS = (
     ("instructor", "Instructor"),
     ("replay", "Replay"),
     ("history", "History"),
+    ("rate", "Rate"),
 )
+
+
+class _PageHolder(QtWidgets.QWidget):
+    """Holds a view in a scroll area at the view's *minimum* size.
+
+    A scroll area sizes a widget whose layout trades height for width (any wrapped
+    label) at its preferred height, which scrolls a page that would fit; this holder
+    reports only the page's minimum, and gives the page all the room there is.
+    """
+
+    def __init__(self, page: QtWidgets.QWidget) -> None:
+        super().__init__()
+        self.page = page
+        page.setParent(self)
+        self._min_height = 0
+
+    def _minimum_height(self, width: int) -> int:
+        layout = self.page.layout()
+        floor = self.page.minimumSizeHint().height()
+        if layout is None or not layout.hasHeightForWidth():
+            return floor
+        return max(floor, layout.minimumHeightForWidth(width))
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """Return the page's minimum width, and its minimum height at its width."""
+        hint = self.page.minimumSizeHint()
+        return QtCore.QSize(hint.width(), self._minimum_height(max(self.width(), hint.width())))
+
+    def sizeHint(self) -> QtCore.QSize:
+        """As small as it may be (it grows with the window)."""
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        """Give the page the whole area; a new width may need another minimum height."""
+        self.page.setGeometry(self.rect())
+        super().resizeEvent(event)
+        height = self._minimum_height(event.size().width())
+        if height != self._min_height:
+            self._min_height = height
+            self.updateGeometry()
+
+
+def scrolling(page: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """Put a view in a frameless scroll area.
+
+    Below its minimum size the view scrolls rather than squeezing its cards into each
+    other.
+    """
+    area = QtWidgets.QScrollArea()
+    area.setObjectName("pageScroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    area.setWidget(_PageHolder(page))
+    return area
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -109,6 +166,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings
         self.setWindowTitle("massage-trainer")
         self.frames = 0
+        self._shown_once = False
         self.fps = FrameCounter()
         #: Close the store with the window (tests sharing one store turn this off).
         self.owns_store = True
@@ -125,6 +183,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.resize(1280, 800)
         self._restore_settings()
+        self.fit_to_screen()
         self._start_background()
         self.timer.start()
 
@@ -141,12 +200,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.instructor_view = InstructorView(services.techniques)
         self.replay_view = ReplayView()
         self.history_view = HistoryView(services.techniques)
+        self.rate_view = RateView(services.techniques)  # blind ratings (issue 14)
+        install_note_escape(self.rate_view)
         self._pages: dict[str, QtWidgets.QWidget] = {
             "connect": self.connect_view,
             "practice": self.practice_view,
             "instructor": self.instructor_view,
             "replay": self.replay_view,
             "history": self.history_view,
+            "rate": self.rate_view,
         }
 
         jobs, store = self.jobs, self.store_slot
@@ -172,6 +234,7 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.replay_controller = ReplayController(self.replay_view, jobs, self, store)
         self.history_controller = HistoryController(self.history_view, services, jobs, self, store)
+        self.rate_controller = RateController(self.rate_view, jobs, self, store)
 
         self.practice_controller.session_ended.connect(self.history_controller.refresh_soon)
         self.history_view.replay_requested.connect(self.replay_controller.open_replay)
@@ -186,7 +249,7 @@ class MainWindow(QtWidgets.QMainWindow):
             item = QtWidgets.QListWidgetItem(text)
             item.setData(QtCore.Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-            self.stack.addWidget(self._pages[key])
+            self.stack.addWidget(scrolling(self._pages[key]))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         central = QtWidgets.QWidget()
@@ -238,6 +301,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.replay_controller.toggle_play()
         elif self.current_view == "instructor":
             self.instructor_controller.toggle_take()
+        elif self.current_view == "rate":
+            pass  # no session starts from the Rate view
         else:
             self.practice_controller.toggle_session()
 
@@ -303,6 +368,39 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.frames % 15 == 0:
             fps = self.fps.fps
             self.fps_label.setText(f"{fps:.0f} fps" if fps else "")
+
+    # -- screens --
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        """On the first show the frame is known: fit it on the screen."""
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window on its screen's available area (shrunk and moved to fit).
+
+        A geometry saved on a large monitor, or the default 1280×800, must not put Start
+        or Stop off a 1024×600 screen; the pages scroll when the window is smaller than
+        they need.
+        """
+        screen = self.screen() or QtGui.QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w = max(0, frame.width() - self.width())  # title bar and borders
+        extra_h = max(0, frame.height() - self.height())
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.x()), area.right() + 1 - frame.width())
+        y = min(max(frame.y(), area.y()), area.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
 
     # -- settings and closing --
 

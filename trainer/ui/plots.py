@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,8 +18,17 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from sensors.profiles import GloveProfile
 from trainer.live import LiveState, Snapshot, with_gap_breaks
 from trainer.ui import theme
+from trainer.ui.widgets import Legend
 
-__all__ = ["ForcePlot", "FrameCounter", "cosmetic_pen", "live_curve", "nice_ceiling"]
+__all__ = [
+    "ForcePlot",
+    "FrameCounter",
+    "band_along_path",
+    "cosmetic_pen",
+    "live_curve",
+    "nice_ceiling",
+    "unstep",
+]
 
 _STEPS = (2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 500.0)
 
@@ -60,6 +70,78 @@ def coarse(t: np.ndarray, y: np.ndarray, points: int) -> tuple[np.ndarray, np.nd
     return (
         t[:n].reshape(-1, step).mean(axis=1),
         y[:n].reshape(-1, step, y.shape[1]).mean(axis=1),
+    )
+
+
+def unstep(y: np.ndarray) -> np.ndarray:
+    """Join the flat steps of a held-then-jumping track into a smooth line.
+
+    The live scorer's aligned position holds for a few samples, then jumps, so the band
+    it traces is a staircase. Each run of equal rows is replaced by a line through the
+    middles of the runs (the ends hold), which is how the band looks when drawn from the
+    stroke's whole warping path (as in Replay). Runs are taken over whole rows, so every
+    smoothed row mixes the same two original rows: ``lo <= hi`` stays true. NaN (no
+    band, a gap) is kept and never bridged.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Values ``(n,)`` or ``(n, k)``, NaN where there is nothing.
+
+    Returns
+    -------
+    numpy.ndarray
+        The smoothed values, same shape, float64.
+    """
+    arr = np.asarray(y, dtype=np.float64)
+    rows = arr.reshape(arr.shape[0], -1)
+    out = rows.copy()
+    finite = np.isfinite(rows).all(axis=1)
+    if rows.shape[0] >= 3 and finite.any():
+        edges = np.flatnonzero(np.diff(np.r_[False, finite, False].astype(np.int8)))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):  # each finite stretch
+            seg = rows[a:b]
+            starts = np.flatnonzero(np.r_[True, np.any(seg[1:] != seg[:-1], axis=1)])
+            if starts.size < 2:
+                continue
+            ends = np.r_[starts[1:], seg.shape[0]]
+            centres = (starts + ends - 1) / 2.0
+            x = np.arange(seg.shape[0], dtype=np.float64)
+            for j in range(seg.shape[1]):
+                out[a:b, j] = np.interp(x, centres, seg[starts, j])
+    return out.reshape(arr.shape)
+
+
+def band_along_path(path: np.ndarray, reference: Any) -> np.ndarray:
+    """Return the reference's band and total under a stroke, sample by sample, along its path.
+
+    The construction Replay uses (:mod:`trainer.store.replay`): each stroke sample takes
+    the last template index aligned with it, never going back.
+
+    Parameters
+    ----------
+    path : numpy.ndarray
+        Warping path ``(k, 2)``: (stroke sample, template index).
+    reference : Reference
+        ``band_lo``, ``band_hi`` and ``total`` ``(L,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 3)``: band low, band high and reference total at each of the stroke's ``n``
+        samples (the track's columns).
+    """
+    path = np.asarray(path, dtype=np.int64)
+    n = int(path[:, 0].max()) + 1
+    aligned = np.zeros(n, dtype=np.int64)
+    aligned[path[:, 0]] = np.clip(path[:, 1], 0, len(reference.total) - 1)
+    aligned = np.maximum.accumulate(aligned)
+    return np.column_stack(
+        [
+            np.asarray(reference.band_lo)[aligned],
+            np.asarray(reference.band_hi)[aligned],
+            np.asarray(reference.total)[aligned],
+        ]
     )
 
 
@@ -156,8 +238,6 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         self.template = live_curve(cosmetic_pen(theme.ACCENT, dash=True), "reference")
         self.template_ahead = live_curve(cosmetic_pen(theme.ACCENT, dash=True))
         self.total = live_curve(cosmetic_pen(theme.TEXT), "your force")
-        legend = self.total_plot.addLegend(offset=(8, 4), labelTextColor=theme.TEXT_MUTED)
-        legend.setColumnCount(3)
         for item in (self.band_fill, self.ahead_fill):
             self.total_plot.addItem(item)
         for item in (
@@ -170,23 +250,22 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             self.total,
         ):
             self.total_plot.addItem(item)
-        legend.addItem(
-            pg.BarGraphItem(x=[0], height=[1], width=1, brush=ahead_brush, pen=None), "band"
-        )
         self.now_line = pg.InfiniteLine(angle=90, pen=cosmetic_pen("#9aa5b1", dash=True))
         self.total_plot.addItem(self.now_line, ignoreBounds=True)
         self.sensor_now_line = pg.InfiniteLine(angle=90, pen=cosmetic_pen("#9aa5b1", dash=True))
         self.sensor_plot.addItem(self.sensor_now_line, ignoreBounds=True)
 
-        self.sensor_legend = self.sensor_plot.addLegend(
-            offset=(8, 4), labelTextColor=theme.TEXT_MUTED
-        )
+        #: The legend, a line of text the view places above the plot (off the data).
+        self.legend = Legend(self._legend_entries(None))
         self.channel_curves: list[pg.PlotDataItem] = []
         self._profile: GloveProfile | None = None
         self._y_total = self._y_sensor = 0.0
         self._set_y(self.total_plot, 20.0)
         self._set_y(self.sensor_plot, 10.0)
         self._last_written = -1
+        self._ahead_shown = True  # the band ahead has data (cleared once, not every frame)
+        #: Scored strokes: (stream time of the first sample, band rows along its path).
+        self._scored: list[tuple[float, np.ndarray]] = []
         self._edge = float("nan")
         self._clock: Callable[[], float] = time.monotonic
         self._pending_arrivals: list[np.ndarray] = []
@@ -202,7 +281,6 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             curve = live_curve(cosmetic_pen("#888888"))
             self.sensor_plot.addItem(curve)
             self.channel_curves.append(curve)
-        self.sensor_legend.clear()
         seen: set[str] = set()
         for i, curve in enumerate(self.channel_curves):
             if i >= n or profile is None:
@@ -212,19 +290,42 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             region = profile.regions[i]
             curve.setPen(cosmetic_pen(theme.region_colour(region)))
             curve.show()
-            if region not in seen:
-                seen.add(region)
-                self.sensor_legend.addItem(curve, region.replace("_", " "))
-        self.sensor_legend.setColumnCount(max(1, min(4, len(seen))))
+            seen.add(region)
+        self.legend.set_entries(self._legend_entries(profile))
         self._y_total = self._y_sensor = 0.0
         self._set_y(self.total_plot, 20.0)
         self._set_y(self.sensor_plot, 10.0)
         self._last_written = -1
         self.clear_data()
 
+    @staticmethod
+    def _legend_entries(profile: GloveProfile | None) -> list[tuple[str, str, str]]:
+        entries = [
+            (theme.TEXT, "line", "your force"),
+            (theme.ACCENT, "dash", "reference"),
+            (theme.ACCENT, "box", "band (darker: ahead)"),
+        ]
+        if profile is not None:
+            for region in dict.fromkeys(profile.regions):  # once each, in glove order
+                entries.append((theme.region_colour(region), "line", region.replace("_", " ")))
+        return entries
+
+    def add_stroke(self, start_s: float, path: np.ndarray | None, reference: Any) -> None:
+        """Draw a scored stroke's band from its whole warping path from now on.
+
+        While a stroke runs, the band follows the scorer's live position, which holds and
+        jumps; once scored, the stroke's band is redrawn the way Replay draws it.
+        """
+        if path is None or len(path) == 0 or reference is None:
+            return
+        self._scored.append((float(start_s), band_along_path(path, reference)))
+        del self._scored[:-16]  # more than the plot's window ever shows
+        self._last_written = -1  # redraw with it at the next frame
+
     def clear_data(self) -> None:
         """Empty every curve (a new source)."""
         self._pending_arrivals.clear()
+        self._scored.clear()
         for item in (
             self.total,
             self.band_lo,
@@ -336,7 +437,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             if i < len(self.channel_curves):
                 self.channel_curves[i].setData(t, values[:, i])
         if snap.aux.shape[1] >= 3:
-            _, aux = with_gap_breaks(snap.t, snap.aux, snap.gap_before)
+            _, aux = with_gap_breaks(snap.t, self._with_scored(snap), snap.gap_before)
+            # Smooth the scorer's staircase (see unstep) before thinning it for the fill.
+            aux = unstep(aux[:, :3])
             bt, band = coarse(t, aux[:, :2], BAND_POINTS)
             # The fill follows both edges: rebuild its path once, when the second is set.
             with QtCore.QSignalBlocker(self.band_lo):
@@ -355,6 +458,24 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         )
         self._set_y(self.sensor_plot, max(self._y_sensor, nice_ceiling(1.1 * peak_sensor)))
 
+    def _with_scored(self, snap: Snapshot) -> np.ndarray:
+        """Return the scorer track, with scored strokes' spans drawn along their paths."""
+        if not self._scored:
+            return snap.aux
+        aux = snap.aux.copy()
+        t = snap.t
+        half = 0.5 * float(np.median(np.diff(t[-64:]))) if len(t) > 1 else 0.0
+        for start_s, rows in self._scored:
+            i0 = int(np.searchsorted(t, start_s - half))
+            skip = 0
+            if i0 == 0 and half > 0 and start_s < t[0] - half:  # began before the snapshot
+                skip = round((t[0] - start_s) / (2 * half))
+            if i0 >= len(t) or skip >= rows.shape[0]:
+                continue
+            n = min(rows.shape[0] - skip, len(t) - i0)
+            aux[i0 : i0 + n, :3] = rows[skip : skip + n]
+        return aux
+
     def _draw_ahead(
         self,
         now: float,
@@ -364,12 +485,19 @@ class ForcePlot(pg.GraphicsLayoutWidget):
     ) -> None:
         lo, hi = (np.empty(0), np.empty(0)) if live is None else live.band_ahead
         if live is None or not live.active or fs_hz is None or lo.size == 0:
-            for item in (self.ahead_lo, self.ahead_hi, self.template_ahead):
-                item.setData([], [])
+            if self._ahead_shown:  # already empty: nothing to redo every frame
+                self._ahead_shown = False
+                with QtCore.QSignalBlocker(self.ahead_lo):
+                    self.ahead_lo.setData([], [])
+                self.ahead_hi.setData([], [])
+                self.template_ahead.setData([], [])
             return
+        self._ahead_shown = True
         # The band starts where the scorer last was and runs into the future.
         x = live.t + np.arange(lo.size) / fs_hz
-        self.ahead_lo.setData(x, lo)
+        # The fill follows both edges: rebuild its path once, when the second is set.
+        with QtCore.QSignalBlocker(self.ahead_lo):
+            self.ahead_lo.setData(x, lo)
         self.ahead_hi.setData(x, hi)
         if template_ahead is not None and template_ahead.size:
             n = min(template_ahead.size, x.size)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from sensors.profiles import GloveProfile
 from trainer.live import LiveState, Snapshot
@@ -67,14 +67,24 @@ class PracticeView(QtWidgets.QWidget):
 
         # -- header: pickers and start --
         outer, header, self.subtitle = page_layout(self, "Practice")
+        outer.setSpacing(8)  # every pixel counts on a 600 px high screen
         self.technique = QtWidgets.QComboBox()
         self.technique.addItems(list(techniques))
         self.technique.currentTextChanged.connect(self._on_technique)
         self.reference = QtWidgets.QComboBox()
-        self.reference.setMinimumWidth(190)
+        self.reference.setMinimumWidth(140)
         self.feedback = QtWidgets.QComboBox()
         for text, mode, n in FEEDBACK_MODES:
             self.feedback.addItem(text, (mode, n))
+        for combo in (self.technique, self.reference, self.feedback):
+            # Their width follows the window, not their longest entry.
+            combo.setSizeAdjustPolicy(
+                QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
+        self.technique.setAccessibleName("Technique")
+        self.reference.setAccessibleName("Reference")
+        self.feedback.setAccessibleName("Feedback")
         for name, widget in (
             ("Technique", self.technique),
             ("Reference", self.reference),
@@ -87,8 +97,8 @@ class PracticeView(QtWidgets.QWidget):
             header.addLayout(box)
         self.start_button = QtWidgets.QPushButton("Start  (Space)")
         self.start_button.setObjectName("primary")
-        self.start_button.setMinimumWidth(130)
-        self.start_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.start_button.setMinimumWidth(120)
+        self.start_button.setAccessibleName("Start or stop the session")
         self.start_button.clicked.connect(self.session_toggled.emit)
         header.addWidget(self.start_button, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
 
@@ -98,7 +108,9 @@ class PracticeView(QtWidgets.QWidget):
         plot_card = Card()
         plot_card.body.setContentsMargins(6, 8, 8, 6)
         self.plot = ForcePlot(window_s=10.0, ahead_s=1.0)
-        plot_card.body.addWidget(self.plot)
+        self.plot.legend.setContentsMargins(8, 0, 0, 0)
+        plot_card.body.addWidget(self.plot.legend)
+        plot_card.body.addWidget(self.plot, 1)
         middle.addWidget(plot_card, 1)
 
         side = QtWidgets.QVBoxLayout()
@@ -106,16 +118,23 @@ class PracticeView(QtWidgets.QWidget):
         cue_card = Card()
         self.cue = label("", "cue", wrap=True)
         self.cue.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.cue.setMinimumHeight(86)
+        self.cue.setMinimumHeight(56)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(6)
-        self.cue_hint = label("", "muted")
+        # Wrapped: a hint longer than the card breaks into lines instead of being clipped.
+        self.cue_hint = label("", "muted", wrap=True)
         self.cue_hint.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        # What T (tare) is doing, here where the student looks while practising.
+        self.tare_note = label("", "muted", wrap=True)
+        self.tare_note.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.tare_note.setVisible(False)
+        self.tare_note.setAccessibleName("Tare status")
         cue_card.body.addWidget(self.cue)
         cue_card.body.addWidget(self.progress)
         cue_card.body.addWidget(self.cue_hint)
+        cue_card.body.addWidget(self.tare_note)
         side.addWidget(cue_card)
         hand_card = Card("Load on the hand")
         self.heatmap = HandHeatmap()
@@ -123,17 +142,17 @@ class PracticeView(QtWidgets.QWidget):
         side.addWidget(hand_card, 1)
         side_widget = QtWidgets.QWidget()
         side_widget.setLayout(side)
-        side_widget.setFixedWidth(330)
+        side_widget.setMinimumWidth(230)
+        side_widget.setMaximumWidth(330)
         side.setContentsMargins(0, 0, 0, 0)
-        middle.addWidget(side_widget)
+        middle.addWidget(side_widget, 0)
         outer.addLayout(middle, 1)
 
         # -- bottom: score cards + session --
         bottom = QtWidgets.QHBoxLayout()
         bottom.setSpacing(12)
         self.cards = [ScoreCard() for _ in range(_SCORE_CARDS)]
-        for card in self.cards:
-            card.setMinimumHeight(150)
+        for card in self.cards:  # as tall as their contents need (never squeezed)
             card.setMaximumHeight(226)
             card.setVisible(False)
             bottom.addWidget(card, 1)
@@ -141,12 +160,15 @@ class PracticeView(QtWidgets.QWidget):
         self.placeholder_text = label("", "muted", wrap=True)
         self.placeholder_text.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.placeholder.body.addWidget(self.placeholder_text, 1)
-        self.placeholder.setMinimumHeight(150)
+        self.placeholder.setMinimumHeight(120)
         self.placeholder.setMaximumHeight(226)
         bottom.addWidget(self.placeholder, _SCORE_CARDS)
         self.summary = SessionSummary()
-        self.summary.setFixedWidth(330)
+        self.summary.setMinimumWidth(230)
+        self.summary.setMaximumWidth(330)
         self.summary.setMaximumHeight(226)
+        #: Score cards shown at once: fewer on a narrow window (see resizeEvent).
+        self.card_slots = _SCORE_CARDS
         bottom.addWidget(self.summary)
         outer.addLayout(bottom)
         self._update_idle_texts()
@@ -180,8 +202,12 @@ class PracticeView(QtWidgets.QWidget):
         self.reference.blockSignals(True)
         self.reference.clear()
         technique = self.technique.currentText()
+        # Before a glove is connected every reference of the technique is offered, so a
+        # student can choose first; a connected glove keeps only those recorded like it.
         for ref in self._references:
-            if ref.technique == technique and compatible(ref, self._profile):
+            if ref.technique == technique and (
+                self._profile is None or compatible(ref, self._profile)
+            ):
                 self.reference.addItem(ref.name, ref)
         index = self.reference.findText(keep)
         self.reference.setCurrentIndex(max(index, 0))
@@ -247,7 +273,16 @@ class PracticeView(QtWidgets.QWidget):
     def add_score(self, score: Any) -> None:
         """Show a finished stroke's score card (newest first)."""
         self.scores.append(score)
-        recent = self.scores[-_SCORE_CARDS:][::-1]
+        self.plot.add_stroke(
+            getattr(score, "start_s", 0.0), getattr(score, "path", None), self.current_reference()
+        )
+        self._show_cards()
+        self.summary.show_summary(self.scores, running=self.running)
+
+    def _show_cards(self) -> None:
+        if not self.scores:
+            return
+        recent = self.scores[-self.card_slots :][::-1]
         first = len(self.scores)
         for i, card in enumerate(self.cards):
             if i < len(recent):
@@ -256,7 +291,14 @@ class PracticeView(QtWidgets.QWidget):
             else:
                 card.setVisible(False)
         self.placeholder.setVisible(False)
-        self.summary.show_summary(self.scores, running=self.running)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        """Reflow: two score cards on a narrow window (a 1024×600 screen), three if wide."""
+        super().resizeEvent(event)
+        slots = _SCORE_CARDS if event.size().width() >= 1000 else _SCORE_CARDS - 1
+        if slots != self.card_slots:
+            self.card_slots = slots
+            self._show_cards()
 
     def _update_idle_texts(self) -> None:
         ready = self.can_start()
@@ -269,8 +311,8 @@ class PracticeView(QtWidgets.QWidget):
             self.subtitle.setText("Connect a glove to start")
             cue, hint = "Connect a glove", "Connect view: simulated glove, capture or BLE"
         elif not self.scoring_available:
-            self.subtitle.setText(f"{self._profile.name} · preparing alignment…")
-            cue, hint = "Getting ready…", "Compiling the alignment kernels"
+            self.subtitle.setText(f"{self._profile.name} · getting live scoring ready…")
+            cue, hint = "Getting ready…", "Live scoring starts in a moment"
         elif self.current_reference() is None:
             self.subtitle.setText(f"{self._profile.name} · no reference for this glove")
             cue, hint = "No reference", "Record one in Instructor, or pick another technique"
@@ -281,6 +323,13 @@ class PracticeView(QtWidgets.QWidget):
         self.cue.setStyleSheet(f"color: {theme.TEXT_MUTED};")
         self.cue_hint.setText(hint)
         self.placeholder_text.setText("Your score cards appear here after each stroke.")
+
+    def show_tare(self, state: str, text: str) -> None:
+        """Show what tare (T) is doing: ``state`` is "counting", "ok" or "failed"."""
+        colour = {"ok": theme.ACCENT, "failed": theme.CAUTION}.get(state, theme.TEXT)
+        self.tare_note.setText(text)
+        self.tare_note.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self.tare_note.setVisible(bool(text))
 
     # -- per frame --
 

@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from trainer.ui import theme
 from trainer.ui.plots import cosmetic_pen, live_curve, nice_ceiling
-from trainer.ui.widgets import Card, ScoreCard, label, page_layout
+from trainer.ui.widgets import Card, Legend, ScoreCard, label, page_layout
 
 __all__ = ["SPEEDS", "ReplayView"]
 
@@ -64,9 +64,6 @@ class _OverlayPlot:
         self.band = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=_band_brush(45))
         self.reference = live_curve(cosmetic_pen(theme.ACCENT, dash=True), "reference")
         self.force = live_curve(cosmetic_pen(theme.TEXT, width=1.5), force_name)
-        # Legend bottom right (strokes rest there at low force); pin labels use the top.
-        legend = plot.addLegend(offset=(-8, -4), labelTextColor=theme.TEXT_MUTED)
-        legend.setColumnCount(2)
         for item in (self.band, self.band_lo, self.band_hi, self.reference, self.force):
             plot.addItem(item)
         self.playhead = pg.InfiniteLine(angle=90, pen=cosmetic_pen(theme.CAUTION, width=1.5))
@@ -145,33 +142,58 @@ class ReplayView(QtWidgets.QWidget):
         self.target.returnPressed.connect(self._open_typed)
         open_button = QtWidgets.QPushButton("Open")
         open_button.clicked.connect(self._open_typed)
+        self.target.setAccessibleName("Session or attempt to open")
+        open_button.setAccessibleName("Open session or attempt")
         header.addWidget(self.target, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
         header.addWidget(open_button, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+        # Loading and errors: a line of their own, so the subtitle keeps naming what is
+        # drawn (a bad id must not relabel the session still on screen).
+        self.message = label("", "muted", wrap=True)
+        self.message.setVisible(False)
+        outer.addWidget(self.message)
 
         middle = QtWidgets.QHBoxLayout()
         middle.setSpacing(12)
         list_card = Card("Strokes")
         self.attempt_list = QtWidgets.QListWidget()
+        self.attempt_list.setAccessibleName("Strokes")
         self.attempt_list.currentRowChanged.connect(self._on_attempt_chosen)
         list_card.body.addWidget(self.attempt_list, 1)
-        list_card.setFixedWidth(190)
+        list_card.setFixedWidth(170)
+        self._list_card = list_card
         middle.addWidget(list_card)
 
         plot_card = Card()
+        plot_card.setMinimumWidth(340)
         plot_card.body.setContentsMargins(6, 8, 8, 6)
+        # Above the plots, off the curves.
+        self.legend = Legend(
+            [
+                (theme.TEXT, "line", "your force"),
+                (theme.ACCENT, "dash", "reference"),
+                (theme.ACCENT, "box", "band"),
+                (theme.CAUTION, "line", "playhead"),
+                (theme.DANGER, "dash", "deduction"),
+            ]
+        )
+        self.legend.setContentsMargins(8, 0, 0, 0)
+        plot_card.body.addWidget(self.legend)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.ci.setSpacing(10)
         real = self.plots.addPlot(row=0, col=0)
         warped = self.plots.addPlot(row=1, col=0)
         real.setTitle("Real time", color=theme.TEXT_MUTED, size="9pt")
         warped.setTitle(
-            "Warped time: your stroke on the reference's time axis", color=theme.TEXT_MUTED,
+            "Warped time: on the reference's time axis", color=theme.TEXT_MUTED,
             size="9pt",
         )  # fmt: skip
         real.setLabel("left", "Total force", units="N")
         real.setLabel("bottom", "session time", units="s")
         warped.setLabel("left", "Total force", units="N")
         warped.setLabel("bottom", "reference time", units="s")
+        for plot in (real, warped):  # always seconds and newtons: no ms for short strokes
+            for edge in ("left", "bottom"):
+                plot.getAxis(edge).enableAutoSIPrefix(False)
         self.real = _OverlayPlot(real, force_name="your force")
         self.warped = _OverlayPlot(warped, force_name="your stroke, warped")
         plot_card.body.addWidget(self.plots, 1)
@@ -185,11 +207,25 @@ class ReplayView(QtWidgets.QWidget):
         notes = Card("Deductions")
         self.deductions = label("", "muted", wrap=True)
         self.deductions.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
-        notes.body.addWidget(self.deductions, 1)
+        # A long list scrolls inside its card instead of making the page taller.
+        deductions_scroll = QtWidgets.QScrollArea()
+        deductions_scroll.setWidgetResizable(True)
+        deductions_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        deductions_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        deductions_scroll.setMinimumHeight(60)
+        deductions_scroll.setWidget(self.deductions)
+        deductions_scroll.viewport().setAutoFillBackground(False)
+        self.deductions.setStyleSheet("background: transparent;")
+        notes.body.addWidget(deductions_scroll, 1)
         side.addWidget(notes, 1)
         side_widget = QtWidgets.QWidget()
         side_widget.setLayout(side)
-        side_widget.setFixedWidth(300)
+        side_widget.setMinimumWidth(220)
+        side_widget.setMaximumWidth(300)
+        # On a narrow window the side gives way first: the plots need the width more.
+        side_widget.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Maximum, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         side.setContentsMargins(0, 0, 0, 0)
         middle.addWidget(side_widget)
         outer.addLayout(middle, 1)
@@ -198,9 +234,11 @@ class ReplayView(QtWidgets.QWidget):
         self.play_button = QtWidgets.QPushButton("Play")
         self.play_button.setObjectName("primary")
         self.play_button.setFixedWidth(90)
+        self.play_button.setAccessibleName("Play or pause")
         self.play_button.clicked.connect(self.toggle_play)
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
+        self.slider.setAccessibleName("Playback position")
         self.slider.sliderMoved.connect(lambda ms: self.seek(self._start_s + ms / 1000.0))
         self.time_label = label("–", "muted")
         self.time_label.setFixedWidth(120)
@@ -208,6 +246,7 @@ class ReplayView(QtWidgets.QWidget):
         for s in SPEEDS:
             self.speed_box.addItem(f"{s:g}×", s)
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.setAccessibleName("Playback speed")
         self.speed_box.currentIndexChanged.connect(
             lambda i: self.set_speed(float(self.speed_box.itemData(i)))
         )
@@ -227,13 +266,20 @@ class ReplayView(QtWidgets.QWidget):
     # -- data --
 
     def show_error(self, message: str) -> None:
-        """Say why nothing can be replayed."""
+        """Say why what was asked cannot be replayed (what is drawn stays, and says so)."""
         self.pause()
-        self.subtitle.setText(message)
+        self.show_note(message, error=True)
+
+    def show_note(self, text: str, *, error: bool = False) -> None:
+        """Show a line under the header ("Loading S12…", an error); "" hides it."""
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {theme.DANGER};" if error else "")
+        self.message.setVisible(bool(text))
 
     def show_data(self, data: Any) -> None:
         """Show a :class:`~trainer.store.replay.ReplayData` (paused at its focus)."""
         self.pause()
+        self.show_note("")
         self.data = data
         session = data.session
         started = session.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -273,6 +319,7 @@ class ReplayView(QtWidgets.QWidget):
                 f"Stroke {a.attempt.index + 1}  ·  {score.overall:.0f}   (A{a.attempt.id})"
             )
         self.attempt_list.blockSignals(False)
+        self._fit_list_width()
         self.slider.setRange(0, round((self._end_s - self._start_s) * 1000))
         for widget in (self.play_button, self.slider, self.speed_box):
             widget.setEnabled(True)
@@ -286,6 +333,20 @@ class ReplayView(QtWidgets.QWidget):
             self.seek(self._start_s)
         else:
             self.attempt_list.setCurrentRow(focus)  # shows it and seeks to its start
+
+    def _fit_list_width(self) -> None:
+        """Widen the stroke list so its longest line ("Stroke 12 · 87 (A1234)") shows whole."""
+        metrics = self.attempt_list.fontMetrics()
+        widest = max(
+            (
+                metrics.horizontalAdvance(self.attempt_list.item(i).text())
+                for i in range(self.attempt_list.count())
+            ),
+            default=0,
+        )
+        scrollbar = self.attempt_list.verticalScrollBar().sizeHint().width()
+        # Card margins (16 + 16), list frame and item padding, and a scroll bar.
+        self._list_card.setFixedWidth(max(170, widest + 32 + 16 + scrollbar))
 
     def _on_attempt_chosen(self, row: int) -> None:
         if self.data is None or not 0 <= row < len(self.data.attempts):
@@ -316,7 +377,7 @@ class ReplayView(QtWidgets.QWidget):
             self.real.set_pins([])
             return
         self.warped.plot.setTitle(
-            "Warped time: your stroke on the reference's time axis",
+            "Warped time: on the reference's time axis",
             color=theme.TEXT_MUTED,
             size="9pt",
         )

@@ -254,8 +254,7 @@ def run_demo(
     app = application()
     window = MainWindow(services, settings=settings)
     window.stop_session_on_finish = False
-    window.resize(1280, 800)
-    window.show()
+    _show(window)
     opts: list[tuple[str, str]] = [("seed", str(options.seed)), ("speed", f"{options.speed:g}")]
     if options.seconds is not None:
         opts.append(("seconds", f"{options.seconds:g}"))
@@ -265,20 +264,10 @@ def run_demo(
     )
     started = time.monotonic()
     frame_times: list[float] = []
-    shot: dict[str, Any] = {"pixmap": None, "stroke": -1}
     outcome: dict[str, Any] = {"result": None, "error": None}
-
-    def maybe_grab_mid_stroke() -> None:
-        # The picture worth showing is a stroke under way (cue, band ahead, load on the
-        # hand): grab the last stroke of the run at about half-way through.
-        acq = window.acquisition
-        if options.screenshot is None or options.seconds is None or acq is None:
-            return
-        live = acq.live()
-        near_end = live.t >= options.seconds - 2.5
-        if near_end and live.active and live.progress >= 0.45 and live.strokes != shot["stroke"]:
-            shot["stroke"] = live.strokes
-            shot["pixmap"] = window.grab()
+    # A loop of its own, not app.exec(): quitting it leaves the application able to run
+    # event loops afterwards (a test, or a caller, goes on using Qt).
+    loop = QtCore.QEventLoop()
 
     def collect() -> None:
         if outcome["result"] is not None:
@@ -288,7 +277,11 @@ def run_demo(
         if acq is not None and acq.error is not None:
             outcome["error"] = f"glove failed: {acq.error}"
         if options.screenshot is not None:
-            pixmap = shot["pixmap"] or window.grab()
+            # Grabbed after the last stroke is scored and drawn: the picture shows the
+            # same strokes as the JSON summary beside it.
+            window.practice_controller.tick(True)
+            app.processEvents()
+            pixmap = window.grab()
             path = options.screenshot
             path.parent.mkdir(parents=True, exist_ok=True)
             if pixmap.save(str(path), "PNG"):
@@ -299,11 +292,10 @@ def run_demo(
     def finish() -> None:
         collect()
         if options.quit_at_end or options.frames is not None:
-            app.quit()
+            loop.quit()
 
     def on_frame() -> None:
         frame_times.append(time.monotonic())
-        maybe_grab_mid_stroke()
         if options.frames is not None and window.frames >= options.frames:
             finish()
 
@@ -314,7 +306,7 @@ def run_demo(
     def watchdog() -> None:
         if options.timeout_s is not None and time.monotonic() - started > options.timeout_s:
             outcome["error"] = f"demo did not finish within {options.timeout_s:g} s"
-            app.quit()
+            loop.quit()
 
     window.frame_drawn.connect(on_frame)
     window.source_finished.connect(on_finished)
@@ -327,7 +319,7 @@ def run_demo(
         with _Interrupt(app) as interrupt:
             # Once the event loop runs (Ctrl+C handled from here on): say so on stderr.
             QtCore.QTimer.singleShot(0, _announce_running)
-            app.exec()
+            loop.exec()
         guard.stop()
         if interrupt.hit:
             raise interrupt.stop()
@@ -339,6 +331,17 @@ def run_demo(
         raise TrainerError(outcome["error"])
     result: DemoResult = outcome["result"]
     return result
+
+
+def _show(window: MainWindow) -> None:
+    """Show the window; offscreen, at 1280×800 whatever the virtual screen's size.
+
+    On a real screen the window fits itself on the screen when shown; the offscreen
+    screen is small (800×800), and a picture is taken at the usual size.
+    """
+    window.show()
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        window.resize(1280, 800)
 
 
 def _announce_running() -> None:
@@ -366,8 +369,7 @@ def run_replay(
     """
     app = application()
     window = MainWindow(services, settings=settings)
-    window.resize(1280, 800)
-    window.show()
+    _show(window)
     try:
         window.show_view("replay")
         view = window.replay_view

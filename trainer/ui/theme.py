@@ -11,6 +11,7 @@ __all__ = [
     "BORDER",
     "CAUTION",
     "DANGER",
+    "FOCUS",
     "PANEL",
     "REGION_COLOURS",
     "STATE_COLOURS",
@@ -31,6 +32,7 @@ SUBTLE = "#eef1f4"
 ACCENT = "#2f7d6d"  # calm teal: primary actions, "good"
 CAUTION = "#b7791f"  # amber: safety cue, clipping, reconnecting
 DANGER = "#b0413e"  # muted red: link lost
+FOCUS = "#1b4f9c"  # keyboard focus ring: dark blue, apart from every state colour
 
 # Okabe & Ito's colour-blind-safe palette, one colour per hand region (yellow darkened
 # so it reads on white).
@@ -97,7 +99,7 @@ QFrame#card {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 1
 QLabel#title {{ font-size: 15pt; font-weight: 600; }}
 QLabel#subtitle, QLabel#muted {{ color: {TEXT_MUTED}; }}
 QLabel#cardTitle {{ font-size: 11pt; font-weight: 600; }}
-QLabel#cue {{ font-size: 24pt; font-weight: 600; }}
+QLabel#cue {{ font-size: 20pt; font-weight: 600; }}
 QLabel#bigNumber {{ font-size: 22pt; font-weight: 600; }}
 QFrame#sidebar {{ background: {PANEL}; border: none; border-right: 1px solid {BORDER}; }}
 QLabel#brand {{ font-size: 12pt; font-weight: 600; padding: 18px 8px 10px 22px; }}
@@ -113,6 +115,11 @@ QPushButton:hover {{ border-color: #b8c2cc; }}
 QPushButton:disabled {{ color: #a0aab4; }}
 QPushButton#primary {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT}; }}
 QPushButton#primary:disabled {{ background: #9cc5bc; border-color: #9cc5bc; }}
+QPushButton:focus {{ border: 2px solid {FOCUS}; }}
+QPushButton#primary:focus {{ border: 2px solid {FOCUS}; }}
+QComboBox:focus, QLineEdit:focus, QDoubleSpinBox:focus {{ border: 2px solid {FOCUS}; }}
+QAbstractItemView:focus, QSlider:focus {{ border: 1px solid {FOCUS}; }}
+QRadioButton:focus, QCheckBox:focus {{ color: {FOCUS}; }}
 QLineEdit, QDoubleSpinBox {{
     background: {PANEL}; border: 1px solid {BORDER}; border-radius: 6px; padding: 4px 8px;
 }}

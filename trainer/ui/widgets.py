@@ -12,7 +12,15 @@ from sensors.profiles import GloveProfile
 from trainer.scoring.components import component_names, components
 from trainer.ui import theme
 
-__all__ = ["Card", "ScoreCard", "SensorBars", "SessionSummary", "StateBadge", "headline"]
+__all__ = [
+    "Card",
+    "Legend",
+    "ScoreCard",
+    "SensorBars",
+    "SessionSummary",
+    "StateBadge",
+    "headline",
+]
 
 
 class Card(QtWidgets.QFrame):
@@ -38,6 +46,50 @@ class Card(QtWidgets.QFrame):
         self.body.addWidget(self.title)
 
 
+#: Legend swatches: a solid line, a dashed line, a filled box, a line with a dot.
+_SWATCH = {"line": "━━", "dash": "╍╍", "box": "■", "dot": "━●━"}
+
+
+class Legend(QtWidgets.QLabel):
+    """A plot's legend as a line of text above the plot, never on top of its data.
+
+    It wraps on narrow windows and names every entry in words, so the meaning never
+    rests on colour alone (screen readers get the same words).
+
+    Parameters
+    ----------
+    entries : sequence of (str, str, str)
+        ``(colour, swatch, text)``; swatch is ``"line"``, ``"dash"``, ``"box"`` or
+        ``"dot"``.
+    parent : QtWidgets.QWidget or None
+        Parent widget.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[tuple[str, str, str]] = (),
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("legend")
+        self.setWordWrap(True)
+        self.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.entries: list[tuple[str, str, str]] = []
+        self.set_entries(entries)
+
+    def set_entries(self, entries: Sequence[tuple[str, str, str]]) -> None:
+        """Show these ``(colour, swatch, text)`` entries, in order."""
+        self.entries = list(entries)
+        parts = [
+            f'<span style="color:{colour}; font-weight:700;">{_SWATCH.get(kind, "━━")}</span>'
+            f"&nbsp;{text}"
+            for colour, kind, text in self.entries
+        ]
+        self.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
+        self.setAccessibleName("Legend: " + ", ".join(text for _, _, text in self.entries))
+        self.setVisible(bool(self.entries))
+
+
 def page_layout(
     page: QtWidgets.QWidget, title: str, subtitle: str = ""
 ) -> tuple[QtWidgets.QVBoxLayout, QtWidgets.QHBoxLayout, QtWidgets.QLabel]:
@@ -51,14 +103,14 @@ def page_layout(
     """
     page.setObjectName("page")
     outer = QtWidgets.QVBoxLayout(page)
-    outer.setContentsMargins(24, 18, 24, 18)
+    outer.setContentsMargins(24, 14, 24, 14)
     outer.setSpacing(12)
     header = QtWidgets.QHBoxLayout()
     header.setSpacing(10)
     titles = QtWidgets.QVBoxLayout()
     titles.setSpacing(0)
     titles.addWidget(label(title, "title"))
-    sub = label(subtitle, "subtitle")
+    sub = label(subtitle, "subtitle", wrap=True)  # wraps rather than widening the page
     titles.addWidget(sub)
     header.addLayout(titles, 1)
     outer.addLayout(header)
@@ -144,7 +196,7 @@ class SensorBars(QtWidgets.QWidget):
         self._grid = QtWidgets.QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setHorizontalSpacing(12)
-        self._grid.setVerticalSpacing(6)
+        self._grid.setVerticalSpacing(3)
         self._rows: list[tuple[QtWidgets.QLabel, QtWidgets.QProgressBar, QtWidgets.QLabel]] = []
         self._notes: list[QtWidgets.QLabel] = []
         self.full_scale_n = 10.0
@@ -256,7 +308,7 @@ class ScoreCard(Card):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("", parent)
-        self.body.setSpacing(5)
+        self.body.setSpacing(3)
         head = QtWidgets.QHBoxLayout()
         self.heading = label("", "cardTitle")
         self.overall = label("", "bigNumber")
@@ -272,7 +324,7 @@ class ScoreCard(Card):
             self.body.addWidget(bar)
         self.deductions = label("", "muted", wrap=True)
         self.deductions.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
-        self.deductions.setMinimumHeight(34)
+        self.deductions.setMinimumHeight(16)
         self.body.addWidget(self.deductions, 1)
         self.score: Any = None
 

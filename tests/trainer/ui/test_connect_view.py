@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from fakes import ScriptedSource, make_services
+from PySide6 import QtCore
 
 from sensors.sources.base import SourceState
 from trainer.ui.connect_view import ConnectView
@@ -102,3 +103,81 @@ def test_choice_builds_specs(qtbot, themed_app) -> None:
     view.capture_path.setText("")
     view.connect_button.click()
     assert "capture file" in view.error.text()
+
+
+def _failing_capture_window(qtbot):
+    from sensors.sources import open_source
+
+    window = MainWindow(make_services(open_source), frame_interval_ms=10)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_an_unreadable_capture_says_why_in_the_link_card_and_lets_the_user_retry(
+    qtbot, themed_app, tmp_path
+) -> None:
+    sheet = tmp_path / "marks.csv"
+    sheet.write_text("name,score\nana,12\n")
+    window = _failing_capture_window(qtbot)
+    view = window.connect_view
+    try:
+        for path, reason in ((sheet, "not a capture"), (tmp_path / "gone.mtcap", "no such")):
+            view.set_choice(SourceChoice("replay", str(path)))
+            qtbot.mouseClick(view.connect_button, QtCore.Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda r=reason: r in view.message.text(), timeout=5000)
+            assert view.badge.state == "idle"
+            assert view.badge.text.text() == "Not connected"
+            assert "Connecting" not in view.message.text()
+            assert "\n" not in view.message.text() and "Traceback" not in view.message.text()
+            assert reason in view.error.text()
+            assert view.connect_button.isEnabled() and not view.disconnect_button.isEnabled()
+            assert window.acquisition is None and window.choice is None
+            assert window.source_label.text() == "No glove"
+    finally:
+        window.close()
+
+
+def test_a_capture_failing_once_opened_returns_to_not_connected(qtbot, themed_app) -> None:
+    """A source that fails in the acquisition thread before streaming is not left 'Connecting'."""
+    from fakes import ExplodingSource
+
+    class FailsToOpen(ExplodingSource):
+        def open(self) -> None:
+            from sensors.exceptions import SourceError
+
+            raise SourceError("cannot replay: the file went away")
+
+    window = MainWindow(make_services(lambda spec: FailsToOpen()), frame_interval_ms=10)
+    qtbot.addWidget(window)
+    view = window.connect_view
+    try:
+        window.connect_source(SourceChoice("replay", "/x.mtcap"))
+        qtbot.waitUntil(lambda: "went away" in view.message.text(), timeout=5000)
+        assert view.badge.state == "idle"
+        assert view.connect_button.isEnabled() and not view.disconnect_button.isEnabled()
+        assert window.acquisition is None
+    finally:
+        window.close()
+
+
+def test_scan_without_an_adapter_does_not_claim_nothing_was_found(qtbot, themed_app) -> None:
+    from dataclasses import replace
+
+    from sensors.exceptions import AdapterError
+
+    def scan(timeout: float):
+        raise AdapterError("no Bluetooth adapter reachable")
+
+    services = replace(make_services(lambda spec: ScriptedSource()), scan=scan)
+    window = MainWindow(services, frame_interval_ms=10)
+    qtbot.addWidget(window)
+    view = window.connect_view
+    try:
+        qtbot.mouseClick(view.scan_button, QtCore.Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "adapter" in view.error.text(), timeout=5000)
+        assert "No glove found" not in view.message.text()
+        assert view.badge.state == "idle"
+        assert view.scan_button.isEnabled() and view.scan_button.text() == "Scan"
+    finally:
+        window.close()

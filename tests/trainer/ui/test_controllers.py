@@ -129,9 +129,14 @@ def test_connect_controller_builds_follows_tares_and_retires_a_source(qtbot, lin
     ctl.tick(visible=True)
     assert "Hz  (nominal" in view.rate.text()
 
-    # Tare: asked, then answered by an event.
+    # Tare: a countdown to hold still, then asked, then answered by an event.
+    said: list[tuple[str, str]] = []
+    ctl.tare_changed.connect(lambda state, text: said.append((state, text)))
+    ctl.tare_countdown_s = 1
     ctl.request_tare()
-    assert view.tare_message.text() == "Hold still…"
+    assert view.tare_message.text() == "Hold still… zeroing in 1"
+    qtbot.waitUntil(lambda: view.tare_message.text() == "Hold still… zeroing now", timeout=3000)
+    assert [text for _, text in said] == ["Hold still… zeroing in 1", "Hold still… zeroing now"]
     seen: list[EventKind] = []
     qtbot.waitUntil(lambda: EventKind.TARE in seen + link.drain(), timeout=5000)
     assert EventKind.TARE_FAILED not in seen
@@ -199,7 +204,8 @@ def test_practice_controller_runs_a_recorded_session(qtbot, link, references) ->
     link.shell.settings["practice/reference"] = "effleurage-starter"
     ctl.load_references()
     ctl.warm_up()  # no warm-up in these services: ready at once
-    assert link.shell.alignment == "Alignment ready" and ctl.warm_done
+    assert link.shell.alignment == "" and ctl.warm_done
+    assert link.shell.messages[-1] == "Live scoring ready."
     link.jobs.run()
     assert ctl.references_loaded and ctl.references == list(references)
 
@@ -211,7 +217,7 @@ def test_practice_controller_runs_a_recorded_session(qtbot, link, references) ->
 
     takes["running"] = True
     ctl.toggle_session()
-    assert not ctl.running and link.shell.messages == ["Stop the take being recorded first."]
+    assert not ctl.running and link.shell.messages[-1:] == ["Stop the take being recorded first."]
     takes["running"] = False
     ctl.toggle_session()
     assert ctl.running and link.shell.views[-1] == "practice"
@@ -370,5 +376,5 @@ def test_replay_controller_needs_the_store(qtbot) -> None:
     view.target.setText("S3")
     view.target.returnPressed.emit()
     assert shell.views == ["replay"] and not jobs.busy
-    assert view.subtitle.text() == "Replay needs the session store: no session store in this mode"
+    assert view.message.text() == "Replay needs the session store: no session store in this mode"
     assert ctl.view is view

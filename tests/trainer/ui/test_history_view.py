@@ -230,3 +230,94 @@ def test_an_older_read_does_not_overwrite_a_newer_one(qtbot, themed_app, store) 
     assert view.loads == 1
     jobs.run()
     assert view.loads == 2 and view.table.rowCount() == 2 and ctl.view is view
+
+
+def _scored(sid: int, days_ago: float, technique: str, overall: float) -> tuple[Any, dict]:
+    session = SimpleNamespace(
+        id=sid,
+        started_at=datetime(2026, 11, 30, 12, 0, tzinfo=UTC) - timedelta(days=days_ago),
+        technique=technique,
+        reference_name=f"{technique}-starter",
+        attempts=5,
+        mean_overall=overall,
+        best_overall=overall + 2,
+        state="finished",
+    )
+    return session, {"overall": overall, "shape": overall - 1, "pressure": overall - 2}
+
+
+def test_all_techniques_draws_one_line_per_technique(qtbot, themed_app) -> None:
+    view = _view(qtbot)
+    rows = [
+        _scored(1, 20, "effleurage", 70.0),
+        _scored(2, 14, "friction", 40.0),
+        _scored(3, 7, "effleurage", 80.0),
+        _scored(4, 1, "friction", 55.0),
+    ]
+    view.show_sessions([s for s, _ in rows], {s.id: m for s, m in rows})
+    eff, fri = view.technique_lines["effleurage"], view.technique_lines["friction"]
+    assert list(eff.getData()[1]) == [70.0, 80.0] and list(fri.getData()[1]) == [40.0, 55.0]
+    assert eff.opts["pen"].color().name() != fri.opts["pen"].color().name()
+    assert eff.opts["symbol"] != fri.opts["symbol"]  # told apart in greyscale too
+    overall_x = view.lines["overall"].getData()[0]
+    assert overall_x is None or len(overall_x) == 0
+    assert "effleurage" in view.legend.text() and "friction" in view.legend.text()
+    # Narrowed to one technique: its overall and components again.
+    one = [r for r in rows if r[0].technique == "friction"]
+    view.show_sessions([s for s, _ in one], {s.id: m for s, m in one})
+    assert list(view.lines["overall"].getData()[1]) == [40.0, 55.0]
+    assert fri.getData()[0] is None or len(fri.getData()[0]) == 0
+    assert "shape" in view.legend.text()
+
+
+def test_the_legend_sits_above_the_plot_not_on_it(qtbot, themed_app) -> None:
+    view = _view(qtbot)
+    rows = [_scored(1, 3, "effleurage", 97.0), _scored(2, 1, "effleurage", 99.0)]
+    view.show_sessions([s for s, _ in rows], {s.id: m for s, m in rows})
+    themed_app.processEvents()
+    assert view.plot.legend is None  # nothing drawn over the data
+    legend = view.legend.geometry()
+    assert view.legend.isVisible() and legend.bottom() < view.plot_widget.geometry().top()
+
+
+def test_scores_near_the_top_are_not_squashed(qtbot, themed_app) -> None:
+    view = _view(qtbot)
+    rows = [_scored(1, 3, "effleurage", 96.0), _scored(2, 1, "effleurage", 99.0)]
+    rows[0][1].update(shape=95.0, pressure=95.0)
+    rows[1][1].update(shape=97.0, pressure=98.0)
+    view.show_sessions([s for s, _ in rows], {s.id: m for s, m in rows})
+    lo, hi = view.plot.viewRange()[1]
+    assert 100.0 <= hi <= 103.0
+    assert hi - lo <= 20.0  # 95-100 fills at least a quarter of the height
+
+
+def test_empty_plot_shows_dates_and_finished_sessions_say_so(qtbot, themed_app) -> None:
+    view = _view(qtbot)
+    view.show_sessions([], {})
+    lo, hi = view.plot.viewRange()[0]
+    assert hi - lo >= 86_400 and lo > 1e9  # a stretch of real dates, not 0-1 s of 1970
+    session, means = _scored(3, 1, "effleurage", 80.0)
+    view.show_sessions([session], {3: means})
+    state = view.table.item(0, 7).text()
+    assert state == "Finished"
+
+
+def test_date_axis_adapts_from_minutes_to_days(qtbot, themed_app) -> None:
+    view = _view(qtbot)
+    axis = view.plot.getAxis("bottom")
+    view.plot_widget.grab()  # the axis measures its labels with the font it paints with
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=UTC).timestamp()
+
+    def labels(span_s: float) -> list[str]:
+        """The labels of the finest tick level drawn over ``span_s``."""
+        levels = [lv for lv in axis.tickValues(start, start + span_s, 600) if len(lv[1])]
+        spacing, values = levels[-1]
+        return axis.tickStrings(values, 1.0, spacing)
+
+    minutes = labels(30 * 60)
+    weeks = labels(21 * 86_400)
+    assert minutes and all(len(t) == 5 and t[2] == ":" for t in minutes)  # 09:05
+    month = datetime.fromtimestamp(start + 10 * 86_400).strftime("%b")
+    # Days name their month: "3 Dec", not a bare "03".
+    assert weeks and all(t.split()[-1] in (month, "Nov", "Dec") for t in weeks), weeks
+    assert all(not t.startswith("0") for t in weeks)

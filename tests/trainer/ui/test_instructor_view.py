@@ -114,7 +114,9 @@ def test_instructor_builds_saves_and_exports_a_reference_from_fixture_takes(
     assert "(trimmed)" in view.table.item(0, 3).text()
 
     # Build: template and band drawn, nothing saved yet.
-    assert not view.build_button.isEnabled()  # no name yet
+    assert not view.build_button.isEnabled()  # no name yet, and the view says so
+    assert view.build_hint.isVisible()
+    assert view.build_hint.text() == "Name the reference to build it."
     view.ref_name.setText("effleurage-ana")
     qtbot.mouseClick(view.build_button, LEFT)
     qtbot.waitUntil(lambda: view.reference is not None, timeout=20000)
@@ -139,7 +141,9 @@ def test_instructor_builds_saves_and_exports_a_reference_from_fixture_takes(
     out = tmp_path / "share.mtpack"
     view.ask_save_path = lambda suggested: str(out)
     qtbot.mouseClick(view.export_button, LEFT)
-    qtbot.waitUntil(lambda: "Exported" in view.ref_info.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "Exported" in view.ref_message.text(), timeout=5000)
+    # The export's line is beside the buttons: the reference's summary stays.
+    assert "built from 11 strokes" in view.ref_info.text() and "Saved as" in view.ref_info.text()
     other = ReferenceLibrary(tmp_path / "student" / "references")
     from trainer.store.database import Store
 
@@ -159,8 +163,8 @@ def test_a_build_that_cannot_work_says_why_in_one_line(qtbot, window, fixtures_d
     qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=5000)
     view.ref_name.setText("too-few")
     qtbot.mouseClick(view.build_button, LEFT)
-    qtbot.waitUntil(lambda: "Could not build" in view.ref_info.text(), timeout=10000)
-    assert "need at least 3" in view.ref_info.text() and "\n" not in view.ref_info.text()
+    qtbot.waitUntil(lambda: "Could not build" in view.ref_message.text(), timeout=10000)
+    assert "need at least 3" in view.ref_message.text() and "\n" not in view.ref_message.text()
     assert view.reference is None and view.build_button.isEnabled()
 
     # Deleting asks first.
@@ -232,3 +236,94 @@ def test_a_take_with_a_gap_is_drawn_broken_there(qtbot, window, fixtures_dir, tm
     qtbot.waitUntil(lambda: _points(view.take_curve) > 0, timeout=5000)
     _, y = view.take_curve.getData()
     assert np.isnan(y).sum() == 1 and len(y) == cap.n_samples - 100 + 1
+
+
+def test_add_file_shows_the_take_and_says_what_happened_beside_the_button(
+    qtbot, window, fixtures_dir
+) -> None:
+    view = window.instructor_view
+    assert view.technique.currentText() == "effleurage"
+    assert "No takes of this technique yet" in view.take_info.text()
+    view.ask_open_path = lambda: str(fixtures_dir / EFF)
+    qtbot.mouseClick(view.add_button, LEFT)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: "complete strokes" in view.take_info.text(), timeout=5000)
+    assert "No takes" not in view.take_info.text()
+    assert view.selected_take() == view.takes[0].name and _points(view.take_curve) > 0
+    assert view.takes_message.isVisible() and "Added" in view.takes_message.text()
+    assert "Added" not in view.ref_info.text()
+
+    # A tapotement recording offered as effleurage is refused, beside the button.
+    view.ask_open_path = lambda: str(fixtures_dir / "tapotement-sim.mtcap")
+    qtbot.mouseClick(view.add_button, LEFT)
+    qtbot.waitUntil(lambda: "not effleurage" in view.takes_message.text(), timeout=5000)
+    assert "not effleurage" in view.takes_message.text()
+    assert len(window.takes.takes()[0]) == 1  # nothing renamed into effleurage
+    assert not view.ref_message.isVisible()
+
+    # An unreadable file: its reason, beside the button too.
+    view.ask_open_path = lambda: str(fixtures_dir / "README.md")
+    qtbot.mouseClick(view.add_button, LEFT)
+    qtbot.waitUntil(
+        lambda: "README" in view.takes_message.text() and "Adding" not in view.takes_message.text(),
+        timeout=5000,
+    )
+    assert len(window.takes.takes()[0]) == 1
+
+
+def test_build_says_why_it_is_disabled(qtbot, window, fixtures_dir) -> None:
+    view = window.instructor_view
+    assert not view.build_button.isEnabled()
+    assert "Record or add takes" in view.build_hint.text() and view.build_hint.isVisible()
+    window.takes.add_file(fixtures_dir / EFF, "effleurage")
+    window.refresh_takes()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=5000)
+    assert view.build_hint.text() == "Name the reference to build it."
+    _check(view, 0, keep=False)
+    assert "Tick Keep" in view.build_hint.text()
+    _check(view, 0, keep=True)
+    view.ref_name.setText("mine")
+    assert view.build_button.isEnabled() and not view.build_hint.isVisible()
+
+
+def test_plots_are_readable_before_anything_is_built(qtbot, window) -> None:
+    window.resize(1024, 600)
+    window.show_view("instructor")
+    qtbot.wait(50)
+    view = window.instructor_view
+    for widget, plot in ((view.ref_widget, view.ref_plot), (view.take_widget, view.take_plot)):
+        assert widget.height() >= 110
+        box = plot.getViewBox().height()
+        # The y axis shows its title whole (it runs along the plot's height), and ticks.
+        assert plot.getAxis("left").label.boundingRect().width() <= box
+        assert box >= 70
+    assert "No reference built yet" in view.ref_info.text()
+
+
+def test_stopping_a_take_shows_it_whole(qtbot, window, fixtures_dir) -> None:
+    view = window.instructor_view
+    window.connect_source(
+        replace(
+            window.connect_view.choice(),
+            kind="replay",
+            target=str(fixtures_dir / EFF),
+            options=(("speed", "3"),),
+        )
+    )
+    qtbot.waitUntil(lambda: window.acquisition is not None, timeout=5000)
+    window.show_view("instructor")
+    qtbot.waitUntil(view.record_button.isEnabled, timeout=5000)
+    window.instructor_controller.toggle_take()
+    qtbot.waitUntil(lambda: _points(view.take_curve) > 200, timeout=5000)
+    assert view.take_info.text().startswith("Recording:")
+    window.instructor_controller.toggle_take()
+    assert not view.take_info.text().startswith("Recording:")
+    qtbot.waitUntil(lambda: "Take saved" in view.record_status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "complete strokes" in view.take_info.text(), timeout=5000)
+    take = view.takes[0]
+    assert view.selected_take() == take.name
+    # The whole take is drawn from its start, not the last rolling 10 s.
+    x, _ = view.take_curve.getData()
+    assert x[0] == pytest.approx(0.0) and view.take_plot.viewRange()[0][0] <= 0.01
+    n = view.strokes[take.name]
+    assert view.take_info.text().startswith(f"{n} complete strokes")

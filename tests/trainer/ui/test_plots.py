@@ -129,3 +129,56 @@ def test_time_axis_scrolls_between_blocks_but_never_runs_away(qtbot, themed_app)
     lead = plot.total_plot.viewRange()[0][1] - (newest + 1.0)
     assert lead == pytest.approx(ForcePlot.MAX_LEAD_S)
     assert not plot.show_frame(snap, now_s=100.0 + newest + 6.0)
+
+
+def test_live_band_is_drawn_smooth_not_as_stair_steps(qtbot, themed_app) -> None:
+    """The scorer's position holds then jumps; the band drawn joins the steps (as Replay)."""
+    plot = ForcePlot()
+    qtbot.addWidget(plot)
+    plot.set_profile(load_profile("reference-glove"))
+    buf = RingBuffer(1000, 7, 3)
+    n = 400
+    t = np.arange(n) / 200.0
+    position = (np.arange(n) // 8).astype(float)  # held for 8 samples, then a jump
+    aux = np.column_stack([position, position + 2.0, position + 1.0])
+    aux[:40] = np.nan  # resting: no band
+    buf.write(t, np.full((n, 7), 2.0), aux=aux)
+    plot.show_frame(buf.snapshot())
+    _, hi = plot.band_hi.getData()
+    _, lo = plot.band_lo.getData()
+    _, template = plot.template.getData()
+    for y in (hi, lo, template):
+        y = np.asarray(y, dtype=float)
+        steps = np.diff(y[np.isfinite(y)])
+        # A staircase is flat 7 samples in 8; the smooth band rises at every point
+        # (only its held ends may be flat).
+        assert np.mean(steps == 0) < 0.05
+        assert np.all(steps >= 0) and steps.max() < 0.5
+    assert np.all(np.asarray(lo)[np.isfinite(lo)] <= np.asarray(hi)[np.isfinite(hi)])
+
+
+def test_a_scored_stroke_gets_replays_band_along_its_path(qtbot, themed_app, effleurage_ref):
+    """Once scored, a stroke's band is the one Replay draws (path-based), not the live one."""
+    from trainer.ui.plots import band_along_path
+
+    plot = ForcePlot()
+    qtbot.addWidget(plot)
+    plot.set_profile(load_profile("reference-glove"))
+    ref = effleurage_ref
+    n = ref.length
+    fs = float(ref.fs_hz)
+    t = 2.0 + np.arange(3 * n) / fs
+    # The live track: the scorer's position wanders back and forth (spikes).
+    wobble = np.clip(np.arange(n) + np.where(np.arange(n) % 7 < 3, 6, -6), 0, n - 1)
+    aux = np.full((3 * n, 3), np.nan)
+    aux[n : 2 * n] = np.column_stack([ref.band_lo[wobble], ref.band_hi[wobble], ref.total[wobble]])
+    buf = RingBuffer(4 * n, 7, 3)
+    buf.write(t, np.full((3 * n, 7), 1.0), aux=aux)
+    path = np.column_stack([np.arange(n), np.arange(n)])  # a perfect stroke
+    plot.add_stroke(float(t[n]), path, ref)
+    plot.show_frame(buf.snapshot())
+    _, hi = plot.band_hi.getData()
+    hi = np.asarray(hi, dtype=float)
+    expected = band_along_path(path, ref)[:, 1]
+    np.testing.assert_allclose(hi[n : 2 * n], expected)
+    assert np.isnan(hi[:n]).all() and np.isnan(hi[2 * n :]).all()

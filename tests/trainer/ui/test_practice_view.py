@@ -65,7 +65,8 @@ def test_references_offered_match_technique_and_glove(qtbot, themed_app, referen
     qtbot.addWidget(view)
     view.scoring_available = True
     view.set_references(references)
-    assert view.reference.count() == 0 and not view.can_start()  # no glove yet
+    # No glove yet: the student can already choose a reference, not start.
+    assert view.current_reference().name == "effleurage-starter" and not view.can_start()
     view.set_profile(load_profile("reference-glove"))
     names = [view.reference.itemText(i) for i in range(view.reference.count())]
     assert names == ["effleurage-starter"]
@@ -103,3 +104,131 @@ def test_cues_follow_the_scorer_calmly(qtbot, themed_app, references) -> None:
     assert view.cue_hint.text() == "2 strokes scored"
     for cue in Cue:  # every cue the scorer can give has words on screen
         assert cue.value in CUE_TEXT
+
+
+def _text_fits(widget) -> bool:
+    """Whether a label shows all its text: wrapped to its height, or one line that fits."""
+    if widget.wordWrap():
+        return widget.heightForWidth(widget.width()) <= widget.height() + 1
+    advance = widget.fontMetrics().horizontalAdvance(widget.text())
+    return advance <= widget.contentsRect().width()
+
+
+def test_practice_hint_lines_are_whole_at_1024x600(qtbot, themed_app, references) -> None:
+    from fakes import ScriptedSource
+
+    source = ScriptedSource()
+    window = MainWindow(make_services(lambda spec: source, references), frame_interval_ms=10)
+    qtbot.addWidget(window)
+    window.resize(1024, 600)
+    window.show()
+    window.show_view("practice")
+    view = window.practice_view
+    try:
+        qtbot.waitUntil(lambda: window.references_loaded and window.warm_done, timeout=5000)
+        assert view.cue_hint.text() == "Connect view: simulated glove, capture or BLE"
+        themed_app.processEvents()
+        assert _text_fits(view.cue_hint), view.cue_hint.text()
+        window.connect_source(SourceChoice("ble", "glove"))
+        qtbot.waitUntil(view.can_start, timeout=5000)
+        assert view.cue_hint.text().startswith("Space starts and stops")
+        themed_app.processEvents()
+        assert _text_fits(view.cue_hint), view.cue_hint.text()
+    finally:
+        window.close()
+
+
+def _streaming_window(qtbot, references, **source_kw):
+    from fakes import ScriptedSource
+
+    from sensors.sources.base import SourceState
+
+    source = ScriptedSource(**source_kw)
+    source.set_state(SourceState.STREAMING)
+    window = MainWindow(make_services(lambda spec: source, references), frame_interval_ms=10)
+    qtbot.addWidget(window)
+    window.show()
+    window.connect_source(SourceChoice("ble", "glove"))
+    qtbot.waitUntil(lambda: window.acquisition is not None, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.acquisition.buffer.snapshot()) > 200, timeout=5000)
+    window.show_view("practice")
+    return window
+
+
+def test_tare_in_practice_counts_down_and_says_where_the_hand_moved(
+    qtbot, themed_app, references
+) -> None:
+    from PySide6 import QtCore
+
+    # A hand that keeps moving: tare must fail, and say so in Practice, in words.
+    window = _streaming_window(qtbot, references, level_n=3.0, noise_n=2.0)
+    view = window.practice_view
+    window.connect_controller.tare_countdown_s = 2
+    try:
+        assert not view.tare_note.isVisible()
+        window.activateWindow()
+        qtbot.keyClick(window, QtCore.Qt.Key.Key_T)
+        assert view.tare_note.isVisible()
+        assert view.tare_note.text() == "Hold still… zeroing in 2"
+        qtbot.keyClick(window, QtCore.Qt.Key.Key_T)  # a second press does not restart it
+        qtbot.waitUntil(lambda: view.tare_note.text().endswith("in 1"), timeout=3000)
+        qtbot.waitUntil(lambda: view.tare_note.text().startswith("Not zeroed"), timeout=5000)
+        text = view.tare_note.text()
+        assert "channel" not in text and "press T again" in text
+        names = [s.name.replace("_", " ") for s in window.acquisition.profile.sensors]
+        assert any(f"the {name} sensor" in text for name in names), text
+        assert window.connect_view.tare_message.text() == text  # the same in Connect
+    finally:
+        window.close()
+
+
+def test_tare_in_practice_confirms_a_still_hand(qtbot, themed_app, references) -> None:
+    window = _streaming_window(qtbot, references, level_n=0.2)
+    view = window.practice_view
+    window.connect_controller.tare_countdown_s = 1
+    try:
+        window.connect_controller.request_tare()
+        assert view.tare_note.text() == "Hold still… zeroing in 1"
+        qtbot.waitUntil(lambda: view.tare_note.text() == "Sensors zeroed.", timeout=5000)
+    finally:
+        window.close()
+
+
+def test_status_bar_speaks_plainly_about_live_scoring(qtbot, themed_app, references) -> None:
+    from dataclasses import replace
+
+    services = replace(make_services(open_source, references), warm_up=lambda: None)
+    window = MainWindow(services, frame_interval_ms=10)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.warm_done, timeout=5000)
+        assert window.warm
+        assert "lignment" not in window.warm_label.text()
+        assert window.warm_label.text() == ""  # nothing left to wait for
+        assert window.statusBar().currentMessage() == "Live scoring ready."
+    finally:
+        window.close()
+
+
+def test_demo_screenshot_shows_every_stroke_the_summary_counts(
+    qtbot, themed_app, references, tmp_path, monkeypatch
+) -> None:
+    from trainer.ui.runner import DemoOptions, run_demo
+
+    headings: list[str] = []
+    real_grab = MainWindow.grab
+
+    def grab(self, *args):
+        headings.append(self.practice_view.cards[0].heading.text())
+        return real_grab(self, *args)
+
+    monkeypatch.setattr(MainWindow, "grab", grab)
+    shot = tmp_path / "demo.png"
+    result = run_demo(
+        make_services(open_source, references),
+        DemoOptions(seconds=7.0, speed=4.0, screenshot=shot, quit_at_end=True, timeout_s=60),
+    )
+    assert shot.is_file() and result.screenshot == str(shot)
+    assert len(result.strokes) >= 3
+    assert headings[-1] == f"Stroke {len(result.strokes)}"

@@ -134,10 +134,82 @@ def test_main_window_opens_replays_and_reports_errors(qtbot, themed_app, recorde
         assert window.current_view == "replay"
         assert window.replay_view.data.session.id == 1
         window.open_replay("A999")
-        qtbot.waitUntil(lambda: "no attempt 999" in window.replay_view.subtitle.text())
+        view = window.replay_view
+        qtbot.waitUntil(lambda: "No attempt 999" in view.message.text())
+        # The session still drawn keeps its subtitle; the error is a line of its own,
+        # in the window's words (no command line to type).
+        assert view.subtitle.text().startswith("Session 1 ·") and view.data.session.id == 1
+        assert not view.message.isHidden() and "massage-trainer" not in view.message.text()
+        assert "History" in view.message.text()
         window.replay_view.target.setText("S1")
         with qtbot.waitSignal(window.replay_loaded, timeout=10_000):
             window.replay_view.target.returnPressed.emit()
     finally:
         window.close()
         store.close()
+
+
+def test_space_plays_after_history_opens_a_replay(qtbot, themed_app, recorded) -> None:
+    from fakes import make_services
+    from PySide6 import QtCore, QtWidgets
+
+    from sensors.sources import open_source
+    from trainer.ui.main_window import MainWindow
+
+    store = Store(recorded)
+    window = MainWindow(make_services(open_source))
+    window.owns_store = False
+    qtbot.addWidget(window)
+    window.store = store
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    view = window.replay_view
+    try:
+        window.show_view("replay")
+        view.target.setFocus()  # where the focus was left last time
+        with qtbot.waitSignal(window.replay_loaded, timeout=10_000):
+            window.history_view.replay_requested.emit("S1")  # History → Open in Replay
+        assert view.message.isHidden()  # "Loading S1…" is gone
+        focus = QtWidgets.QApplication.focusWidget()
+        assert focus is not view.target
+        qtbot.keyClick(focus or window, QtCore.Qt.Key.Key_Space)
+        assert view.playing and view.target.text() == ""
+    finally:
+        window.close()
+        store.close()
+
+
+def test_ids_of_three_digits_and_more_show_whole(qtbot, themed_app, replay_data) -> None:
+    from dataclasses import replace
+
+    attempts = tuple(
+        replace(a, attempt=replace(a.attempt, id=a.attempt.id + 12_340))
+        for a in replay_data.attempts
+    )
+    view = ReplayView()
+    qtbot.addWidget(view)
+    view.resize(1024, 560)
+    view.show()
+    view.show_data(replace(replay_data, attempts=attempts))
+    themed_app.processEvents()
+    lst = view.attempt_list
+    room = lst.viewport().width()
+    for i in range(lst.count()):
+        text = lst.item(i).text()
+        assert "(A1234" in text
+        assert lst.fontMetrics().horizontalAdvance(text) + 8 <= room, text
+
+
+def test_axes_stay_in_seconds_and_newtons(qtbot, themed_app, replay_data) -> None:
+    view = ReplayView()
+    qtbot.addWidget(view)
+    view.resize(1100, 650)
+    view.show()
+    view.show_data(replay_data)
+    themed_app.processEvents()
+    assert replay_data.reference.length / replay_data.reference.fs_hz < 1.0  # a short stroke
+    for plot in (view.real.plot, view.warped.plot):
+        bottom = plot.getAxis("bottom")
+        assert bottom.labelUnitPrefix == "" and "(s)" in bottom.labelString()
+        assert "(N)" in plot.getAxis("left").labelString()

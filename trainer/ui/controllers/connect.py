@@ -6,18 +6,24 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 
+from sensors.exceptions import SensorError
 from sensors.sources.base import SourceState, SourceStatus
+from trainer.exceptions import TrainerError
 from trainer.live import Acquisition, AcquisitionEvent, EventKind
 from trainer.ui.services import Advert, Services, SourceChoice
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from sensors.profiles import GloveProfile
     from sensors.sources.base import Source
     from trainer.ui.connect_view import ConnectView
     from trainer.ui.controllers.base import JobRunner, Shell
 
-__all__ = ["ConnectController", "parse_choice"]
+__all__ = ["ConnectController", "parse_choice", "tare_failure_words"]
+
+#: States of a source that has not streamed yet (an error then means it never worked).
+_STARTING = frozenset({SourceState.IDLE, SourceState.CONNECTING, SourceState.SCANNING})
 
 
 class ConnectController(QtCore.QObject):
@@ -47,11 +53,18 @@ class ConnectController(QtCore.QObject):
         The acquisition is about to be retired: end what records from it.
     disconnected()
         The user disconnected: there is no glove any more.
+    tare_changed(str, str)
+        What tare is doing, for every view: ``("counting" | "ok" | "failed", text)``.
     """
 
     started = QtCore.Signal(object)
     stopping = QtCore.Signal()
     disconnected = QtCore.Signal()
+    tare_changed = QtCore.Signal(str, str)
+
+    #: Seconds counted down before zeroing, so the hand can come to rest (T pressed with
+    #: a moving hand would fail every time).
+    TARE_COUNTDOWN_S = 3
 
     def __init__(
         self,
@@ -75,6 +88,12 @@ class ConnectController(QtCore.QObject):
         self._serial = 0
         self._go_practice_when_streaming = False
         self._last_status: SourceStatus | None = None
+        self.tare_countdown_s = self.TARE_COUNTDOWN_S
+        self._tare_left = -1  # seconds still to count; -1: no countdown running
+        self._tare_timer = QtCore.QTimer(self)
+        self._tare_timer.setSingleShot(True)
+        self._tare_timer.setInterval(1000)
+        self._tare_timer.timeout.connect(self._tare_step)
         view.connect_requested.connect(self._on_connect_clicked)
         view.disconnect_requested.connect(self.disconnect_source)
         view.tare_requested.connect(self.request_tare)
@@ -105,7 +124,11 @@ class ConnectController(QtCore.QObject):
             if err is not None or source is None:
                 self._connection_failed(str(err) or type(err).__name__)
                 return
-            acq = Acquisition(source, window_s=self.window_s)
+            try:
+                acq = Acquisition(source, window_s=self.window_s)
+            except (SensorError, TrainerError, OSError) as exc:  # its profile was unreadable
+                self._connection_failed(str(exc) or type(exc).__name__)
+                return
             self.acquisition = acq
             self._last_status = None
             self.view.set_profile(acq.profile)
@@ -114,18 +137,31 @@ class ConnectController(QtCore.QObject):
             acq.start()
 
         open_source = self.services.open_source
-        self.jobs.submit(lambda: open_source(choice.spec), built)
+
+        def build() -> Source:
+            source = open_source(choice.spec)
+            # A capture reads its file for its profile: do it here, off the GUI thread,
+            # so an unreadable one fails in the worker with its one-line reason.
+            _ = source.profile
+            return source
+
+        self.jobs.submit(build, built)
 
     def _connection_failed(self, message: str) -> None:
         self.choice = None
         self._go_practice_when_streaming = False
-        self.view.show_disconnected()
-        self.view.show_error(message)
+        self.view.set_profile(None)
+        self.view.show_failed(message)
         self.shell.show_source("No glove")
+        self.disconnected.emit()
 
     def disconnect_source(self, quiet: bool = False) -> None:
         """Stop the acquisition (joined in a worker thread) and forget the source."""
         self.stopping.emit()
+        if self._tare_left >= 0:
+            self._tare_timer.stop()
+            self._tare_left = -1
+            self._say_tare("", "")
         acq, self.acquisition = self.acquisition, None
         self._serial += 1
         if acq is not None:
@@ -161,18 +197,43 @@ class ConnectController(QtCore.QObject):
         def done(adverts: Sequence[Advert] | None, err: BaseException | None) -> None:
             self.view.set_scanning(False)
             if err is not None:
-                self.view.show_devices([])
-                self.view.show_error(str(err))
+                self.view.scan_failed(str(err) or type(err).__name__)
             else:
                 self.view.show_devices(list(adverts or ()))
 
         self.jobs.submit(lambda: scan(5.0), done)
 
     def request_tare(self) -> None:
-        """Zero the sensors (the result comes back as an event)."""
-        if self.acquisition is not None:
-            self.acquisition.request_tare()
-            self.view.show_tare(True, "Hold still…")
+        """Count down, then zero the sensors (the result comes back as an event).
+
+        The countdown asks the user to hold still first; pressing T again while it runs
+        changes nothing. Every step is told through :attr:`tare_changed`.
+        """
+        if self.acquisition is None:
+            self._say_tare("failed", "Connect a glove first, then tare (T).")
+            return
+        if self._tare_left >= 0:
+            return
+        self._tare_left = max(0, int(self.tare_countdown_s))
+        self._tare_step()
+
+    def _tare_step(self) -> None:
+        acq = self.acquisition
+        if acq is None:
+            self._tare_left = -1
+            return
+        if self._tare_left > 0:
+            self._say_tare("counting", f"Hold still… zeroing in {self._tare_left}")
+            self._tare_left -= 1
+            self._tare_timer.start()
+            return
+        self._tare_left = -1
+        acq.request_tare()
+        self._say_tare("counting", "Hold still… zeroing now")
+
+    def _say_tare(self, state: str, text: str) -> None:
+        self.view.show_tare(state != "failed", text)
+        self.tare_changed.emit(state, text)
 
     # -- the frame timer --
 
@@ -184,13 +245,20 @@ class ConnectController(QtCore.QObject):
         """Show what an acquisition event means for the link."""
         kind = event.kind
         if kind is EventKind.TARE:
-            self.view.show_tare(True, "Sensors zeroed.")
+            self._say_tare("ok", "Sensors zeroed.")
         elif kind is EventKind.TARE_FAILED:
-            self.view.show_tare(False, event.message)
+            profile = self.acquisition.profile if self.acquisition is not None else None
+            self._say_tare("failed", tare_failure_words(event.message, profile))
         elif kind is EventKind.ERROR:
-            self.view.show_status(event.status)
-            self.view.show_error(event.message)
+            # The acquisition thread has ended: a source that never streamed (a capture
+            # that cannot be read, a glove that refused) goes back to "not connected".
             self.shell.show_message(event.message, 10000)
+            if event.status.state in _STARTING:
+                self.disconnect_source(quiet=True)
+                self._connection_failed(event.message)
+            else:
+                self.view.show_status(event.status)
+                self.view.show_error(event.message)
         elif kind is EventKind.FINISHED:
             self.view.show_status(event.status)
 
@@ -230,6 +298,26 @@ class ConnectController(QtCore.QObject):
         acq, self.acquisition = self.acquisition, None
         if acq is not None:
             acq.stop(timeout=2.0)
+
+
+def tare_failure_words(message: str, profile: GloveProfile | None) -> str:
+    """Say why a tare failed in a student's words, naming the sensor by its hand region.
+
+    ``"not at rest: channel 0 varies by 2.31 N (limit 0.5 N); lift the hand and tare
+    again"`` becomes ``"Not zeroed: the palm heel sensor moved (2.3 N). Lift the hand
+    off, hold it still and press T again."``.
+    """
+    import re
+
+    found = re.search(r"channel (\d+) (varies by|reads) ([-\d.]+) N", message)
+    if found is None:
+        return f"Not zeroed: {message}" if message else "Not zeroed."
+    index, verb, newtons = int(found.group(1)), found.group(2), float(found.group(3))
+    name = f"sensor {index + 1}"
+    if profile is not None and 0 <= index < len(profile.sensors):
+        name = f"{profile.sensors[index].name.replace('_', ' ')} sensor"
+    what = f"moved ({newtons:.1f} N)" if verb == "varies by" else f"is pressed ({newtons:.1f} N)"
+    return f"Not zeroed: the {name} {what}. Lift the hand off, hold it still and press T again."
 
 
 def parse_choice(spec: str) -> SourceChoice:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from trainer.ui.controllers.practice import PracticeController
     from trainer.ui.instructor_view import InstructorView
 
-__all__ = ["InstructorController"]
+__all__ = ["InstructorController", "capture_technique"]
 
 T = TypeVar("T")
 
@@ -28,6 +29,26 @@ T = TypeVar("T")
 Listing = tuple[list["Take"], dict[str, int], list[str]]
 #: A take to show: the take, time and total force (NaN at gaps), complete stroke spans.
 TakeShown = tuple["Take", np.ndarray, np.ndarray, list[tuple[float, float]]]
+
+
+def capture_technique(capture: Any) -> str | None:
+    """Return the technique a recording says it shows, else ``None``.
+
+    Read from its metadata (a take's, a session's, or a plain ``technique``), else from
+    a simulated glove's source spec (``sim:tapotement?seed=4``).
+    """
+    meta = getattr(capture, "metadata", None) or {}
+    for key in ("take", "session"):
+        part = meta.get(key)
+        if isinstance(part, dict) and isinstance(part.get("technique"), str) and part["technique"]:
+            return str(part["technique"])
+    if isinstance(meta.get("technique"), str) and meta["technique"]:
+        return str(meta["technique"])
+    source = str(getattr(capture, "source", "") or "")
+    if source.startswith("sim:"):
+        name = source[4:].split("?", 1)[0].strip()
+        return name or None
+    return None
 
 
 class InstructorController:
@@ -71,6 +92,8 @@ class InstructorController:
         self._take_finishing: TakeRecording | None = None  # stopped, its file not closed yet
         self._take_started = 0.0
         self._recording_gate: tuple[bool, str] | None = None
+        self._listings = 0  # the latest listing asked for; older answers are dropped
+        self._add_lock = threading.Lock()
         view.record_toggled.connect(self.toggle_take)
         view.technique_changed.connect(self._on_technique)
         view.take_selected.connect(self._load_take)
@@ -115,14 +138,14 @@ class InstructorController:
         *,
         refresh: bool = False,
     ) -> None:
-        """Run ``fn(shelf)`` in a worker; errors become one line under the reference."""
+        """Run ``fn(shelf)`` in a worker; errors become one line beside the take buttons."""
         shelf = self.takes
         if shelf is None:
             return
 
         def finished(result: Any, err: BaseException | None) -> None:
             if err is not None:
-                self.view.show_message(str(err))
+                self.view.show_takes_message(str(err) or type(err).__name__, error=True)
             elif done is not None:
                 done(result)
             if refresh:
@@ -145,7 +168,14 @@ class InstructorController:
                 strokes[take.name] = sum(a >= lo and b <= hi for a, b in stroke_spans(cap))
             return takes, strokes, problems
 
-        self._takes_job(listing, lambda r: self.view.show_takes(*r))
+        self._listings += 1
+        asked = self._listings
+
+        def show(result: Listing) -> None:
+            if asked == self._listings:  # else a newer listing (after another change) answers
+                self.view.show_takes(*result)
+
+        self._takes_job(listing, show)
 
     def _load_take(self, name: str) -> None:
         def load(shelf: TakeShelf) -> TakeShown:
@@ -168,11 +198,31 @@ class InstructorController:
     def _add_take_file(self, path: str) -> None:
         technique = self.view.technique.currentText()
         author = self.view.author.text().strip()
-        self._takes_job(
-            lambda s: s.add_file(path, technique, author=author),
-            lambda take: self.view.show_message(f"Added {take.name}."),
-            refresh=True,
-        )
+
+        def add(shelf: TakeShelf) -> Take:
+            from sensors.capture import read_capture
+            from sensors.exceptions import SensorError
+            from trainer.exceptions import StoreError
+
+            try:
+                performed = capture_technique(read_capture(path))
+            except SensorError:
+                performed = None  # add_file says what is wrong with it
+            if performed and performed != technique:
+                raise StoreError(
+                    f"{Path(path).name} is a {performed} recording, not {technique}: "
+                    f"choose {performed} above to add it"
+                )
+            # One copy at a time: two files added at once would race for one take name.
+            with self._add_lock:
+                return shelf.add_file(path, technique, author=author)
+
+        def added(take: Take) -> None:
+            self.view.show_takes_message(f"Added {Path(path).name} as a take.")
+            self.view.select_take(take.name)
+
+        self.view.show_takes_message(f"Adding {Path(path).name}…")
+        self._takes_job(add, added, refresh=True)
 
     def _on_technique(self, technique: str) -> None:
         self.shell.remember("instructor/technique", technique)
@@ -227,6 +277,8 @@ class InstructorController:
                 if finishing.capture
                 else "Nothing was recorded."
             )
+            if finishing.capture is not None:
+                self.view.select_take(Path(finishing.capture).name)
             self.refresh_takes()
         if acq is None:
             gate = (False, "Connect a glove (or the simulated one) to record.")
@@ -274,7 +326,7 @@ class InstructorController:
 
         def saved(path: Path | None, err: BaseException | None) -> None:
             if err is not None or path is None:
-                view.show_message(f"Could not save: {err}")
+                view.show_message(f"Could not save: {err}", error=True)
                 return
             view.reference_saved(ref.name, Path(path))
             self.practice.load_references()
@@ -289,7 +341,10 @@ class InstructorController:
             return
 
         def exported(_result: object, err: BaseException | None) -> None:
-            view.show_message(f"Could not export: {err}" if err else f"Exported {name} to {out}.")
+            if err is not None:
+                view.show_message(f"Could not export: {err}", error=True)
+            else:
+                view.show_message(f"Exported {name} to {out}.")
 
         self.jobs.submit(lambda: export(Path(out), [name]), exported)
 

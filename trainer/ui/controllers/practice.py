@@ -88,6 +88,7 @@ class PracticeController(QtCore.QObject):
         link.started.connect(self._on_started)
         link.stopping.connect(self._on_stopping)
         link.disconnected.connect(lambda: view.set_profile(None))
+        link.tare_changed.connect(view.show_tare)
 
     @property
     def running(self) -> bool:
@@ -117,7 +118,7 @@ class PracticeController(QtCore.QObject):
         if self.services.warm_up is None:
             self._warmed_up(None, None)
             return
-        self.shell.show_alignment("Preparing alignment…")
+        self.shell.show_alignment("Getting live scoring ready…")
         self.jobs.submit(self.services.warm_up, self._warmed_up)
 
     def _warmed_up(self, _result: object, err: BaseException | None) -> None:
@@ -125,9 +126,13 @@ class PracticeController(QtCore.QObject):
         self.warm_done = True
         available = self.services.make_coach is not None and self.warm
         if err is not None:
-            self.shell.show_alignment(f"Alignment unavailable: {err}")
+            self.shell.show_alignment(f"Live scoring unavailable: {err}")
+        elif available:
+            # Said once, then out of the way: the label is for what still needs attention.
+            self.shell.show_alignment("")
+            self.shell.show_message("Live scoring ready.", 5000)
         else:
-            self.shell.show_alignment("Alignment ready" if available else "Scoring unavailable")
+            self.shell.show_alignment("Scoring unavailable")
         self.view.scoring_available = available
         self.view.set_references(self.view.references)
 

@@ -11,7 +11,21 @@ if TYPE_CHECKING:
     from trainer.ui.controllers.base import JobRunner, Shell, StoreSlot
     from trainer.ui.replay_view import ReplayView
 
-__all__ = ["ReplayController"]
+__all__ = ["ReplayController", "gui_words"]
+
+
+def gui_words(message: str) -> str:
+    """Turn a store message meant for the command line into one for the window.
+
+    ``"no attempt 99 (see `massage-trainer history --attempts`)"`` becomes ``"No attempt
+    99: pick a session in History (its strokes are listed here once open)."``
+    """
+    import re
+
+    text = re.sub(r"\s*\(see `massage-trainer[^`]*`\)", "", message).strip()
+    if re.match(r"no (attempt|session) \d+", text):
+        text += ": pick a session in History (its strokes are listed here once open)."
+    return text[:1].upper() + text[1:]
 
 
 class ReplayController(QtCore.QObject):
@@ -55,12 +69,14 @@ class ReplayController(QtCore.QObject):
 
         def done(data: ReplayData | None, err: BaseException | None) -> None:
             if err is not None:
-                self.view.show_error(str(err))
+                self.view.show_error(gui_words(str(err) or type(err).__name__))
             else:
                 self.view.show_data(data)
+                # Space plays: the focus leaves the id box (where Space would type).
+                self.view.play_button.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
                 self.loaded.emit()
 
-        self.view.show_error(f"Loading {target}…")
+        self.view.show_note(f"Loading {target}…")
         self.jobs.submit(lambda: load_replay(store, target), done)
 
     def toggle_play(self) -> None:

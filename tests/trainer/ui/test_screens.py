@@ -1,0 +1,250 @@
+"""The window on small and large screens: it fits, nothing overlaps, keyboard and names.
+
+Every view is laid out at 1024×600 (a small laptop or a 7" panel) in a busy state
+(connected glove, a running session with score cards, takes, a replay, sessions): no
+widget may lie outside the window, no page may need scrolling, and no two widgets of a
+card may overlap.
+"""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from fakes import ScriptedSource, make_services
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from sensors.sources.base import SourceState
+from trainer.ui.main_window import MainWindow
+from trainer.ui.services import SourceChoice
+from trainer.ui.widgets import Card
+
+SMALL = (1024, 600)
+#: The views this file checks (others bring their own tests).
+MINE = ("connect", "practice", "instructor", "replay", "history")
+
+
+def _score(i: int) -> SimpleNamespace:
+    deductions = [
+        SimpleNamespace(code="too_light_end", message="too light at the end: 3 N", points=4.0),
+        SimpleNamespace(code="rushed", message="rushed: 20 % faster than it", points=2.5),
+    ]
+    return SimpleNamespace(
+        overall=80.0 + i,
+        components={"shape": 90.0, "pressure": 75.0, "tempo": 85.0, "smoothness": 88.0},
+        deductions=deductions,
+    )
+
+
+@pytest.fixture
+def busy_window(qtbot, themed_app, references):
+    """A 1024×600 window with a streaming glove and a session with score cards."""
+    source = ScriptedSource()
+    source.set_state(SourceState.STREAMING, "connected", battery_pct=80)
+    window = MainWindow(make_services(lambda spec: source, references), frame_interval_ms=10)
+    qtbot.addWidget(window)
+    window.show()
+    # Bigger than the offscreen test screen (800×800): laid out at 1024×600 all the same.
+    window.resize(*SMALL)
+    qtbot.waitUntil(lambda: window.references_loaded and window.warm_done, timeout=5000)
+    window.connect_source(SourceChoice("ble", "AA:BB"))
+    qtbot.waitUntil(lambda: window.acquisition is not None, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.acquisition.buffer.snapshot()) > 300, timeout=5000)
+    window.show_view("practice")
+    qtbot.waitUntil(window.practice_view.can_start, timeout=5000)
+    window.toggle_session()
+    for i in range(4):
+        window.practice_view.add_score(_score(i))
+    yield window
+    window.close()
+
+
+def _page_scroll(window: MainWindow) -> QtWidgets.QScrollArea:
+    area = window.stack.currentWidget()
+    assert isinstance(area, QtWidgets.QScrollArea)
+    return area
+
+
+def _inside_item_views(widget: QtWidgets.QWidget, page: QtWidgets.QWidget) -> bool:
+    """Whether ``widget`` is part of a list, table or inner scroll area (they scroll)."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not page:
+        if isinstance(parent, QtWidgets.QAbstractScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _in_popup(widget: QtWidgets.QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QtWidgets.QComboBox):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _check_fits(window: MainWindow, key: str) -> None:
+    window.show_view(key)
+    for _ in range(5):
+        QtWidgets.QApplication.processEvents()
+    area = _page_scroll(window)
+    assert area.verticalScrollBar().maximum() == 0, f"{key}: the page scrolls vertically"
+    assert area.horizontalScrollBar().maximum() == 0, f"{key}: the page scrolls sideways"
+    page = window._pages[key]
+    bounds = window.rect()
+    for widget in page.findChildren(QtWidgets.QWidget):
+        if not widget.isVisible() or _inside_item_views(widget, page):
+            continue
+        rect = QtCore.QRect(widget.mapTo(window, QtCore.QPoint(0, 0)), widget.size())
+        assert bounds.contains(rect), f"{key}: {widget!r} at {rect} is outside {bounds}"
+    for card in page.findChildren(Card):
+        if not card.isVisible() or _inside_item_views(card, page):
+            continue
+        kids = [
+            w
+            for w in card.findChildren(
+                QtWidgets.QWidget, options=QtCore.Qt.FindChildOption.FindDirectChildrenOnly
+            )
+            if w.isVisible()
+        ]
+        for a, b in itertools.combinations(kids, 2):
+            overlap = a.geometry().intersected(b.geometry())
+            assert overlap.isEmpty(), f"{key}: {a!r} overlaps {b!r} in {card.title.text()!r}"
+
+
+def test_every_view_fits_1024x600_without_overlaps(qtbot, busy_window) -> None:
+    window = busy_window
+    assert window.size() == QtCore.QSize(*SMALL)
+    # The Start/Stop button is on screen.
+    window.show_view("practice")
+    start = window.practice_view.start_button
+    qtbot.waitUntil(start.isVisible, timeout=2000)
+    top_left = start.mapTo(window, QtCore.QPoint(0, 0))
+    assert window.rect().contains(QtCore.QRect(top_left, start.size()))
+    assert sum(card.isVisible() for card in window.practice_view.cards) == 2  # reflowed
+    for key in MINE:
+        _check_fits(window, key)
+
+
+def test_wide_window_shows_three_score_cards(qtbot, busy_window) -> None:
+    window = busy_window
+    window.resize(1920, 1080)
+    window.show_view("practice")
+    qtbot.waitUntil(lambda: window.practice_view.card_slots == 3, timeout=2000)
+    assert sum(card.isVisible() for card in window.practice_view.cards) == 3
+
+
+def test_window_opens_within_the_available_screen(qtbot, themed_app, references, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    big = MainWindow(make_services(lambda spec: ScriptedSource(), references), settings=settings)
+    qtbot.addWidget(big)
+    big.resize(2400, 1500)
+    big.move(300, 200)
+    big.save_settings()
+    big.close()
+    for chosen in (None, settings):  # the default size, and a geometry saved elsewhere
+        window = MainWindow(
+            make_services(lambda spec: ScriptedSource(), references), settings=chosen
+        )
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        area = window.screen().availableGeometry()
+        assert area.contains(window.frameGeometry()), (area, window.frameGeometry())
+        # Narrower than the pages need: they scroll instead of overlapping.
+        assert window.minimumSizeHint().width() <= area.width()
+        window.close()
+
+
+def test_every_control_takes_focus_and_has_a_name(qtbot, busy_window) -> None:
+    kinds = (
+        QtWidgets.QAbstractButton,
+        QtWidgets.QComboBox,
+        QtWidgets.QLineEdit,
+        QtWidgets.QAbstractSlider,
+        QtWidgets.QAbstractItemView,
+    )
+    window = busy_window
+    missing: list[str] = []
+    for key, page in window._pages.items():
+        if key not in MINE:
+            continue
+        for widget in page.findChildren(QtWidgets.QWidget):
+            if not isinstance(widget, kinds) or isinstance(
+                widget, (QtWidgets.QScrollBar, QtWidgets.QHeaderView)
+            ):
+                continue
+            if isinstance(widget.parentWidget(), QtWidgets.QComboBox) or _in_popup(widget):
+                continue  # a combo box's own pop-up list
+            if _inside_item_views(widget, page) and not isinstance(widget, kinds[-1]):
+                continue
+            name = widget.accessibleName() or (
+                widget.text() if isinstance(widget, QtWidgets.QAbstractButton) else ""
+            )
+            tab = bool(widget.focusPolicy() & QtCore.Qt.FocusPolicy.TabFocus)
+            if not name.strip() or not tab:
+                missing.append(f"{key}: {type(widget).__name__} name={name!r} tab={tab}")
+    assert not missing, "\n".join(missing)
+
+
+def test_focus_is_visible(qtbot, busy_window) -> None:
+    window = busy_window
+    window.show_view("connect")
+    button = window.connect_view.disconnect_button
+    window.activateWindow()
+    window.setFocus()
+    QtWidgets.QApplication.processEvents()
+    before = button.grab().toImage()
+    button.setFocus(QtCore.Qt.FocusReason.TabFocusReason)
+    QtWidgets.QApplication.processEvents()
+    assert button.hasFocus()
+    after = button.grab().toImage()
+    assert before != after  # the focused button is drawn differently
+
+
+def test_cues_and_sensor_lines_do_not_rest_on_colour_alone(qtbot, busy_window) -> None:
+    from trainer.ui import theme
+
+    view = busy_window.practice_view
+    # The legend names every line in words, the glove's regions included.
+    legend = view.plot.legend
+    words = [text for _, _, text in legend.entries]
+    assert {"your force", "reference"} <= set(words)
+    assert {"palm heel", "thumb", "little"} <= set(words)
+
+    # Sensor line colours differ in lightness too (told apart in greyscale), and none
+    # is lighter than the light band fill.
+    def luma(hex_colour: str) -> float:
+        c = QtGui.QColor(hex_colour)
+        return 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue()
+
+    lumas = sorted(luma(c) for c in theme.REGION_COLOURS.values())
+    assert luma(theme.TEXT) < 60 and min(lumas) > luma(theme.TEXT)
+
+
+def test_space_on_a_focused_start_button_toggles_once(qtbot, busy_window) -> None:
+    window = busy_window
+    view = window.practice_view
+    assert view.running
+    window.activateWindow()
+    view.start_button.setFocus(QtCore.Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(view.start_button, QtCore.Qt.Key.Key_Space)
+    QtWidgets.QApplication.processEvents()
+    assert not view.running  # stopped, not stopped and started again
+    qtbot.keyClick(view.start_button, QtCore.Qt.Key.Key_Space)
+    QtWidgets.QApplication.processEvents()
+    assert view.running
+
+
+def test_take_plot_top_tick_is_inside_the_plot(qtbot, themed_app) -> None:
+    from trainer.ui.instructor_view import InstructorView
+
+    view = InstructorView(["effleurage"])
+    qtbot.addWidget(view)
+    view.resize(1000, 600)
+    view.show()
+    for plot in (view.take_plot, view.ref_plot):
+        _low, high = plot.viewRange()[1]
+        assert high > 10.0  # room above the "10" tick: its label is not cut
