@@ -17,7 +17,13 @@ import numpy as np
 
 from sensors.profiles import GloveProfile
 from trainer.exceptions import NotAStrokeError, ScoringError
-from trainer.scoring.alignment import align_stroke, beat_samples, smoothed_template, stretch
+from trainer.scoring.alignment import (
+    align_stroke,
+    beat_samples,
+    rhythm_clarity,
+    smoothed_template,
+    stretch,
+)
 from trainer.scoring.components import component, components
 from trainer.scoring.measures import (
     MIN_SHAPE_SCALE,
@@ -62,6 +68,10 @@ REJECT_SHAPE = 4.0
 #: than a quarter or more than four times as long.
 REJECT_LEVEL = 0.15
 REJECT_DURATION = 4.0
+#: Percussion: a piece whose force repeats less clearly than this near the reference's
+#: beat (:func:`~trainer.scoring.alignment.rhythm_clarity`) is no strike train. Strokes
+#: of every error kind on the benchmark keep ≥ 0.48; noise ≤ 0.24.
+REJECT_RHYTHM = 0.4
 #: A component scoring below this counts as this in the overall (a floor for the log).
 _FLOOR = 1.0
 #: Components whose loss a level error can cause (they judge the level-corrected form).
@@ -173,6 +183,10 @@ def _reject(ctx: StrokeContext) -> None:
         why = f"its force profile is unlike {ref.technique}"
     elif level < REJECT_LEVEL:
         why = "too light to be a stroke (a touch)"
+    elif (beat := beat_samples(ref.total)) > 1 and (
+        rhythm_clarity(ctx.values.sum(axis=1), beat) < REJECT_RHYTHM
+    ):
+        why = "no strikes in its rhythm"
     elif not 1.0 / REJECT_DURATION <= ratio <= REJECT_DURATION:
         why = f"it lasted {ctx.duration_s:.1f} s, the reference {ref.duration_s[1]:.1f} s"
     elif (

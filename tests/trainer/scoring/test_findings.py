@@ -24,6 +24,8 @@ import pytest
 from sensors.profiles import load_profile
 from trainer import exceptions
 from trainer.scoring import build_reference, find_strokes, prepare, score_stroke, score_strokes
+from trainer.scoring.alignment import beat_samples, rhythm_clarity
+from trainer.scoring.scoring import REJECT_RHYTHM
 
 PROFILE = load_profile("reference-glove")
 FS = float(PROFILE.sample_rate_hz)
@@ -417,3 +419,21 @@ def test_finding_4_one_fault_one_line_for_a_third_pressed_off(technique):
         for s in scored(technique, pieces):
             assert largest(s) == f"too_{side}_{phase}", (technique, phase, codes(s))
             assert not {"jerky", "shape"} & set(codes(s)), (technique, phase, codes(s))
+
+
+def test_finding_9_a_press_or_a_shake_is_no_strike_train():
+    # Strikes repeat near the reference's beat; a hand pressed down and wobbling, or
+    # shaking at random, does not, however hard (the rejection's rhythm test).
+    ref = reference("tapotement")
+    beat = beat_samples(ref.total)
+    t = np.arange(int(1.3 * FS)) / FS
+    wobble = 1.0 + 0.15 * np.sin(2 * np.pi * 1.3 * t) + 0.05 * np.sin(2 * np.pi * 2.9 * t)
+    press = 7.0 * wobble * _rc(t, 0.0, 0.08) * (1.0 - _rc(t, t[-1] - 0.08, 0.08))
+    shake = 3.0 * np.abs(np.random.default_rng(93).standard_normal(t.size))
+    for name, piece in (("press", press), ("shake", shake)):
+        assert rhythm_clarity(piece, beat) < REJECT_RHYTHM, name
+        values = recording([piece[:, None] * np.asarray(SHARES["tapotement"])], seed=94)
+        assert score_strokes(values, FS, ref) == [], name
+    for x in strokes("tapotement", 1, seed=95) + strokes("tapotement", 0, seed=96):
+        for part in (x, x[: x.shape[0] // 2 + 3]):  # a whole burst, and half of one
+            assert rhythm_clarity(part.sum(axis=1), beat) > REJECT_RHYTHM
