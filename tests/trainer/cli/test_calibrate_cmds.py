@@ -38,6 +38,14 @@ def _source(path: Path) -> str:
     return f"replay:{path}?speed=0"
 
 
+def _calibrate(bench: Path, out: Path, *extra: str) -> int:
+    """Run ``calibrate`` on the bench capture with the diy-fsr5 profile, writing ``out``."""
+    return main(
+        ["calibrate", "--source", _source(bench), "--profile", "diy-fsr5", "--out", str(out),
+         *extra]
+    )  # fmt: skip
+
+
 def _one_line_error(capsys) -> str:
     err = capsys.readouterr().err
     assert err.startswith("massage-trainer: error: ") and err.count("\n") == 1, err
@@ -56,19 +64,7 @@ def test_script_mode_writes_a_profile_that_converts_raw_counts_within_2_percent(
 ) -> None:
     lines = ["# sensor  load", *(f"{s.name} {kg:g} kg" for s in diy.sensors for kg in LOADS_KG)]
     out = tmp_path / "my-glove.toml"
-    code = main(
-        [
-            "calibrate",
-            "--source",
-            _source(bench),
-            "--profile",
-            "diy-fsr5",
-            "--out",
-            str(out),
-            "--script",
-            str(_script(tmp_path, lines)),
-        ]
-    )
+    code = _calibrate(bench, out, "--script", str(_script(tmp_path, lines)))
     stdout = capsys.readouterr().out
     assert code == 0
     assert "settled: 0.5 kg on palm heel:" in stdout and "leave-1-out" in stdout
@@ -89,11 +85,10 @@ def test_script_mode_writes_a_profile_that_converts_raw_counts_within_2_percent(
 
 def test_no_prompt_calibrates_only_the_named_sensors(tmp_path, capsys, diy, bench) -> None:
     out = tmp_path / "new.toml"
-    args = ["calibrate", "--source", _source(bench), "--profile", "diy-fsr5", "--out", str(out)]
     # The bench loads palm heel first (21 s): palm's first weight comes after the default
     # 20 s timeout, so the step is given longer.
     options = ["--no-prompt", "--sensor", "palm", "--loads-kg", "0.1,0.2,0.5,1", "--timeout", "40"]
-    code = main([*args, *options, "--json"])
+    code = _calibrate(bench, out, *options, "--json")
     captured = capsys.readouterr()
     assert code == 0, captured.err
     report = json.loads(captured.out)  # progress goes to stderr with --json
@@ -109,19 +104,7 @@ def test_interactive_mode_prompts_for_each_weight(tmp_path, capsys, monkeypatch,
     monkeypatch.setattr(calibrate_cmds, "_stdin_is_interactive", lambda: True)
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n" * 5))
     out = tmp_path / "new.toml"
-    code = main(
-        [
-            "calibrate",
-            "--source",
-            _source(bench),
-            "--profile",
-            "diy-fsr5",
-            "--out",
-            str(out),
-            "--sensor",
-            "palm_heel",
-        ]
-    )
+    code = _calibrate(bench, out, "--sensor", "palm_heel")
     stdout = capsys.readouterr().out
     assert code == 0, stdout
     assert "place 1 kg on palm heel" in stdout and "press Enter" in stdout
@@ -133,9 +116,7 @@ def test_without_a_terminal_or_a_script_it_says_so_and_does_not_hang(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     out = tmp_path / "new.toml"
-    code = main(
-        ["calibrate", "--source", _source(bench), "--profile", "diy-fsr5", "--out", str(out)]
-    )
+    code = _calibrate(bench, out)
     assert code == 1
     assert "needs a terminal" in _one_line_error(capsys)
     assert not out.exists()
@@ -151,18 +132,7 @@ def test_without_a_terminal_or_a_script_it_says_so_and_does_not_hang(
 )
 def test_bad_options_are_one_line_errors(tmp_path, capsys, bench, extra, expected) -> None:
     out = tmp_path / "new.toml"
-    code = main(
-        [
-            "calibrate",
-            "--source",
-            _source(bench),
-            "--profile",
-            "diy-fsr5",
-            "--out",
-            str(out),
-            *extra,
-        ]
-    )
+    code = _calibrate(bench, out, *extra)
     assert code == 1
     assert expected in _one_line_error(capsys)
     assert not out.exists()
@@ -171,11 +141,10 @@ def test_bad_options_are_one_line_errors(tmp_path, capsys, bench, extra, expecte
 def test_an_existing_out_file_needs_force(tmp_path, capsys, bench) -> None:
     out = tmp_path / "new.toml"
     out.write_text("keep me", encoding="utf-8")
-    args = ["calibrate", "--source", _source(bench), "--profile", "diy-fsr5", "--out", str(out)]
-    assert main([*args, "--no-prompt", "--sensor", "palm_heel"]) == 1
+    assert _calibrate(bench, out, "--no-prompt", "--sensor", "palm_heel") == 1
     assert "use --force" in _one_line_error(capsys)
     assert out.read_text(encoding="utf-8") == "keep me"
-    assert main([*args, "--no-prompt", "--sensor", "palm_heel", "--force"]) == 0
+    assert _calibrate(bench, out, "--no-prompt", "--sensor", "palm_heel", "--force") == 0
     assert load_profile(out).sensors[0].calibration.kind == "table"
 
 
@@ -183,19 +152,7 @@ def test_readings_that_do_not_increase_with_the_load_are_refused(tmp_path, capsy
     # The bench put 0.1 kg then 0.2 kg on palm heel; the script claims the opposite.
     script = _script(tmp_path, ["palm_heel 0.2", "palm_heel 0.1"])
     out = tmp_path / "new.toml"
-    code = main(
-        [
-            "calibrate",
-            "--source",
-            _source(bench),
-            "--profile",
-            "diy-fsr5",
-            "--out",
-            str(out),
-            "--script",
-            str(script),
-        ]
-    )
+    code = _calibrate(bench, out, "--script", str(script))
     assert code == 1
     assert "readings must increase with the load" in _one_line_error(capsys)
     assert not out.exists()
@@ -203,19 +160,7 @@ def test_readings_that_do_not_increase_with_the_load_are_refused(tmp_path, capsy
 
 def test_script_errors_name_the_line(tmp_path, capsys, bench) -> None:
     script = _script(tmp_path, ["palm_heel 0.1", "", "thumbb 0.2"])
-    code = main(
-        [
-            "calibrate",
-            "--source",
-            _source(bench),
-            "--profile",
-            "diy-fsr5",
-            "--out",
-            str(tmp_path / "new.toml"),
-            "--script",
-            str(script),
-        ]
-    )
+    code = _calibrate(bench, tmp_path / "new.toml", "--script", str(script))
     assert code == 1
     assert f"{script}:3: unknown sensor 'thumbb'" in _one_line_error(capsys)
 
@@ -237,19 +182,7 @@ def test_a_source_that_ends_early_or_is_simulated_is_a_one_line_error(
 
 def test_bad_loads_are_a_usage_error(tmp_path, capsys, bench) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(
-            [
-                "calibrate",
-                "--source",
-                _source(bench),
-                "--profile",
-                "diy-fsr5",
-                "--out",
-                str(tmp_path / "x.toml"),
-                "--loads-kg",
-                "0.5,abc",
-            ]
-        )
+        _calibrate(bench, tmp_path / "x.toml", "--loads-kg", "0.5,abc")
     assert exit_info.value.code == 2
     assert "expected masses in kg" in capsys.readouterr().err
 
@@ -261,16 +194,15 @@ def test_interactive_refusal_can_be_retried_or_stopped(
     # refused ("no load seen") until it arrives; Enter retries, q stops.
     monkeypatch.setattr(calibrate_cmds, "_stdin_is_interactive", lambda: True)
     out = tmp_path / "new.toml"
-    args = ["calibrate", "--source", _source(bench), "--profile", "diy-fsr5", "--out", str(out)]
-    args += ["--sensor", "palm", "--timeout", "5"]
+    args = ["--sensor", "palm", "--timeout", "5"]
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n\nq\n"))
-    assert main(args) == 1
+    assert _calibrate(bench, out, *args) == 1
     captured = capsys.readouterr()
     assert "refused: " in captured.out and "no load seen on palm" in captured.out
     assert "calibration stopped: nothing written" in captured.err
     assert not out.exists()
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n" * 30))
-    assert main(args) == 0
+    assert _calibrate(bench, out, *args) == 0
     captured = capsys.readouterr()
     assert "refused: " in captured.out and "settled: 1 kg on palm" in captured.out
     assert load_profile(out).sensors[1].calibration.kind == "table"
