@@ -75,10 +75,13 @@ class _Interrupt:
     raises a flag, and a timer, from a clean point of the event loop, acts on it.
     """
 
-    def __init__(self, app: QtWidgets.QApplication) -> None:
+    def __init__(
+        self, app: QtWidgets.QApplication, loop: QtCore.QEventLoop | None = None
+    ) -> None:
         self.hit = False
         self.signum = signal.SIGINT
-        self._app = app
+        # Quit the loop that runs: app.quit() ends only app.exec(), not a loop of our own.
+        self._quit = app.quit if loop is None else loop.quit
         self._previous: Any = None
         self._timer = QtCore.QTimer()
         self._timer.timeout.connect(self._poll)  # also wakes the interpreter to run handlers
@@ -100,7 +103,7 @@ class _Interrupt:
     def _poll(self) -> None:
         if self.hit:
             self._timer.stop()
-            self._app.quit()
+            self._quit()
 
     def __exit__(self, *exc: object) -> None:
         self._timer.stop()
@@ -316,7 +319,7 @@ def run_demo(
     guard.start(250)
     window.show_view("practice")
     try:
-        with _Interrupt(app) as interrupt:
+        with _Interrupt(app, loop) as interrupt:
             # Once the event loop runs (Ctrl+C handled from here on): say so on stderr.
             QtCore.QTimer.singleShot(0, _announce_running)
             loop.exec()
