@@ -157,7 +157,7 @@ def _build(args: argparse.Namespace) -> int:
     from trainer.exceptions import ScoringError
     from trainer.scoring.techniques import check_technique_name
     from trainer.store.references import check_name
-    from trainer.store.takes import build_from_captures
+    from trainer.store.takes import build_from_captures, check_distinct
 
     library = _library()
     check_name(args.name)
@@ -168,6 +168,7 @@ def _build(args: argparse.Namespace) -> int:
     captures = [(read_capture(path, profile=args.profile), None) for path in args.takes]
     if captures:
         note_profile(captures[0][0].profile)
+    check_distinct(captures)  # the same take twice would weigh double
     _check_takes(args, [cap for cap, _ in captures], technique, library)
     ref = build_from_captures(
         captures, name=args.name, technique=technique, author=args.author, notes=args.notes

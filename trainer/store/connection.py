@@ -8,7 +8,10 @@ connection; reads use one connection per calling thread and see committed state 
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,6 +89,13 @@ class Database:
                 "another massage-trainer (or another program) is writing to it; "
                 "wait for it to finish and try again"
             )
+        elif (
+            "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered
+        ) and not os.access(self.home, os.W_OK):
+            why = (
+                "the data home is read-only here: history, replay and export still work, "
+                "saving does not"
+            )
         elif "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
             why = "it cannot be opened or written here: check the folder's permissions"
         else:
@@ -136,12 +146,72 @@ class Database:
             elif self._snapshot_of is not None:
                 conn = self._upgraded_snapshot(self._snapshot_of)
             else:
-                conn = self._connect()
-                conn.execute("PRAGMA query_only = ON")
+                conn = self._connect_reader()
             self._local.conn = conn
             with self._readers_lock:
                 self._readers.append(conn)
         return conn
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        """Open a reading connection; in a read-only data home too (backups, shares, labs).
+
+        A WAL database needs its ``-shm`` file, which a read-only folder cannot get:
+        there SQLite cannot even open it. Then, if no ``-wal`` file holds committed
+        pages (the database was closed cleanly), it is opened ``immutable`` (nobody can
+        be writing a folder that cannot take a ``-wal``); otherwise the database and its
+        ``-wal`` are copied to a temporary folder, read into memory from there (SQLite
+        applies the WAL), and the copy removed. A writable store never gets here.
+        """
+        conn = self._connect()
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as err:
+            if (
+                not isinstance(err, sqlite3.OperationalError)
+                or not self.readonly
+                or (os.access(self.home, os.W_OK) and self._writable_files())
+            ):
+                conn.close()
+                raise self._error(err) from None
+            conn.close()
+            conn = self._read_only_home_reader()
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    def _writable_files(self) -> bool:
+        return all(os.access(p, os.W_OK) for p in (self.path, self._wal) if p.exists())
+
+    @property
+    def _wal(self) -> Path:
+        return self.path.with_name(self.path.name + "-wal")
+
+    def _read_only_home_reader(self) -> sqlite3.Connection:
+        try:
+            if not self._wal.exists() or self._wal.stat().st_size == 0:
+                conn = sqlite3.connect(
+                    f"{self.path.as_uri()}?mode=ro&immutable=1",
+                    uri=True,
+                    check_same_thread=False,
+                )
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                conn.execute("PRAGMA foreign_keys = ON")
+                return conn
+            with tempfile.TemporaryDirectory(prefix="massage-trainer-ro-") as tmp:
+                copy = Path(tmp) / self.path.name
+                shutil.copyfile(self.path, copy)
+                shutil.copyfile(self._wal, copy.with_name(copy.name + "-wal"))
+                source = sqlite3.connect(copy)
+                try:
+                    snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+                    source.backup(snapshot)
+                finally:
+                    source.close()
+            snapshot.execute("PRAGMA foreign_keys = ON")
+            return snapshot
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+        except OSError as err:
+            raise StoreError(f"{self.path}: cannot read it here: {err}") from None
 
     def _forget_reader(self) -> None:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import sqlite3
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from trainer.store.records import relative_to_home
 
 __all__ = [
     "IMPORTING_SUFFIX",
+    "OWNER_SUFFIX",
+    "ImportClaim",
     "recover",
     "settle_imports",
     "settle_sessions",
@@ -28,6 +31,9 @@ _log = logging.getLogger("trainer.store.database")
 
 #: Suffix of a capture being imported from a pack (renamed once its rows are committed).
 IMPORTING_SUFFIX = ".importing"
+#: Suffix of an import's owner record in ``<home>/sessions``: its first line is the
+#: importing program (``host:pid``), then one line per ``.importing`` file it writes.
+OWNER_SUFFIX = ".import-owner"
 
 
 def writer_id() -> str:
@@ -139,18 +145,42 @@ def settle_sessions_of(database: Path, home: Path) -> list[int]:
         conn.close()
 
 
+def _live_claims(folder: Path) -> tuple[set[str], list[Path]]:
+    """Files claimed by imports still running (relative to the home), dead owners' records."""
+    claimed: set[str] = set()
+    dead: list[Path] = []
+    for record in folder.glob(f"*{OWNER_SUFFIX}"):
+        try:
+            lines = record.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue  # unreadable now (being written, permissions): leave it alone
+        if lines and writer_alive(lines[0]):
+            claimed.update(line for line in lines[1:] if line)
+        else:
+            dead.append(record)
+    return claimed, dead
+
+
 def settle_imports(conn: sqlite3.Connection, home: Path) -> None:
     """Finish or undo pack imports that a killed program left half done.
 
     An import writes each capture as ``<name>.importing`` and renames it once its
     rows are committed: a row whose capture is still ``.importing`` gets it renamed
     now; an ``.importing`` file without a row is a copy of what is still in the pack,
-    and is removed.
+    and is removed. Files of an import that is still running (its owner record names a
+    live ``host:pid``, see :class:`ImportClaim`) are left alone: another program opening
+    the store must not take a running import's captures away.
     """
     folder = home / "sessions"
     if not folder.is_dir():
         return
-    for partial in folder.rglob(f"*{IMPORTING_SUFFIX}"):
+    # Partial files first, owner records second: an import lists a file in its record
+    # before creating it, so every file seen here is in a record read afterwards.
+    partials = list(folder.rglob(f"*{IMPORTING_SUFFIX}"))
+    claimed, dead = _live_claims(folder)
+    for partial in partials:
+        if relative_to_home(partial, home) in claimed:
+            continue
         final = partial.with_name(partial.name.removesuffix(IMPORTING_SUFFIX))
         row = conn.execute(
             "SELECT 1 FROM sessions WHERE capture = ?", (relative_to_home(final, home),)
@@ -159,6 +189,55 @@ def settle_imports(conn: sqlite3.Connection, home: Path) -> None:
             if row is not None and not final.exists():
                 partial.replace(final)
             else:
-                partial.unlink()
+                partial.unlink(missing_ok=True)
         except OSError as err:
             _log.warning("could not settle %s: %s", partial, err)
+    for record in dead:
+        record.unlink(missing_ok=True)
+
+
+class ImportClaim:
+    """An import's owner record: its ``.importing`` files are not settled while it runs.
+
+    The record (``<home>/sessions/<token>.import-owner``) names this program
+    (``host:pid``, checked like a recording session's writer) and, one per line, every
+    partial file the import writes, each listed *before* it is created. A program
+    opening the store meanwhile leaves those files alone; once this program is gone
+    (killed), the next store settles them and removes the record.
+
+    Parameters
+    ----------
+    home : pathlib.Path
+        The data home.
+    """
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        folder = home / "sessions"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{secrets.token_hex(8)}{OWNER_SUFFIX}"
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o666)
+        self._file = os.fdopen(fd, "w", encoding="utf-8")
+        self._write(writer_id())
+
+    def _write(self, line: str) -> None:
+        self._file.write(line + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def claim(self, partial: Path) -> Path:
+        """Record ``partial`` as this import's (call before creating it); return it."""
+        self._write(relative_to_home(partial, self.home))
+        return partial
+
+    def release(self) -> None:
+        """Remove the record (the import committed, or undid its files). Idempotent."""
+        if not self._file.closed:
+            self._file.close()
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> ImportClaim:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -49,7 +49,7 @@ from sensors.profiles import GloveProfile
 from trainer.exceptions import ReferenceFileError, ScoringError
 from trainer.scoring.model import COMPONENTS, Reference, region_names
 from trainer.scoring.techniques import check_technique_name
-from trainer.store.files import deterministic_zip, write_atomic
+from trainer.store.files import deterministic_zip, read_member, read_npy, write_atomic
 from trainer.store.paths import data_home
 
 __all__ = [
@@ -257,12 +257,9 @@ def _entries(data: bytes, allowed: tuple[str, ...], origin: str, what: str) -> d
                     raise _bad(origin, f"{what} entry {info.filename} is too large or encrypted")
             out = {}
             for info in infos:
-                with zf.open(info) as f:
-                    # Read one byte past the declared size: a lying header is caught too.
-                    content = f.read(_MAX_ENTRY_BYTES + 1)
-                if len(content) > _MAX_ENTRY_BYTES:
-                    raise _bad(origin, f"{what} entry {info.filename} is too large")
-                out[info.filename] = content
+                # In bounded chunks, stopping past the declared size: a lying header
+                # is caught without inflating what it hides.
+                out[info.filename] = read_member(zf, info, _MAX_ENTRY_BYTES)
             return out
     except ReferenceFileError:
         raise
@@ -284,11 +281,19 @@ def _number(
 ) -> float:
     value = data.get(key)
     label = f"{where}{key}"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise _bad(origin, f"{label} must be a finite number")
     if positive and value <= 0:
         raise _bad(origin, f"{label} must be > 0")
     return float(value)
+
+
+def _finite(value: float) -> bool:
+    """Whether a JSON number is finite as a float (an integer beyond the float range is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _text(meta: dict[str, Any], key: str, origin: str, *, limit: int = 10_000) -> str:
@@ -310,12 +315,13 @@ def _arrays(data: bytes, origin: str) -> dict[str, np.ndarray]:
     arrays = {}
     for key in _ARRAYS:
         try:
-            arr = np.lib.format.read_array(io.BytesIO(files[f"{key}.npy"]), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as err:
+            # Not numpy's read_array: it allocates whatever shape the header declares.
+            arr = read_npy(files[f"{key}.npy"])
+        except ValueError as err:
             raise _bad(origin, f"array {key} unreadable: {err}") from None
         if arr.dtype.kind not in "fiu":
             raise _bad(origin, f"array {key} has dtype {arr.dtype}, expected float64")
-        arrays[key] = np.asarray(arr, dtype=np.float64)
+        arrays[key] = np.array(arr, dtype=np.float64)  # a writable copy
     return arrays
 
 
@@ -366,7 +372,7 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
         profile = GloveProfile.from_dict(meta["profile"], f"{origin} profile")
     except ProfileError as err:
         raise _bad(origin, str(err)) from None
-    except (TypeError, AttributeError, KeyError):
+    except (TypeError, AttributeError, KeyError, OverflowError):
         raise _bad(origin, "profile must be a glove profile object") from None
     if meta["regions"] != list(region_names(profile)):
         raise _bad(origin, "regions do not match the glove profile's")

@@ -13,6 +13,7 @@ Instructor view and by ``massage-trainer reference build``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -43,8 +44,10 @@ __all__ = [
     "TakeShelf",
     "build_from_captures",
     "capture_rate",
+    "check_distinct",
     "check_takes",
     "stroke_spans",
+    "take_digest",
     "trimmed",
 ]
 
@@ -153,6 +156,46 @@ def build_from_captures(
         synthetic=all(bool(cap.metadata.get("synthetic", False)) for cap, _ in captures),
         performers=_performers(captures, author),
     )
+
+
+def take_digest(capture: Capture, trim: tuple[float, float] | None = None) -> str:
+    """SHA-256 of a take's samples (times and forces as float64) and its trim.
+
+    The same recording read twice, copied, or renamed gives the same digest, whatever
+    its file name or metadata.
+    """
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(capture.t, dtype="<f8").tobytes())
+    h.update(np.ascontiguousarray(capture.values, dtype="<f8").tobytes())
+    h.update(repr(None if trim is None else tuple(float(x) for x in trim)).encode())
+    return h.hexdigest()
+
+
+def check_distinct(captures: Sequence[tuple[Capture, tuple[float, float] | None]]) -> None:
+    """Refuse a take given more than once (the same samples): it would weigh double.
+
+    Used where takes are named by the user (``reference build FILE...``); the take shelf
+    is not checked, since two simulated takes with the same seed are rightly identical.
+
+    Raises
+    ------
+    ScoringError
+        One line naming each repeated take and the one it repeats.
+    """
+    first: dict[str, str] = {}
+    repeats = []
+    for i, (cap, trim) in enumerate(captures):
+        label = str(cap.path) if cap.path is not None else f"take {i + 1}"
+        digest = take_digest(cap, trim)
+        if digest in first:
+            repeats.append(f"{label} repeats {first[digest]}")
+        else:
+            first[digest] = label
+    if repeats:
+        raise ScoringError(
+            f"the same take is given more than once ({'; '.join(repeats)}, same samples): "
+            "leave the copies out"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,9 +201,14 @@ def test_build_refuses_takes_labelled_with_another_technique(capsys, tmp_path) -
 
 
 def test_build_recognises_unlabelled_takes_of_another_technique(capsys, tmp_path) -> None:
+    import dataclasses
+
     takes = []
     for technique in ("effleurage", "petrissage", "effleurage"):
         cap = read_capture(FIXTURES / f"{technique}-sim.mtcap")
+        if takes and technique == "effleurage":
+            # Another take, not the first one again (the same take twice is refused).
+            cap = dataclasses.replace(cap, t=cap.t[200:], values=cap.values[200:])
         path = tmp_path / f"{technique}-{len(takes)}.csv"  # CSV: no label travels with it
         write_csv(cap, path)
         takes.append(str(path))
