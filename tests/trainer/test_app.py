@@ -186,3 +186,20 @@ def test_ctrl_c_or_sigterm_quits_the_running_app_in_one_line(
     with Store(_isolated_home) as store:
         (session,) = store.sessions()
         assert session.state != "recording"
+
+
+def test_gui_headless_draws_a_view_of_the_size_asked(tmp_path: Path, _isolated_home) -> None:
+    from PySide6.QtGui import QImage
+
+    png = tmp_path / "connect.png"
+    out = _run(
+        "gui", "--headless", "--view", "connect", "--size", "1024x600", "--screenshot", str(png),
+        home=_isolated_home,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1024, 600)
+    # Without a picture to write, or to a format it does not write: one line, exit 1.
+    for args in (("--view", "history"), ("--screenshot", str(tmp_path / "x.jpg"))):
+        out = _run("gui", "--headless", *args, home=_isolated_home)
+        assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1, out.stderr

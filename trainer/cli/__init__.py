@@ -33,6 +33,7 @@ _COMMAND_MODULES = (
     "trainer.cli.reference_cmds",
     "trainer.cli.store_cmds",
     "trainer.cli.ratings_cmds",
+    "trainer.cli.progress_cmds",
     "trainer.cli.app_cmds",
 )
 

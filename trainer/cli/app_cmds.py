@@ -20,7 +20,29 @@ HEADLESS_SPEED = 4.0
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``gui`` and ``demo``."""
-    gui = subparsers.add_parser("gui", help="open the desktop app")
+    gui = subparsers.add_parser(
+        "gui",
+        help="open the desktop app",
+        description="Open the desktop app. With --headless: draw one view on demo data (the "
+        "simulated glove, a generated reference and sessions in a scratch home) to "
+        "--screenshot, then exit; for documentation images and small-screen checks.",
+    )
+    gui.add_argument(
+        "--headless",
+        action="store_true",
+        help="no screen: draw one view on demo data to --screenshot, then exit",
+    )
+    gui.add_argument(
+        "--view",
+        choices=("connect", "practice", "instructor", "replay", "history"),
+        default="practice",
+        help="which view to draw (default practice)",
+    )
+    gui.add_argument("--size", default="1280x800", metavar="WxH", help="window size in pixels")
+    gui.add_argument(
+        "--scale", type=float, default=1.0, metavar="S", help="display scaling, 1.5 = 150 %%"
+    )
+    gui.add_argument("--screenshot", type=Path, metavar="PNG", help="where to write the PNG")
     gui.set_defaults(func=run_gui)
 
     demo = subparsers.add_parser(
@@ -87,6 +109,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help=f"simulation speed (default 1, headless {HEADLESS_SPEED:g})",
     )
+    demo.add_argument(
+        "--feedback",
+        default=None,
+        metavar="MODE",
+        help="with --headless: every, every_n:3, random:50%%, bandwidth[:85[:5]], summary or "
+        "off; the JSON says per stroke whether feedback was shown",
+    )
+    demo.add_argument(
+        "--probe",
+        type=int,
+        nargs="?",
+        const=5,
+        default=None,
+        metavar="N",
+        help="with --headless: a no-feedback probe of N strokes (default 5), scores at the end",
+    )
+    demo.add_argument(
+        "--surface",
+        default=None,
+        metavar="S",
+        help="what is massaged, recorded with the session: pad, mannequin, person or short text",
+    )
     demo.set_defaults(func=_demo)
 
 
@@ -121,7 +165,24 @@ def ensure_screen(headless: bool, hint: str = "use `massage-trainer demo --headl
 
 
 def run_gui(args: argparse.Namespace | None = None) -> int:
-    """Open the desktop app (also what ``massage-trainer`` without a command does)."""
+    """Open the desktop app (also what ``massage-trainer`` without a command does).
+
+    With ``--headless``, draw one view on demo data to ``--screenshot`` and exit.
+    """
+    from trainer.exceptions import TrainerError
+
+    if args is not None and getattr(args, "headless", False):
+        if args.screenshot is None:
+            raise TrainerError("gui --headless needs --screenshot PNG")
+        if args.screenshot.suffix.lower() != ".png":
+            raise TrainerError(f"gui --headless writes PNG: {args.screenshot.name} is not .png")
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt starts
+        from trainer.ui.snapshots import parse_size, render_view
+
+        print(render_view(args.view, parse_size(args.size), args.screenshot, scale=args.scale))
+        return 0
+    if args is not None and getattr(args, "screenshot", None) is not None:
+        raise TrainerError("--screenshot needs --headless")
     from trainer.app import run_gui as app_run_gui
 
     _require_screen()
@@ -263,6 +324,10 @@ def _demo(args: argparse.Namespace) -> int:
         from trainer.ui.services import SourceChoice
 
         open_source(SourceChoice("sim", args.technique, sim_options).spec)
+    from trainer.cli import feedback_demo
+
+    if feedback_demo.requested(args):  # Qt-free until the Practice view offers them
+        return feedback_demo.run(args, args.technique, reference, seconds, speed, sim_options)
     ensure_screen(args.headless)
 
     from trainer.app import run_demo
@@ -299,7 +364,9 @@ def _demo(args: argparse.Namespace) -> int:
             f"the demo did not follow reference {reference!r} "
             f"(it ran against {result.reference or 'no reference'})"
         )
+    saved, problem = _check_saved(result)
     summary = result.to_dict()
+    summary["saved"] = saved
     if args.json:
         print_json(summary, indent=2)
     else:
@@ -312,4 +379,46 @@ def _demo(args: argparse.Namespace) -> int:
         if result.screenshot:
             print(f"screenshot: {result.screenshot}")
     sys.stdout.flush()
+    if problem is not None:
+        # Issue 17, defect 8: a practice that could not be saved said nothing, exit 0.
+        print(f"massage-trainer: error: {problem}", file=sys.stderr, flush=True)
+        return 1
     return 0
+
+
+def _check_saved(result: typing.Any) -> tuple[dict[str, typing.Any], str | None]:
+    """Compare a demo's result with what the store holds of its session.
+
+    Returns ``({"session_id", "attempts", "state"}, problem)``: the session as stored
+    (``session_id`` is ``None`` when the store does not hold it, and the result's is
+    cleared too), and one line saying what was not saved, or ``None`` when everything
+    scored was. Reads the store only (a read-only home can be checked too).
+    """
+    from trainer.exceptions import TrainerError
+    from trainer.store.database import Store
+
+    strokes = len(result.strokes)
+    saved: dict[str, typing.Any] = {"session_id": None, "attempts": 0, "state": None}
+    sid = result.session_id
+    if sid is None:
+        try:
+            Store().close()  # why could it not be saved? (damaged, read-only, ...)
+        except TrainerError as err:
+            return saved, f"the practice was not saved: {err}"
+        if strokes:
+            return saved, f"the practice was not saved ({strokes} strokes scored, none stored)"
+        return saved, None  # ended before a session began: nothing to save
+    try:
+        with Store(readonly=True) as store:
+            state = store.session(sid).state
+            attempts = len(store.attempts(sid))
+    except TrainerError as err:
+        result.session_id = None
+        return saved, f"the practice was not saved: {err}"
+    saved.update(session_id=sid, attempts=attempts, state=state)
+    if attempts < strokes or state != "finished":
+        return saved, (
+            f"the practice was only partly saved: session {sid} holds {attempts} of "
+            f"{strokes} strokes and is {state} (disk full, or the store failed meanwhile)"
+        )
+    return saved, None

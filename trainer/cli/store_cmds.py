@@ -197,6 +197,8 @@ def _session_line(s: SessionRecord) -> str:
     return (
         f"{s.id:>4}  {started:16}  {s.technique:11} {s.reference_name[:22]:22} "
         f"{s.attempts:>7} {num(s.mean_overall)} {num(s.best_overall)}  {s.state}"
+        + ("  probe" if s.kind == "probe" else "")  # scored with no feedback at all
+        + (f"  on {s.surface}" if s.surface else "")
     ).rstrip()
 
 

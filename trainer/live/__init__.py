@@ -20,6 +20,7 @@ from trainer.live.engine import (
     LiveState,
     SessionRecorder,
 )
+from trainer.live.feedback import FeedbackMode, FeedbackPolicy, StrokeFeedback
 from trainer.live.recording import CaptureFileRecorder, RecordResult, record_to_file
 
 __all__ = [
@@ -28,12 +29,15 @@ __all__ = [
     "AcquisitionEvent",
     "CaptureFileRecorder",
     "EventKind",
+    "FeedbackMode",
+    "FeedbackPolicy",
     "LiveScorer",
     "LiveState",
     "RecordResult",
     "RingBuffer",
     "SessionRecorder",
     "Snapshot",
+    "StrokeFeedback",
     "record_to_file",
     "with_gap_breaks",
 ]

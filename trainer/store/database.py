@@ -27,7 +27,7 @@ import concurrent.futures
 import dataclasses
 import math
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from trainer.exceptions import ReferenceFileError, StoreError
 from trainer.ratings.model import Rating
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.connection import DATABASE_FILE, Database
+from trainer.store.progress import check_kind, check_surface
 from trainer.store.ratings import AttemptFilter, insert_ratings, select_attempts, select_ratings
 from trainer.store.records import (
     ATTEMPT_COLUMNS,
@@ -162,6 +163,8 @@ class Store(Database):
         capture: Path,
         user: str = DEFAULT_USER,
         started_at: datetime | None = None,
+        kind: str = "practice",
+        surface: str = "",
     ) -> int:
         """Create a session in the ``recording`` state; return its id.
 
@@ -179,7 +182,17 @@ class Store(Database):
             Who practises (created as a student if new).
         started_at : datetime or None
             Wall-clock start (default now).
+        kind : {"practice", "probe"}
+            A probe is a short set with every feedback hidden (schema 5).
+        surface : str
+            What is massaged (:func:`trainer.store.progress.check_surface`; "" unknown).
+
+        Raises
+        ------
+        StoreError
+            An unknown kind or a bad surface (nothing is written).
         """
+        kind, surface = check_kind(kind), check_surface(surface)
         user_id = self.ensure_user(user)
         ref_hash = self.add_reference(reference) if reference is not None else None
         started = (started_at or datetime.now(UTC)).astimezone(UTC)
@@ -188,8 +201,8 @@ class Store(Database):
         def job(conn: sqlite3.Connection) -> int:
             cur = conn.execute(
                 "INSERT INTO sessions (user_id, started_at, glove, source, technique, "
-                "reference_name, reference_hash, feedback_mode, capture, state, writer) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?)",
+                "reference_name, reference_hash, feedback_mode, capture, state, writer, "
+                "kind, surface) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?, ?)",
                 (
                     user_id,
                     started.isoformat(timespec="milliseconds"),
@@ -201,6 +214,8 @@ class Store(Database):
                     feedback_mode,
                     relative,
                     writer_id(),
+                    kind,
+                    surface,
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -261,6 +276,7 @@ class Store(Database):
         sessions: Sequence[tuple[dict[str, Any], Path, Sequence[ImportedAttempt]]],
         references: Sequence[Reference] = (),
         ratings: Sequence[Mapping[int, Sequence[Rating]]] = (),
+        check: Callable[[], None] | None = None,
     ) -> list[int | None]:
         """Insert whole sessions (from a pack) in one transaction: all or nothing.
 
@@ -276,6 +292,9 @@ class Store(Database):
         ratings : sequence of mapping
             Per session (same order), ``{attempt index: ratings}`` (their attempt ids
             are ignored). A session already in the store gets the ratings it lacks.
+        check : callable or None
+            Called inside the transaction just before it commits; raising there (e.g.
+            a capture the rows point to is gone) rolls every row back.
 
         Returns
         -------
@@ -314,7 +333,8 @@ class Store(Database):
                 cur = conn.execute(
                     "INSERT INTO sessions (user_id, started_at, ended_at, glove, source, "
                     "technique, reference_name, reference_hash, feedback_mode, capture, state,"
-                    " samples, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " samples, duration_s, kind, surface) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         user_id,
                         meta["started_at"],
@@ -329,6 +349,8 @@ class Store(Database):
                         "interrupted" if state == "recording" else state,
                         int(meta.get("samples", 0)),
                         float(meta.get("duration_s", 0.0)),
+                        check_kind(str(meta.get("kind", "practice"))),
+                        check_surface(str(meta.get("surface", ""))),
                     ),
                 )
                 sid = int(cur.lastrowid or 0)
@@ -336,6 +358,8 @@ class Store(Database):
                     _insert_attempt(conn, sid, index, score_row(score), parts)
                 _import_ratings(conn, sid, rated)
                 ids.append(sid)
+            if check is not None:
+                check()
             return ids
 
         return self._write(job)
@@ -379,6 +403,7 @@ class Store(Database):
         since: datetime | None = None,
         user: str | None = None,
         deleted: bool = False,
+        surface: str | None = None,
     ) -> list[SessionRecord]:
         """Return sessions, oldest first.
 
@@ -392,6 +417,8 @@ class Store(Database):
             Only this user's.
         deleted : bool
             List the soft-deleted sessions instead of the visible ones.
+        surface : str or None
+            Only sessions on this surface (``""``: those where it is unknown).
         """
         where = ["s.deleted_at IS NOT NULL" if deleted else "s.deleted_at IS NULL"]
         args: list[Any] = []
@@ -404,6 +431,9 @@ class Store(Database):
         if user:
             where.append("u.name = ?")
             args.append(user)
+        if surface is not None:
+            where.append("s.surface = ?")
+            args.append(check_surface(surface))
         sql = (
             f"SELECT {SESSION_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id "
             f"WHERE {' AND '.join(where)} ORDER BY s.started_at, s.id"

@@ -42,10 +42,19 @@ from trainer import __version__
 from trainer.exceptions import RatingError, ReferenceFileError, StoreError
 from trainer.ratings.model import Rating
 from trainer.scoring.model import Deduction, Reference, StrokeScore
-from trainer.store.database import IMPORTING_SUFFIX, ROLES, Store, content_hash
-from trainer.store.files import deterministic_zip, write_atomic
+from trainer.store.database import (
+    IMPORTING_SUFFIX,
+    ROLES,
+    SESSION_STATES,
+    Store,
+    content_hash,
+)
+from trainer.store.files import deterministic_zip, read_member, read_npy, write_atomic
+from trainer.store.progress import check_kind, check_surface
 from trainer.store.records import LEGACY_COMPONENTS, make_score
+from trainer.store.recovery import ImportClaim
 from trainer.store.references import (
+    MAX_FILE_BYTES,
     REFERENCE_SUFFIX,
     ReferenceLibrary,
     decode_reference,
@@ -60,8 +69,19 @@ PACK_VERSION = 1
 PACK_SUFFIX = ".mtpack"
 
 _MAX_PACK_BYTES = 2 << 30  # compressed file
-_MAX_ENTRY_BYTES = 512 << 20  # uncompressed, per entry (zip bombs)
-_MAX_TOTAL_BYTES = 2 << 30  # uncompressed, all entries
+# Uncompressed limits, by entry kind, fitted to what a pack holds: an hour's capture of a
+# 1 kHz, 16-channel glove is 230 MB; a reference file is at most MAX_FILE_BYTES.
+_MAX_ENTRY_BYTES = {
+    "pack.json": 64 << 20,
+    "references": MAX_FILE_BYTES,
+    "capture.mtcap": 256 << 20,
+    "paths.npz": 64 << 20,
+}
+_MAX_TOTAL_BYTES = 1 << 30  # uncompressed, all entries
+# Zip bombs: deflate can reach ~1000:1; real entries are 1-10:1 (a reference's arrays
+# are stored deflated inside it, so ~1:1). Larger entries must not exceed this ratio.
+_MAX_RATIO = 200
+_RATIO_FLOOR = 4 << 20  # entries smaller than this inflated are not ratio-checked
 _MAX_ATTEMPTS = 100_000
 _MAX_PATH_ROWS = 1_000_000
 _MAX_COMPONENTS = 100  # per attempt
@@ -171,6 +191,8 @@ def export_pack(
                 "reference": session.reference_name,
                 "reference_hash": ref_hash,
                 "feedback_mode": session.feedback_mode,
+                "kind": session.kind,
+                "surface": session.surface,
                 "state": session.state,
                 "samples": session.samples,
                 "duration_s": session.duration_s,
@@ -200,37 +222,61 @@ def _fail(pack: Path, why: str) -> StoreError:
     return StoreError(f"{pack}: not a valid pack: {why}")
 
 
+def _entry_limit(name: str) -> int:
+    if name.startswith("references/"):
+        return _MAX_ENTRY_BYTES["references"]
+    return _MAX_ENTRY_BYTES[name.rsplit("/", 1)[-1]]
+
+
 def _read_entries(pack: Path) -> dict[str, bytes]:
+    """Read a pack's entries: names, declared sizes and ratios checked before inflating.
+
+    Everything is refused on what the central directory declares before a byte is
+    inflated; entries are then inflated in bounded chunks, and one that inflates to
+    more than it declared is refused as soon as it does (so a lying header costs at
+    most one chunk more than the limits allow).
+    """
     try:
         size = pack.stat().st_size
     except FileNotFoundError:
         raise StoreError(f"{pack}: no such file") from None
+    except OSError as err:
+        raise StoreError(f"{pack}: cannot read: {err}") from None
     if size > _MAX_PACK_BYTES:
         raise _fail(pack, f"larger than {_MAX_PACK_BYTES >> 30} GB")
     entries: dict[str, bytes] = {}
-    total = 0
     try:
         with zipfile.ZipFile(pack) as zf:
-            for info in zf.infolist():
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            seen: set[str] = set()
+            total = 0
+            for info in infos:
                 name = info.filename
-                if info.is_dir():
-                    continue
                 if not _ENTRY.fullmatch(name):
                     raise _fail(pack, f"unexpected entry {name[:80]!r}")
-                if name in entries:
+                if name in seen:
                     raise _fail(pack, f"duplicate entry {name!r}")
+                seen.add(name)
                 if info.flag_bits & 0x1:
                     raise _fail(pack, f"encrypted entry {name!r}")
-                if info.file_size > _MAX_ENTRY_BYTES:
-                    raise _fail(pack, f"entry {name!r} is too large")
-                with zf.open(info) as f:
-                    data = f.read(_MAX_ENTRY_BYTES + 1)
-                total += len(data)
-                if len(data) > _MAX_ENTRY_BYTES or total > _MAX_TOTAL_BYTES:
-                    raise _fail(pack, "contents too large")
-                entries[name] = data
+                limit = _entry_limit(name)
+                if info.file_size > limit:
+                    raise _fail(pack, f"entry {name!r} is too large ({info.file_size} bytes)")
+                if info.file_size > _RATIO_FLOOR and info.file_size > _MAX_RATIO * max(
+                    info.compress_size, 1
+                ):
+                    raise _fail(pack, f"entry {name!r} is compressed suspiciously well")
+                total += info.file_size
+            if total > _MAX_TOTAL_BYTES:
+                raise _fail(pack, f"contents too large ({total} bytes uncompressed)")
+            for info in infos:
+                entries[info.filename] = read_member(zf, info, _entry_limit(info.filename))
+    except StoreError:
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, zlib.error) as err:
         raise _fail(pack, f"corrupt zip ({err})") from None
+    except (RuntimeError, NotImplementedError) as err:  # unsupported compression etc.
+        raise _fail(pack, f"unreadable zip ({err})") from None
     except OSError as err:
         raise StoreError(f"{pack}: cannot read: {err}") from None
     if "pack.json" not in entries:
@@ -257,6 +303,39 @@ def _finite(value: int | float, what: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{what} must be finite numbers")
     return number
+
+
+def _when(text: str, what: str) -> datetime:
+    """Parse an ISO time that must also convert to UTC (year 1 at +14:00 does not)."""
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"{what} is not a time this program can represent") from None
+
+
+def _session_numbers(item: dict[str, Any], where: str) -> None:
+    """Check the fields stored as they are (state, mode, kind, surface, samples, duration)."""
+    if item.get("state", "finished") not in SESSION_STATES:
+        raise ValueError(f"{where}: unknown state")
+    mode = item.get("feedback_mode", "every")
+    if not isinstance(mode, str) or not 1 <= len(mode) <= 100:
+        raise ValueError(f"{where}: 'feedback_mode' must be a short string")
+    for key, check in (("kind", check_kind), ("surface", check_surface)):
+        value = item.get(key, "practice" if key == "kind" else "")
+        if not isinstance(value, str):
+            raise ValueError(f"{where}: '{key}' must be a string")
+        try:
+            check(value)
+        except StoreError as err:
+            raise ValueError(f"{where}: {err}") from None
+    samples = item.get("samples", 0)
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples < 2**53:
+        raise ValueError(f"{where}: 'samples' must be a whole number >= 0")
+    duration = item.get("duration_s", 0.0)
+    if isinstance(duration, bool) or not isinstance(duration, int | float):
+        raise ValueError(f"{where}: 'duration_s' must be a number of seconds")
+    if not 0 <= _finite(duration, f"{where}: 'duration_s'") <= 1e7:
+        raise ValueError(f"{where}: 'duration_s' is out of range")
 
 
 def _components(item: dict[str, Any], where: str) -> dict[str, float | None]:
@@ -316,8 +395,9 @@ def _score(
         raise ValueError(f"{where}: details must be numbers")
     details = {str(k)[:100]: _finite(v, f"{where}: details") for k, v in details.items()}
     path = paths.get(f"a{index}")
-    start, end = float(_get(item, "start_s", num, where)), float(_get(item, "end_s", num, where))
-    if not (np.isfinite(start) and np.isfinite(end) and end >= start):
+    start = _finite(_get(item, "start_s", num, where), f"{where}: start_s")
+    end = _finite(_get(item, "end_s", num, where), f"{where}: end_s")
+    if not end >= start:
         raise ValueError(f"{where}: bad time span")
     components = _components(item, where)
     score = make_score(
@@ -334,25 +414,42 @@ def _score(
 
 
 def _paths(data: bytes | None, where: str) -> dict[str, np.ndarray]:
+    """Read a session's warping paths (``a<index>`` int arrays of shape (k, 2)).
+
+    Read member by member, each ``.npy`` header checked against its data before
+    anything is allocated (numpy's loader allocates whatever shape a header declares).
+    """
     if data is None:
         return {}
+    out = {}
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            if len(npz.files) > _MAX_ATTEMPTS:
-                raise ValueError("too many arrays")
-            arrays = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > _MAX_ATTEMPTS:
+                raise ValueError(f"{where}: too many path arrays")
+            budget = _MAX_ENTRY_BYTES["paths.npz"]
+            for info in infos:
+                key = info.filename.removesuffix(".npy")
+                if not re.fullmatch(r"a[0-9]{1,6}", key) or not info.filename.endswith(".npy"):
+                    raise ValueError(f"{where}: unexpected array {info.filename[:40]!r}")
+                if info.file_size > budget or info.flag_bits & 0x1:
+                    raise ValueError(f"{where}: path {key} is too large")
+                raw = read_member(zf, info, budget)
+                budget -= len(raw)
+                try:
+                    arr = read_npy(raw)
+                except ValueError as err:
+                    raise ValueError(f"{where}: path {key} is unreadable ({err})") from None
+                if arr.dtype.kind not in "iu" or arr.ndim != 2 or arr.shape[1] != 2:
+                    raise ValueError(f"{where}: path {key} is not an integer (k, 2) array")
+                if arr.shape[0] > _MAX_PATH_ROWS or (arr.size and arr.min() < 0):
+                    raise ValueError(f"{where}: path {key} is out of range")
+                out[key] = arr.astype(np.int64)
+    except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error) as err:
         first = str(err).split(".")[0][:120]
         raise ValueError(f"{where}: unreadable paths ({first})") from None
-    out = {}
-    for key, arr in arrays.items():
-        if not re.fullmatch(r"a[0-9]{1,6}", key):
-            raise ValueError(f"{where}: unexpected array {key[:40]!r}")
-        if arr.dtype.kind not in "iu" or arr.ndim != 2 or arr.shape[1] != 2:
-            raise ValueError(f"{where}: path {key} is not an integer (k, 2) array")
-        if arr.shape[0] > _MAX_PATH_ROWS or (arr.size and arr.min() < 0):
-            raise ValueError(f"{where}: path {key} is out of range")
-        out[key] = arr.astype(np.int64)
+    except (RuntimeError, NotImplementedError) as err:
+        raise ValueError(f"{where}: unreadable paths ({str(err)[:120]})") from None
     return out
 
 
@@ -361,6 +458,10 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
         manifest = json.loads(entries["pack.json"])
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise _fail(pack, f"pack.json is not JSON ({err})") from None
+    except RecursionError:
+        raise _fail(pack, "pack.json is nested too deeply") from None
+    except ValueError:  # e.g. an integer of more than 4300 digits
+        raise _fail(pack, "pack.json holds a number too long to read") from None
     try:
         if not isinstance(manifest, dict) or manifest.get("format") != PACK_FORMAT:
             raise ValueError("pack.json is not a massage-trainer pack")
@@ -399,7 +500,8 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
                 raise ValueError(f"{where}: unknown role")
             for key in ("started_at", "ended_at"):
                 if item.get(key) is not None:
-                    datetime.fromisoformat(_get(item, key, str, where))
+                    _when(_get(item, key, str, where), f"{where}: {key}")
+            _session_numbers(item, where)
             ref_hash = item.get("reference_hash")
             if ref_hash is not None:
                 if ref_hash not in canonical:
@@ -420,8 +522,10 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
             sessions.append(_SessionEntry(item, capture, attempts, rated))
     except ReferenceFileError as err:
         raise _fail(pack, str(err)) from None
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, OverflowError) as err:
         raise _fail(pack, str(err)) from None
+    except RecursionError:
+        raise _fail(pack, "nested too deeply") from None
     # Captures are validated by the same reader the rest of the program uses.
     with tempfile.TemporaryDirectory() as tmp:
         for i, entry in enumerate(sessions):
@@ -491,29 +595,63 @@ def import_pack(
             )
         to_add.append(ref)
     # Captures are written as "<name>.importing" and renamed once their rows are
-    # committed; a killed import is settled by the next Store (see Store._settle_imports).
+    # committed; a killed import is settled by the next Store (recovery.settle_imports).
+    # The owner record keeps another program opening the store meanwhile from taking
+    # this running import's files for a dead one's.
     written: list[Path] = []
     added_refs: list[tuple[Path, bytes | None]] = []
+    ids: list[int | None] | None = None  # set once the rows are committed
+    try:
+        claim = ImportClaim(store.home)
+    except OSError as err:
+        raise StoreError(f"{pack}: cannot import into {store.home}: {err}") from None
     try:
         captures = []
         for entry in sessions:
             started = datetime.fromisoformat(entry.meta["started_at"])
             path = new_capture_path(store.home, entry.meta["technique"], started)
-            partial = _importing(path)
+            partial = claim.claim(_importing(path))
             with open(partial, "xb") as f:
+                written.append(partial)
                 f.write(entry.capture)
                 f.flush()
                 os.fsync(f.fileno())
-            written.append(partial)
             captures.append(path)
         for ref in to_add:
             added_refs.append(_add_reference(lib, ref))
+
+        def files_still_there() -> None:
+            # Never commit rows whose captures are gone (removed by another program).
+            for partial, entry in zip(written, sessions, strict=True):
+                try:
+                    size = partial.stat().st_size
+                except OSError:
+                    size = -1
+                if size != len(entry.capture):
+                    raise StoreError(
+                        f"{pack}: {partial.name} vanished or changed during the import; "
+                        "nothing was imported (import the pack again)"
+                    )
+
         ids = store.import_sessions(
             [(e.meta, path, e.attempts) for e, path in zip(sessions, captures, strict=True)],
             list(refs.values()),
             ratings=[e.ratings for e in sessions],
+            check=files_still_there,
         )
-    except BaseException:
+        for path, sid in zip(captures, ids, strict=True):
+            if sid is None:  # already in the store: its copy of the capture is not needed
+                _importing(path).unlink(missing_ok=True)
+            else:
+                _importing(path).replace(path)
+    except BaseException as err:
+        if ids is not None:
+            # Committed, but a rename failed: the rows stay, and the next store renames
+            # what is left (this import no longer claims its files).
+            claim.release()
+            if isinstance(err, OSError):
+                raise StoreError(f"{pack}: imported, but finishing failed: {err}") from None
+            raise
         for path in written:
             path.unlink(missing_ok=True)
         for target, previous in added_refs:
@@ -521,12 +659,12 @@ def import_pack(
                 target.unlink(missing_ok=True)
             else:
                 target.write_bytes(previous)
+        claim.release()
+        if isinstance(err, OSError):
+            raise StoreError(f"{pack}: cannot import: {err}") from None
         raise
-    for path, sid in zip(captures, ids, strict=True):
-        if sid is None:  # already in the store: its copy of the capture is not needed
-            _importing(path).unlink(missing_ok=True)
-        else:
-            _importing(path).replace(path)
+    claim.release()
+    assert ids is not None
     return {
         "references": [r.name for r in refs.values()],
         "sessions": [i for i in ids if i is not None],
@@ -554,7 +692,7 @@ def _pack_ratings(items: Any, where: str) -> list[Rating]:
         if not isinstance(item, dict):
             raise ValueError(f"{where}: a rating is not an object")
         created = _get(item, "created_at", str, where)
-        datetime.fromisoformat(created)
+        _when(created, f"{where}: created_at")
         tags = _get(item, "tags", list, where)
         if not all(isinstance(t, str) for t in tags):
             raise ValueError(f"{where}: rating tags must be strings")

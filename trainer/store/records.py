@@ -40,7 +40,8 @@ SESSION_COLUMNS = """
     s.duration_s, s.deleted_at,
     (SELECT COUNT(*) FROM attempts a WHERE a.session_id = s.id),
     (SELECT AVG(a.overall) FROM attempts a WHERE a.session_id = s.id),
-    (SELECT MAX(a.overall) FROM attempts a WHERE a.session_id = s.id)
+    (SELECT MAX(a.overall) FROM attempts a WHERE a.session_id = s.id),
+    s.kind, s.surface
 """
 ATTEMPT_COLUMNS = """
     a.id, a.session_id, a.idx, a.start_s, a.end_s, a.overall, a.deductions, a.flags,
@@ -127,6 +128,11 @@ class SessionRecord:
         Strokes scored.
     mean_overall, best_overall : float or None
         Mean and best overall score of its attempts.
+    kind : str
+        ``practice``, or ``probe`` (a short set with every feedback hidden; schema 5).
+    surface : str
+        What was massaged (``pad``, ``mannequin``, ``person`` or free text; ``""``
+        unknown).
     """
 
     id: int
@@ -148,6 +154,8 @@ class SessionRecord:
     attempts: int
     mean_overall: float | None
     best_overall: float | None
+    kind: str = "practice"
+    surface: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -171,6 +179,8 @@ class SessionRecord:
             "strokes": self.attempts,
             "mean_overall": None if self.mean_overall is None else round(self.mean_overall, 1),
             "best_overall": self.best_overall,
+            "kind": self.kind,
+            "surface": self.surface,
         }
 
 
@@ -325,7 +335,7 @@ def attempt_from_row(row: Sequence[Any], components: Mapping[str, float | None])
 
 def session_from_row(row: Sequence[Any], home: Path) -> SessionRecord:
     (sid, user, role, started, ended, glove, source, technique, ref_name, ref_hash, mode,
-     capture, state, samples, duration, deleted, n, mean, best) = row  # fmt: skip
+     capture, state, samples, duration, deleted, n, mean, best, kind, surface) = row  # fmt: skip
     return SessionRecord(
         id=sid,
         user=user,
@@ -346,6 +356,8 @@ def session_from_row(row: Sequence[Any], home: Path) -> SessionRecord:
         attempts=int(n),
         mean_overall=None if mean is None else float(mean),
         best_overall=None if best is None else float(best),
+        kind=str(kind),
+        surface=str(surface),
     )
 
 

@@ -109,6 +109,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ratings_by_attempt ON ratings (attempt_id, rater);
     CREATE INDEX ratings_by_rater ON ratings (rater, created_at);
     """,
+    # 4 -> 5: no-feedback probes and what was massaged (issue 19). Every older session
+    # was practice; its surface is unknown ('').
+    """
+    ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'practice'
+        CHECK (kind IN ('practice', 'probe'));
+    ALTER TABLE sessions ADD COLUMN surface TEXT NOT NULL DEFAULT ''
+        CHECK (length(surface) <= 40);
+    CREATE INDEX sessions_by_kind ON sessions (technique, kind, started_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -26,6 +26,7 @@ from sensors.profiles import GloveProfile
 from trainer.exceptions import StoreError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.database import DEFAULT_USER, IMPORTING_SUFFIX, Store
+from trainer.store.progress import check_kind, check_surface
 
 __all__ = [
     "SESSIONS_DIR",
@@ -198,6 +199,10 @@ class SessionRecording(CaptureRecording):
         Who practises.
     sync_interval_s : float
         Longest time recorded samples may stay un-synced (the crash-loss bound).
+    kind : {"practice", "probe"}
+        A probe is a short set with every feedback hidden (``trainer.live.feedback``).
+    surface : str
+        What is massaged (``pad``, ``mannequin``, ``person`` or short free text).
     """
 
     def __init__(
@@ -209,8 +214,12 @@ class SessionRecording(CaptureRecording):
         feedback_mode: str,
         user: str = DEFAULT_USER,
         sync_interval_s: float = 0.5,
+        kind: str = "practice",
+        surface: str = "",
     ) -> None:
         super().__init__(source=source, sync_interval_s=sync_interval_s)
+        # Checked now, so a bad surface is refused before a session starts.
+        self.kind, self.surface = check_kind(kind), check_surface(surface)
         self.store = store
         self.reference = reference
         self.feedback_mode = feedback_mode
@@ -240,6 +249,8 @@ class SessionRecording(CaptureRecording):
                 "reference": reference,
                 "user": self.user,
                 "feedback_mode": self.feedback_mode,
+                "kind": self.kind,
+                "surface": self.surface,
             }
         }
         self._open_capture(
@@ -260,6 +271,8 @@ class SessionRecording(CaptureRecording):
             capture=self.capture,
             user=self.user,
             started_at=started,
+            kind=self.kind,
+            surface=self.surface,
         )
 
     def add_score(self, score: StrokeScore) -> None:

@@ -305,3 +305,33 @@ def test_a_reference_written_with_other_formatting_imports(pack, tmp_path) -> No
         (session,) = store.sessions()
         assert session.id in summary["sessions"]
         assert store.reference(session.reference_hash).name == session.reference_name
+
+
+def _with_session_fields(pack: Path, out: Path, **fields) -> Path:
+    def edit(entries):
+        manifest = json.loads(entries["pack.json"])
+        for session in manifest["sessions"]:
+            session.update(fields)
+        entries["pack.json"] = json.dumps(manifest).encode()
+        return entries
+
+    return _rewrite(pack, out, edit)
+
+
+def test_a_probe_and_its_surface_travel_in_a_pack(pack, tmp_path) -> None:
+    with zipfile.ZipFile(pack) as zf:
+        (session,) = json.loads(zf.read("pack.json"))["sessions"]
+    assert (session["kind"], session["surface"]) == ("practice", "")  # written on export
+    probe = _with_session_fields(pack, tmp_path / "probe.mtpack", kind="probe", surface="Pad")
+    library = ReferenceLibrary(tmp_path / "references")
+    with Store(tmp_path) as store:
+        import_pack(probe, store=store, library=library)
+        (imported,) = store.sessions()
+        assert (imported.kind, imported.surface) == ("probe", "pad")
+    for name, fields in (("exam", {"kind": "exam"}), ("long", {"surface": "x" * 41})):
+        bad = _with_session_fields(pack, tmp_path / f"{name}.mtpack", **fields)
+        home = tmp_path / name
+        with Store(home) as store:
+            with pytest.raises(StoreError) as info:
+                import_pack(bad, store=store, library=ReferenceLibrary(home / "references"))
+            assert "\n" not in str(info.value) and store.sessions() == []

@@ -1,0 +1,120 @@
+"""``demo --headless --feedback/--probe/--surface``: the Qt-free practice, recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trainer.cli import main
+
+# Qt cannot be imported in these runs: the options run on the Qt-free engine.
+_NO_QT = """
+import importlib.abc, sys
+
+class BlockQt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("PySide6", "pyqtgraph", "shiboken6"):
+            raise ImportError(f"{name} is blocked in this test")
+        return None
+
+sys.meta_path.insert(0, BlockQt())
+from trainer.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MASSAGE_TRAINER_HOME": str(home)}
+    env.pop("QT_QPA_PLATFORM", None)
+    return subprocess.run(
+        [sys.executable, "-c", _NO_QT, *args],
+        capture_output=True, text=True, env=env, timeout=180,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> tuple[Path, dict, dict]:
+    """A bandwidth practice by a novice on a mannequin, then a 3-stroke probe."""
+    home = tmp_path_factory.mktemp("feedback-home")
+    practice = _run(
+        "demo", "--headless", "--json", "--seconds", "12", "--student", "novice", "--seed", "3",
+        "--feedback", "bandwidth", "--surface", "Mannequin", home=home,
+    )  # fmt: skip
+    assert practice.returncode == 0, practice.stderr
+    probe = _run("demo", "--headless", "--json", "--probe", "3", home=home)
+    assert probe.returncode == 0, probe.stderr
+    return home, json.loads(practice.stdout), json.loads(probe.stdout)
+
+
+def test_bandwidth_demo_shows_feedback_exactly_on_strokes_outside_the_band(runs) -> None:
+    _, practice, _ = runs
+    assert (practice["kind"], practice["feedback"], practice["surface"]) == (
+        "practice",
+        "bandwidth:85:5",
+        "mannequin",
+    )
+    strokes = practice["strokes"]
+    assert len(strokes) >= 3
+    for s in strokes:
+        outside = s["overall"] < 85 or any(
+            d["points"] >= 5 and d["code"] != "minor" for d in s["deductions"]
+        )
+        assert s["feedback"]["shown"] is outside
+        assert s["feedback"]["card"] is outside and s["feedback"]["cues"] is outside
+    hidden = [s["feedback"]["index"] for s in strokes if not s["feedback"]["card"]]
+    assert practice["end_of_set"]["revealed"] == hidden
+
+
+def test_probe_demo_hides_everything_and_history_marks_it(runs, capsys, monkeypatch) -> None:
+    home, practice, probe = runs
+    assert probe["kind"] == "probe" and probe["feedback"] == "summary"
+    assert len(probe["strokes"]) == 3  # the probe ends at its strokes
+    assert not any(s["feedback"]["shown"] for s in probe["strokes"])
+    assert probe["end_of_set"]["revealed"] == [0, 1, 2]
+    monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(home))
+    assert main(["history"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].endswith("finished  on mannequin") and "probe" not in lines[1]
+    assert lines[2].endswith("finished  probe")
+    assert main(["history", "--json"]) == 0
+    sessions = json.loads(capsys.readouterr().out)["sessions"]
+    assert [(s["kind"], s["surface"], s["feedback_mode"]) for s in sessions] == [
+        ("practice", "mannequin", "bandwidth:85:5"),
+        ("probe", "", "summary"),
+    ]
+    assert sessions[1]["strokes"] == 3
+    assert main(["progress", "--json", "--surface", "mannequin"]) == 0
+    (t,) = json.loads(capsys.readouterr().out)["techniques"]
+    assert t["probe"]["n"] == 0 and t["with_feedback"]["n"] == len(practice["strokes"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--feedback", "every"], "add --headless"),
+        (["--headless", "--feedback", "sometimes"], "unknown feedback mode"),
+        (["--headless", "--probe", "--feedback", "every"], "leave out --feedback"),
+        (["--headless", "--surface", "pad;x"], "surface"),
+        (["--headless", "--probe", "0"], "at least 1 stroke"),
+    ],
+)
+def test_bad_demo_options_are_one_line(args, message, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path))
+    assert main(["demo", *args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_probe_that_cannot_be_saved_says_so_and_fails(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path))
+    (tmp_path / "sessions").write_text("a file where the captures' folder should be")
+    assert main(["demo", "--headless", "--probe", "1", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["session_id"] is None
+    assert captured.err.startswith("massage-trainer: error: the practice was not saved: ")
+    assert captured.err.count("\n") == 1
