@@ -489,6 +489,20 @@ def _legacy_smoothness(template: np.ndarray, fs_hz: float) -> tuple[float, float
     return ldlj - _LEGACY_JERK_ALLOWANCE, _LEGACY_JERK_SD
 
 
+def _read_file(source: Path) -> bytes:
+    """Read a reference file's bytes, refusing a missing or oversized one in one line."""
+    if not source.is_file():
+        raise ReferenceFileError(f"{source}: no such reference file")
+    if source.stat().st_size > MAX_FILE_BYTES:
+        raise _bad(str(source), f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+
+    def read() -> bytes:
+        with source.open("rb") as f:
+            return f.read(MAX_FILE_BYTES + 1)
+
+    return _read_limited(read, str(source))
+
+
 def _read_limited(read: Callable[[], bytes], origin: str) -> bytes:
     try:
         return read()
@@ -704,16 +718,7 @@ class ReferenceLibrary:
             Invalid file, or its name is taken and ``overwrite`` is false.
         """
         source = Path(path)
-        if not source.is_file():
-            raise ReferenceFileError(f"{source}: no such reference file")
-        if source.stat().st_size > MAX_FILE_BYTES:
-            raise _bad(str(source), f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-
-        def read() -> bytes:
-            with source.open("rb") as f:
-                return f.read(MAX_FILE_BYTES + 1)
-
-        data = _read_limited(read, str(source))
+        data = _read_file(source)
         ref = decode_reference(data, str(source))
         _write_atomic(self._target(ref.name, overwrite), data, overwrite=True)
         return ref
@@ -749,16 +754,7 @@ class ReferenceLibrary:
             ``overwrite`` is false.
         """
         source = Path(path)
-        if not source.is_file():
-            raise ReferenceFileError(f"{source}: no such reference file")
-        if source.stat().st_size > MAX_FILE_BYTES:
-            raise _bad(str(source), f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-
-        def read() -> bytes:
-            with source.open("rb") as f:
-                return f.read(MAX_FILE_BYTES + 1)
-
-        data = _read_limited(read, str(source))
+        data = _read_file(source)
         ref = decode_reference(data, str(source))
         if name is not None and name != ref.name:
             ref = dataclasses.replace(ref, name=check_name(name))
