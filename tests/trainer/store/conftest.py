@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from trainer.scoring.model import Deduction, StrokeScore
 from trainer.store.database import Store
+
+# Helper modules of these tests (hand_made_schemas) are imported by bare name.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def _score(start: float, overall: float = 90.0, path_len: int = 5) -> StrokeScore:

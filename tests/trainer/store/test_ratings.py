@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hand_made_schemas import TABLES_V3
 
 from trainer.exceptions import RatingError, StoreError
 from trainer.ratings.model import Rating
@@ -21,30 +22,7 @@ from trainer.store.ratings import (
 from trainer.store.references import ReferenceLibrary
 
 # Version 3 as schema 3 left it, by hand: the tables of versions 1-3 with one attempt.
-_V3_SCHEMA = """
-CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('student', 'instructor')), created_at TEXT NOT NULL);
-CREATE TABLE reference_blobs (hash TEXT PRIMARY KEY, name TEXT NOT NULL,
-    technique TEXT NOT NULL, created_at TEXT NOT NULL, data BLOB NOT NULL);
-CREATE TABLE sessions (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
-    started_at TEXT NOT NULL, ended_at TEXT, glove TEXT NOT NULL, source TEXT NOT NULL,
-    technique TEXT NOT NULL, reference_name TEXT NOT NULL, feedback_mode TEXT NOT NULL,
-    capture TEXT NOT NULL, reference_hash TEXT REFERENCES reference_blobs(hash),
-    state TEXT NOT NULL DEFAULT 'finished'
-        CHECK (state IN ('recording', 'finished', 'interrupted')),
-    writer TEXT NOT NULL DEFAULT '', samples INTEGER NOT NULL DEFAULT 0,
-    duration_s REAL NOT NULL DEFAULT 0, deleted_at TEXT);
-CREATE TABLE attempts (id INTEGER PRIMARY KEY,
-    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL, start_s REAL NOT NULL, end_s REAL NOT NULL, overall REAL NOT NULL,
-    shape REAL, pressure REAL, tempo REAL, smoothness REAL, deductions TEXT NOT NULL,
-    flags TEXT NOT NULL DEFAULT '[]', details TEXT NOT NULL DEFAULT '{}', path BLOB,
-    UNIQUE (session_id, idx));
-CREATE INDEX sessions_by_start ON sessions (started_at);
-CREATE INDEX sessions_by_technique ON sessions (technique, started_at);
-CREATE TABLE attempt_components (
-    attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
-    component TEXT NOT NULL, score REAL, PRIMARY KEY (attempt_id, component));
+_V3_SCHEMA = TABLES_V3 + """
 INSERT INTO users VALUES (1, 'ana', 'student', '2026-02-01T09:00:00+00:00');
 INSERT INTO sessions (id, user_id, started_at, ended_at, glove, source, technique,
     reference_name, feedback_mode, capture) VALUES (1, 1, '2026-02-01T09:00:00+00:00',
