@@ -332,8 +332,11 @@ class _Rows:
     mark: str = ""  # the decimal mark seen so far: "", "." or ","
     last_t: float = -math.inf
     last_raw: float = -math.inf
-    t_parts: list[np.ndarray] = field(default_factory=list)
-    v_parts: list[np.ndarray] = field(default_factory=list)
+    # Growing buffers (grown in place, doubling: large blocks are remapped, not copied,
+    # and pages not yet written cost no memory), trimmed in place at the end.
+    t_buf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    v_buf: np.ndarray | None = None
+    n: int = 0
 
     def read(self, stream: TextIO) -> tuple[np.ndarray, np.ndarray]:
         """Read every row; return times ``(n,)`` in seconds and values ``(n, c)``."""
@@ -379,10 +382,12 @@ class _Rows:
         if rows:
             self._convert(rows, lines)
         c = len(self.order)
-        t = np.concatenate(self.t_parts) if self.t_parts else np.zeros(0)
-        self.t_parts.clear()
-        values = np.concatenate(self.v_parts) if self.v_parts else np.zeros((0, c))
-        self.v_parts.clear()
+        if self.v_buf is None:
+            return np.zeros(0), np.zeros((0, c))
+        t, values = self.t_buf, self.v_buf
+        self.t_buf, self.v_buf = np.zeros(0), None
+        t.resize(self.n, refcheck=False)
+        values.resize((self.n, c), refcheck=False)
         return t, values
 
     def _units(self, row: list[str] | None, line_no: int) -> bool:
@@ -461,8 +466,17 @@ class _Rows:
                 lines[i], f"{name} {float(raw[i])!r} is not after the previous {before!r}"
             )
         self.last_t, self.last_raw = float(t[-1]), float(raw[-1])
-        self.t_parts.append(t)
-        self.v_parts.append(table[:, self.order])  # a copy, in the profile's channel order
+        end = self.n + t.size
+        if self.v_buf is None:
+            self.t_buf = np.empty(max(end, 4096))
+            self.v_buf = np.empty((self.t_buf.size, len(self.order)))
+        elif end > self.t_buf.size:
+            size = max(end, 2 * self.t_buf.size)
+            self.t_buf.resize(size, refcheck=False)
+            self.v_buf.resize((size, len(self.order)), refcheck=False)
+        self.t_buf[self.n : end] = t
+        self.v_buf[self.n : end] = table[:, self.order]  # in the profile's channel order
+        self.n = end
 
     def _mixed_marks(self, rows: list[list[str]], lines: list[int]) -> CaptureError:
         mark = self.mark
@@ -530,6 +544,8 @@ def _parse_csv(stream: TextIO, file: Path | None, profile: GloveProfile | str | 
         steps = np.diff(t)
         gaps = np.flatnonzero(steps > CSV_GAP_FACTOR * np.median(steps)) + 1
         del steps
+    for array in (t, values):
+        array.flags.writeable = False  # handed over: the capture keeps them, no copy
     return Capture(
         path=file,
         profile=glove,
