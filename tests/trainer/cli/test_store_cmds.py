@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli
 
 from sensors.capture import read_capture
 from trainer.cli import main
@@ -16,22 +17,13 @@ from trainer.store.database import DATABASE_FILE, Store
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "effleurage-sim.mtcap"
 
 
-def _run(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MASSAGE_TRAINER_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "trainer", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory) -> Path:
     """A data home where `demo --headless` practised for 6 s (a real recorded session)."""
     home = tmp_path_factory.mktemp("demo-home")
-    out = _run("demo", "--headless", "--seconds", "6", "--json", home=home)
+    out = run_cli("demo", "--headless", "--seconds", "6", "--json", home=home)
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert summary["session_id"] == 1 and len(summary["strokes"]) >= 3
@@ -39,7 +31,7 @@ def demo_home(tmp_path_factory) -> Path:
 
 
 def test_history_json_lists_the_demo_session_and_its_attempts(demo_home) -> None:
-    out = _run("history", "--json", home=demo_home)
+    out = run_cli("history", "--json", home=demo_home)
     assert out.returncode == 0, out.stderr
     (session,) = json.loads(out.stdout)["sessions"]
     assert session["technique"] == "effleurage" and session["state"] == "finished"
@@ -68,7 +60,7 @@ def test_history_text_filters_and_attempts(demo_home, capsys, monkeypatch) -> No
 
 
 def test_replay_json_gives_the_attempt_the_reference_and_the_path(demo_home) -> None:
-    out = _run("replay", "A2", "--json", home=demo_home)
+    out = run_cli("replay", "A2", "--json", home=demo_home)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["reference"] == "effleurage-starter" and data["focus"] == 1
@@ -80,7 +72,7 @@ def test_replay_json_gives_the_attempt_the_reference_and_the_path(demo_home) -> 
 
 def test_replay_headless_screenshot_of_a_demo_attempt(demo_home, tmp_path) -> None:
     png = tmp_path / "shots" / "replay.png"
-    out = _run("replay", "A2", "--headless", "--screenshot", str(png), home=demo_home)
+    out = run_cli("replay", "A2", "--headless", "--screenshot", str(png), home=demo_home)
     assert out.returncode == 0, out.stderr
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
@@ -137,13 +129,13 @@ def test_delete_is_undoable_from_history(tmp_path, monkeypatch, capsys, session_
 
 def test_pack_export_and_import_between_homes(demo_home, tmp_path) -> None:
     pack = tmp_path / "class.mtpack"
-    out = _run("pack", "export", str(pack), "--session", "1", home=demo_home)
+    out = run_cli("pack", "export", str(pack), "--session", "1", home=demo_home)
     assert out.returncode == 0, out.stderr
     assert "exported 1 reference(s) and 1 session(s)" in out.stdout
     other = tmp_path / "student-home"
-    out = _run("pack", "import", str(pack), home=other)
+    out = run_cli("pack", "import", str(pack), home=other)
     assert out.returncode == 0, out.stderr
-    out = _run("history", "--json", home=other)
+    out = run_cli("history", "--json", home=other)
     (session,) = json.loads(out.stdout)["sessions"]
     assert session["strokes"] >= 3
 
