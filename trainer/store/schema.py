@@ -154,6 +154,9 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
     conn.isolation_level = None
     try:
         conn.execute("BEGIN IMMEDIATE")
+        # Another program may have upgraded it between our look and the lock (two
+        # programs opening a new data home at once): go on from what it holds now.
+        version = max(version, int(conn.execute("PRAGMA user_version").fetchone()[0]))
         for step in range(version, SCHEMA_VERSION):
             for statement in statements(MIGRATIONS[step]):
                 conn.execute(statement)

@@ -13,6 +13,7 @@ from trainer.store.database import (
     SCHEMA_VERSION,
     Store,
 )
+from trainer.store.schema import upgrade
 
 
 def test_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
@@ -144,3 +145,19 @@ def test_readonly_store_reads_an_older_database_without_changing_it(tmp_path: Pa
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     conn.close()
     assert not (tmp_path / f"{DATABASE_FILE}.v2.bak").exists()
+
+
+def test_two_programs_creating_a_new_database_at_once_both_succeed(tmp_path: Path) -> None:
+    # Both read version 0 before either took the write lock; the second then finds the
+    # schema the first created (it used to run the first step again: "table users
+    # already exists", reported as an unreadable database).
+    with Store(tmp_path):
+        pass
+    conn = sqlite3.connect(tmp_path / DATABASE_FILE)
+    try:
+        upgrade(conn, 0)  # what the slower program does with the version it read
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+    with Store(tmp_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
