@@ -39,6 +39,7 @@ __all__ = [
     "shape_cutoff_hz",
     "smooth_total",
     "stretch",
+    "strike_period",
     "unit",
     "window",
 ]
@@ -144,6 +145,14 @@ def smooth_total(total: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarra
     return np.clip(filter_offline(total, fs_hz, cutoff_hz, order=2), 0.0, None)
 
 
+def _detrended_autocorrelation(g: np.ndarray, trend_samples: int) -> np.ndarray:
+    """Autocorrelation of ``g`` less its moving average over ``trend_samples``, lag 0 up."""
+    kernel = max(3, trend_samples) | 1
+    trend = np.convolve(np.pad(g, kernel // 2, mode="edge"), np.ones(kernel) / kernel, "valid")
+    d = g - trend
+    return np.correlate(d, d, mode="full")[g.size - 1 :]
+
+
 def beat_samples(template_total: np.ndarray) -> int:
     """Length of one beat of a percussive template (strikes), or 1 for a single sweep.
 
@@ -154,10 +163,7 @@ def beat_samples(template_total: np.ndarray) -> int:
     n = g.size
     if n < 12:
         return 1
-    kernel = max(3, n // 6) | 1  # a moving average over a sixth of the stroke: the trend
-    trend = np.convolve(np.pad(g, kernel // 2, mode="edge"), np.ones(kernel) / kernel, "valid")
-    d = g - trend
-    ac = np.correlate(d, d, mode="full")[n - 1 :]
+    ac = _detrended_autocorrelation(g, n // 6)  # the trend: a sixth of the stroke
     if ac[0] <= 0:
         return 1
     ac = ac / ac[0]
@@ -193,13 +199,48 @@ def rhythm_clarity(total: np.ndarray, beat: int) -> float:
     lo, hi = max(2, int(0.4 * beat)), min(int(2.5 * beat) + 1, n // 2)
     if hi <= lo:
         return 0.0
-    kernel = max(3, 2 * beat) | 1  # the trend: longer than a beat, so strikes stay
-    trend = np.convolve(np.pad(g, kernel // 2, mode="edge"), np.ones(kernel) / kernel, "valid")
-    d = g - trend
-    ac = np.correlate(d, d, mode="full")[n - 1 :]
+    ac = _detrended_autocorrelation(g, 2 * beat)  # trend longer than a beat: strikes stay
     if ac[0] <= 0:
         return 0.0
     return float(np.max(ac[lo:hi]) / ac[0])
+
+
+def strike_period(total: np.ndarray, beat: int) -> float:
+    """Return the period of a strike train, samples.
+
+    The largest autocorrelation peak from 0.4 to 2.5 beats of the reference, refined
+    to a fraction of a sample by a parabola through it. A tapotement's pace is how often
+    it strikes, not how long its burst lasts (a performer may strike eight times or
+    nine): the tempo component compares this period with the experts'
+    (:attr:`~trainer.scoring.model.Reference.strike_period_s`).
+
+    Parameters
+    ----------
+    total : numpy.ndarray
+        Total force ``(n,)``, newtons.
+    beat : int
+        The reference's beat, samples (:func:`beat_samples`; > 1).
+
+    Returns
+    -------
+    float
+        The period, samples; ``nan`` when the piece is too short to show one.
+    """
+    g = np.asarray(total, dtype=np.float64)
+    n = g.size
+    lo, hi = max(2, int(0.4 * beat)), min(int(2.5 * beat) + 1, n // 2)
+    if hi <= lo + 1:
+        return math.nan
+    ac = _detrended_autocorrelation(g, 2 * beat)
+    if ac[0] <= 0:
+        return math.nan
+    k = lo + int(np.argmax(ac[lo:hi]))
+    if 0 < k < ac.size - 1:
+        a, b, c = ac[k - 1], ac[k], ac[k + 1]
+        curvature = a - 2.0 * b + c
+        if curvature < 0:
+            return k + 0.5 * (a - c) / curvature
+    return float(k)
 
 
 def envelope(total: np.ndarray, beat: int) -> np.ndarray:

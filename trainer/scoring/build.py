@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,8 +18,15 @@ from trainer.scoring.alignment import (
     envelope,
     shape_cutoff_hz,
     smooth_total,
+    strike_period,
 )
-from trainer.scoring.measures import smoothness, stroke_context, stroke_shares, tam
+from trainer.scoring.measures import (
+    smoothness,
+    strike_envelope,
+    stroke_context,
+    stroke_shares,
+    tam,
+)
 from trainer.scoring.model import DEFAULT_WEIGHTS, Reference, check_weights, region_names
 from trainer.scoring.scoring import normalised
 from trainer.scoring.strokes import find_strokes
@@ -176,6 +184,8 @@ def build_reference(
         np.array(shares) if shares else np.zeros((1, len(region_names(profile))), dtype=float)
     )
     durations = np.array([len(s) / fs_hz for s in strokes])
+    periods = [strike_period(s.sum(axis=1), beat) for s in strokes] if beat > 1 else []
+    periods = [p for p in periods if math.isfinite(p)]
     provisional = Reference(
         name=name,
         technique=technique,
@@ -200,6 +210,7 @@ def build_reference(
         weights=w,
         n_strokes=len(strokes),
         performers=tuple(sorted(set(performers))),
+        strike_period_s=float(np.median(periods)) / fs_hz if periods else 0.0,
     )
     # Score scales, leave-one-out: each stroke against the template updated without it
     # (one DBA step over the other strokes' alignments), measured as the scorer does.
@@ -220,7 +231,7 @@ def build_reference(
         tam_loo.append(tam(ctx.path))
         # Smoothness as the scorer measures it: on the level-corrected form.
         pace = ctx.form.size / max(al.covered, 1)
-        smooth.append(smoothness(envelope(ctx.form, beat), fs_hz, float(peaks.mean()), pace))
+        smooth.append(smoothness(strike_envelope(ctx.form, beat), fs_hz, float(peaks.mean()), pace))
     return dataclasses.replace(
         provisional,
         smoothness_mean=float(np.mean(smooth)),

@@ -24,6 +24,7 @@ from trainer.scoring.alignment import (
     beat_samples,
     envelope,
     smoothed_template,
+    strike_period,
     unit,
     window,
 )
@@ -34,6 +35,8 @@ __all__ = [
     "LOADED_N",
     "MIN_SHAPE_SCALE",
     "PHASES",
+    "SHAPE_FREE",
+    "SHAPE_SCALE",
     "ComponentResult",
     "StrokeContext",
     "band_middle",
@@ -45,6 +48,7 @@ __all__ = [
     "smoothness",
     "smoothness_component",
     "step_gains",
+    "strike_envelope",
     "stroke_context",
     "stroke_shares",
     "tam",
@@ -69,6 +73,10 @@ _MIN_TAM_SCALE = 0.3
 #: The shape score is 90 at this many times the experts' 90th-percentile distance: a
 #: competent performer of another school sits a little beyond the reference's own.
 SHAPE_SCALE = 1.5
+#: A form within this many of the experts' own 90th-percentile distances (leave-one-out)
+#: from the template loses nothing: the reference's performers differ that much from
+#: their own mean, so a stroke that does is as good as theirs.
+SHAPE_FREE = 1.0
 #: Completion short of 1 by this much costs 10 % of the shape score.
 _COMPLETION_SCALE = 0.08
 #: Load-share tolerance (total variation distance scoring 90), floor.
@@ -154,9 +162,7 @@ def stroke_shares(values: np.ndarray, regions: Sequence[str]) -> np.ndarray | No
     return shares[loaded].mean(axis=0)
 
 
-def smoothness(
-    total: np.ndarray, fs_hz: float, level_n: float = 0.0, pace: float = 1.0
-) -> float:
+def smoothness(total: np.ndarray, fs_hz: float, level_n: float = 0.0, pace: float = 1.0) -> float:
     """Log dimensionless jerk of a stroke's total force below 14 Hz (higher = smoother).
 
     ``LDLJ = -ln(T³ / P² · ∫ (d²F/dt²)² dt)`` (Hogan & Sternad 2009, the force profile in
@@ -424,7 +430,7 @@ def shape_component(ctx: StrokeContext) -> ComponentResult:
     """Shape of the total force against the template's, and how much of it was done."""
     al, ref = ctx.alignment, ctx.reference
     scale = SHAPE_SCALE * max(ref.shape_d90, MIN_SHAPE_SCALE)
-    form = curve(ctx.form_distance, scale) / 100.0
+    form = curve(max(0.0, ctx.form_distance - SHAPE_FREE * ref.shape_d90), scale) / 100.0
     done = math.exp(-K90 * ((1.0 - al.completion) / _COMPLETION_SCALE) ** 2)
     parts: list[tuple[str, str, float]] = []
     if done < 1.0:
@@ -643,12 +649,38 @@ def tam(path: np.ndarray) -> float:
     return advance / m + delay / n + (1.0 - phase / min(n, m))
 
 
+def _strike_ratio(ctx: StrokeContext) -> float | None:
+    """Return a strike train's period over the experts' median period.
+
+    ``None`` for a single sweep, a reference without the experts' period, or a piece
+    whose period cannot be read.
+    """
+    ref = ctx.reference
+    beat = beat_samples(ref.total)
+    if beat <= 1 or ref.strike_period_s <= 0:
+        return None
+    period = strike_period(ctx.values.sum(axis=1), beat)
+    if not math.isfinite(period):
+        return None
+    return max(period / ref.fs_hz / ref.strike_period_s, 1e-3)
+
+
 def tempo_component(ctx: StrokeContext) -> ComponentResult:
     """Overall pace against the experts' durations, and evenness within the stroke."""
     al, ref = ctx.alignment, ctx.reference
     d_min, d_mean, d_max = ref.duration_s
     expected = al.covered / ref.length * d_mean  # what was done, at the experts' pace
     ratio = ctx.duration_s / expected
+    strikes = _strike_ratio(ctx)
+    if strikes is not None:
+        # Percussion: a performer's number of strikes, or their rate alone, is style
+        # (published rates span 4-10 a second); the pace is off when the burst is both
+        # shorter and struck faster (or longer and slower), by the lesser of the two.
+        same_side = (ratio < 1.0) == (strikes < 1.0)
+        by_rate = abs(math.log(strikes)) < abs(math.log(ratio))
+        ratio = (strikes if by_rate else ratio) if same_side else 1.0
+        if not by_rate:
+            strikes = None  # say it by the duration
     tolerance = max(_DURATION_MIN_TOL, 0.5 * math.log(d_max / d_min))
     pace = math.exp(-K90 * (math.log(ratio) / tolerance) ** 2)
     tam_value = tam(ctx.path)
@@ -657,10 +689,15 @@ def tempo_component(ctx: StrokeContext) -> ComponentResult:
     parts: list[tuple[str, str, float]] = []
     if pace < 1.0:
         kind, advice = ("rushed", "slow down") if ratio < 1 else ("dragged", "speed up")
+        said = (
+            f"{1.0 / ratio:.0%} of the reference's strike rate"
+            if strikes is not None
+            else f"{ratio:.0%} of the reference duration"
+        )
         parts.append(
             (
                 kind,
-                f"{kind}: {ratio:.0%} of the reference duration, {advice}",
+                f"{kind}: {said}, {advice}",
                 _TEMPO_GLOBAL_WEIGHT * (1.0 - pace),
             )
         )
@@ -678,7 +715,7 @@ def tempo_component(ctx: StrokeContext) -> ComponentResult:
     uneven = (1.0 - _TEMPO_GLOBAL_WEIGHT) * (1.0 - even)
     weight = sum(s[2] for s in sections)
     parts += [(c, m, uneven * d / weight) for c, m, d in sections] if weight > 0 else []
-    details = {"duration_s": ctx.duration_s, "duration_ratio": ratio, "tam": tam_value}
+    details = {"duration_s": ctx.duration_s, "pace_ratio": ratio, "tam": tam_value}
     details.update({f"slope_{k}": v for k, v in slopes.items()})
     return ComponentResult(100.0 * score, _shares_of(parts), details=details)
 
@@ -686,11 +723,37 @@ def tempo_component(ctx: StrokeContext) -> ComponentResult:
 # -- smoothness -------------------------------------------------------------------------
 
 
+def strike_envelope(form: np.ndarray, beat: int) -> np.ndarray:
+    """Return the level of a strike train's strikes, or a sweep's force itself.
+
+    The running maximum over the train's own period (at least the reference's beat;
+    ``beat`` 1 is a sweep). Over the reference's beat alone, a train struck more slowly
+    would dip between its strikes and be called jerky for its pace.
+
+    Parameters
+    ----------
+    form : numpy.ndarray
+        Total force ``(n,)``, newtons.
+    beat : int
+        The reference's beat, samples (:func:`~trainer.scoring.alignment.beat_samples`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The envelope ``(n,)``, newtons.
+    """
+    if beat <= 1:
+        return form
+    period = strike_period(form, beat)
+    own = math.ceil(period) + 1 if math.isfinite(period) else beat
+    return envelope(form, max(beat, own))
+
+
 def smoothness_component(ctx: StrokeContext) -> ComponentResult:
     """Jerk of the total force against the experts' (only rougher costs points)."""
     ref = ctx.reference
     pace = ctx.form.size / max(ctx.alignment.covered, 1)
-    form = envelope(ctx.form, beat_samples(ref.total))
+    form = strike_envelope(ctx.form, beat_samples(ref.total))
     ldlj = smoothness(form, ref.fs_hz, ref.peak_force_n[0], pace)
     deficit = max(0.0, ref.smoothness_mean - ldlj)
     score = curve(deficit, max(_JERK_MIN_TOL, 2.5 * ref.smoothness_sd))

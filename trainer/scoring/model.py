@@ -126,6 +126,10 @@ class Reference:
         Component weights of the overall score.
     n_strokes : int
         Strokes the reference was built from.
+    strike_period_s : float
+        Percussion: median strike period of the takes' strokes, seconds (their pace is
+        how often they strike, not how long a burst lasts); 0 for a single sweep or a
+        reference that predates it (its pace is then read from durations).
     """
 
     name: str
@@ -151,6 +155,7 @@ class Reference:
     n_strokes: int = 0
     synthetic: bool = False
     performers: tuple[str, ...] = ()
+    strike_period_s: float = 0.0
 
     def __post_init__(self) -> None:
         template = np.asarray(self.template, dtype=np.float64)
@@ -190,9 +195,12 @@ class Reference:
             self.smoothness_sd,
             *self.duration_s,
             *self.peak_force_n,
+            self.strike_period_s,
         )
         if not all(math.isfinite(v) for v in scalars):
             raise ScoringError("reference calibration values must be finite")
+        if self.strike_period_s < 0:
+            raise ScoringError("strike_period_s must be >= 0")
         if self.fs_hz <= 0 or self.shape_d90 <= 0 or self.tam_p90 <= 0:
             raise ScoringError("sample rate and score scales must be > 0")
         lo, mean, hi = self.duration_s

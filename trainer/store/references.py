@@ -10,7 +10,8 @@ A reference file is a zip archive with exactly two stored entries:
          "profile": {...glove profile...}, "sample_rate_hz",
          "regions": [...], "duration_s": [min, mean, max],
          "force": {"peak_mean_n", "peak_sd_n", "mean_n"},
-         "calibration": {"shape_d90", "tam_p90", "smoothness_mean", "smoothness_sd"},
+         "calibration": {"shape_d90", "tam_p90", "smoothness_mean", "smoothness_sd",
+                         and for percussion "strike_period_s"},
          "weights": {"shape", "pressure", "tempo", "smoothness", ...any registered
                      component's}, "n_strokes"}
 
@@ -103,6 +104,8 @@ _META_KEYS = frozenset(
 )
 _FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
 _CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
+#: Written only for percussion (a sweep's file is as before).
+_CALIBRATION_OPTIONAL = ("strike_period_s",)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -160,7 +163,8 @@ def _meta(ref: Reference) -> dict[str, Any]:
             "tam_p90": ref.tam_p90,
             "smoothness_mean": ref.smoothness_mean,
             "smoothness_sd": ref.smoothness_sd,
-        },
+        }
+        | ({"strike_period_s": ref.strike_period_s} if ref.strike_period_s > 0 else {}),
         "weights": dict(ref.weights),
         "n_strokes": ref.n_strokes,
     }
@@ -303,10 +307,21 @@ def _text(meta: dict[str, Any], key: str, origin: str, *, limit: int = 10_000) -
     return value
 
 
-def _section(meta: dict[str, Any], key: str, keys: tuple[str, ...], origin: str) -> dict:
+def _section(
+    meta: dict[str, Any],
+    key: str,
+    keys: tuple[str, ...],
+    origin: str,
+    optional: tuple[str, ...] = (),
+) -> dict:
     value = meta.get(key)
-    if not isinstance(value, dict) or sorted(value) != sorted(keys):
-        raise _bad(origin, f"{key} must have exactly {', '.join(keys)}")
+    if (
+        not isinstance(value, dict)
+        or not set(keys) <= set(value)
+        or not set(value) <= set(keys + optional)
+    ):
+        also = f" (and may have {', '.join(optional)})" if optional else ""
+        raise _bad(origin, f"{key} must have exactly {', '.join(keys)}{also}")
     return value
 
 
@@ -387,7 +402,9 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
     ):
         raise _bad(origin, "duration_s must be [min, mean, max] seconds")
     force = _section(meta, "force", _FORCE_KEYS, origin)
-    calibration = _section(meta, "calibration", _CALIBRATION_KEYS, origin)
+    calibration = _section(
+        meta, "calibration", _CALIBRATION_KEYS, origin, optional=_CALIBRATION_OPTIONAL
+    )
     weights = meta["weights"]
     if not isinstance(weights, dict) or not set(COMPONENTS) <= set(weights):
         raise _bad(origin, f"weights must give {', '.join(COMPONENTS)} (and may give more)")
@@ -463,6 +480,11 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
             weights=dict(weights),  # built-ins, and any other component's (kept as given)
             n_strokes=n_strokes,
             performers=tuple(performers),
+            strike_period_s=(
+                _number(calibration, "strike_period_s", origin, positive=True, where="calibration.")
+                if "strike_period_s" in calibration
+                else 0.0
+            ),
             **arrays,
         )
     except ScoringError as err:

@@ -75,14 +75,21 @@ def _shares(technique: str, spread: float, rng: np.random.Generator) -> np.ndarr
     return s / s.sum()
 
 
-def stroke(technique: str, style: int, rng: np.random.Generator, strike_n: float = 7.0):
+def stroke(
+    technique: str,
+    style: int,
+    rng: np.random.Generator,
+    strike_n: float = 7.0,
+    strikes: int = STRIKES,
+    rate_hz: float = STRIKE_RATE_HZ,
+):
     """One clean stroke ``(n, 7)`` newtons, starting and ending at rest."""
     d_f, f_f, r_f, spread, phase = STYLES[style]
     jd, jf = rng.uniform(0.97, 1.03, size=2)
     share = _shares(technique, spread, rng)
     if technique == "tapotement":
-        rate = STRIKE_RATE_HZ / (d_f * jd)
-        times = 0.02 + np.arange(STRIKES) / rate + rng.uniform(-0.004, 0.004, STRIKES)
+        rate = rate_hz / (d_f * jd)
+        times = 0.02 + np.arange(strikes) / rate + rng.uniform(-0.004, 0.004, strikes)
         t = np.arange(round((times[-1] + STRIKE_S + 0.05) * FS)) / FS
         total = np.zeros_like(t)
         for tk in times:
@@ -437,3 +444,34 @@ def test_finding_9_a_press_or_a_shake_is_no_strike_train():
     for x in strokes("tapotement", 1, seed=95) + strokes("tapotement", 0, seed=96):
         for part in (x, x[: x.shape[0] // 2 + 3]):  # a whole burst, and half of one
             assert rhythm_clarity(part.sum(axis=1), beat) > REJECT_RHYTHM
+
+
+def test_finding_2_the_experts_own_spread_of_form_costs_no_shape_points():
+    """Finding 2: the reference's own performers differ from their mean template; a
+    stroke of theirs (held out) loses no shape points and gets no "shape" line. Crisp
+    strikes of two widths-in-time average into a template neither performer strikes."""
+    for technique in (*SWEEPS, "tapotement"):
+        for style in (0, 1):
+            for s in scored(technique, strokes(technique, style, seed=61)):
+                assert "shape" not in codes(s), (technique, style, codes(s))
+                assert s.components["shape"] >= 99.0, (technique, style, s.components)
+
+
+def test_finding_2_a_burst_with_fewer_strikes_at_the_experts_rate_is_not_rushed():
+    """Finding 2: a tapotement performer who strikes six times where the reference's
+    performers strike eight, at their rate, is not rushed (the burst is shorter but
+    struck no faster; nor is a longer burst struck faster dragged). A burst struck half
+    as fast again, or four fifths as fast, over the same strikes is rushed or dragged."""
+    ref = reference("tapotement")
+    assert ref.strike_period_s == pytest.approx(1.0 / STRIKE_RATE_HZ, rel=0.08)
+    fewer = scored("tapotement", strokes("tapotement", 0, seed=62, strikes=6))
+    more = scored("tapotement", strokes("tapotement", 0, seed=65, strikes=11, rate_hz=7.0))
+    for s in fewer + more:  # (fewer may be told it stopped early: the experts strike 8)
+        assert not {"rushed", "dragged"} & set(codes(s)), codes(s)
+        assert s.details["pace_ratio"] == pytest.approx(1.0, abs=0.08), s.details
+    quick = scored("tapotement", strokes("tapotement", 0, seed=63, rate_hz=1.5 * STRIKE_RATE_HZ))
+    slow = scored("tapotement", strokes("tapotement", 0, seed=64, rate_hz=STRIKE_RATE_HZ / 1.25))
+    assert all(largest(s) == "rushed" for s in quick), [codes(s) for s in quick]
+    assert all(largest(s) == "dragged" for s in slow), [codes(s) for s in slow]
+    for s in quick:
+        assert s.details["pace_ratio"] == pytest.approx(1 / 1.5, abs=0.06), s.details

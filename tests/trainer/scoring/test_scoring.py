@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -20,7 +21,13 @@ from trainer.scoring import (
     score_strokes,
 )
 from trainer.scoring.alignment import align_stroke
-from trainer.scoring.measures import stroke_context, tam
+from trainer.scoring.measures import (
+    MIN_SHAPE_SCALE,
+    SHAPE_SCALE,
+    shape_component,
+    stroke_context,
+    tam,
+)
 
 PROFILE = load_profile("reference-glove")
 FS = PROFILE.sample_rate_hz
@@ -166,14 +173,23 @@ def test_weights_come_from_the_reference(make_reference):
 
 
 def test_shape_score_is_a_monotone_map_of_the_distance(sim_references):
+    """Non-increasing in the form distance; 100 within the experts' own spread
+    (``shape_d90``), lower beyond it, and 90 one scale beyond that spread."""
     ref = sim_references["effleurage"]
-    pairs = []
-    for kw in ({}, {"tremor_hz": 8.0, "tremor_amplitude_n": 1.0}, {"tempo_scale": 0.5}):
-        pairs += [(s.details["shape_distance"], s.shape) for s in _scores(ref, seconds=10, **kw)]
-    pairs.sort(key=lambda p: (p[0], -p[1]))
-    shapes = [p[1] for p in pairs]
+    take = simulate_take("effleurage", seconds=4, profile=PROFILE, seed=HELD_OUT)
+    x = find_strokes(take.values, FS, PROFILE)[0].values
+    ctx = stroke_context(x, x.shape[0] / FS, ref, align_stroke(x, ref))
+    assert ctx.alignment.completion == 1.0
+    scale = SHAPE_SCALE * max(ref.shape_d90, MIN_SHAPE_SCALE)
+    distances = np.linspace(0.0, ref.shape_d90 + 3.0 * scale, 40)
+    shapes = [
+        shape_component(dataclasses.replace(ctx, form_distance=float(d))).score for d in distances
+    ]
     assert all(a >= b for a, b in itertools.pairwise(shapes))
-    assert shapes[0] > shapes[-1]
+    assert all(v == 100.0 for d, v in zip(distances, shapes, strict=True) if d <= ref.shape_d90)
+    assert all(v < 100.0 for d, v in zip(distances, shapes, strict=True) if d > ref.shape_d90)
+    at_scale = dataclasses.replace(ctx, form_distance=ref.shape_d90 + scale)
+    assert shape_component(at_scale).score == pytest.approx(90.0)
 
 
 def test_scoring_is_deterministic_byte_for_byte(sim_references):

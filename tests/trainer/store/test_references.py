@@ -157,6 +157,11 @@ def _rewrite(src, *, meta=None, arrays=None, extra=None):
         ({"meta": lambda d: d["weights"].update(shape=-1)}, "weights.shape must be >= 0"),
         ({"meta": lambda d: d.update(duration_s=[3, 2, 1])}, "duration_s"),
         ({"meta": lambda d: d["calibration"].update(shape_d90=0)}, "shape_d90 must be > 0"),
+        (
+            {"meta": lambda d: d["calibration"].update(strike_period_s=-0.1)},
+            "strike_period_s must be > 0",
+        ),
+        ({"meta": lambda d: d["calibration"].update(beat=1)}, "calibration must have exactly"),
         ({"meta": lambda d: d["force"].update(mean_n="5")}, "force.mean_n must be a finite"),
         ({"meta": lambda d: d.update(name="../../evil")}, "invalid name"),
         ({"meta": lambda d: d.update(synthetic="yes")}, "synthetic must be"),
@@ -243,3 +248,19 @@ def test_import_refuses_invalid_files_and_leaves_no_trace(library, tmp_path):
     with pytest.raises(ReferenceFileError):
         library.import_file(bad)
     assert not library.user_dir.exists() or not any(library.user_dir.iterdir())
+
+
+def test_percussion_keeps_its_strike_period_and_a_sweep_file_does_not_carry_one(library, tmp_path):
+    """The experts' strike period (tapotement's pace) survives a round trip; a sweep's
+    file has no such key, and a percussion file from before it loads without one."""
+    tap = library.get("tapotement-starter")
+    assert 0.05 < tap.strike_period_s < 0.5
+    again = decode_reference(encode_reference(tap))
+    assert again.strike_period_s == tap.strike_period_s
+    sweep = library.export("effleurage-starter", tmp_path / "e.mtref")
+    assert "strike_period_s" not in json.loads(_entries(sweep)["meta.json"])["calibration"]
+    older = _rewrite(
+        library.export("tapotement-starter", tmp_path / "t.mtref"),
+        meta=lambda d: d["calibration"].pop("strike_period_s"),
+    )
+    assert decode_reference(older, "t.mtref").strike_period_s == 0.0
