@@ -79,8 +79,10 @@ SHAPE_SCALE = 1.5
 SHAPE_FREE = 1.0
 #: Completion short of 1 by this much costs 10 % of the shape score.
 _COMPLETION_SCALE = 0.08
-#: Load-share tolerance (total variation distance scoring 90), floor.
+#: Load-share tolerance (total variation distance beyond the free share scoring 90), floor.
 SHARE_MIN_TOL = 0.08
+#: Share of the load tolerance within which a spread loses nothing (the experts' own).
+SHARE_FREE = 0.5
 #: Duration tolerance (log ratio scoring 90), floor: 12 %.
 _DURATION_MIN_TOL = math.log(1.12)
 #: Share of the tempo score that judges the overall pace (the rest: even pace within).
@@ -103,7 +105,7 @@ _BAND_FREE = 0.6
 _NAMED_GAIN = 0.2
 #: A level error is "throughout" when the least-off third is off by at least this share
 #: of the most-off one (and the same way).
-_THROUGHOUT_EVENNESS = 0.4
+_THROUGHOUT_EVENNESS = 0.6
 
 
 def curve(x: float, scale: float) -> float:
@@ -581,7 +583,8 @@ def _load_fault(
     dev = shares - expected
     tv = 0.5 * float(np.abs(dev).sum())
     tolerance = max(SHARE_MIN_TOL, float(ref.share_sd.sum()))
-    factor = math.exp(-K90 * (tv / tolerance) ** 2)
+    over = max(0.0, tv - SHARE_FREE * tolerance)  # within it, a spread as the experts'
+    factor = math.exp(-K90 * (over / tolerance) ** 2)
     flag_tol = np.maximum(0.10, 2.0 * ref.share_sd)
     flags = [f"load:{r}" for r, d, t in zip(ref.regions, dev, flag_tol, strict=True) if abs(d) > t]
     if factor >= 1.0:
