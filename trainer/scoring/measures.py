@@ -41,6 +41,7 @@ __all__ = [
     "StrokeContext",
     "band_middle",
     "curve",
+    "expected_shares",
     "mean_along_path",
     "phase_of",
     "pressure_component",
@@ -559,7 +560,7 @@ def _level_faults(
     return faults
 
 
-def _expected_shares(ref: Reference, covered: int) -> np.ndarray:
+def expected_shares(ref: Reference, covered: int) -> np.ndarray:
     """Return the experts' load shares over the first ``covered`` template samples.
 
     A stroke let go early never reached the later part of the reference, whose load may
@@ -620,7 +621,7 @@ def pressure_component(ctx: StrokeContext) -> ComponentResult:
     load_faults: list[tuple[str, str, float]] = []
     flags: list[str] = []
     if shares is not None:
-        expected = _expected_shares(ref, n)
+        expected = expected_shares(ref, n)
         load_factor, load_faults, flags, tv = _load_fault(shares, ref, expected)
     band_factor = 1.0 - band_loss
     parts = [(c, m, g / max(band_loss, 1e-12) * _log_loss(band_factor)) for c, m, g in faults]

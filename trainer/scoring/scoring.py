@@ -30,6 +30,7 @@ from trainer.scoring.measures import (
     PHASES,
     ComponentResult,
     StrokeContext,
+    expected_shares,
     mean_along_path,
     step_gains,
     stroke_context,
@@ -68,6 +69,10 @@ REJECT_SHAPE = 4.0
 #: than a quarter or more than four times as long.
 REJECT_LEVEL = 0.15
 REJECT_DURATION = 4.0
+#: Share of its load elsewhere on the hand (total variation distance) that alone makes a
+#: piece no attempt; the three are combined in log units: ``(ln level / ln 0.15)² +
+#: (ln ratio / ln 4)² + (load / 0.9)² > 1`` (see :func:`_reject`).
+REJECT_LOAD = 0.9
 #: Percussion: a piece whose force repeats less clearly than this near the reference's
 #: beat (:func:`~trainer.scoring.alignment.rhythm_clarity`) is no strike train. Strokes
 #: of every error kind on the benchmark keep ≥ 0.48; noise ≤ 0.24.
@@ -178,6 +183,12 @@ def _reject(ctx: StrokeContext) -> None:
     ref, al = ctx.reference, ctx.alignment
     level = float(ctx.values.sum(axis=1).max()) / max(ref.peak_force_n[0], 1e-9)
     ratio = ctx.duration_s / ref.duration_s[1]
+    shares = stroke_shares(ctx.values, ref.profile.regions)
+    load = (
+        0.0
+        if shares is None
+        else 0.5 * float(np.abs(shares - expected_shares(ref, al.covered)).sum())
+    )
     why = ""
     if min(al.distance, ctx.form_distance) > REJECT_SHAPE * max(ref.shape_d90, MIN_SHAPE_SCALE):
         why = f"its force profile is unlike {ref.technique}"
@@ -190,22 +201,25 @@ def _reject(ctx: StrokeContext) -> None:
     elif not 1.0 / REJECT_DURATION <= ratio <= REJECT_DURATION:
         why = f"it lasted {ctx.duration_s:.1f} s, the reference {ref.duration_s[1]:.1f} s"
     elif (
-        level < 1.0
-        and (math.log(level) / math.log(REJECT_LEVEL)) ** 2
+        (math.log(level) / math.log(REJECT_LEVEL)) ** 2
         + (math.log(ratio) / math.log(REJECT_DURATION)) ** 2
+        + (load / REJECT_LOAD) ** 2
         > 1.0
     ):
-        # Far too light and far too long or short at once: a resting hand, a touch.
-        why = f"{100 * level:.0f} % of its force for {ratio:.1f} times its duration"
+        # Far off in force, duration and where the hand pressed at once: a resting hand,
+        # a touch, another technique (a friction stroke against effleurage: thrice the
+        # force on the fingertips instead of the palm). Any one of them alone is a fault.
+        why = (
+            f"{100 * level:.0f} % of its force for {ratio:.1f} times its duration, "
+            f"{100 * load:.0f} % of the load elsewhere on the hand"
+        )
     if why:
         raise NotAStrokeError(f"not a {ref.technique} stroke: {why}")
 
 
 def _level_codes(result: ComponentResult) -> list[tuple[str, str, float]]:
     """Return the level faults (too light / too heavy somewhere) of a component."""
-    return [
-        f for f in result.faults if f[0].startswith(("too_light_", "too_heavy_")) and f[2] > 0
-    ]
+    return [f for f in result.faults if f[0].startswith(("too_light_", "too_heavy_")) and f[2] > 0]
 
 
 def _credit_jerks(ctx: StrokeContext, results: dict[str, ComponentResult]) -> None:

@@ -509,3 +509,26 @@ def test_finding_2_a_load_spread_near_the_experts_own_loses_nothing(technique):
     far = [load_onto(x, region, 2.5 * tolerance / (1 - share)) for x in strokes(technique, 0, 97)]
     for s in scored(technique, far):
         assert largest(s) == f"load_{region}", (technique, codes(s))
+
+
+@pytest.mark.parametrize(
+    ("reference_of", "performed"),
+    [("effleurage", "friction"), ("friction", "effleurage"), ("tapotement", "effleurage")],
+)
+def test_finding_9_another_technique_gets_no_score(reference_of, performed):
+    # Far off in force, duration and where the hand pressed at once is no attempt at the
+    # reference: a friction stroke (twice and a half the force, on the thumb and index,
+    # two thirds of the time) against effleurage (palm). Each alone is a fault, scored:
+    # 60 % of the load moved, or the force at 30 %, or twice the duration.
+    pieces = strokes(performed, 0, seed=98)
+    assert score_strokes(recording(pieces, 3), FS, reference(reference_of)) == []
+
+
+@pytest.mark.parametrize("technique", SWEEPS)
+def test_finding_9_one_gross_fault_alone_is_still_scored(technique):
+    # The guard of the test above: 60 % of the load moved, the force at 30 %, or twice
+    # the duration, each alone, is a student's fault to be told, not a non-stroke.
+    own = strokes(technique, 0, seed=99)
+    region = REGIONS[int(np.argmin(reference(technique).share_mean))]
+    pieces = [load_onto(own[0], region, 0.6), 0.3 * own[1], timescale(own[2], 2.0)]
+    assert len(scored(technique, pieces)) == 3
