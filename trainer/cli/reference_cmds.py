@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from trainer.cli.output import note_profile, print_json
@@ -408,9 +409,11 @@ def score_report(
     Returns
     -------
     dict
-        ``{"reference", "technique", "strokes": [...], "overall", "not_strokes"}`` (the
-        count of pieces that were no attempt at the reference); scores rounded, so
-        dumping it with sorted keys gives byte-identical output for the same input.
+        ``{"reference", "technique", "strokes": [...], "overall", "not_strokes",
+        "not_scored": [...]}``: ``not_strokes`` counts the pieces that were no attempt at
+        the reference, ``not_scored`` says for each its span, why, and (with
+        ``recognise``) which technique it was; scores rounded, so dumping it with sorted
+        keys gives byte-identical output for the same input.
 
     Raises
     ------
@@ -445,26 +448,32 @@ def score_report(
         ]
         recogniser = Recogniser(refs or [ref])
     strokes = []
-    not_strokes = 0
+    not_scored: list[dict[str, Any]] = []
     for s in found:
         try:
             scored = score_stroke(
                 s.values, fs, ref, start_s=s.start / fs, clipped_channels=s.clipped_channels
             )
-        except NotAStrokeError:
-            not_strokes += 1  # a touch, a rest, another technique: no score
-            continue
-        row = scored.to_dict()
+            row = scored.to_dict()
+        except NotAStrokeError as err:  # a touch, a rest, another technique: no score
+            row = {
+                "start_s": round(s.start / fs, 3),
+                "end_s": round(s.end / fs, 3),
+                "why": str(err),
+            }
+            not_scored.append(row)
         if recogniser is not None:
             row["recognised"] = recogniser.classify(s.values, fs).technique
-        strokes.append(row)
+        if "why" not in row:
+            strokes.append(row)
     overall = round(sum(s["overall"] for s in strokes) / len(strokes), 1) if strokes else None
     return {
         "reference": ref.name,
         "technique": ref.technique,
         "strokes": strokes,
         "overall": overall,
-        "not_strokes": not_strokes,
+        "not_strokes": len(not_scored),
+        "not_scored": not_scored,
     }
 
 
@@ -491,6 +500,12 @@ def _score(args: argparse.Namespace) -> int:
             f"{report['not_strokes']} piece(s) were no {report['technique']} stroke "
             "(a touch, a rest or another technique): not scored"
         )
+        others = Counter(
+            p["recognised"] for p in report["not_scored"] if p.get("recognised") not in (None,)
+        )
+        others.pop(report["technique"], None)
+        for technique, n in sorted(others.items()):
+            print(f"  {n} recognised as {technique}: score them against a {technique} reference")
     if not strokes:
         print("no complete strokes found")
         return 0

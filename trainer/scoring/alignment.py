@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
+from scipy.signal import find_peaks
 
 from trainer.dtw import OpenEndAligner, dtw_path
 from trainer.scoring.model import Reference
@@ -39,6 +40,7 @@ __all__ = [
     "shape_cutoff_hz",
     "smooth_total",
     "stretch",
+    "strike_jitter",
     "strike_period",
     "unit",
     "window",
@@ -51,6 +53,9 @@ WINDOW_FRACTION = 0.10
 MIN_COMPLETION = 0.97
 #: Percussion: the partial hypothesis must fit at least this much better (distance ratio).
 _PARTIAL_MARGIN = 0.85
+#: Strikes are peaks at least this many beats apart and this share of the piece's peak.
+_STRIKE_SPACING = 0.3
+_STRIKE_HEIGHT = 0.25
 #: Share of its peak a stroke holds until its release begins: a sweep, percussion.
 _SWEEP_SUSTAIN = 0.8
 _STRIKE_SUSTAIN = 0.5
@@ -241,6 +246,49 @@ def strike_period(total: np.ndarray, beat: int) -> float:
         if curvature < 0:
             return k + 0.5 * (a - c) / curvature
     return float(k)
+
+
+def strike_jitter(total: np.ndarray, beat: int) -> float:
+    """Return how unevenly a train strikes, in force and in time.
+
+    The RMS log ratio of each strike's height to the median of it and its neighbours,
+    and of each interval between strikes to the median of it and two each side, added
+    in quadrature. A strike much
+    harder or weaker than those beside it, or a stray hit between two (a jerk, a tremor
+    on the hand) counts; a change of level over a third, or of pace over the burst, does
+    not (the median follows it).
+
+    Parameters
+    ----------
+    total : numpy.ndarray
+        Total force ``(n,)``, newtons.
+    beat : int
+        The reference's beat, samples (:func:`beat_samples`; > 1).
+
+    Returns
+    -------
+    float
+        The jitter, log units; ``nan`` with fewer than four strikes.
+    """
+    g = np.asarray(total, dtype=np.float64)
+    if g.size < 3 or g.max() <= 0:
+        return math.nan
+    peaks, _ = find_peaks(
+        g, distance=max(1, int(_STRIKE_SPACING * beat)), height=_STRIKE_HEIGHT * g.max()
+    )
+    if peaks.size < 4:
+        return math.nan
+    heights = _off_neighbours(np.log(g[peaks]), 1)
+    # Two each side: a stray hit halves two intervals in a row.
+    intervals = _off_neighbours(np.log(np.diff(peaks).astype(np.float64)), 2)
+    return float(np.sqrt(np.mean(heights**2) + np.mean(intervals**2)))
+
+
+def _off_neighbours(x: np.ndarray, reach: int) -> np.ndarray:
+    """Each value less the median of it and ``reach`` neighbours each side (ends held)."""
+    padded = np.pad(x, reach, mode="edge")
+    windows = np.stack([padded[k : k + x.size] for k in range(2 * reach + 1)])
+    return x - np.median(windows, axis=0)
 
 
 def envelope(total: np.ndarray, beat: int) -> np.ndarray:

@@ -18,6 +18,7 @@ from trainer.scoring.alignment import (
     envelope,
     shape_cutoff_hz,
     smooth_total,
+    strike_jitter,
     strike_period,
 )
 from trainer.scoring.measures import (
@@ -186,6 +187,8 @@ def build_reference(
     durations = np.array([len(s) / fs_hz for s in strokes])
     periods = [strike_period(s.sum(axis=1), beat) for s in strokes] if beat > 1 else []
     periods = [p for p in periods if math.isfinite(p)]
+    jitters = [strike_jitter(s.sum(axis=1), beat) for s in strokes] if beat > 1 else []
+    jitters = [j for j in jitters if math.isfinite(j)]
     provisional = Reference(
         name=name,
         technique=technique,
@@ -211,6 +214,8 @@ def build_reference(
         n_strokes=len(strokes),
         performers=tuple(sorted(set(performers))),
         strike_period_s=float(np.median(periods)) / fs_hz if periods else 0.0,
+        strike_jitter_mean=float(np.mean(jitters)) if len(jitters) >= 3 else 0.0,
+        strike_jitter_sd=float(np.std(jitters)) if len(jitters) >= 3 else 0.0,
     )
     # Score scales, leave-one-out: each stroke against the template updated without it
     # (one DBA step over the other strokes' alignments), measured as the scorer does.

@@ -24,6 +24,7 @@ from trainer.scoring.alignment import (
     beat_samples,
     envelope,
     smoothed_template,
+    strike_jitter,
     strike_period,
     unit,
     window,
@@ -90,6 +91,9 @@ _DURATION_MIN_TOL = math.log(1.12)
 _TEMPO_GLOBAL_WEIGHT = 0.85
 #: Smoothness tolerance: a log-dimensionless-jerk deficit scoring 90, floor.
 _JERK_MIN_TOL = 0.6
+#: Percussion: strike-height jitter tolerance (log units scoring 90 beyond the experts'
+#: mean), floor: a strike 10 % off its neighbours.
+_JITTER_MIN_TOL = 0.1
 #: Smoothness is measured below this frequency (above it is sensor noise).
 _JERK_CUTOFF_HZ = 14.0
 #: Width of the joins between thirds in the level profile, a fraction of the stroke.
@@ -754,14 +758,28 @@ def strike_envelope(form: np.ndarray, beat: int) -> np.ndarray:
 
 
 def smoothness_component(ctx: StrokeContext) -> ComponentResult:
-    """Jerk of the total force against the experts' (only rougher costs points)."""
+    """Jerk of the total force against the experts' (only rougher costs points).
+
+    For percussion, how evenly it strikes against how evenly they do.
+    """
     ref = ctx.reference
+    beat = beat_samples(ref.total)
+    if beat > 1 and ref.strike_jitter_mean > 0:
+        jitter = strike_jitter(ctx.values.sum(axis=1), beat)
+        if math.isfinite(jitter):
+            excess = max(0.0, jitter - ref.strike_jitter_mean)
+            score = curve(excess, max(_JITTER_MIN_TOL, 2.5 * ref.strike_jitter_sd))
+            faults: tuple[tuple[str, str, float], ...] = ()
+            if score < 100.0:
+                message = "uneven strikes: strike with the same force each time"
+                faults = (("jerky", message, 1.0),)
+            return ComponentResult(score, faults, details={"strike_jitter": jitter})
     pace = ctx.form.size / max(ctx.alignment.covered, 1)
-    form = strike_envelope(ctx.form, beat_samples(ref.total))
+    form = strike_envelope(ctx.form, beat)
     ldlj = smoothness(form, ref.fs_hz, ref.peak_force_n[0], pace)
     deficit = max(0.0, ref.smoothness_mean - ldlj)
     score = curve(deficit, max(_JERK_MIN_TOL, 2.5 * ref.smoothness_sd))
-    faults: tuple[tuple[str, str, float], ...] = ()
+    faults = ()
     if score < 100.0:
         faults = (("jerky", "jerky pressure: change force more smoothly", 1.0),)
     return ComponentResult(score, faults, details={"jerk": ldlj})

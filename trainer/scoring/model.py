@@ -130,6 +130,10 @@ class Reference:
         Percussion: median strike period of the takes' strokes, seconds (their pace is
         how often they strike, not how long a burst lasts); 0 for a single sweep or a
         reference that predates it (its pace is then read from durations).
+    strike_jitter_mean, strike_jitter_sd : float
+        Percussion: how unevenly the takes' strokes strike
+        (:func:`~trainer.scoring.alignment.strike_jitter`), mean and standard deviation;
+        0 for a sweep or an older reference (its smoothness is then the jerk's).
     """
 
     name: str
@@ -156,6 +160,8 @@ class Reference:
     synthetic: bool = False
     performers: tuple[str, ...] = ()
     strike_period_s: float = 0.0
+    strike_jitter_mean: float = 0.0
+    strike_jitter_sd: float = 0.0
 
     def __post_init__(self) -> None:
         template = np.asarray(self.template, dtype=np.float64)
@@ -196,11 +202,13 @@ class Reference:
             *self.duration_s,
             *self.peak_force_n,
             self.strike_period_s,
+            self.strike_jitter_mean,
+            self.strike_jitter_sd,
         )
         if not all(math.isfinite(v) for v in scalars):
             raise ScoringError("reference calibration values must be finite")
-        if self.strike_period_s < 0:
-            raise ScoringError("strike_period_s must be >= 0")
+        if min(self.strike_period_s, self.strike_jitter_mean, self.strike_jitter_sd) < 0:
+            raise ScoringError("strike calibration must be >= 0")
         if self.fs_hz <= 0 or self.shape_d90 <= 0 or self.tam_p90 <= 0:
             raise ScoringError("sample rate and score scales must be > 0")
         lo, mean, hi = self.duration_s

@@ -200,12 +200,9 @@ def _reject(ctx: StrokeContext) -> None:
         why = "no strikes in its rhythm"
     elif not 1.0 / REJECT_DURATION <= ratio <= REJECT_DURATION:
         why = f"it lasted {ctx.duration_s:.1f} s, the reference {ref.duration_s[1]:.1f} s"
-    elif (
-        (math.log(level) / math.log(REJECT_LEVEL)) ** 2
-        + (math.log(ratio) / math.log(REJECT_DURATION)) ** 2
-        + (load / REJECT_LOAD) ** 2
-        > 1.0
-    ):
+    elif (math.log(level) / math.log(REJECT_LEVEL)) ** 2 + (
+        math.log(ratio) / math.log(REJECT_DURATION)
+    ) ** 2 + (load / REJECT_LOAD) ** 2 > 1.0:
         # Far off in force, duration and where the hand pressed at once: a resting hand,
         # a touch, another technique (a friction stroke against effleurage: thrice the
         # force on the fingertips instead of the palm). Any one of them alone is a fault.

@@ -11,7 +11,8 @@ A reference file is a zip archive with exactly two stored entries:
          "regions": [...], "duration_s": [min, mean, max],
          "force": {"peak_mean_n", "peak_sd_n", "mean_n"},
          "calibration": {"shape_d90", "tam_p90", "smoothness_mean", "smoothness_sd",
-                         and for percussion "strike_period_s"},
+                         and for percussion "strike_period_s", "strike_jitter_mean",
+                         "strike_jitter_sd"},
          "weights": {"shape", "pressure", "tempo", "smoothness", ...any registered
                      component's}, "n_strokes"}
 
@@ -25,11 +26,13 @@ entry names (no paths), JSON keys and types, array names, dtypes, shapes, finite
 Any problem is a one-line :class:`~trainer.exceptions.ReferenceFileError`. Writing is
 atomic and deterministic (fixed timestamps, sorted keys): the same reference always
 gives the same bytes.
+
+The library of references by name (:class:`ReferenceLibrary`, :class:`LibraryEntry`) is in
+:mod:`trainer.store.reference_library`; both names are re-exported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import math
@@ -38,20 +41,21 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reference_strokes import bundled_reference_files
 from sensors.exceptions import ProfileError
 from sensors.profiles import GloveProfile
+from trainer._lazy import attach
 from trainer.exceptions import ReferenceFileError, ScoringError
 from trainer.scoring.model import COMPONENTS, Reference, region_names
 from trainer.scoring.techniques import check_technique_name
 from trainer.store.files import deterministic_zip, read_member, read_npy, write_atomic
-from trainer.store.paths import data_home
+
+if TYPE_CHECKING:
+    from trainer.store.reference_library import LibraryEntry, ReferenceLibrary
 
 __all__ = [
     "FORMAT",
@@ -105,7 +109,7 @@ _META_KEYS = frozenset(
 _FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
 _CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
 #: Written only for percussion (a sweep's file is as before).
-_CALIBRATION_OPTIONAL = ("strike_period_s",)
+_CALIBRATION_OPTIONAL = ("strike_jitter_mean", "strike_jitter_sd", "strike_period_s")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -164,10 +168,21 @@ def _meta(ref: Reference) -> dict[str, Any]:
             "smoothness_mean": ref.smoothness_mean,
             "smoothness_sd": ref.smoothness_sd,
         }
-        | ({"strike_period_s": ref.strike_period_s} if ref.strike_period_s > 0 else {}),
+        | _strike_calibration(ref),
         "weights": dict(ref.weights),
         "n_strokes": ref.n_strokes,
     }
+
+
+def _strike_calibration(ref: Reference) -> dict[str, float]:
+    """Percussion's calibration keys (none for a sweep: its file is as before)."""
+    out = {}
+    if ref.strike_period_s > 0:
+        out["strike_period_s"] = ref.strike_period_s
+    if ref.strike_jitter_mean > 0:
+        out["strike_jitter_mean"] = ref.strike_jitter_mean
+        out["strike_jitter_sd"] = ref.strike_jitter_sd
+    return out
 
 
 def encode_reference(ref: Reference) -> bytes:
@@ -340,6 +355,101 @@ def _arrays(data: bytes, origin: str) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _read_meta(data: bytes, origin: str) -> tuple[dict[str, bytes], dict[str, Any], int]:
+    """Return the archive's entries, its metadata and version, with every key checked."""
+    if len(data) > MAX_FILE_BYTES:
+        raise _bad(origin, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    entries = _entries(data, _ENTRIES, origin, "archive")
+    try:
+        meta = json.loads(entries["meta.json"].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _bad(origin, "meta.json is not UTF-8 JSON") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise _bad(origin, "wrong format marker")
+    version = meta.get("version")
+    if version not in (VERSION, _LEGACY_VERSION) or isinstance(version, bool):
+        raise _bad(origin, f"unsupported version {version!r} (this reads 1 and {VERSION})")
+    expected = _META_KEYS if version == VERSION else _META_KEYS - {"performers"}
+    unknown = sorted(set(meta) - expected)
+    missing = sorted(expected - set(meta))
+    if unknown or missing:
+        raise _bad(origin, f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}")
+    return entries, meta, int(version)
+
+
+def _profile(meta: dict[str, Any], origin: str) -> GloveProfile:
+    """Return the reference's glove profile, whose regions must be the file's."""
+    try:
+        profile = GloveProfile.from_dict(meta["profile"], f"{origin} profile")
+    except ProfileError as err:
+        raise _bad(origin, str(err)) from None
+    except (TypeError, AttributeError, KeyError, OverflowError):
+        raise _bad(origin, "profile must be a glove profile object") from None
+    if meta["regions"] != list(region_names(profile)):
+        raise _bad(origin, "regions do not match the glove profile's")
+    return profile
+
+
+def _duration(meta: dict[str, Any], origin: str) -> tuple[float, float, float]:
+    duration = meta["duration_s"]
+    if (
+        not isinstance(duration, list)
+        or len(duration) != 3
+        or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1e4 for v in duration
+        )
+        or not duration[0] <= duration[1] <= duration[2]
+    ):
+        raise _bad(origin, "duration_s must be [min, mean, max] seconds")
+    return float(duration[0]), float(duration[1]), float(duration[2])
+
+
+def _weights(meta: dict[str, Any], origin: str) -> dict[str, Any]:
+    weights = meta["weights"]
+    if not isinstance(weights, dict) or not set(COMPONENTS) <= set(weights):
+        raise _bad(origin, f"weights must give {', '.join(COMPONENTS)} (and may give more)")
+    for key in weights:
+        if _number(weights, key, origin, where="weights.") < 0:
+            raise _bad(origin, f"weights.{key} must be >= 0")
+    return weights
+
+
+def _checked_arrays(data: bytes, channels: int, regions: int, origin: str) -> dict[str, np.ndarray]:
+    """Return the arrays, each of the shape the profile implies, finite, the band in order."""
+    arrays = _arrays(data, origin)
+    template = arrays["template"]
+    if template.ndim != 2 or template.shape[1] != channels:
+        raise _bad(origin, f"template has shape {template.shape}, expected (L, {channels})")
+    length = template.shape[0]
+    if not 3 <= length <= _MAX_LENGTH:
+        raise _bad(origin, f"template length {length} outside 3..{_MAX_LENGTH}")
+    for key, shape in (
+        ("band_lo", (length,)),
+        ("band_hi", (length,)),
+        ("share_mean", (regions,)),
+        ("share_sd", (regions,)),
+    ):
+        if arrays[key].shape != shape:
+            raise _bad(origin, f"{key} has shape {arrays[key].shape}, expected {shape}")
+    for key, arr in arrays.items():
+        if not np.all(np.isfinite(arr)):
+            raise _bad(origin, f"{key} has non-finite values")
+    if np.any(arrays["band_lo"] > arrays["band_hi"]):
+        raise _bad(origin, "band_lo exceeds band_hi")
+    return arrays
+
+
+def _performers(meta: dict[str, Any], origin: str) -> list[str]:
+    performers = meta.get("performers", [])
+    if (
+        not isinstance(performers, list)
+        or len(performers) > 1000
+        or not all(isinstance(p, str) and 0 < len(p) <= 200 for p in performers)
+    ):
+        raise _bad(origin, "performers must be a list of names")
+    return performers
+
+
 def decode_reference(data: bytes, origin: str = "reference") -> Reference:
     """Parse and validate ``.mtref`` bytes.
 
@@ -361,92 +471,35 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
         Too large, not a zip, wrong entries, bad JSON, unknown version, missing or
         malformed fields, arrays of the wrong shape or with non-finite values.
     """
-    if len(data) > MAX_FILE_BYTES:
-        raise _bad(origin, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    entries = _entries(data, _ENTRIES, origin, "archive")
-    try:
-        meta = json.loads(entries["meta.json"].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _bad(origin, "meta.json is not UTF-8 JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise _bad(origin, "wrong format marker")
-    version = meta.get("version")
-    if version not in (VERSION, _LEGACY_VERSION) or isinstance(version, bool):
-        raise _bad(origin, f"unsupported version {version!r} (this reads 1 and {VERSION})")
-    expected = _META_KEYS if version == VERSION else _META_KEYS - {"performers"}
-    unknown = sorted(set(meta) - expected)
-    missing = sorted(expected - set(meta))
-    if unknown or missing:
-        raise _bad(origin, f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}")
+    entries, meta, version = _read_meta(data, origin)
     name = _text(meta, "name", origin)
     if not _NAME.fullmatch(name) or ".." in name:
         raise _bad(origin, f"invalid name {name!r}")
     if not isinstance(meta["synthetic"], bool):
         raise _bad(origin, "synthetic must be true or false")
-    try:
-        profile = GloveProfile.from_dict(meta["profile"], f"{origin} profile")
-    except ProfileError as err:
-        raise _bad(origin, str(err)) from None
-    except (TypeError, AttributeError, KeyError, OverflowError):
-        raise _bad(origin, "profile must be a glove profile object") from None
-    if meta["regions"] != list(region_names(profile)):
-        raise _bad(origin, "regions do not match the glove profile's")
-    duration = meta["duration_s"]
-    if (
-        not isinstance(duration, list)
-        or len(duration) != 3
-        or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1e4 for v in duration
-        )
-        or not duration[0] <= duration[1] <= duration[2]
-    ):
-        raise _bad(origin, "duration_s must be [min, mean, max] seconds")
+    profile = _profile(meta, origin)
+    duration = _duration(meta, origin)
     force = _section(meta, "force", _FORCE_KEYS, origin)
     calibration = _section(
         meta, "calibration", _CALIBRATION_KEYS, origin, optional=_CALIBRATION_OPTIONAL
     )
-    weights = meta["weights"]
-    if not isinstance(weights, dict) or not set(COMPONENTS) <= set(weights):
-        raise _bad(origin, f"weights must give {', '.join(COMPONENTS)} (and may give more)")
-    for key in weights:
-        if _number(weights, key, origin, where="weights.") < 0:
-            raise _bad(origin, f"weights.{key} must be >= 0")
+    weights = _weights(meta, origin)
     n_strokes = meta["n_strokes"]
     if isinstance(n_strokes, bool) or not isinstance(n_strokes, int) or n_strokes < 0:
         raise _bad(origin, "n_strokes must be an integer >= 0")
-    arrays = _arrays(entries["arrays.npz"], origin)
+    arrays = _checked_arrays(
+        entries["arrays.npz"], len(profile.sensors), len(meta["regions"]), origin
+    )
     template = arrays["template"]
-    channels = len(profile.sensors)
-    if template.ndim != 2 or template.shape[1] != channels:
-        raise _bad(origin, f"template has shape {template.shape}, expected (L, {channels})")
-    length = template.shape[0]
-    if not 3 <= length <= _MAX_LENGTH:
-        raise _bad(origin, f"template length {length} outside 3..{_MAX_LENGTH}")
-    regions = len(meta["regions"])
-    for key, shape in (
-        ("band_lo", (length,)),
-        ("band_hi", (length,)),
-        ("share_mean", (regions,)),
-        ("share_sd", (regions,)),
-    ):
-        if arrays[key].shape != shape:
-            raise _bad(origin, f"{key} has shape {arrays[key].shape}, expected {shape}")
-    for key, arr in arrays.items():
-        if not np.all(np.isfinite(arr)):
-            raise _bad(origin, f"{key} has non-finite values")
-    if np.any(arrays["band_lo"] > arrays["band_hi"]):
-        raise _bad(origin, "band_lo exceeds band_hi")
     try:
         technique = check_technique_name(_text(meta, "technique", origin, limit=64) or "unknown")
     except ScoringError as err:
         raise _bad(origin, str(err)) from None
-    performers = meta.get("performers", [])
-    if (
-        not isinstance(performers, list)
-        or len(performers) > 1000
-        or not all(isinstance(p, str) and 0 < len(p) <= 200 for p in performers)
-    ):
-        raise _bad(origin, "performers must be a list of names")
+    performers = _performers(meta, origin)
+    strike = {
+        key: _number(calibration, key, origin, where="calibration.") if key in calibration else 0.0
+        for key in _CALIBRATION_OPTIONAL
+    }
     smoothness = (
         _number(calibration, "smoothness_mean", origin, where="calibration."),
         _number(calibration, "smoothness_sd", origin, where="calibration."),
@@ -465,7 +518,7 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
             synthetic=meta["synthetic"],
             profile=profile,
             fs_hz=_number(meta, "sample_rate_hz", origin, positive=True),
-            duration_s=(float(duration[0]), float(duration[1]), float(duration[2])),
+            duration_s=duration,
             peak_force_n=(
                 _number(force, "peak_mean_n", origin, where="force."),
                 _number(force, "peak_sd_n", origin, where="force."),
@@ -480,11 +533,9 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
             weights=dict(weights),  # built-ins, and any other component's (kept as given)
             n_strokes=n_strokes,
             performers=tuple(performers),
-            strike_period_s=(
-                _number(calibration, "strike_period_s", origin, positive=True, where="calibration.")
-                if "strike_period_s" in calibration
-                else 0.0
-            ),
+            strike_period_s=strike["strike_period_s"],
+            strike_jitter_mean=strike["strike_jitter_mean"],
+            strike_jitter_sd=strike["strike_jitter_sd"],
             **arrays,
         )
     except ScoringError as err:
@@ -568,319 +619,7 @@ def load_reference(source: str | os.PathLike[str] | Any, origin: str | None = No
     return decode_reference(_read_limited(source.read_bytes, label), label)
 
 
-# -- the library -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LibraryEntry:
-    """One reference of the library as listed.
-
-    Parameters
-    ----------
-    name : str
-        Its name.
-    origin : {"bundled", "user"}
-        Shipped with the program, or in the user's library (shadowing a bundled one of
-        the same name).
-    reference : Reference or None
-        The loaded reference, ``None`` if its file is invalid.
-    error : str
-        Why it could not be loaded ("" when it could).
-    """
-
-    name: str
-    origin: str
-    reference: Reference | None
-    error: str = ""
-
-
-class ReferenceLibrary:
-    """Bundled starter references plus the user's, by name.
-
-    User references live in ``<data home>/references/NAME.mtref``. Names are unique: a
-    new reference may not take an existing name (bundled or user) unless asked to
-    overwrite it; a user reference saved under a bundled name replaces the bundled one
-    (how instructors replace the synthetic starters).
-
-    Parameters
-    ----------
-    user_dir : pathlib.Path or None
-        Where user references live (default ``data_home() / "references"``).
-    """
-
-    def __init__(self, user_dir: Path | None = None) -> None:
-        self.user_dir = user_dir or data_home() / "references"
-
-    def _user_files(self) -> dict[str, Path]:
-        if not self.user_dir.is_dir():
-            return {}
-        return {
-            p.name[: -len(REFERENCE_SUFFIX)]: p
-            for p in sorted(self.user_dir.iterdir())
-            if p.name.endswith(REFERENCE_SUFFIX) and p.is_file() and _NAME.fullmatch(p.stem)
-        }
-
-    def _bundled(self) -> dict[str, Any]:
-        """Return the bundled starters, less those the user hid."""
-        hidden = self.hidden()
-        return {
-            name: r
-            for r in bundled_reference_files()
-            if (name := r.name[: -len(REFERENCE_SUFFIX)]) not in hidden
-        }
-
-    @property
-    def _hidden_path(self) -> Path:
-        return self.user_dir / HIDDEN_FILE
-
-    def hidden(self) -> list[str]:
-        """Names of the bundled starters the user hid (see :meth:`delete`), sorted.
-
-        An unreadable list hides nothing (the starters simply show again).
-        """
-        try:
-            names = json.loads(self._hidden_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
-        if not isinstance(names, list):
-            return []
-        return sorted({n for n in names if isinstance(n, str) and _NAME.fullmatch(n)})
-
-    def _set_hidden(self, names: set[str]) -> None:
-        data = json.dumps(sorted(names), indent=1) + "\n"
-        write_atomic(self._hidden_path, data.encode("utf-8"))
-
-    def names(self) -> list[str]:
-        """All reference names, sorted."""
-        return sorted(set(self._bundled()) | set(self._user_files()))
-
-    def origin(self, name: str) -> str:
-        """``"user"`` or ``"bundled"`` for a known name.
-
-        Raises
-        ------
-        ReferenceFileError
-            Unknown name.
-        """
-        if name in self._user_files():
-            return "user"
-        if name in self._bundled():
-            return "bundled"
-        raise self._unknown(name)
-
-    def _unknown(self, name: str) -> ReferenceFileError:
-        known = ", ".join(self.names()) or "none"
-        return ReferenceFileError(f"unknown reference {name!r} (known: {known})")
-
-    def entries(self) -> list[LibraryEntry]:
-        """Every reference, loaded; invalid files are listed with their error."""
-        out = []
-        for name in self.names():
-            try:
-                out.append(LibraryEntry(name, self.origin(name), self.get(name)))
-            except ReferenceFileError as err:
-                out.append(LibraryEntry(name, self.origin(name), None, str(err)))
-        return out
-
-    def get(self, name_or_path: str) -> Reference:
-        """Load a reference by name, or from a ``.mtref`` file path.
-
-        Parameters
-        ----------
-        name_or_path : str
-            A library name, or a path to a reference file.
-
-        Returns
-        -------
-        Reference
-            The validated reference.
-
-        Raises
-        ------
-        ReferenceFileError
-            Unknown name (the message lists the known ones) or an invalid file.
-        """
-        user = self._user_files()
-        if name_or_path in user:
-            return load_reference(user[name_or_path], f"user reference {name_or_path!r}")
-        bundled = self._bundled()
-        if name_or_path in bundled:
-            return load_reference(bundled[name_or_path], f"bundled reference {name_or_path!r}")
-        if name_or_path.endswith(REFERENCE_SUFFIX) or Path(name_or_path).is_file():
-            return load_reference(name_or_path)
-        raise self._unknown(name_or_path)
-
-    def _target(self, name: str, overwrite: bool) -> Path:
-        check_name(name)
-        if not overwrite and name in self.names():
-            raise ReferenceFileError(
-                f"a reference named {name!r} already exists (choose another name or overwrite)"
-            )
-        return self.user_dir / f"{name}{REFERENCE_SUFFIX}"
-
-    def add(self, ref: Reference, *, overwrite: bool = False) -> Path:
-        """Save a reference into the user library under its name.
-
-        Raises
-        ------
-        ReferenceFileError
-            Invalid name, or the name is taken and ``overwrite`` is false.
-        """
-        return save_reference(ref, self._target(ref.name, overwrite), overwrite=True)
-
-    def import_file(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Reference:
-        """Validate a reference file and copy it into the user library.
-
-        The bytes validated are the bytes written (read once), so a file changed
-        meanwhile cannot slip in unvalidated.
-
-        Raises
-        ------
-        ReferenceFileError
-            Invalid file, or its name is taken and ``overwrite`` is false.
-        """
-        source = Path(path)
-        data = _read_file(source)
-        ref = decode_reference(data, str(source))
-        _write_atomic(self._target(ref.name, overwrite), data, overwrite=True)
-        return ref
-
-    def import_reference(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        name: str | None = None,
-        overwrite: bool = False,
-    ) -> tuple[Reference, bool]:
-        """Validate a reference file and add it to the user library, maybe renamed.
-
-        Parameters
-        ----------
-        path : path-like
-            The ``.mtref`` file.
-        name : str or None
-            Import it under this name (its content says so too) instead of its own.
-        overwrite : bool
-            Replace a reference of that name with other content.
-
-        Returns
-        -------
-        tuple of (Reference, bool)
-            The reference as imported, and whether the library already had it: the
-            same name and the same content (then nothing is written).
-
-        Raises
-        ------
-        ReferenceFileError
-            Invalid file or name, or the name is taken by other content and
-            ``overwrite`` is false.
-        """
-        source = Path(path)
-        data = _read_file(source)
-        ref = decode_reference(data, str(source))
-        if name is not None and name != ref.name:
-            ref = dataclasses.replace(ref, name=check_name(name))
-            data = encode_reference(ref)
-        if ref.name in self.names() and self._content(ref.name) == data:
-            return ref, True
-        _write_atomic(self._target(ref.name, overwrite), data, overwrite=True)
-        return ref, False
-
-    def _content(self, name: str) -> bytes | None:
-        """Return the bytes of the library's reference ``name`` (``None`` if unreadable)."""
-        user = self._user_files()
-        try:
-            if name in user:
-                return user[name].read_bytes()
-            return bytes(self._bundled()[name].read_bytes())
-        except (OSError, KeyError):
-            return None
-
-    def delete(self, name: str) -> str:
-        """Remove a user reference, or hide a bundled starter.
-
-        Sessions scored against it keep their own copy (by content hash) and still
-        replay. A user reference saved under a bundled starter's name is removed, and
-        the starter shows again.
-
-        Parameters
-        ----------
-        name : str
-            A library name.
-
-        Returns
-        -------
-        str
-            ``"deleted"``, ``"deleted, starter shown again"`` or ``"hidden"``.
-
-        Raises
-        ------
-        ReferenceFileError
-            Unknown name.
-        """
-        user = self._user_files()
-        if name in user:
-            user[name].unlink()
-            return "deleted, starter shown again" if name in self._bundled() else "deleted"
-        if name in self._bundled():
-            self._set_hidden({*self.hidden(), name})
-            return "hidden"
-        raise self._unknown(name)
-
-    def unhide(self, name: str) -> None:
-        """Show a hidden bundled starter again.
-
-        Raises
-        ------
-        ReferenceFileError
-            ``name`` is no hidden starter.
-        """
-        hidden = set(self.hidden())
-        if name not in hidden:
-            raise ReferenceFileError(
-                f"{name!r} is not a hidden starter (hidden: {', '.join(sorted(hidden)) or 'none'})"
-            )
-        self._set_hidden(hidden - {name})
-
-    def rename(self, old: str, new: str) -> Path:
-        """Rename a user reference (its file and the name inside it).
-
-        The new file is written before the old one goes, so a crash leaves at worst
-        both. Sessions keep their own copy under the old name and still replay.
-
-        Returns
-        -------
-        pathlib.Path
-            The new file.
-
-        Raises
-        ------
-        ReferenceFileError
-            Unknown or bundled ``old`` (starters are not renamed: export one and import
-            it ``--name NEW``), or ``new`` invalid or taken.
-        """
-        user = self._user_files()
-        if old not in user:
-            if old in self._bundled():
-                raise ReferenceFileError(
-                    f"{old!r} is a bundled starter and cannot be renamed (copy it: "
-                    f"`reference export {old} FILE`, then `reference import FILE --name NEW`)"
-                )
-            raise self._unknown(old)
-        if new == old:
-            raise ReferenceFileError(f"{old!r} already has that name")
-        target = self._target(new, overwrite=False)
-        ref = dataclasses.replace(self.get(old), name=new)
-        path = save_reference(ref, target, overwrite=False)
-        user[old].unlink()
-        return path
-
-    def export(self, name: str, out: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-        """Write the named reference to ``out``.
-
-        Raises
-        ------
-        ReferenceFileError
-            Unknown name, or ``out`` exists and ``overwrite`` is false.
-        """
-        return save_reference(self.get(name), out, overwrite=overwrite)
+# The library (re-exported; imported on first use, since it imports this module).
+__getattr__, __dir__ = attach(
+    __name__, {"trainer.store.reference_library": ("LibraryEntry", "ReferenceLibrary")}
+)

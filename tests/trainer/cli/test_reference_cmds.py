@@ -82,7 +82,14 @@ def test_score_json_schema_and_determinism(capsys):
     code, second, _ = _run(capsys, "score", capture, "--reference", "tapotement-starter", "--json")
     assert first == second  # byte-identical
     report = json.loads(first)
-    assert set(report) == {"reference", "technique", "strokes", "overall", "not_strokes"}
+    assert set(report) == {
+        "reference",
+        "technique",
+        "strokes",
+        "overall",
+        "not_strokes",
+        "not_scored",
+    }
     assert report["strokes"] and 80 < report["overall"] <= 100
     for stroke in report["strokes"]:
         assert set(stroke) >= {"start_s", "end_s", *COMPONENTS, "deductions"}
@@ -119,9 +126,21 @@ def test_score_recognises_techniques(capsys):
         code, out, _ = _run(
             capsys, "score", capture, "--reference", "effleurage-starter", "--json", "--recognise"
         )
-        strokes = json.loads(out)["strokes"]
-        assert code == 0 and strokes
-        assert all(s["recognised"] == technique for s in strokes)
+        report = json.loads(out)
+        # Another technique is scored when it could be an attempt, and otherwise left out
+        # as no attempt (friction: thrice the force, on the fingertips); either way it is
+        # recognised, and the text says which reference would score it.
+        pieces = report["strokes"] + report["not_scored"]
+        assert code == 0 and pieces
+        assert report["not_strokes"] == len(report["not_scored"])
+        assert all(p["recognised"] == technique for p in pieces)
+        assert all("not a effleurage stroke" in p["why"] for p in report["not_scored"])
+        if technique == "friction":
+            assert report["not_scored"] and not report["strokes"]
+            code, text, _ = _run(
+                capsys, "score", capture, "--reference", "effleurage-starter", "--recognise"
+            )
+            assert "recognised as friction: score them against a friction reference" in text
     code, out, _ = _run(capsys, "score", EFFLEURAGE, "--reference", "effleurage-starter",
                         "--recognise")  # fmt: skip
     assert code == 0 and "recognised" in out and "effleurage" in out

@@ -532,3 +532,28 @@ def test_finding_9_one_gross_fault_alone_is_still_scored(technique):
     region = REGIONS[int(np.argmin(reference(technique).share_mean))]
     pieces = [load_onto(own[0], region, 0.6), 0.3 * own[1], timescale(own[2], 2.0)]
     assert len(scored(technique, pieces)) == 3
+
+
+def test_finding_5_uneven_strikes_are_named_and_a_change_of_level_is_not():
+    # Percussion's smoothness is how evenly it strikes: one strike 80 % harder than its
+    # neighbours, or a stray hit between two, is "jerky" (uneven strikes); the second half
+    # struck 30 % harder throughout is a level, not unevenness.
+    ref = reference("tapotement")
+    assert ref.strike_jitter_mean > 0
+    hard, stray, level = [], [], []
+    for x in strokes("tapotement", 0, seed=71):
+        total = x.sum(axis=1)
+        peaks = np.flatnonzero((total[1:-1] > total[:-2]) & (total[1:-1] >= total[2:])) + 1
+        k = peaks[len(peaks) // 2]
+        near = np.abs(np.arange(x.shape[0]) - k) < int(0.02 * FS)
+        hard.append(x * np.where(near, 1.8, 1.0)[:, None])
+        mid = (peaks[2] + peaks[3]) // 2
+        hit = 0.8 * x[peaks[2]] * np.exp(-0.5 * ((np.arange(x.shape[0]) - mid) / 3.0) ** 2)[:, None]
+        stray.append(x + hit)
+        level.append(x * np.where(np.arange(x.shape[0]) > x.shape[0] // 2, 1.3, 1.0)[:, None])
+    for name, pieces in (("hard", hard), ("stray", stray)):
+        for s in scored("tapotement", pieces):
+            assert "jerky" in codes(s), (name, codes(s))
+            assert s.components["smoothness"] < 97.0, (name, s.components)
+    for s in scored("tapotement", level):
+        assert "jerky" not in codes(s), codes(s)

@@ -159,7 +159,7 @@ def _rewrite(src, *, meta=None, arrays=None, extra=None):
         ({"meta": lambda d: d["calibration"].update(shape_d90=0)}, "shape_d90 must be > 0"),
         (
             {"meta": lambda d: d["calibration"].update(strike_period_s=-0.1)},
-            "strike_period_s must be > 0",
+            "strike calibration must be >= 0",
         ),
         ({"meta": lambda d: d["calibration"].update(beat=1)}, "calibration must have exactly"),
         ({"meta": lambda d: d["force"].update(mean_n="5")}, "force.mean_n must be a finite"),
@@ -257,10 +257,17 @@ def test_percussion_keeps_its_strike_period_and_a_sweep_file_does_not_carry_one(
     assert 0.05 < tap.strike_period_s < 0.5
     again = decode_reference(encode_reference(tap))
     assert again.strike_period_s == tap.strike_period_s
+    assert tap.strike_jitter_mean > 0
+    assert (again.strike_jitter_mean, again.strike_jitter_sd) == (
+        tap.strike_jitter_mean,
+        tap.strike_jitter_sd,
+    )
     sweep = library.export("effleurage-starter", tmp_path / "e.mtref")
-    assert "strike_period_s" not in json.loads(_entries(sweep)["meta.json"])["calibration"]
+    calibration = json.loads(_entries(sweep)["meta.json"])["calibration"]
+    assert not any(key.startswith("strike_") for key in calibration)
     older = _rewrite(
         library.export("tapotement-starter", tmp_path / "t.mtref"),
-        meta=lambda d: d["calibration"].pop("strike_period_s"),
+        meta=lambda d: [d["calibration"].pop(k) for k in list(d["calibration"]) if "strike" in k],
     )
     assert decode_reference(older, "t.mtref").strike_period_s == 0.0
+    assert decode_reference(older, "t.mtref").strike_jitter_mean == 0.0
