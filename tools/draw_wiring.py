@@ -205,6 +205,27 @@ def draw(sensors: tuple, positions: dict[str, tuple], settings: object) -> str:
     last_x = COLUMN_X0 + (len(columns) - 1) * COLUMN_DX
     bat_x = last_x + 110
     right = bat_x + 40
+    board_x1 = _draw_rails_and_board(svg, last_x, right)
+    _draw_sensor_columns(svg, columns, last_x)
+    _draw_battery_sense(svg, bat_x, settings.BATTERY_GPIO)  # type: ignore[attr-defined]
+    _draw_power_path(svg, right + 40, bat_x)
+    _draw_mode_jumper(svg, board_x1 - 60, settings.MODE_GPIO)  # type: ignore[attr-defined]
+    svg.text(
+        20,
+        HEIGHT - 14,
+        "A dot joins wires; a wire hopping over another is not "
+        "connected to it. R_M: see docs/build-a-glove.md for choosing it.",
+        11,
+        MUTED,
+        "start",
+    )
+
+    draw_hand(svg, sensors, positions, x0=board_x1 + 40)
+    return svg.render()
+
+
+def _draw_rails_and_board(svg: Svg, last_x: float, right: float) -> float:
+    """Draw the 3V3 and GND rails and the board with its supply pins; return its right edge."""
     # rails
     svg.line(50, RAIL_3V3_Y, last_x, RAIL_3V3_Y, POWER)
     svg.text(50, RAIL_3V3_Y - 8, "3V3", 12, POWER, "start", "bold")
@@ -228,6 +249,11 @@ def draw(sensors: tuple, positions: dict[str, tuple], settings: object) -> str:
     svg.dot(80, RAIL_GND_Y)
     svg.text(84, BOARD_Y + 18, "GND", 11)
 
+    return board_x1
+
+
+def _draw_sensor_columns(svg: Svg, columns: list, last_x: float) -> None:
+    """Draw each sensor's divider (FSR above the pin, R_M below), optional ones dashed."""
     for i, ((name, _region, _x, _y, gpio), optional) in enumerate(columns):
         x = COLUMN_X0 + i * COLUMN_DX
         color = MUTED if optional else INK
@@ -254,8 +280,9 @@ def draw(sensors: tuple, positions: dict[str, tuple], settings: object) -> str:
         MUTED,
     )
 
+
+def _draw_battery_sense(svg: Svg, bat_x: float, bat_gpio: int) -> None:
     # battery sense divider
-    bat_gpio = settings.BATTERY_GPIO  # type: ignore[attr-defined]
     svg.text(bat_x, RAIL_3V3_Y - 12, "battery sense", 11, POWER, weight="bold")
     resistor(svg, bat_x, RAIL_3V3_Y, NODE_Y, POWER)
     svg.dot(bat_x, NODE_Y, POWER)
@@ -267,8 +294,9 @@ def draw(sensors: tuple, positions: dict[str, tuple], settings: object) -> str:
     hop(svg, bat_x + 24, NODE_Y, BOARD_Y, RAIL_GND_Y, POWER)
     svg.text(bat_x + 24, BOARD_Y + 18, f"GPIO{bat_gpio}", 11, POWER)
 
+
+def _draw_power_path(svg: Svg, px: float, bat_x: float) -> None:
     # power path: LiPo -> charger -> switch -> 5V pin; BAT+ feeds the sense divider
-    px = right + 40
     svg.rect(px, 80, 110, 56, POWER, "#fff5f2", rx=6)
     svg.text(px + 55, 102, "LiPo 3.7 V", 12, POWER)
     svg.text(px + 55, 120, "1 cell, 500 mAh", 11, POWER)
@@ -296,9 +324,9 @@ def draw(sensors: tuple, positions: dict[str, tuple], settings: object) -> str:
     svg.text(bat_x + 74, bat_y - 6, "BAT+", 10, POWER, "start")
     svg.text(px + 60, 240, "OUT+", 10, POWER, "start")
 
+
+def _draw_mode_jumper(svg: Svg, jx: float, mode_gpio: int) -> None:
     # text-mode jumper under the board
-    mode_gpio = settings.MODE_GPIO  # type: ignore[attr-defined]
-    jx = board_x1 - 60
     svg.line(jx, BOARD_Y + BOARD_H, jx, BOARD_Y + BOARD_H + 26)
     svg.rect(jx - 6, BOARD_Y + BOARD_H + 26, 12, 14, INK, "#ffd")
     svg.line(jx, BOARD_Y + BOARD_H + 40, jx, BOARD_Y + BOARD_H + 60)
@@ -315,18 +343,6 @@ def draw(sensors: tuple, positions: dict[str, tuple], settings: object) -> str:
         MUTED,
         "end",
     )
-    svg.text(
-        20,
-        HEIGHT - 14,
-        "A dot joins wires; a wire hopping over another is not "
-        "connected to it. R_M: see docs/build-a-glove.md for choosing it.",
-        11,
-        MUTED,
-        "start",
-    )
-
-    draw_hand(svg, sensors, positions, x0=board_x1 + 40)
-    return svg.render()
 
 
 def draw_hand(svg: Svg, sensors: tuple, positions: dict[str, tuple], x0: float) -> None:

@@ -477,8 +477,8 @@ def _stroke_b(technique: str, style: int, rng: np.random.Generator, prof: GloveP
             (st["a"][1], st["at"][1], st["w"], ((_P["index"][0] + _P["middle"][0]) / 2, 0.88)),
             (st["palm"], 0.5, 0.3, _P["palm"]),
         )
-        for amp, at, width, point in parts:
-            w = _contact_weights(prof, np.array(point)[None, :], st["sigma"])[0]
+        for amp, at, width, spot in parts:
+            w = _contact_weights(prof, np.array(spot)[None, :], st["sigma"])[0]
             out += amp * _gauss(t, at * dur, width * dur)[:, None] * w[None, :]
         out *= taper[:, None]
         return force * out / out.sum(axis=1).max()

@@ -12,6 +12,9 @@ same loop feeds them through the shared
 interpolation) and hands blocks to :meth:`BleSource.read` through a thread-safe queue.
 A reconnect is a marker in the same notification queue, so the decoder sees it exactly
 between the old link's last notification and the new link's first.
+
+Scanning (:func:`scan`, :class:`GloveAdvertisement`) lives in
+:mod:`sensors.sources._ble_scan` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sensors import protocol
@@ -37,6 +39,7 @@ from sensors.exceptions import (
     SourceError,
 )
 from sensors.profiles import DEFAULT_PROFILE, GloveProfile, list_profiles, load_profile
+from sensors.sources._ble_scan import GloveAdvertisement, adapter_error, kind_of, scan
 from sensors.sources._decoding import PacketDecoder
 from sensors.sources.base import Source, SourceKind, SourceState, SourceStatus
 
@@ -48,100 +51,6 @@ _RETRY_CONNECTOR_ATTEMPTS = 2  # establish_connection's own retries inside one o
 _SHORT_LINK_S = 2.0  # a link that drops sooner than this gets backoff_s[0] before retrying
 _END = object()  # end of stream (both queues)
 _RELINK = object()  # notification-queue marker: a new link starts here
-
-
-@dataclass(frozen=True, slots=True)
-class GloveAdvertisement:
-    """A glove seen while scanning.
-
-    Parameters
-    ----------
-    address : str
-        Platform address (MAC on Linux/Windows, UUID on macOS).
-    name : str
-        Advertised name ("" if none).
-    rssi : int or None
-        Signal strength, dBm.
-    kind : {"glove-v1", "nus-text"}
-        Which protocol it advertises.
-    """
-
-    address: str
-    name: str
-    rssi: int | None
-    kind: str
-
-
-def _adapter_error(err: BaseException) -> AdapterError | None:
-    """Map the many ways "no usable Bluetooth" surfaces to one AdapterError."""
-    from bleak.exc import BleakBluetoothNotAvailableError, BleakDBusError
-
-    if isinstance(err, BleakBluetoothNotAvailableError):
-        return AdapterError(f"Bluetooth is not available: {err}")
-    if isinstance(err, FileNotFoundError | ConnectionRefusedError | PermissionError):
-        # dbus socket absent (no BlueZ), refused, or not allowed to use it
-        return AdapterError(
-            "no Bluetooth adapter reachable (is BlueZ running and is there an adapter?)"
-        )
-    text = str(err)
-    if isinstance(err, BleakDBusError) and ("NotReady" in text or "NotPermitted" in text):
-        return AdapterError(f"Bluetooth adapter not ready or not permitted: {err}")
-    if "No powered" in text or ("adapter" in text.lower() and "not found" in text.lower()):
-        return AdapterError(f"no usable Bluetooth adapter: {err}")
-    return None
-
-
-def _kind_of(service_uuids: Sequence[str]) -> str | None:
-    uuids = {u.lower() for u in service_uuids}
-    if protocol.GLOVE_SERVICE_UUID in uuids:
-        return "glove-v1"
-    if protocol.NUS_SERVICE_UUID in uuids:
-        return "nus-text"
-    return None
-
-
-async def _discover(scanner_class: Any, timeout_s: float) -> list[GloveAdvertisement]:
-    found = await scanner_class.discover(timeout=timeout_s, return_adv=True)
-    gloves = []
-    for device, adv in found.values():
-        kind = _kind_of(adv.service_uuids or [])
-        if kind is not None:
-            name = adv.local_name or device.name or ""
-            gloves.append(GloveAdvertisement(device.address, name, adv.rssi, kind))
-    return sorted(gloves, key=lambda g: (-(g.rssi if g.rssi is not None else -999), g.address))
-
-
-def scan(timeout_s: float = 5.0, *, scanner_class: Any = None) -> list[GloveAdvertisement]:
-    """List nearby gloves (either protocol), strongest signal first.
-
-    Parameters
-    ----------
-    timeout_s : float
-        How long to listen, seconds.
-    scanner_class : type or None
-        Injected scanner (tests); default :class:`bleak.BleakScanner`.
-
-    Returns
-    -------
-    list of GloveAdvertisement
-        Devices advertising the glove service or the Nordic UART Service.
-
-    Raises
-    ------
-    AdapterError
-        No usable Bluetooth adapter (absent, BlueZ not running, no permission).
-    SourceError
-        Any other scanning failure.
-    """
-    if scanner_class is None:
-        from bleak import BleakScanner as scanner_class
-    try:
-        return asyncio.run(_discover(scanner_class, timeout_s))
-    except Exception as err:
-        mapped = _adapter_error(err)
-        if mapped is not None:
-            raise mapped from err
-        raise SourceError(f"scan failed: {err}") from err
 
 
 class BleSource(Source):
@@ -437,7 +346,7 @@ class BleSource(Source):
             fatal: SourceError | ProfileError | None = (
                 err
                 if isinstance(err, AdapterError | DeviceNotFoundError | ProfileError)
-                else _adapter_error(err)
+                else adapter_error(err)
             )
             if fatal is not None and not self._streamed:
                 # Nothing will change by retrying before the first stream: tell open().
@@ -494,7 +403,7 @@ class BleSource(Source):
         except DeviceNotFoundError:
             raise
         except Exception as err:
-            mapped = _adapter_error(err)
+            mapped = adapter_error(err)
             raise (mapped or SourceError(f"scan failed: {err}")) from err
         matches = [
             (device, adv)
@@ -504,7 +413,7 @@ class BleSource(Source):
         if not matches:
             raise DeviceNotFoundError(f"no glove named {self.target!r} found")
         device, adv = max(matches, key=lambda m: m[1].rssi if m[1].rssi is not None else -999)
-        self._device, self._device_kind = device, _kind_of(adv.service_uuids or [])
+        self._device, self._device_kind = device, kind_of(adv.service_uuids or [])
         return self._device, self._device_kind
 
     async def _connect(self, device: Any, on_disconnect: Callable[[Any], None]) -> Any:
@@ -592,7 +501,7 @@ class BleSource(Source):
             services = [s.uuid for s in (getattr(client, "services", None) or [])]
             kind = (
                 kind
-                or _kind_of(services)
+                or kind_of(services)
                 or ("nus-text" if self._profile.protocol == "nus-text" else "glove-v1")
             )
             config = None

@@ -39,14 +39,17 @@ def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> tuple[Path, dict, dict]:
-    """A bandwidth practice by a novice on a mannequin, then a 3-stroke probe."""
+    """A bandwidth practice by a novice on a mannequin, then a 3-stroke probe.
+
+    At 20x: the pace changes neither the strokes nor their scores, only the waiting.
+    """
     home = tmp_path_factory.mktemp("feedback-home")
     practice = _run(
-        "demo", "--headless", "--json", "--seconds", "12", "--student", "novice", "--seed", "3",
-        "--feedback", "bandwidth", "--surface", "Mannequin", home=home,
+        "demo", "--headless", "--json", "--seconds", "12", "--speed", "20", "--student",
+        "novice", "--seed", "3", "--feedback", "bandwidth", "--surface", "Mannequin", home=home,
     )  # fmt: skip
     assert practice.returncode == 0, practice.stderr
-    probe = _run("demo", "--headless", "--json", "--probe", "3", home=home)
+    probe = _run("demo", "--headless", "--json", "--probe", "3", "--speed", "20", home=home)
     assert probe.returncode == 0, probe.stderr
     return home, json.loads(practice.stdout), json.loads(probe.stdout)
 
