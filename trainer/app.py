@@ -17,24 +17,32 @@ from typing import TYPE_CHECKING, Any
 from trainer.ui.services import Services
 
 if TYPE_CHECKING:
+    from sensors.profiles import GloveProfile
+    from sensors.sources.base import Source
     from trainer.scoring import LiveCoach, Reference
     from trainer.store.database import Store
+    from trainer.store.references import ReferenceLibrary
     from trainer.store.sessions import SessionRecording
     from trainer.store.takes import TakeShelf
     from trainer.ui.runner import DemoOptions, DemoResult
 
 __all__ = [
+    "PROFILE_NAME",
     "SETTINGS_FILE",
     "default_services",
     "export_references",
     "load_references",
     "make_coach",
     "make_recorder",
+    "open_counts_source",
+    "open_library",
     "open_store",
     "open_takes",
+    "profiles_folder",
     "run_demo",
     "run_gui",
     "run_replay",
+    "save_profile",
     "save_reference",
     "settings_path",
     "warm_up",
@@ -117,7 +125,14 @@ def open_store() -> Store:
 
 
 def make_recorder(
-    store: Store, reference: Reference, feedback_mode: str, source: str
+    store: Store,
+    reference: Reference,
+    feedback_mode: str,
+    source: str,
+    *,
+    kind: str = "practice",
+    surface: str = "",
+    user: str = "",
 ) -> SessionRecording:
     """Build the recorder of one practice session.
 
@@ -128,18 +143,39 @@ def make_recorder(
     reference : Reference
         The reference being followed.
     feedback_mode : str
-        Faded-feedback setting (``every``, ``every_n:3``, ``off``).
+        Feedback schedule (``every``, ``every_n:3``, ``bandwidth:85:5``, ``off``...;
+        :meth:`trainer.live.feedback.FeedbackMode.text`).
     source : str
         The source spec.
+    kind : {"practice", "probe"}
+        A probe is a short set with every feedback hidden.
+    surface : str
+        What is massaged (``pad``, ``mannequin``, ``person`` or short free text).
+    user : str
+        Who practises (``""``: the default person, ``student``).
 
     Returns
     -------
     SessionRecording
         Capture and attempts go to ``store`` as the session runs.
+
+    Raises
+    ------
+    StoreError
+        An unknown kind or a bad surface.
     """
+    from trainer.store.database import DEFAULT_USER
     from trainer.store.sessions import SessionRecording
 
-    return SessionRecording(store, reference=reference, source=source, feedback_mode=feedback_mode)
+    return SessionRecording(
+        store,
+        reference=reference,
+        source=source,
+        feedback_mode=feedback_mode,
+        kind=kind,
+        surface=surface,
+        user=user or DEFAULT_USER,
+    )
 
 
 def open_takes() -> TakeShelf:
@@ -161,6 +197,74 @@ def save_reference(reference: Reference, overwrite: bool = False) -> Path:
     from trainer.store.references import ReferenceLibrary
 
     return ReferenceLibrary().add(reference, overwrite=overwrite)
+
+
+def open_library() -> ReferenceLibrary:
+    """Return the reference library of the data home (the Instructor view manages it)."""
+    from trainer.store.references import ReferenceLibrary
+
+    return ReferenceLibrary()
+
+
+def open_counts_source(spec: str, profile: GloveProfile) -> Source:
+    """Build the glove of ``spec`` read in raw counts of ``profile`` (calibration wizard).
+
+    Raises
+    ------
+    SourceError
+        A bad spec, or the simulated glove (it performs strokes, not placed weights).
+    """
+    from trainer.cli.calibrate_cmds import open_counts_source as counts_source
+
+    return counts_source(spec, profile)
+
+
+#: A calibrated profile's file name (without ``.toml``), as the wizard names it.
+PROFILE_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+
+
+def profiles_folder() -> Path:
+    """Where the calibration wizard writes profiles (``<data home>/profiles``)."""
+    from trainer.store.paths import data_home
+
+    return data_home() / "profiles"
+
+
+def save_profile(profile: GloveProfile, name: str, overwrite: bool = False) -> Path:
+    """Write a calibrated profile as ``<data home>/profiles/NAME.toml``; return the file.
+
+    Raises
+    ------
+    ProfileError
+        ``name`` is not 1-64 letters, digits, ``.``, ``_`` or ``-`` (first a letter or
+        digit), or the profile does not round-trip.
+    FileExistsError
+        The file exists and ``overwrite`` is false.
+    OSError
+        The file cannot be written.
+    """
+    import re
+    from datetime import UTC, datetime
+
+    from sensors.exceptions import ProfileError
+    from sensors.profiles import write_profile
+
+    if not re.fullmatch(PROFILE_NAME, name) or ".." in name:
+        raise ProfileError(
+            f"invalid profile name {name!r}: use 1-64 letters, digits, '.', '_' or '-'"
+        )
+    folder = profiles_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.toml"
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"a profile named {name!r} already exists")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    comment = (
+        f"Profile {profile.name!r} calibrated with known weights in the Connect view's\n"
+        f"calibration wizard ({stamp}). Tables: monotone fit through the rest count (0 N)\n"
+        "and each load; readings above the heaviest load are clipped to it."
+    )
+    return write_profile(profile, target, overwrite=overwrite, comment=comment)
 
 
 def export_references(out: Path, names: Sequence[str]) -> dict[str, list[Any]]:
@@ -206,6 +310,9 @@ def default_services() -> Services:
         open_takes=open_takes,
         save_reference=save_reference,
         export_references=export_references,
+        open_library=open_library,
+        open_counts_source=open_counts_source,
+        save_profile=save_profile,
         profiles=tuple(profiles),
         techniques=tuple(technique_names()),  # the registry: references' + simulator's
         simulated_techniques=simulated_techniques(),
@@ -239,7 +346,11 @@ def run_gui(services: Services | None = None) -> int:
 
 
 def run_demo(
-    options: DemoOptions, services: Services | None = None, *, remember: bool = True
+    options: DemoOptions,
+    services: Services | None = None,
+    *,
+    remember: bool = True,
+    user: str | None = None,
 ) -> DemoResult:
     """Run the demo (see :func:`trainer.ui.runner.run_demo`).
 
@@ -251,17 +362,24 @@ def run_demo(
         Dependencies (default :func:`default_services`).
     remember : bool
         Persist window settings (off for headless runs).
+    user : str or None
+        Who practises (an existing person); ``None``: the window's own choice.
 
     Returns
     -------
     DemoResult
         Scores, frames, screenshot path.
     """
+    import dataclasses
+
     from trainer.ui.runner import open_settings
     from trainer.ui.runner import run_demo as _run_demo
 
     settings = open_settings(settings_path()) if remember else None
-    return _run_demo(services or default_services(), options, settings)
+    chosen = services or default_services()
+    if user is not None:
+        chosen = dataclasses.replace(chosen, user=user)
+    return _run_demo(chosen, options, settings)
 
 
 def run_replay(

@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "trainer.cli.calibrate_cmds",
     "trainer.cli.reference_cmds",
     "trainer.cli.store_cmds",
+    "trainer.cli.users_cmds",
     "trainer.cli.ratings_cmds",
     "trainer.cli.progress_cmds",
     "trainer.cli.app_cmds",

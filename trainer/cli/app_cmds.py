@@ -131,6 +131,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="S",
         help="what is massaged, recorded with the session: pad, mannequin, person or short text",
     )
+    demo.add_argument(
+        "--user",
+        default=None,
+        metavar="NAME",
+        help="who practises (see `massage-trainer users list`; default: the person the "
+        "window last practised as, else 'student')",
+    )
     demo.set_defaults(func=_demo)
 
 
@@ -302,6 +309,10 @@ def _demo(args: argparse.Namespace) -> int:
     from trainer.store.paths import data_home
 
     data_home()  # a home that is a file: one line now, not a demo without references
+    if args.user is not None:  # an unknown person: one line, before any window opens
+        from trainer.cli.users_cmds import known_person
+
+        args.user = known_person(args.user)
     args.technique, reference = _demo_reference(args)
     screenshot_format(args.screenshot)
     seconds = args.seconds if args.seconds is not None else (8.0 if args.headless else None)
@@ -350,7 +361,7 @@ def _demo(args: argparse.Namespace) -> int:
         sim_options=sim_options,
     )
     try:
-        result = run_demo(options, remember=not args.headless)
+        result = run_demo(options, remember=not args.headless, user=args.user)
         if args.screenshot is not None and result.screenshot is not None:
             finish_screenshot(options.screenshot, args.screenshot)
             result.screenshot = str(args.screenshot)

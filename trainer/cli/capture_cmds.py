@@ -64,6 +64,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="stop after S seconds of signal (default: until the source ends or Ctrl-C)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
+    p.add_argument(
+        "--user",
+        metavar="NAME",
+        help="who performs it, stored in the capture's metadata (as `info` shows it)",
+    )
     p.set_defaults(func=_cmd_record)
 
     p = subparsers.add_parser(
@@ -172,8 +177,26 @@ def _record_target(out: Path, overwrite: bool) -> Path:
     return work
 
 
+def _performer(name: str | None) -> dict[str, Any]:
+    """``{"user": NAME}`` for ``record --user`` (the name checked; as spelled here if known)."""
+    if name is None:
+        return {}
+    from trainer.exceptions import StoreError
+    from trainer.store.database import Store
+    from trainer.store.people import check_person_name, same_name
+
+    name = check_person_name(name)
+    try:
+        with Store(readonly=True) as store:
+            known = [p.name for p in store.people()]
+    except StoreError:
+        known = []  # no readable store here: the name as given
+    return {"user": next((k for k in known if same_name(k, name)), name)}
+
+
 def _cmd_record(args: argparse.Namespace) -> int:
     out: Path = args.out
+    performer = _performer(args.user)  # a bad name: refused before anything is written
     target = _record_target(out, args.overwrite)
     source = open_source(_sim_technique_checked(args.source))
     tty = sys.stderr.isatty()
@@ -196,7 +219,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
             target,
             spec=args.source,
             seconds=args.seconds,
-            metadata=_metadata_for(source),
+            metadata=_metadata_for(source) | performer,
             overwrite=args.overwrite and target == out,
             should_stop=lambda: bool(stop.reason),
             on_progress=progress,

@@ -1,10 +1,10 @@
 """``demo --headless --feedback MODE | --probe [N] | --surface S``: a practice without Qt.
 
-Until the Practice view offers feedback schedules, probes and surfaces, ``demo`` runs
-these through the Qt-free engine (:func:`trainer.live.practice.run_practice`) on the
-simulated glove, records the session in the store (mode, kind, surface) and prints
-per stroke whether feedback was shown. Not a command module: ``app_cmds`` calls
-:func:`run`.
+The Practice view's feedback schedules, probes and surfaces, without a window: ``demo``
+runs them through the Qt-free engine (:func:`trainer.live.practice.run_practice`) on
+the simulated glove, records the session in the store (mode, kind, surface, person)
+and prints per stroke whether feedback was shown, for scripts, tests and a machine
+without a display. Not a command module: ``app_cmds`` calls :func:`run`.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def run(
             feedback_mode=policy.session_mode(),
             kind="probe" if probe else "practice",
             surface=surface,
+            **({"user": args.user} if getattr(args, "user", None) else {}),
         )
         result = run_practice(
             source,

@@ -10,7 +10,7 @@ no-feedback probes (dependence = the difference, with its spread), retention aft
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from trainer.cli.output import print_json
@@ -45,28 +45,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _cmd_progress(args: argparse.Namespace) -> int:
     from trainer.scoring.techniques import check_technique_name
     from trainer.store.database import Store
-    from trainer.store.progress import SessionScores, check_surface, progress
+    from trainer.store.progress import check_surface, load_session_scores, progress
 
     technique = check_technique_name(args.technique) if args.technique else None
     surface = check_surface(args.surface) if args.surface else None
     with Store(readonly=True) as store:
-        sessions = store.sessions(technique=technique, user=args.user, surface=surface)
-        scores = [
-            SessionScores(
-                id=s.id,
-                user=s.user,
-                technique=s.technique,
-                kind=s.kind,
-                feedback_mode=s.feedback_mode,
-                started_at=s.started_at,
-                # A killed session has no end: its start plus what its capture covers.
-                ended_at=s.ended_at or s.started_at + timedelta(seconds=s.duration_s),
-                scores=tuple(a.score.overall for a in store.attempts(s.id)),
-                surface=s.surface,
-            )
-            for s in sessions
-        ]
-        everything = store.sessions() if not sessions else []
+        scores = load_session_scores(store, technique=technique, user=args.user, surface=surface)
+        everything = store.sessions() if not scores else []
     now = datetime.now(UTC)
     results = progress(scores, now=now)
     if args.json:

@@ -1,12 +1,18 @@
 """``history``, ``replay`` and ``pack``: practice sessions kept in the store.
 
 ``history [--json] [--technique T] [--since DATE] [--user NAME] [--attempts]`` lists
-sessions with their scores (or says that none match, and which techniques have some);
+sessions with their scores and who practised (or says that none match, and which
+techniques and people have some; ``--user`` matches names regardless of case, and a
+name nobody has is refused);
 ``history --delete ID`` hides one (soft delete) and ``history --restore ID`` brings it
 back; ``history --deleted`` lists what is hidden. ``replay TARGET`` opens an attempt or a
 session in the replay view (``--json`` prints the replay data, ``--headless --screenshot
-FILE`` renders it without a screen, ``--headless`` alone plays it through once as text).
-``pack export`` / ``pack import`` share references and sessions as one validated zip.
+FILE`` renders it without a screen, ``--headless`` alone plays it through once as
+text; ``--user NAME`` checks the session is theirs, or without a target replays their
+latest). ``pack export`` / ``pack import`` share references and
+sessions as one validated zip (``pack export --user NAME``: every session of theirs;
+``pack import --same-name merge|apart``: what becomes of a person whose name is taken
+here by another).
 Session ids are ``12`` or ``S12``, attempt ids ``A7`` (:mod:`trainer.cli.arguments`).
 """
 
@@ -39,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--technique", metavar="T", help="only this technique")
     p.add_argument("--since", metavar="DATE", help="only sessions from DATE (YYYY-MM-DD) on")
-    p.add_argument("--user", metavar="NAME", help="only this user's sessions")
+    p.add_argument("--user", metavar="NAME", help="only this person's sessions (any case)")
     p.add_argument("--attempts", action="store_true", help="list each session's attempts")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--deleted", action="store_true", help="list deleted sessions instead")
@@ -61,7 +67,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "it through once at --speed printing a line per stroke."
         ),
     )
-    p.add_argument("target", metavar="ATTEMPT_OR_SESSION", help="12 or S12 (session), A7")
+    p.add_argument(
+        "target",
+        metavar="ATTEMPT_OR_SESSION",
+        nargs="?",
+        help="12 or S12 (session), A7; with --user and no target: their latest session",
+    )
+    p.add_argument(
+        "--user",
+        metavar="NAME",
+        help="whose: the target must be this person's (without a target: their latest session)",
+    )
     p.add_argument("--speed", type=positive_number, default=1.0, help="playback speed (default 1)")
     p.add_argument("--json", action="store_true", help="print the replay data, no window")
     p.add_argument("--arrays", action="store_true", help="with --json: include the samples")
@@ -93,11 +109,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ID",
         help="add session ID (12 or S12) and the reference it was scored against",
     )
+    q.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add every session of this person (visible ones); with --session, those "
+        "must be theirs",
+    )
     q.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     q.set_defaults(func=_cmd_pack_export)
-    q = actions.add_parser("import", help="read a pack", description="Import a pack.")
+    q = actions.add_parser(
+        "import",
+        help="read a pack",
+        description=(
+            "Import a pack. Sessions go to their person: the same person here (known by "
+            "an identity packs carry), else a new one. A pack's person whose name is "
+            "another's here is kept apart as 'NAME (2)' unless --same-name merge."
+        ),
+    )
     q.add_argument("pack", type=Path, metavar="PACK")
     q.add_argument("--overwrite", action="store_true", help="replace references of the same name")
+    q.add_argument(
+        "--same-name",
+        choices=("apart", "merge"),
+        default=None,
+        help="a pack's person whose name is someone else's here: keep them apart as "
+        "'NAME (2)' (default) or merge their sessions into the person here",
+    )
     q.set_defaults(func=_cmd_pack_import)
 
 
@@ -143,6 +182,10 @@ def _cmd_history(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
     with open_store(readonly=True) as store:
         technique = _history_technique(args.technique, store) if args.technique else None
+        if args.user:
+            # Nobody of that name is a mistyped name, not an empty history: refuse in one
+            # line (exit 1), as `users`, `replay`, `pack export` and `demo` do.
+            store.person(args.user)
         sessions = store.sessions(
             technique=technique, since=since, user=args.user, deleted=args.deleted
         )
@@ -163,8 +206,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
     if not sessions:
         print(_nothing_listed(args, everything))
         return 0
-    print(f"{'ID':>4}  {'started':16}  {'technique':11} {'reference':22} {'strokes':>7} "
-          f"{'mean':>5} {'best':>5}  state")  # fmt: skip
+    print(f"{'ID':>4}  {'started':16}  {'person':14} {'technique':11} {'reference':22} "
+          f"{'strokes':>7} {'mean':>5} {'best':>5}  state")  # fmt: skip
     for s in sessions:
         print(_session_line(s))
         for a in attempts.get(s.id, []):
@@ -182,10 +225,10 @@ def _nothing_listed(args: argparse.Namespace, everything: list[SessionRecord]) -
     given = (("technique", args.technique), ("since", args.since), ("user", args.user))
     filters = " ".join(f"--{flag} {value}" for flag, value in given if value)
     techniques = sorted({s.technique for s in everything})
-    users = sorted({s.user for s in everything})
+    users = sorted({s.user for s in everything}, key=str.casefold)
     return (
         f"no {what} match {filters} ({len(everything)} in all; techniques with {what}: "
-        f"{', '.join(techniques)}; users: {', '.join(users)})"
+        f"{', '.join(techniques)}; people: {', '.join(users)})"
     )
 
 
@@ -194,19 +237,44 @@ def _session_line(s: SessionRecord) -> str:
         return "    –" if x is None else f"{x:5.1f}"
 
     started = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    who = s.user if len(s.user) <= 14 else s.user[:13] + "…"
     return (
-        f"{s.id:>4}  {started:16}  {s.technique:11} {s.reference_name[:22]:22} "
+        f"{s.id:>4}  {started:16}  {who:14} {s.technique:11} {s.reference_name[:22]:22} "
         f"{s.attempts:>7} {num(s.mean_overall)} {num(s.best_overall)}  {s.state}"
         + ("  probe" if s.kind == "probe" else "")  # scored with no feedback at all
         + (f"  on {s.surface}" if s.surface else "")
     ).rstrip()
 
 
+def _replay_target(args: argparse.Namespace, store: Store) -> str:
+    """Return the replay's target: as given (checked to be ``--user``'s), else their latest."""
+    from trainer.cli.arguments import parse_id
+
+    if args.user is None:
+        if args.target is None:
+            raise StoreError("give a session (12 or S12) or an attempt (A7), or --user NAME")
+        return str(args.target)
+    person = store.person(args.user)
+    if args.target is None:
+        mine = store.sessions(user=person.name)
+        if not mine:
+            raise StoreError(f"{person.name} has no sessions to replay")
+        return f"S{mine[-1].id}"
+    parsed = parse_id(args.target)
+    if parsed is not None:
+        kind, ident = parsed
+        sid = ident if kind == "session" else store.attempt(ident).session_id
+        owner = store.session(sid).user
+        if owner != person.name:
+            raise StoreError(f"{args.target} is {owner}'s, not {person.name}'s")
+    return str(args.target)
+
+
 def _cmd_replay(args: argparse.Namespace) -> int:
     from trainer.store.replay import load_replay
 
     with open_store(readonly=True) as store:
-        data = load_replay(store, args.target)
+        data = load_replay(store, _replay_target(args, store))
     if args.json:
         print_json(data.to_dict(arrays=args.arrays), sort_keys=True)
         print()
@@ -275,14 +343,27 @@ def _play_through(data: ReplayData, speed: float) -> None:
 def _cmd_pack_export(args: argparse.Namespace) -> int:
     from trainer.store.packs import export_pack
 
-    if not args.reference and not args.session:
-        raise StoreError("nothing to export: give --reference NAME and/or --session ID")
+    if not args.reference and not args.session and not args.user:
+        raise StoreError(
+            "nothing to export: give --reference NAME, --session ID and/or --user NAME"
+        )
     with open_store(readonly=True) as store:
+        sessions = list(args.session)
+        if args.user:
+            people = [store.person(name).name for name in args.user]
+            for sid in sessions:
+                if (owner := store.session(sid).user) not in people:
+                    raise StoreError(f"session {sid} is {owner}'s, not {' or '.join(people)}'s")
+            for name in people:
+                mine = [s.id for s in store.sessions(user=name)]
+                if not mine:
+                    raise StoreError(f"{name} has no sessions to export")
+                sessions += mine
         summary = export_pack(
             args.out,
             store=store,
             references=args.reference,
-            sessions=args.session,
+            sessions=sessions,
             overwrite=args.overwrite,
         )
     print(_pack_summary("exported", summary, args.out))
@@ -292,9 +373,22 @@ def _cmd_pack_export(args: argparse.Namespace) -> int:
 def _cmd_pack_import(args: argparse.Namespace) -> int:
     from trainer.store.packs import import_pack
 
+    policy = args.same_name or "apart"
     with open_store() as store:
-        summary = import_pack(args.pack, store=store, overwrite=args.overwrite)
+        summary = import_pack(args.pack, store=store, overwrite=args.overwrite, same_name=policy)
     print(_import_summary(summary, args.pack))
+    for theirs, here in sorted(summary.get("placed", {}).items()):
+        if policy == "apart" and args.same_name is None and theirs.casefold() != here.casefold():
+            # The safe default took effect: say so, and how to choose otherwise.
+            print(
+                f"massage-trainer: note: the pack's {theirs!r} is not the {theirs!r} known "
+                f"here: their sessions are kept apart as {here!r} (rename: `massage-trainer "
+                f"users rename {here!r} NEW`; to file them under the person here, import "
+                "with --same-name merge)",
+                file=sys.stderr,
+            )
+        elif theirs != here:
+            print(f"the pack's {theirs!r} is {here!r} here", file=sys.stderr)
     return 0
 
 
@@ -303,10 +397,12 @@ def _import_summary(summary: dict[str, Any], path: Path) -> str:
     present = list(summary.get("present", []))
     new_refs = [name for name in summary["references"] if name not in present]
     sessions, skipped = len(summary["sessions"]), int(summary.get("skipped", 0))
+    people = list(summary.get("people", []))
     return (
         f"imported {path}: {len(new_refs)} new reference(s), {len(present)} already present; "
         f"{sessions} new session(s), {skipped} already present"
         + (f" (new: {', '.join(new_refs)})" if new_refs else "")
+        + (f"; sessions of: {', '.join(people)}" if people else "")
     )
 
 

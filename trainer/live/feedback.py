@@ -194,6 +194,9 @@ class StrokeFeedback:
         Cue texts the student saw for it (the safety cue is not listed: always shown).
     score : object
         The stroke's score (a ``StrokeScore``).
+    mode : str
+        The mode in effect for it (:meth:`FeedbackMode.text`; a set's mode may change
+        between strokes, :meth:`FeedbackPolicy.set_mode`).
     """
 
     index: int
@@ -203,6 +206,7 @@ class StrokeFeedback:
     requested: bool = False
     shown_cues: tuple[str, ...] = ()
     score: Any = field(default=None, compare=False, repr=False)
+    mode: str = ""
 
     @property
     def shown(self) -> bool:
@@ -210,7 +214,7 @@ class StrokeFeedback:
         return self.cues or self.card
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``index``, ``shown``, ``cues``, ``card``, ``reason``, ``requested``."""
+        """Return a JSON-ready dict of the record (``shown`` included, not ``score``)."""
         return {
             "index": self.index,
             "shown": self.shown,
@@ -219,6 +223,7 @@ class StrokeFeedback:
             "reason": self.reason,
             "requested": self.requested,
             "shown_cues": list(self.shown_cues),
+            "mode": self.mode,
         }
 
 
@@ -309,6 +314,31 @@ class FeedbackPolicy:
 
     # -- decisions --
 
+    def set_mode(self, mode: FeedbackMode | str) -> None:
+        """Change the schedule from the next stroke on (the student changed it mid-set).
+
+        Each stroke's record keeps the mode it was decided under (``StrokeFeedback.mode``).
+
+        Raises
+        ------
+        FeedbackError
+            During a probe (it shows nothing, whatever the mode), or a bad mode.
+        """
+        new = FeedbackMode.parse(mode) if isinstance(mode, str) else mode
+        if self.probe:
+            raise FeedbackError("a probe shows no feedback: its mode cannot change")
+        with self._lock:
+            self.mode = new
+
+    def shows_live(self, index: int) -> bool:
+        """Whether live feedback (cues, the reference band) is on during stroke ``index``.
+
+        Only a stroke the schedule chose (``every``, ``every_n``, ``random``) has it:
+        ``bandwidth`` is decided after the stroke, ``summary``, ``off`` and probes
+        show nothing live.
+        """
+        return not self.probe and self.scheduled(index)
+
     def scheduled(self, index: int) -> bool:
         """Whether stroke ``index`` (0-based, scored strokes) is chosen by the schedule.
 
@@ -391,21 +421,23 @@ class FeedbackPolicy:
             i = len(self._log) if index is None else int(index)
             fired = tuple(self._fired.pop(i, ()))
             self._last_fired = fired
-            kind = self.mode.kind
+            kind, mode = self.mode.kind, self.mode.text()
             if self.probe:
-                decision = StrokeFeedback(i, False, False, "probe", score=score)
+                decision = StrokeFeedback(i, False, False, "probe", score=score, mode=mode)
             elif kind == "bandwidth":
                 out = self.outside_band(score)
                 reason = "bandwidth" if out else "within band"
                 decision = StrokeFeedback(
-                    i, out, out, reason, shown_cues=fired if out else (), score=score
+                    i, out, out, reason, shown_cues=fired if out else (), score=score, mode=mode
                 )
             elif kind in ("summary", "off"):
-                decision = StrokeFeedback(i, False, False, kind, score=score)
+                decision = StrokeFeedback(i, False, False, kind, score=score, mode=mode)
             elif self.scheduled(i):
-                decision = StrokeFeedback(i, True, True, "schedule", shown_cues=fired, score=score)
+                decision = StrokeFeedback(
+                    i, True, True, "schedule", shown_cues=fired, score=score, mode=mode
+                )
             else:
-                decision = StrokeFeedback(i, False, False, "not scheduled", score=score)
+                decision = StrokeFeedback(i, False, False, "not scheduled", score=score, mode=mode)
             self._log.append(decision)
             return decision
 
@@ -433,7 +465,7 @@ class FeedbackPolicy:
             fired = self._last_fired
             requested = StrokeFeedback(
                 last.index, last.cues or bool(fired), True, "requested", requested=True,
-                shown_cues=fired, score=last.score,
+                shown_cues=fired, score=last.score, mode=last.mode,
             )  # fmt: skip
             self._log[-1] = requested
             return requested

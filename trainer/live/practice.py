@@ -77,7 +77,8 @@ def run_practice(
     policy : FeedbackPolicy
         What is shown; a probe ends the set after its strokes.
     recorder : SessionRecorder or None
-        Where the session is recorded (``trainer.store.sessions.SessionRecording``).
+        Where the session is recorded (``trainer.store.sessions.SessionRecording``);
+        given an ``add_feedback`` method, it also gets what each stroke showed.
     technique, reference : str
         Passed to the recorder.
     seconds : float or None
@@ -106,6 +107,8 @@ def run_practice(
     messages: list[str] = []
     cue_frames = 0
     started = clock()
+    # What each stroke showed goes beside its score, if the recorder keeps that.
+    add_feedback = getattr(recorder, "add_feedback", None)
 
     def drain() -> bool:
         """Handle pending events; True when the set is over."""
@@ -114,6 +117,11 @@ def run_practice(
             if event.kind is EventKind.STROKE:
                 if not policy.complete:  # a probe's set ends at its strokes
                     strokes.append(policy.stroke(event.payload))
+                    if add_feedback is not None:
+                        try:
+                            add_feedback(strokes[-1])
+                        except TrainerError as err:
+                            messages.append(f"feedback record not saved: {err}")
             elif event.kind is EventKind.RECORDING_FAILED:
                 messages.append(f"recording stopped: {event.message}")
             elif event.kind in (EventKind.FINISHED, EventKind.ERROR):

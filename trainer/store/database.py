@@ -1,4 +1,4 @@
-"""The session database: users, practice sessions, scored attempts, references used.
+"""The session database: people, practice sessions, scored attempts, references used.
 
 One SQLite file in the user data directory (``<data home>/massage-trainer.db``), in WAL
 mode with foreign keys on. Its schema version is ``PRAGMA user_version``; opening an
@@ -18,13 +18,15 @@ Raw samples are not in the database: each session points to its capture file
 This module holds the queries; the schema and its migrations are in
 :mod:`trainer.store.schema`, the connections and the writer thread in
 :mod:`trainer.store.connection`, the records and row mapping in
-:mod:`trainer.store.records`, crash recovery in :mod:`trainer.store.recovery`.
+:mod:`trainer.store.records`, crash recovery in :mod:`trainer.store.recovery`, people
+(who practises) in :mod:`trainer.store.people`.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import logging
 import math
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +38,23 @@ from trainer.exceptions import ReferenceFileError, StoreError
 from trainer.ratings.model import Rating
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.connection import DATABASE_FILE, Database
-from trainer.store.progress import check_kind, check_surface
+from trainer.store.people import (
+    DEFAULT_PERSON,
+    MAX_NAME,
+    ROLES,
+    Person,
+    check_person_name,
+    delete_person,
+    ensure_person,
+    find_person,
+    insert_person,
+    rename_person,
+    require_person,
+    same_name,
+    select_people,
+    set_role,
+)
+from trainer.store.progress import FeedbackRecord, check_kind, check_surface
 from trainer.store.ratings import AttemptFilter, insert_ratings, select_attempts, select_ratings
 from trainer.store.records import (
     ATTEMPT_COLUMNS,
@@ -65,19 +83,25 @@ __all__ = [
     "DATABASE_FILE",
     "IMPORTING_SUFFIX",
     "ROLES",
+    "SAME_NAME_POLICIES",
     "SCHEMA_VERSION",
     "SESSION_STATES",
     "AttemptRecord",
+    "Person",
     "SessionRecord",
     "Store",
     "content_hash",
     "parse_since",
 ]
 
-ROLES = ("student", "instructor")
 #: ``recording`` while a program writes it; ``interrupted`` if that program died.
 SESSION_STATES = ("recording", "finished", "interrupted")
-DEFAULT_USER = "student"
+DEFAULT_USER = DEFAULT_PERSON
+#: What an import does with a pack's person whose name is taken here by someone else
+#: (another identity): ``apart`` adds them as "Name (2)", ``merge`` files their
+#: sessions under the person here.
+SAME_NAME_POLICIES = ("apart", "merge")
+_log = logging.getLogger(__name__)
 _CHUNK = 500  # ids per query: SQLite's bound-parameter limit
 
 
@@ -113,30 +137,83 @@ class Store(Database):
     # -- writes ------------------------------------------------------------------------
 
     def ensure_user(self, name: str = DEFAULT_USER, role: str = "student") -> int:
-        """Return the id of user ``name``, creating them with ``role`` if new.
+        """Return the id of person ``name``, adding them with ``role`` if new.
+
+        ``name`` is matched regardless of case (``ana`` is ``Ana``).
 
         Raises
         ------
         StoreError
-            An empty name or an unknown role.
+            A new name that :func:`~trainer.store.people.check_person_name` refuses, or
+            an unknown role.
         """
-        name = name.strip()
-        if not name or len(name) > 100:
-            raise StoreError("user name must be 1 to 100 characters")
         if role not in ROLES:
             raise StoreError(f"unknown role {role!r}; known: {', '.join(ROLES)}")
+        if not isinstance(name, str) or not name.strip():
+            raise StoreError("a person's name cannot be empty")
+        return self._write(lambda conn: ensure_person(conn, name, role).id)
 
-        def job(conn: sqlite3.Connection) -> int:
-            row = conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
-            if row is not None:
-                return int(row[0])
-            cur = conn.execute(
-                "INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)",
-                (name, role, now()),
-            )
-            return int(cur.lastrowid or 0)
+    # -- people (queries in trainer/store/people.py) -----------------------------------
 
-        return self._write(job)
+    def add_person(self, name: str, role: str = "student") -> Person:
+        """Add a person.
+
+        Raises
+        ------
+        StoreError
+            A bad name or role, or the name is taken (regardless of case).
+        """
+        return self._write(lambda conn: insert_person(conn, name, role))
+
+    def rename_person(self, old: str, new: str) -> Person:
+        """Rename a person; every session of theirs shows the new name.
+
+        Raises
+        ------
+        StoreError
+            Unknown person, a bad new name, or it is someone else's.
+        """
+        return self._write(lambda conn: rename_person(conn, old, new))
+
+    def set_person_role(self, name: str, role: str) -> Person:
+        """Make a person a student or an instructor.
+
+        Raises
+        ------
+        StoreError
+            Unknown person or role.
+        """
+        return self._write(lambda conn: set_role(conn, name, role))
+
+    def remove_person(self, name: str, *, delete_sessions: bool = False) -> tuple[Person, int]:
+        """Remove a person; with ``delete_sessions``, with every session of theirs.
+
+        Sessions (deleted ones too), their attempts and ratings are removed in one
+        transaction; their capture files are deleted once it commits.
+
+        Returns
+        -------
+        tuple of (Person, int)
+            Who was removed (with their session counts), and how many capture files
+            could not be deleted (left in ``sessions/``; logged).
+
+        Raises
+        ------
+        StoreError
+            Unknown person, or they have sessions and not ``delete_sessions`` (nothing
+            is removed).
+        """
+        person, captures = self._write(
+            lambda conn: delete_person(conn, name, with_sessions=delete_sessions)
+        )
+        left = 0
+        for relative in captures:
+            try:
+                (self.home / relative).unlink(missing_ok=True)
+            except OSError as err:
+                left += 1
+                _log.warning("could not delete %s: %s", relative, err)
+        return person, left
 
     def add_reference(self, reference: Reference) -> str:
         """Keep a copy of ``reference`` (by content hash); return the hash."""
@@ -179,7 +256,7 @@ class Store(Database):
         capture : pathlib.Path
             The session's capture file (inside the data home).
         user : str
-            Who practises (created as a student if new).
+            Who practises (matched regardless of case; added as a student if new).
         started_at : datetime or None
             Wall-clock start (default now).
         kind : {"practice", "probe"}
@@ -257,6 +334,37 @@ class Store(Database):
         """Store a scored stroke and wait for the commit; return the attempt id."""
         return self.submit_attempt(session_id, index, score, components).result()
 
+    def submit_feedback(
+        self, session_id: int, index: int, record: FeedbackRecord
+    ) -> concurrent.futures.Future[None]:
+        """Store what stroke ``index`` of a session showed, without waiting (schema 7).
+
+        Keyed by (session, index) like its attempt, so it may come before or after the
+        attempt; a second record of the stroke (the student asked about it) replaces the
+        first.
+
+        Raises
+        ------
+        StoreError
+            A reason or mode longer than 40 characters (before anything is written).
+        """
+        if len(record.reason) > 40 or len(record.mode) > 40:
+            raise StoreError("a feedback record's reason and mode are at most 40 characters")
+        row = (
+            int(session_id), int(index), int(record.cues), int(record.card),
+            int(record.requested), record.reason, record.mode,
+        )  # fmt: skip
+
+        def job(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO attempt_feedback "
+                "(session_id, idx, cues, card, requested, reason, mode) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+
+        return self.submit(job)
+
     def end_session(self, session_id: int, *, samples: int, duration_s: float) -> None:
         """Mark a session finished, with its capture's sample count and duration."""
         if not math.isfinite(duration_s):
@@ -277,6 +385,10 @@ class Store(Database):
         references: Sequence[Reference] = (),
         ratings: Sequence[Mapping[int, Sequence[Rating]]] = (),
         check: Callable[[], None] | None = None,
+        *,
+        same_name: str = "apart",
+        placed: dict[str, str] | None = None,
+        feedback: Sequence[Mapping[int, FeedbackRecord]] = (),
     ) -> list[int | None]:
         """Insert whole sessions (from a pack) in one transaction: all or nothing.
 
@@ -286,7 +398,8 @@ class Store(Database):
             Each session's fields (as in :meth:`SessionRecord.to_dict`, with
             ``reference``), its capture (already in the data home) and its attempts:
             ``(index, StrokeScore)``, or ``(index, StrokeScore, components)`` to give
-            the component scores (``{name: 0-100 or None}``) explicitly.
+            the component scores (``{name: 0-100 or None}``) explicitly. Names that
+            :func:`~trainer.store.people.check_person_name` refuses are refused.
         references : sequence of Reference
             References the sessions were scored against (kept by content hash).
         ratings : sequence of mapping
@@ -295,13 +408,38 @@ class Store(Database):
         check : callable or None
             Called inside the transaction just before it commits; raising there (e.g.
             a capture the rows point to is gone) rolls every row back.
+        same_name : {"apart", "merge"}
+            A session's person (``user``, ``role``, ``user_uid``) is the person here
+            of the same identity (``user_uid``), whatever their name now. Failing that,
+            a person here of the same name is another student (their identity differs,
+            or the pack gives none): ``apart`` adds the pack's person as
+            ``"Name (2)"``, ``merge`` files the sessions under the person here.
+        placed : dict or None
+            Filled with ``{pack's name: name here}`` for each person whose sessions
+            went under another name (``apart``) or into someone of that name
+            (``merge``): what the caller tells the user.
+        feedback : sequence of mapping
+            Per session (same order), what each stroke showed, ``{stroke index:
+            FeedbackRecord}`` (schema 7; older packs have none). A session already in
+            the store gets the records it lacks; its own are kept.
 
         Returns
         -------
         list of int or None
             The new session ids; ``None`` for a session already in the store (same
-            user, start time and technique), which is left as it is.
+            person, start time and technique), which is left as it is.
+
+        Raises
+        ------
+        StoreError
+            An unknown ``same_name`` or a bad name (nothing is written).
         """
+        if same_name not in SAME_NAME_POLICIES:
+            raise StoreError(
+                f"unknown --same-name {same_name!r}; known: {', '.join(SAME_NAME_POLICIES)}"
+            )
+        for meta, _path, _attempts in sessions:
+            check_person_name(meta["user"])
         blobs = [(content_hash(d := encode_reference(r)), r, d) for r in references]
         rows = [
             (meta, relative_to_home(path, self.home), [_with_components(a) for a in attempts])
@@ -312,23 +450,17 @@ class Store(Database):
             for digest, ref, data in blobs:
                 conn.execute(_INSERT_REFERENCE, (digest, ref.name, ref.technique, now(), data))
             ids: list[int | None] = []
+            people = _PackPeople(conn, same_name)
             for n, (meta, capture, attempts) in enumerate(rows):
                 rated = ratings[n] if n < len(ratings) else {}
-                user = str(meta["user"])
-                twin = conn.execute(
-                    "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE "
-                    "u.name = ? AND s.started_at = ? AND s.technique = ?",
-                    (user, meta["started_at"], meta["technique"]),
-                ).fetchone()
+                shown = feedback[n] if n < len(feedback) else {}
+                twin = people.twin(meta)
                 if twin is not None:  # imported before (or recorded here): keep one
                     ids.append(None)
-                    _import_ratings(conn, int(twin[0]), rated)
+                    _import_ratings(conn, twin, rated)
+                    _import_feedback(conn, twin, shown)
                     continue
-                conn.execute(
-                    "INSERT OR IGNORE INTO users (name, role, created_at) VALUES (?, ?, ?)",
-                    (user, meta.get("role", "student"), now()),
-                )
-                (user_id,) = conn.execute("SELECT id FROM users WHERE name = ?", (user,)).fetchone()
+                user_id = people.place(meta)
                 state = meta.get("state", "finished")
                 cur = conn.execute(
                     "INSERT INTO sessions (user_id, started_at, ended_at, glove, source, "
@@ -357,9 +489,12 @@ class Store(Database):
                 for index, score, parts in attempts:
                     _insert_attempt(conn, sid, index, score_row(score), parts)
                 _import_ratings(conn, sid, rated)
+                _import_feedback(conn, sid, shown)
                 ids.append(sid)
             if check is not None:
                 check()
+            if placed is not None:
+                placed.update(people.placed)
             return ids
 
         return self._write(job)
@@ -414,7 +549,8 @@ class Store(Database):
         since : datetime or None
             Only sessions started at or after this time.
         user : str or None
-            Only this user's.
+            Only this person's (matched regardless of case; nobody of that name: no
+            sessions).
         deleted : bool
             List the soft-deleted sessions instead of the visible ones.
         surface : str or None
@@ -429,8 +565,8 @@ class Store(Database):
             where.append("s.started_at >= ?")
             args.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
         if user:
-            where.append("u.name = ?")
-            args.append(user)
+            where.append("u.id = ?")
+            args.append(self._person_id(user))
         if surface is not None:
             where.append("s.surface = ?")
             args.append(check_surface(surface))
@@ -441,6 +577,28 @@ class Store(Database):
         with self._reading() as conn:
             rows = conn.execute(sql, args).fetchall()
         return [session_from_row(r, self.home) for r in rows]
+
+    def _person_id(self, name: str) -> int:
+        """Row id of the person called ``name``; -1 (no rows match) for nobody."""
+        with self._reading() as conn:
+            found = find_person(conn, name)
+        return -1 if found is None else found.id
+
+    def people(self) -> list[Person]:
+        """Every person, by name (case ignored), with their session counts."""
+        with self._reading() as conn:
+            return select_people(conn)
+
+    def person(self, name: str) -> Person:
+        """Return the person called ``name`` (regardless of case).
+
+        Raises
+        ------
+        StoreError
+            Nobody is (the message lists who is).
+        """
+        with self._reading() as conn:
+            return require_person(conn, name)
 
     def component_means(self, session_ids: Sequence[int]) -> dict[int, dict[str, float | None]]:
         """Return each session's mean overall and component scores (for progress plots).
@@ -477,6 +635,63 @@ class Store(Database):
                 ):
                     out[int(sid)][str(name)] = None if mean is None else float(mean)
         return out
+
+    def stroke_feedback(
+        self, session_ids: Sequence[int]
+    ) -> dict[int, list[tuple[float, FeedbackRecord | None]]]:
+        """Return each session's strokes for progress: overall score, what it showed.
+
+        Parameters
+        ----------
+        session_ids : sequence of int
+            Sessions to read.
+
+        Returns
+        -------
+        dict
+            ``{session id: [(overall, FeedbackRecord or None), ...]}`` in stroke order
+            (``None``: not recorded, as for strokes before schema 7); sessions without
+            attempts are left out.
+        """
+        ids = [int(i) for i in session_ids]
+        out: dict[int, list[tuple[float, FeedbackRecord | None]]] = {}
+        with self._reading() as conn:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for sid, overall, cues, card, requested, reason, mode in conn.execute(
+                    "SELECT a.session_id, a.overall, f.cues, f.card, f.requested, f.reason, "
+                    "f.mode FROM attempts a LEFT JOIN attempt_feedback f "
+                    "ON f.session_id = a.session_id AND f.idx = a.idx "
+                    f"WHERE a.session_id IN ({marks}) ORDER BY a.session_id, a.idx",
+                    chunk,
+                ):
+                    record = None
+                    if cues is not None:
+                        record = FeedbackRecord(
+                            bool(cues), bool(card), bool(requested), str(reason), str(mode)
+                        )
+                    out.setdefault(int(sid), []).append((float(overall), record))
+        return out
+
+    def feedback_records(self, session_id: int) -> dict[int, FeedbackRecord]:
+        """Return what each stroke of a session showed, ``{stroke index: record}`` (schema 7).
+
+        Every row, including a stroke whose attempt was never stored (a record may come
+        before its attempt): what a pack carries. Strokes without a row are left out.
+        """
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT idx, cues, card, requested, reason, mode FROM attempt_feedback "
+                "WHERE session_id = ? ORDER BY idx",
+                (int(session_id),),
+            ).fetchall()
+        return {
+            int(idx): FeedbackRecord(
+                bool(cues), bool(card), bool(requested), str(reason), str(mode)
+            )
+            for idx, cues, card, requested, reason, mode in rows
+        }
 
     def session(self, session_id: int) -> SessionRecord:
         """Return one session (deleted or not).
@@ -607,6 +822,83 @@ class Store(Database):
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+class _PackPeople:
+    """Where an import's sessions go, person by person (inside its transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection, policy: str) -> None:
+        self.conn = conn
+        self.policy = policy
+        self.placed: dict[str, str] = {}
+        self._ids: dict[str, int] = {}  # by the pack's identity (or name, if none)
+
+    @staticmethod
+    def _key(meta: Mapping[str, Any]) -> str:
+        uid = meta.get("user_uid")
+        return f"uid:{uid}" if uid else f"name:{' '.join(str(meta['user']).split()).casefold()}"
+
+    def _by_uid(self, uid: object) -> tuple[int, str] | None:
+        if not uid:
+            return None
+        row = self.conn.execute("SELECT id, name FROM users WHERE uid = ?", (uid,)).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def twin(self, meta: Mapping[str, Any]) -> int | None:
+        """Return the session already here that ``meta`` is (same person, start, technique)."""
+        candidates = {p.id for p in select_people(self.conn) if same_name(p.name, meta["user"])}
+        if (mine := self._by_uid(meta.get("user_uid"))) is not None:
+            candidates.add(mine[0])
+        if (placed := self._ids.get(self._key(meta))) is not None:
+            candidates.add(placed)
+        if not candidates:
+            return None
+        marks = ",".join("?" * len(candidates))
+        rows = self.conn.execute(
+            f"SELECT id, started_at FROM sessions WHERE technique = ? "
+            f"AND user_id IN ({marks}) ORDER BY id",
+            (meta["technique"], *sorted(candidates)),
+        ).fetchall()
+        # Compared as times: a pack spells them as it likes (".120000" for ".120").
+        started = datetime.fromisoformat(str(meta["started_at"]))
+        return next((int(i) for i, t in rows if datetime.fromisoformat(t) == started), None)
+
+    def place(self, meta: Mapping[str, Any]) -> int:
+        """Return the id of the person here whose session ``meta`` is (added if new)."""
+        key = self._key(meta)
+        if key in self._ids:
+            return self._ids[key]
+        name, role, uid = str(meta["user"]), str(meta.get("role", "student")), meta.get("user_uid")
+        mine = self._by_uid(uid)
+        if mine is not None:  # the same person, maybe renamed on either side
+            person_id = mine[0]
+            if not same_name(mine[1], name):
+                self.placed[name] = mine[1]
+        else:
+            here = find_person(self.conn, name)
+            if here is None:
+                person_id = insert_person(self.conn, name, role, uid).id
+            elif self.policy == "merge" or (uid and here.uid == uid):
+                person_id = here.id
+                self.placed[name] = here.name
+            else:  # another student of the same name: keep them apart
+                other = insert_person(self.conn, _free_name(self.conn, name), role, uid)
+                person_id = other.id
+                self.placed[name] = other.name
+        self._ids[key] = person_id
+        return person_id
+
+
+def _free_name(conn: sqlite3.Connection, name: str) -> str:
+    """``"Name (2)"``, ``"Name (3)"``...: the first that nobody here has (case ignored)."""
+    taken = {p.name.casefold() for p in select_people(conn)}
+    k = 2
+    while True:
+        suffix = f" ({k})"
+        candidate = name[: MAX_NAME - len(suffix)].rstrip() + suffix
+        if candidate.casefold() not in taken:
+            return candidate
+        k += 1
+
+
 def _with_components(
     attempt: ImportedAttempt,
 ) -> tuple[int, StrokeScore, dict[str, float | None]]:
@@ -639,6 +931,24 @@ def _import_ratings(
         ).fetchone()
         if row is not None:
             insert_ratings(conn, [dataclasses.replace(r, attempt_id=int(row[0])) for r in items])
+
+
+def _import_feedback(
+    conn: sqlite3.Connection, session_id: int, shown: Mapping[int, FeedbackRecord]
+) -> None:
+    """Insert a session's imported feedback records, ``{stroke index: record}``.
+
+    ``OR IGNORE``: a stroke that already has a row keeps it (the store's own record,
+    possibly replaced by the student's request, is the one to trust).
+    """
+    conn.executemany(
+        "INSERT OR IGNORE INTO attempt_feedback "
+        "(session_id, idx, cues, card, requested, reason, mode) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (session_id, int(i), int(r.cues), int(r.card), int(r.requested), r.reason, r.mode)
+            for i, r in shown.items()
+        ],
+    )
 
 
 def _components_of(

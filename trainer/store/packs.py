@@ -9,7 +9,16 @@ component scores as ``components`` (``{name: 0-100 or null}``, any names; a pack
 written before that key existed gives them as the fixed keys shape, pressure, tempo
 and smoothness, which are still written too). An attempt with instructors' ratings carries
 them as ``ratings`` (``[{rater, rating, tags, note, created_at}]``); importing a pack
-whose session is already in the store adds the ratings it lacks.
+whose session is already in the store adds the ratings it lacks. A session carries what
+each stroke showed the student as ``feedback`` (``[{index, cues, card, requested, reason,
+mode}]``, the ``attempt_feedback`` rows, schema 7); a pack written before that key
+existed imports with none, and a session already in the store gets the records it lacks.
+
+Each session carries its person: ``user`` (the name), ``role`` and ``user_uid`` (the
+person's random identity, :mod:`trainer.store.people`; packs from before people had
+one carry none). Importing files a session under the person here of the same identity;
+another person of the same name is kept apart as ``"Name (2)"`` unless the import is
+asked to merge them (``same_name="merge"``). A name is never used as a path.
 
 Import validates everything before it touches anything: entry names (nothing outside
 the layout above, so no path escapes), sizes, the JSON schema, every reference and
@@ -20,6 +29,7 @@ so a pack is imported whole or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -50,7 +60,8 @@ from trainer.store.database import (
     content_hash,
 )
 from trainer.store.files import deterministic_zip, read_member, read_npy, write_atomic
-from trainer.store.progress import check_kind, check_surface
+from trainer.store.people import check_person_name, is_uid
+from trainer.store.progress import FeedbackRecord, check_kind, check_surface
 from trainer.store.records import LEGACY_COMPONENTS, make_score
 from trainer.store.recovery import ImportClaim
 from trainer.store.references import (
@@ -86,6 +97,7 @@ _MAX_ATTEMPTS = 100_000
 _MAX_PATH_ROWS = 1_000_000
 _MAX_COMPONENTS = 100  # per attempt
 _MAX_RATINGS = 1000  # per attempt
+_MAX_FEEDBACK_TEXT = 40  # a feedback record's reason and mode (the table's CHECK)
 _ENTRY = re.compile(
     r"pack\.json|references/[0-9a-f]{64}\.mtref|sessions/[0-9]{1,6}/(capture\.mtcap|paths\.npz)"
 )
@@ -97,6 +109,7 @@ class _SessionEntry:
     capture: bytes
     attempts: list[tuple[int, StrokeScore, dict[str, float | None]]]
     ratings: dict[int, list[Rating]] = field(default_factory=dict)  # by attempt index
+    feedback: dict[int, FeedbackRecord] = field(default_factory=dict)  # by stroke index
 
 
 def export_pack(
@@ -162,6 +175,7 @@ def export_pack(
     for n, sid in enumerate(dict.fromkeys(sessions)):
         assert store is not None  # checked above
         session = store.session(sid)
+        person = store.person(session.user)
         try:
             capture = session.capture.read_bytes()
         except OSError as err:
@@ -183,6 +197,7 @@ def export_pack(
                 "entry": n,
                 "user": session.user,
                 "role": session.role,
+                "user_uid": person.uid,
                 "started_at": session.started_at.isoformat(),
                 "ended_at": None if session.ended_at is None else session.ended_at.isoformat(),
                 "glove": session.glove,
@@ -196,6 +211,10 @@ def export_pack(
                 "state": session.state,
                 "samples": session.samples,
                 "duration_s": session.duration_s,
+                "feedback": [
+                    {"index": i, **dataclasses.asdict(r)}
+                    for i, r in store.feedback_records(sid).items()
+                ],
                 "attempts": [
                     {"index": a.index, **a.score.to_dict(), "components": dict(a.components)}
                     | ({"ratings": rated[a.id]} if a.id in rated else {})
@@ -496,6 +515,12 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
                 raise ValueError(f"{where}: its capture is missing")
             for key in ("user", "started_at", "glove", "source", "technique", "reference"):
                 _get(item, key, str, where)
+            try:
+                item = {**item, "user": check_person_name(item["user"])}
+            except StoreError as err:
+                raise ValueError(f"{where}: {err}") from None
+            if item.get("user_uid") is not None and not is_uid(item["user_uid"]):
+                raise ValueError(f"{where}: 'user_uid' must be 32 hex digits")
             if item.get("role", "student") not in ROLES:
                 raise ValueError(f"{where}: unknown role")
             for key in ("started_at", "ended_at"):
@@ -519,7 +544,8 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
                 for j, a in enumerate(item["attempts"])
                 if a.get("ratings")
             }
-            sessions.append(_SessionEntry(item, capture, attempts, rated))
+            shown = _pack_feedback(item.get("feedback", []), where)
+            sessions.append(_SessionEntry(item, capture, attempts, rated, shown))
     except ReferenceFileError as err:
         raise _fail(pack, str(err)) from None
     except (ValueError, TypeError, OverflowError) as err:
@@ -546,6 +572,7 @@ def import_pack(
     store: Store,
     overwrite: bool = False,
     library: ReferenceLibrary | None = None,
+    same_name: str = "apart",
 ) -> dict[str, Any]:
     """Import a pack: all of it or, on any problem, nothing.
 
@@ -559,13 +586,19 @@ def import_pack(
         Replace library references of the same name but other content (else refused).
     library : ReferenceLibrary or None
         Where references go (default: the user's library).
+    same_name : {"apart", "merge"}
+        A session's person whose name is someone else's here (another identity):
+        kept apart as ``"Name (2)"`` (the safe default) or merged into the person here
+        (:meth:`Store.import_sessions <trainer.store.database.Store.import_sessions>`).
 
     Returns
     -------
     dict
         ``{"references": [names added or already present], "sessions": [new ids],
         "skipped": sessions already in the store, "present": [names of references
-        already in the library with the same content]}``.
+        already in the library with the same content], "people": [names here of the
+        imported sessions' people], "placed": {pack's name: name here} for each person
+        filed under another name (apart) or into someone of the same name (merge)}``.
 
     Raises
     ------
@@ -576,6 +609,8 @@ def import_pack(
     pack = Path(pack)
     entries = _read_entries(pack)
     refs, sessions = _validate(pack, entries)
+    if same_name not in ("apart", "merge"):
+        raise StoreError(f"unknown same-name policy {same_name!r}; known: apart, merge")
     lib = library or ReferenceLibrary()
     to_add: list[Reference] = []
     present: list[str] = []  # same name, same content: nothing to add
@@ -601,6 +636,7 @@ def import_pack(
     written: list[Path] = []
     added_refs: list[tuple[Path, bytes | None]] = []
     ids: list[int | None] | None = None  # set once the rows are committed
+    placed: dict[str, str] = {}
     try:
         claim = ImportClaim(store.home)
     except OSError as err:
@@ -638,6 +674,9 @@ def import_pack(
             list(refs.values()),
             ratings=[e.ratings for e in sessions],
             check=files_still_there,
+            same_name=same_name,
+            placed=placed,
+            feedback=[e.feedback for e in sessions],
         )
         for path, sid in zip(captures, ids, strict=True):
             if sid is None:  # already in the store: its copy of the capture is not needed
@@ -665,11 +704,14 @@ def import_pack(
         raise
     claim.release()
     assert ids is not None
+    new = [i for i in ids if i is not None]
     return {
         "references": [r.name for r in refs.values()],
-        "sessions": [i for i in ids if i is not None],
+        "sessions": new,
         "skipped": sum(i is None for i in ids),
         "present": present,
+        "people": sorted({store.session(i).user for i in new}),
+        "placed": placed,
     }
 
 
@@ -709,6 +751,36 @@ def _pack_ratings(items: Any, where: str) -> list[Rating]:
             )
         except RatingError as err:
             raise ValueError(f"{where}: {err}") from None
+    return out
+
+
+def _pack_feedback(items: Any, where: str) -> dict[int, FeedbackRecord]:
+    """Validate a session's ``feedback`` (per-stroke records) from a pack, by stroke index.
+
+    Checked as strictly as the table would (flags true/false, texts at most 40
+    characters), so a bad row refuses the pack here in one line rather than failing
+    its transaction; control characters are refused too, as the texts are printed.
+    """
+    if not isinstance(items, list) or len(items) > _MAX_ATTEMPTS:
+        raise ValueError(f"{where}: 'feedback' must be a list of stroke records")
+    out: dict[int, FeedbackRecord] = {}
+    for j, item in enumerate(items):
+        at = f"{where} feedback {j}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{at} is not an object")
+        index = _get(item, "index", int, at)
+        if not 0 <= index < _MAX_ATTEMPTS:
+            raise ValueError(f"{at}: index out of range")
+        if index in out:
+            raise ValueError(f"{at}: duplicate stroke index {index}")
+        flags = [_get(item, key, bool, at) for key in ("cues", "card", "requested")]
+        texts = [_get(item, key, str, at) for key in ("reason", "mode")]
+        if any(len(t) > _MAX_FEEDBACK_TEXT or not t.isprintable() for t in texts):
+            raise ValueError(
+                f"{at}: 'reason' and 'mode' must be at most {_MAX_FEEDBACK_TEXT} "
+                "printable characters"
+            )
+        out[index] = FeedbackRecord(*flags, *texts)
     return out
 
 

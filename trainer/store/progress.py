@@ -19,6 +19,13 @@ them and the History view can draw them. Definitions (also in ``docs/user-guide.
   fresh); ``change`` = after - before (session means).
 * **next re-test**: spaced at 1 day, 1 week and 8 weeks after the last practice: the first
   of those not yet covered by a probe since then.
+* **feedback use** (schema 6 on): of the practice strokes whose feedback was recorded,
+  how many showed feedback (cues or card) and how many the student asked for. A stroke
+  recorded with its own mode (the mode changed during the set) counts *with feedback*
+  by that mode rather than the session's.
+
+:func:`load_session_scores` is the one function here that reads (through a
+:class:`~trainer.store.database.Store` it is given); the rest is pure.
 """
 
 from __future__ import annotations
@@ -28,22 +35,30 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer.exceptions import StoreError
+
+if TYPE_CHECKING:
+    from trainer.store.database import Store
 
 __all__ = [
     "RETEST_DAYS",
     "SESSION_KINDS",
     "SURFACES",
     "Dependence",
+    "FeedbackRecord",
+    "FeedbackUse",
     "Mean",
+    "ProbeDue",
     "ProbePoint",
     "Retention",
     "SessionScores",
     "TechniqueProgress",
     "check_kind",
     "check_surface",
+    "load_session_scores",
+    "probe_due",
     "progress",
 ]
 
@@ -110,6 +125,42 @@ def check_surface(text: str) -> str:
     return normal
 
 
+def _gives_feedback(mode: str) -> bool:
+    return mode.split(":", 1)[0].strip().lower() not in _NO_FEEDBACK_MODES
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRecord:
+    """What one stored stroke showed the student (schema 6 on).
+
+    Parameters
+    ----------
+    cues : bool
+        Cues were shown for it (live, or after it).
+    card : bool
+        Its score card was shown during the set.
+    requested : bool
+        The student asked for it (F).
+    reason : str
+        Why (``trainer.live.feedback.StrokeFeedback.reason``: ``schedule``,
+        ``bandwidth``, ``within band``, ``not scheduled``, ``summary``, ``off``,
+        ``probe``, ``requested``).
+    mode : str
+        The feedback mode in effect for it ("" unknown: the session's).
+    """
+
+    cues: bool
+    card: bool
+    requested: bool = False
+    reason: str = ""
+    mode: str = ""
+
+    @property
+    def shown(self) -> bool:
+        """Anything about the stroke (cues or card) was shown during the set."""
+        return self.cues or self.card
+
+
 @dataclass(frozen=True, slots=True)
 class SessionScores:
     """What progress needs of one session.
@@ -132,6 +183,9 @@ class SessionScores:
         Overall score of each scored stroke.
     surface : str
         What was massaged ("" unknown).
+    feedback : tuple of FeedbackRecord or None
+        What each stroke showed, aligned with ``scores`` (``None``: not recorded, as
+        for sessions before schema 6; empty: none recorded).
     """
 
     id: int
@@ -143,12 +197,27 @@ class SessionScores:
     ended_at: datetime
     scores: tuple[float, ...]
     surface: str = ""
+    feedback: tuple[FeedbackRecord | None, ...] = ()
 
     @property
     def with_feedback(self) -> bool:
         """A practice session whose mode gives feedback during the set."""
-        mode = self.feedback_mode.split(":", 1)[0].strip().lower()
-        return self.kind == "practice" and mode not in _NO_FEEDBACK_MODES
+        return self.kind == "practice" and _gives_feedback(self.feedback_mode)
+
+    def feedback_scores(self) -> tuple[float, ...]:
+        """Scores of the strokes practised under a mode that gives feedback during the set.
+
+        Each stroke counts by its recorded mode, else by the session's (a mode changed
+        during the set changes which strokes count). Probes give none.
+        """
+        if self.kind != "practice":
+            return ()
+        records = self.feedback + (None,) * max(0, len(self.scores) - len(self.feedback))
+        return tuple(
+            v
+            for v, r in zip(self.scores, records, strict=False)
+            if _gives_feedback(r.mode if r is not None and r.mode else self.feedback_mode)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,13 +244,18 @@ class Mean:
     @classmethod
     def of(cls, sessions: Sequence[SessionScores]) -> Mean:
         """Return the mean of every stroke of ``sessions``."""
-        values = [v for s in sessions for v in s.scores]
+        return cls.of_groups([s.scores for s in sessions])
+
+    @classmethod
+    def of_groups(cls, groups: Sequence[Sequence[float]]) -> Mean:
+        """Return the mean of the scores of several sessions (one sequence each)."""
+        values = [v for g in groups for v in g]
         n = len(values)
         if not n:
             return cls(None, 0, None, 0)
         mean = math.fsum(values) / n
         sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else None
-        return cls(mean, n, sd, sum(1 for s in sessions if s.scores))
+        return cls(mean, n, sd, sum(1 for g in groups if g))
 
     def to_dict(self) -> dict[str, Any]:
         """``{"mean", "n", "sd", "sessions"}`` (means rounded to 0.01)."""
@@ -275,6 +349,42 @@ class Retention:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedbackUse:
+    """How much feedback practice strokes showed (those with a record, schema 6 on).
+
+    Parameters
+    ----------
+    strokes : int
+        Practice strokes whose feedback was recorded.
+    shown : int
+        Of those, strokes with feedback (cues or card) during the set, asked for or not.
+    requested : int
+        Of those, strokes the student asked about (F).
+    """
+
+    strokes: int
+    shown: int
+    requested: int
+
+    @property
+    def share(self) -> float | None:
+        """``shown / strokes`` (``None`` without a record)."""
+        return self.shown / self.strokes if self.strokes else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"strokes", "shown", "requested", "share"}`` (share rounded to 0.01)."""
+        return {
+            "strokes": self.strokes,
+            "shown": self.shown,
+            "requested": self.requested,
+            "share": _r(self.share),
+        }
+
+
+_NO_RECORDS = FeedbackUse(0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class TechniqueProgress:
     """Dependence and retention of one user on one technique."""
 
@@ -289,6 +399,8 @@ class TechniqueProgress:
     next_retest_gap_days: int | None
     overdue: bool
     surfaces: tuple[str, ...] = field(default=())
+    feedback_use: FeedbackUse = _NO_RECORDS
+    last_probe: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (keys documented in ``docs/user-guide.md``)."""
@@ -300,7 +412,9 @@ class TechniqueProgress:
             "probe": self.probe.to_dict(),
             "dependence": None if self.dependence is None else self.dependence.to_dict(),
             "retention": [r.to_dict() for r in self.retention],
+            "feedback_use": self.feedback_use.to_dict(),
             "last_practice": None if self.last_practice is None else self.last_practice.isoformat(),
+            "last_probe": None if self.last_probe is None else self.last_probe.isoformat(),
             "next_retest": None
             if self.next_retest is None
             else {
@@ -364,8 +478,13 @@ def _retention(points: list[tuple[ProbePoint, int | None]], gap_days: int) -> Re
 
 def _one(sessions: Sequence[SessionScores], now: datetime) -> TechniqueProgress:
     first = sessions[0]
-    feedback = Mean.of([s for s in sessions if s.with_feedback])
+    feedback = Mean.of_groups([s.feedback_scores() for s in sessions])
     probe = Mean.of([s for s in sessions if s.kind == "probe"])
+    records = [r for s in sessions if s.kind == "practice" for r in s.feedback if r is not None]
+    use = FeedbackUse(
+        len(records), sum(r.shown for r in records), sum(r.requested for r in records)
+    )
+    probed = [s.started_at for s in sessions if s.kind == "probe" and s.scores]
     points = _probe_points(sessions)
     practice = [s for s in sessions if s.kind == "practice"]
     last = max((s.ended_at for s in practice), default=None)
@@ -389,6 +508,8 @@ def _one(sessions: Sequence[SessionScores], now: datetime) -> TechniqueProgress:
         next_retest_gap_days=due_gap,
         overdue=due is not None and now >= due,
         surfaces=tuple(sorted({s.surface for s in sessions if s.surface})),
+        feedback_use=use,
+        last_probe=max(probed, default=None),
     )
 
 
@@ -413,3 +534,93 @@ def progress(sessions: Iterable[SessionScores], *, now: datetime) -> list[Techni
     return [
         _one(sorted(groups[key], key=lambda s: (s.started_at, s.id)), now) for key in sorted(groups)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeDue:
+    """A probe worth offering before practice (:func:`probe_due`).
+
+    Parameters
+    ----------
+    last_practice : datetime
+        End of the last practice.
+    gap_days : int or None
+        The spaced re-test that is overdue (1, 7 or 56 days); ``None``: no probe has
+        followed the last practice yet.
+    """
+
+    last_practice: datetime
+    gap_days: int | None
+
+
+def probe_due(sessions: Iterable[SessionScores], *, now: datetime) -> ProbeDue | None:
+    """Tell whether a probe is worth offering before practising one technique.
+
+    Parameters
+    ----------
+    sessions : iterable of SessionScores
+        One user's sessions of one technique.
+    now : datetime
+        The present (timezone-aware).
+
+    Returns
+    -------
+    ProbeDue or None
+        Due when a spaced re-test is overdue, or no scored probe followed the last
+        practice; ``None`` without practice, or when neither holds.
+    """
+    results = progress(sessions, now=now)
+    if not results:
+        return None
+    p = results[0]
+    if p.last_practice is None:
+        return None
+    if p.overdue:
+        return ProbeDue(p.last_practice, p.next_retest_gap_days)
+    if p.last_probe is None or p.last_probe < p.last_practice:
+        return ProbeDue(p.last_practice, None)
+    return None
+
+
+def load_session_scores(
+    store: Store,
+    *,
+    technique: str | None = None,
+    user: str | None = None,
+    surface: str | None = None,
+) -> list[SessionScores]:
+    """Read what :func:`progress` needs of the visible sessions of a store.
+
+    Parameters
+    ----------
+    store : Store
+        The session database.
+    technique, user, surface : str or None
+        Filters (as :meth:`Store.sessions`).
+
+    Returns
+    -------
+    list of SessionScores
+        Oldest first, each stroke's overall score and what it showed (where recorded).
+    """
+    sessions = store.sessions(technique=technique, user=user, surface=surface)
+    strokes = store.stroke_feedback([s.id for s in sessions])
+    out = []
+    for s in sessions:
+        rows = strokes.get(s.id, [])
+        out.append(
+            SessionScores(
+                id=s.id,
+                user=s.user,
+                technique=s.technique,
+                kind=s.kind,
+                feedback_mode=s.feedback_mode,
+                started_at=s.started_at,
+                # A killed session has no end: its start plus what its capture covers.
+                ended_at=s.ended_at or s.started_at + timedelta(seconds=s.duration_s),
+                scores=tuple(overall for overall, _ in rows),
+                surface=s.surface,
+                feedback=tuple(record for _, record in rows),
+            )
+        )
+    return out

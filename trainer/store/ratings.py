@@ -15,13 +15,14 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from trainer.exceptions import RatingError, StoreError
 from trainer.ratings.model import MAX_NOTE, TAGS, Rating, check_rating, parse_tags
+from trainer.store.people import find_person
 from trainer.store.records import (
     ATTEMPT_COLUMNS,
     SELECT_COMPONENTS,
@@ -56,7 +57,9 @@ _SELECT = "SELECT id, attempt_id, rater, rating, tags, note, created_at FROM rat
 class AttemptFilter:
     """Which attempts: by technique, reference name, student, session start (UTC ISO).
 
-    ``None`` leaves a field unfiltered; deleted sessions are always left out.
+    ``None`` leaves a field unfiltered; deleted sessions are always left out. The
+    student is matched as :func:`trainer.store.people.find_person` matches names
+    (exactly, else regardless of case and spacing) by the queries here.
     """
 
     technique: str | None = None
@@ -79,6 +82,18 @@ class AttemptFilter:
                 parts.append(f"{column} {op} ?")
                 args.append(value)
         return " AND ".join(parts), args
+
+
+def _where(conn: sqlite3.Connection, attempts: AttemptFilter | None) -> tuple[str, list[Any]]:
+    """``attempts.where()``, its student spelled as stored (``"ANA"`` finds Ana's).
+
+    Names are matched in Python like everywhere else in the people code (SQLite's NOCASE
+    folds ASCII only); nobody of that name keeps the name as given, which matches nothing.
+    """
+    chosen = attempts or AttemptFilter()
+    if chosen.user is not None and (person := find_person(conn, chosen.user)) is not None:
+        chosen = replace(chosen, user=person.name)
+    return chosen.where()
 
 
 def _row(row: Sequence[Any]) -> Rating:
@@ -139,7 +154,7 @@ def select_ratings(
     attempt_ids: Sequence[int] | None = None,
 ) -> list[Rating]:
     """Ratings, oldest first, of attempts matching ``attempts``, by ``raters`` (all if empty)."""
-    where, args = (attempts or AttemptFilter()).where()
+    where, args = _where(conn, attempts)
     sql = (
         "SELECT r.id, r.attempt_id, r.rater, r.rating, r.tags, r.note, r.created_at "
         "FROM ratings r JOIN attempts a ON a.id = r.attempt_id "
@@ -168,7 +183,7 @@ def select_attempts(
     ids: Sequence[int] | None = None,
 ) -> list[AttemptRecord]:
     """Return attempts (with component scores) matching a filter or by id, by id."""
-    where, args = (attempts or AttemptFilter()).where()
+    where, args = _where(conn, attempts)
     sql = (
         f"SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN sessions s ON s.id = a.session_id "
         f"JOIN users u ON u.id = s.user_id WHERE {where}"

@@ -118,6 +118,31 @@ MIGRATIONS: tuple[str, ...] = (
         CHECK (length(surface) <= 40);
     CREATE INDEX sessions_by_kind ON sessions (technique, kind, started_at);
     """,
+    # 5 -> 6: people (issue 20). Each person gets a random identity that packs carry, so
+    # an import tells "the same student again" from "another student of the same name".
+    # Every existing person (the old default "student" included) stays as they are.
+    """
+    ALTER TABLE users ADD COLUMN uid TEXT;
+    UPDATE users SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+    CREATE UNIQUE INDEX users_by_uid ON users (uid);
+    CREATE INDEX sessions_by_user ON sessions (user_id, started_at);
+    """,
+    # 6 -> 7: what each stroke showed the student (issue 19), so dependence on feedback
+    # can be measured. Its own table, keyed like attempts by (session, stroke index): the
+    # GUI decides it beside the attempt, and a stroke asked about later (F) is updated.
+    # Older strokes have no row ("not recorded"). Kept apart from issue 20's step 5 -> 6.
+    """
+    CREATE TABLE attempt_feedback (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL CHECK (idx >= 0),
+        cues INTEGER NOT NULL CHECK (cues IN (0, 1)),
+        card INTEGER NOT NULL CHECK (card IN (0, 1)),
+        requested INTEGER NOT NULL DEFAULT 0 CHECK (requested IN (0, 1)),
+        reason TEXT NOT NULL DEFAULT '' CHECK (length(reason) <= 40),
+        mode TEXT NOT NULL DEFAULT '' CHECK (length(mode) <= 40),
+        PRIMARY KEY (session_id, idx)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from sensors.profiles import GloveProfile
 from trainer.exceptions import StoreError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.database import DEFAULT_USER, IMPORTING_SUFFIX, Store
-from trainer.store.progress import check_kind, check_surface
+from trainer.store.progress import FeedbackRecord, check_kind, check_surface
 
 __all__ = [
     "SESSIONS_DIR",
@@ -227,6 +228,9 @@ class SessionRecording(CaptureRecording):
         self.session_id: int | None = None
         self._pending: list[concurrent.futures.Future[int]] = []
         self._attempts = 0
+        # What strokes showed comes from the thread that shows them (add_feedback).
+        self._feedback_lock = threading.Lock()
+        self._feedback: list[concurrent.futures.Future[None]] = []
 
     @property
     def attempts(self) -> int:
@@ -286,20 +290,52 @@ class SessionRecording(CaptureRecording):
         if failed:  # an earlier commit failed: say so once, keep recording
             raise StoreError(f"an attempt could not be saved: {failed[0]}")
 
+    def add_feedback(self, feedback: Any) -> None:
+        """Record what a stroke showed the student, without waiting (any thread).
+
+        Parameters
+        ----------
+        feedback : StrokeFeedback
+            ``index`` (the session's scored strokes so far, as its attempt's), ``cues``,
+            ``card``, ``requested``, ``reason``, ``mode``
+            (:class:`trainer.live.feedback.StrokeFeedback`). A later record of the same
+            stroke (asked about with F) replaces the first.
+
+        Raises
+        ------
+        StoreError
+            An earlier record could not be saved (said once; recording goes on).
+        """
+        if self.session_id is None:
+            return
+        record = FeedbackRecord(
+            bool(feedback.cues), bool(feedback.card), bool(feedback.requested),
+            str(feedback.reason), str(feedback.mode),
+        )  # fmt: skip
+        future = self.store.submit_feedback(self.session_id, int(feedback.index), record)
+        with self._feedback_lock:
+            failed = [f.exception() for f in self._feedback if f.done() and f.exception()]
+            self._feedback = [f for f in self._feedback if not f.done()] + [future]
+        if failed:
+            raise StoreError(f"a feedback record could not be saved: {failed[0]}")
+
     def finish(self) -> None:
         """Close the capture, wait for the attempts, mark the session finished.
 
         Raises
         ------
         StoreError
-            An attempt or the session's end could not be saved.
+            An attempt, a feedback record or the session's end could not be saved.
         """
         self._close_capture()
+        with self._feedback_lock:
+            feedback, self._feedback = self._feedback, []
         pending, self._pending = self._pending, []
-        errors = [str(e) for f in pending if (e := f.exception()) is not None]
+        futures: list[concurrent.futures.Future[Any]] = [*pending, *feedback]
+        errors = [str(e) for f in futures if (e := f.exception()) is not None]
         if self.session_id is not None:
             self.store.end_session(
                 self.session_id, samples=self.samples, duration_s=self.duration_s
             )
         if errors:
-            raise StoreError(f"{len(errors)} attempt(s) could not be saved: {errors[0]}")
+            raise StoreError(f"{len(errors)} record(s) could not be saved: {errors[0]}")

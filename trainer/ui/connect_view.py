@@ -31,12 +31,15 @@ class ConnectView(QtWidgets.QWidget):
         The user asked to zero the sensors.
     scan_requested()
         The user asked for a BLE scan.
+    calibrate_requested()
+        The user asked for the calibration wizard (known weights).
     """
 
     connect_requested = QtCore.Signal(object)
     disconnect_requested = QtCore.Signal()
     tare_requested = QtCore.Signal()
     scan_requested = QtCore.Signal()
+    calibrate_requested = QtCore.Signal()
 
     def __init__(
         self,
@@ -139,6 +142,20 @@ class ConnectView(QtWidgets.QWidget):
 
         # -- link status --
         status_card = Card("Link")
+        # The calibration wizard opens from the card's title line: no height taken from
+        # the link's figures at 1024×600.
+        status_card.body.removeWidget(status_card.title)
+        link_head = QtWidgets.QHBoxLayout()
+        link_head.addWidget(status_card.title)
+        link_head.addStretch(1)
+        self.calibrate_button = QtWidgets.QPushButton("Calibrate…")
+        self.calibrate_button.setStyleSheet("QPushButton { padding: 0px 10px; }")
+        self.calibrate_button.setToolTip(
+            "Fit each sensor's raw-to-newton curve with known weights; save a new profile"
+        )
+        self.calibrate_button.clicked.connect(self.calibrate_requested.emit)
+        link_head.addWidget(self.calibrate_button)
+        status_card.body.addLayout(link_head)
         self.badge = StateBadge()
         status_card.body.addWidget(self.badge)
         self.message = label("Choose a source and connect.", "muted", wrap=True)
@@ -168,6 +185,7 @@ class ConnectView(QtWidgets.QWidget):
         self.tare_button.setToolTip("Zero every sensor: hold the hand still, off the body")
         self.tare_button.clicked.connect(self.tare_requested.emit)
         self.tare_button.setEnabled(False)
+        # What tare did, a drifting rest level, a new profile in use: one line.
         self.tare_message = label("", "muted", wrap=True)
         tare_row.addWidget(self.tare_button)
         tare_row.addWidget(self.tare_message, 1)
@@ -184,6 +202,9 @@ class ConnectView(QtWidgets.QWidget):
         sensors_card.body.addStretch(1)
         outer.addWidget(sensors_card, 1)
         self._fs_nominal: float | None = None
+        # Options of a restored BLE or capture choice (its calibrated profile) that the
+        # widgets do not show; kept while the same glove or file stays chosen.
+        self._kept: SourceChoice | None = None
         self._fold_options()
 
     def _fold_options(self) -> None:
@@ -195,16 +216,23 @@ class ConnectView(QtWidgets.QWidget):
     def choice(self) -> SourceChoice:
         """Return the source currently selected."""
         if self.replay_radio.isChecked():
-            return SourceChoice("replay", self.capture_path.text().strip())
-        if self.ble_radio.isChecked():
+            chosen = SourceChoice("replay", self.capture_path.text().strip())
+        elif self.ble_radio.isChecked():
             item = self.devices.currentItem()
             target = "" if item is None else str(item.data(QtCore.Qt.ItemDataRole.UserRole))
-            return SourceChoice("ble", target)
+            chosen = SourceChoice("ble", target)
+        else:
+            chosen = None
+        if chosen is not None:
+            kept = self._kept
+            same = kept is not None and (kept.kind, kept.target) == (chosen.kind, chosen.target)
+            return kept if same and kept is not None else chosen
         opts = (("profile", self.profile.currentText()),) if self.profile.currentIndex() else ()
         return SourceChoice("sim", self.technique.currentText(), opts)
 
     def set_choice(self, choice: SourceChoice) -> None:
         """Select ``choice`` in the widgets (restored settings)."""
+        self._kept = choice if choice.kind != "sim" else None
         if choice.kind == "replay":
             self.replay_radio.setChecked(True)
             self.capture_path.setText(choice.target)
@@ -266,11 +294,12 @@ class ConnectView(QtWidgets.QWidget):
 
     # -- link state --
 
-    def set_profile(self, profile: GloveProfile | None) -> None:
-        """Show the connected glove's sensors."""
+    def set_profile(self, profile: GloveProfile | None, calibrated: str = "") -> None:
+        """Show the connected glove's sensors (``calibrated``: its profile file's name)."""
         self.bars.set_profile(profile)
         self._fs_nominal = None if profile is None else float(profile.sample_rate_hz)
-        self.glove.setText("–" if profile is None else profile.name)
+        text = "–" if profile is None else profile.name
+        self.glove.setText(f"{text} · {calibrated}" if profile and calibrated else text)
 
     def show_connecting(self, choice: SourceChoice) -> None:
         """Show that the source is being built (before it reports any status)."""
@@ -289,6 +318,14 @@ class ConnectView(QtWidgets.QWidget):
         self.tare_button.setEnabled(False)
         for widget in (self.battery, self.rate, self.dropped, self.gaps, self.reconnects):
             widget.setText("–")
+
+    def show_calibrating(self, text: str) -> None:
+        """Show that the glove is lent to the calibration wizard (it reads raw counts)."""
+        self.badge.set_state("connecting", "Calibrating")
+        self.message.setText(text)
+        self.connect_button.setEnabled(False)
+        self.disconnect_button.setEnabled(False)
+        self.tare_button.setEnabled(False)
 
     def show_error(self, text: str) -> None:
         """Show an error line under the source choice ("" clears it)."""

@@ -1,5 +1,9 @@
 """History: progress per technique over sessions, and the sessions to open in Replay.
 
+It shows one person's sessions (the one practising, :meth:`HistoryView.set_people`); an
+instructor may choose any person, or everyone. The Kind column tells no-feedback probes
+from practice sets (issue 19).
+
 The view holds no store: it asks (signals) for sessions, a deletion or a restore, and
 its controller (:class:`~trainer.ui.controllers.history.HistoryController`) answers
 from worker threads through :meth:`HistoryView.show_sessions` and friends. Deleting
@@ -19,9 +23,10 @@ from PySide6 import QtCore, QtWidgets
 from trainer.scoring.components import component_names
 from trainer.ui import theme
 from trainer.ui.plots import cosmetic_pen
+from trainer.ui.retention_panel import RetentionPanel
 from trainer.ui.widgets import Card, Legend, label, page_layout, row_table
 
-__all__ = ["COMPONENT_COLOURS", "TECHNIQUE_STYLES", "HistoryView"]
+__all__ = ["COMPONENT_COLOURS", "EVERYONE", "TECHNIQUE_STYLES", "HistoryView"]
 
 #: Colour per score line on the progress plot (overall bold, components thin).
 COMPONENT_COLOURS = {
@@ -47,7 +52,16 @@ TECHNIQUE_STYLES = (
 _MARKER_WORD = {"o": "●", "s": "■", "t": "▼", "d": "◆", "+": "+", "x": "×", "star": "★", "p": "⬟"}
 #: Seconds per day: an empty plot shows the last week.
 _DAY_S = 86_400.0
-_COLUMNS = ("ID", "Started", "Technique", "Reference", "Strokes", "Mean", "Best", "State")
+_COLUMNS = (
+    "ID", "Started", "Technique", "Reference", "Strokes", "Mean", "Best", "State", "Person",
+    "Kind",
+)  # fmt: skip
+#: The Kind column's text per ``sessions.kind``: a probe's scores were earned without any
+#: feedback (issue 19), so they read differently from a practice set's.
+_KIND_TEXT = {"practice": "Practice", "probe": "Probe"}
+_PROBE_TIP = "No-feedback probe: every score was hidden until the set ended"
+#: The person filter's entry for every person's sessions.
+EVERYONE = "Everyone"
 
 
 class ProgressDateAxis(pg.DateAxisItem):
@@ -80,7 +94,7 @@ class HistoryView(QtWidgets.QWidget):
     -------
     refresh_requested(str, bool)
         Read the sessions of this technique (``""``: all techniques), the deleted ones
-        if the flag is set; answered by :meth:`show_sessions`.
+        if the flag is set, of :meth:`person_filter`; answered by :meth:`show_sessions`.
     delete_requested(int)
         Soft-delete this session (the user has confirmed); answered by
         :meth:`show_status`.
@@ -117,7 +131,15 @@ class HistoryView(QtWidgets.QWidget):
         self.technique.currentIndexChanged.connect(lambda _: self.refresh())
         self.show_deleted = QtWidgets.QCheckBox("Show deleted")
         self.show_deleted.toggled.connect(lambda _: self.refresh())
+        # Whose sessions: the person practising; an instructor may pick anyone.
+        self._owner: str | None = None  # None: nobody said, every session
+        self.person = QtWidgets.QComboBox()
+        self.person.setAccessibleName("Whose sessions")
+        self.person.setMinimumContentsLength(12)
+        self.person.hide()
+        self.person.currentIndexChanged.connect(lambda _: self.refresh())
         header.addWidget(self.show_deleted, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+        header.addWidget(self.person, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
         header.addWidget(self.technique, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
 
         plot_card = Card("Progress")
@@ -151,7 +173,15 @@ class HistoryView(QtWidgets.QWidget):
         plot_card.body.addWidget(self.legend)
         plot_card.body.addWidget(self.plot_widget, 1)
         plot_card.setMinimumHeight(240)
-        outer.addWidget(plot_card, 2)
+        # Beside the plot: dependence on feedback and the re-tests due (issue 19).
+        self.retention = RetentionPanel()
+        self.retention.setMinimumWidth(250)
+        self.retention.setMaximumWidth(320)
+        top = QtWidgets.QHBoxLayout()
+        top.setSpacing(12)
+        top.addWidget(plot_card, 1)
+        top.addWidget(self.retention)
+        outer.addLayout(top, 2)
 
         table_card = Card("Sessions")
         self.table = row_table(_COLUMNS)
@@ -191,6 +221,36 @@ class HistoryView(QtWidgets.QWidget):
         """Say what became of a deletion or restore (the line beside the buttons)."""
         self.status.setText(text)
 
+    def set_people(self, current: str, role: str, names: Sequence[str]) -> None:
+        """Show ``current``'s sessions; an instructor (``role``) may choose among ``names``.
+
+        Asks for the sessions again (:attr:`refresh_requested`) when whose changed.
+        """
+        before, same = self.person_filter(), current == self._owner
+        self._owner = current
+        if role != "instructor":
+            self.person.hide()
+        else:
+            # The same instructor keeps their pick; someone new starts with their own.
+            chosen = self.person.currentData() if same and not self.person.isHidden() else current
+            self.person.blockSignals(True)
+            self.person.clear()
+            for name in dict.fromkeys([current, *names]):
+                self.person.addItem(name, name)
+            self.person.addItem(EVERYONE, "")
+            index = self.person.findData(chosen if chosen is not None else current)
+            self.person.setCurrentIndex(max(index, 0))
+            self.person.blockSignals(False)
+            self.person.show()
+        if self.person_filter() != before:
+            self.refresh()
+
+    def person_filter(self) -> str | None:
+        """Whose sessions are shown: a name, or ``None`` for everyone's."""
+        if not self.person.isHidden():
+            return str(self.person.currentData() or "") or None
+        return self._owner
+
     def show_sessions(
         self, sessions: Sequence[Any], means: dict[int, dict[str, float | None]]
     ) -> None:
@@ -198,6 +258,8 @@ class HistoryView(QtWidgets.QWidget):
         self.sessions, self.means = list(sessions), dict(means)
         self.loads += 1
         what = self.technique.currentData() or "all techniques"
+        if self._owner is not None:
+            what += f" · {self.person_filter() or 'everyone'}"
         n = len(self.sessions)
         deleted = self.show_deleted.isChecked()
         self.subtitle.setText(
@@ -223,6 +285,7 @@ class HistoryView(QtWidgets.QWidget):
         self.table.setRowCount(len(self.sessions))
         for row, s in enumerate(reversed(self.sessions)):  # newest first
             started = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            kind = str(getattr(s, "kind", "practice"))  # sessions before schema 5: practice
             cells = (
                 str(s.id),
                 started,
@@ -232,6 +295,8 @@ class HistoryView(QtWidgets.QWidget):
                 "–" if s.mean_overall is None else f"{s.mean_overall:.0f}",
                 "–" if s.best_overall is None else f"{s.best_overall:.0f}",
                 s.state.replace("_", " ").capitalize(),
+                str(getattr(s, "user", "")),
+                _KIND_TEXT.get(kind, kind.capitalize()),
             )
             for col, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
@@ -239,6 +304,14 @@ class HistoryView(QtWidgets.QWidget):
                     item.setTextAlignment(
                         QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
                     )
+                if kind == "probe":
+                    # The whole row says so on hover; the Kind cell says it in words, and
+                    # in bold so a probe stands out among practice sets.
+                    item.setToolTip(_PROBE_TIP)
+                    if col == len(cells) - 1:
+                        font = item.font()
+                        font.setBold(True)
+                        item.setFont(font)
                 item.setData(QtCore.Qt.ItemDataRole.UserRole, s.id)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()

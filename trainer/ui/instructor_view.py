@@ -28,6 +28,13 @@ _ARGB = QtGui.QColor.NameFormat.HexArgb
 #: A little room above the top tick, so its label is drawn whole.
 _HEADROOM = 1.04
 _NAME_OK = QtCore.QRegularExpression(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_LIBRARY_COLUMNS = ("Name", "Technique", "Strokes", "By", "From")
+#: The Build / Library switch: the page shown is the checked button.
+_SEGMENT_STYLE = (
+    "QPushButton { padding: 0px 10px; }"
+    f"QPushButton:checked {{ background: #e3f0ed; color: {theme.ACCENT}; "
+    f"border-color: {theme.ACCENT}; }}"
+)
 
 
 def _tinted(colour: str, alpha: int) -> QtGui.QColor:
@@ -68,6 +75,22 @@ def span_outline(spans: Sequence[tuple[float, float]], top: float) -> tuple[np.n
     return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
+class _PageStack(QtWidgets.QStackedLayout):
+    """A page stack that needs, for a width, only what its shown page needs at least.
+
+    A stacked layout reports the preferred height of its tallest page (wrapped labels)
+    where the minimum is asked, which would make the Instructor page scroll at 1024×600.
+    """
+
+    def heightForWidth(self, width: int) -> int:
+        """Return the shown page's minimum height at ``width``."""
+        page = self.currentWidget()
+        layout = None if page is None else page.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return super().heightForWidth(width)
+        return layout.minimumHeightForWidth(width)
+
+
 class InstructorView(QtWidgets.QWidget):
     """Takes of one technique, the selected take with its strokes and trim, the build.
 
@@ -100,6 +123,14 @@ class InstructorView(QtWidgets.QWidget):
         Save the built reference into the library.
     export_requested(str)
         Write the saved reference into this pack file.
+    library_shown()
+        The library page was opened: list the library.
+    library_delete_requested(str)
+        Delete this user reference, or hide this bundled starter (already confirmed).
+    library_unhide_requested(str)
+        Show this hidden starter again.
+    library_rename_requested(str, str)
+        Rename a user reference: old name, new name (not validated here).
     """
 
     record_toggled = QtCore.Signal()
@@ -112,6 +143,10 @@ class InstructorView(QtWidgets.QWidget):
     build_requested = QtCore.Signal(str)
     save_requested = QtCore.Signal()
     export_requested = QtCore.Signal(str)
+    library_shown = QtCore.Signal()
+    library_delete_requested = QtCore.Signal(str)
+    library_unhide_requested = QtCore.Signal(str)
+    library_rename_requested = QtCore.Signal(str, str)
 
     def __init__(self, techniques: Sequence[str], parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +164,11 @@ class InstructorView(QtWidgets.QWidget):
         self.ask_open_path: Callable[[], str] = self._open_dialog
         #: Asks for a pack file to write, "" for none (tests replace it).
         self.ask_save_path: Callable[[str], str] = self._save_dialog
+        #: Asks for a reference's new name, ``None`` if cancelled.
+        self.ask_new_name: Callable[[str], str | None] = self._rename_dialog
+        #: The library as last listed: ``(name, origin)`` per row, origin "user",
+        #: "bundled" or "hidden" (a starter the user hid).
+        self.library: list[tuple[str, str]] = []
 
         outer, header, self.subtitle = page_layout(
             self,
@@ -150,7 +190,7 @@ class InstructorView(QtWidgets.QWidget):
         top.setSpacing(12)
         takes_card = Card("Takes")
         takes_card.setMinimumWidth(330)
-        takes_card.setMaximumWidth(430)
+        takes_card.setMaximumWidth(480)
         record_row = QtWidgets.QHBoxLayout()
         self.record_button = QtWidgets.QPushButton("Record take")
         self.record_button.setObjectName("primary")
@@ -161,6 +201,11 @@ class InstructorView(QtWidgets.QWidget):
         takes_card.body.addLayout(record_row)
         self.table = row_table(_COLUMNS)
         self.table.setAccessibleName("Takes")
+        # Ask for the columns' width, so the card shows them all (it scrolled sideways,
+        # "Strokes" cut, at every window size) where the window has room.
+        self.table.setSizeAdjustPolicy(
+            QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents
+        )
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemChanged.connect(self._on_item_changed)
         takes_card.body.addWidget(self.table, 1)
@@ -216,6 +261,31 @@ class InstructorView(QtWidgets.QWidget):
         outer.addLayout(top, 3)
 
         ref_card = Card("Reference")
+        # Two pages in one card, switched beside its title: building a reference, and the
+        # library it is saved into. The plots keep their height at 1024×600.
+        ref_card.body.removeWidget(ref_card.title)
+        ref_head = QtWidgets.QHBoxLayout()
+        ref_head.addWidget(ref_card.title)
+        ref_head.addStretch(1)
+        self.build_page_button = QtWidgets.QPushButton("Build")
+        self.library_page_button = QtWidgets.QPushButton("Library")
+        self.build_page_button.setToolTip("Build a reference from the kept takes")
+        self.library_page_button.setToolTip("Rename, delete or hide the library's references")
+        self._page_buttons = QtWidgets.QButtonGroup(self)
+        for i, b in enumerate((self.build_page_button, self.library_page_button)):
+            b.setCheckable(True)
+            b.setStyleSheet(_SEGMENT_STYLE)
+            self._page_buttons.addButton(b, i)
+            ref_head.addWidget(b)
+        self.build_page_button.setChecked(True)
+        self._page_buttons.idClicked.connect(self.show_page)
+        ref_card.body.addLayout(ref_head)
+        self.ref_pages = QtWidgets.QWidget()
+        self.ref_stack = _PageStack(self.ref_pages)
+        build_page = QtWidgets.QWidget()
+        build = QtWidgets.QVBoxLayout(build_page)
+        build.setContentsMargins(0, 0, 0, 0)
+        build.setSpacing(8)
         ref_row = QtWidgets.QHBoxLayout()
         self.ref_name = QtWidgets.QLineEdit()
         self.ref_name.setPlaceholderText("reference name, e.g. effleurage-ana")
@@ -232,14 +302,14 @@ class InstructorView(QtWidgets.QWidget):
         ref_row.addWidget(self.ref_name, 1)
         for b in (self.build_button, self.save_button, self.export_button):
             ref_row.addWidget(b)
-        ref_card.body.addLayout(ref_row)
+        build.addLayout(ref_row)
         # Why Build is not possible yet, and what became of Build, Save and Export: a line
         # of its own, so the reference's summary below stays.
         self.build_hint = label("", "muted", wrap=True)
-        ref_card.body.addWidget(self.build_hint)
+        build.addWidget(self.build_hint)
         self.ref_message = label("", "muted", wrap=True)
         self.ref_message.setVisible(False)
-        ref_card.body.addWidget(self.ref_message)
+        build.addWidget(self.ref_message)
         ref_body = QtWidgets.QHBoxLayout()
         self.ref_widget, self.ref_plot = _force_plot("Force", "reference time")
         self.band_lo = live_curve(cosmetic_pen(_tinted(theme.ACCENT, 90).name(_ARGB)))
@@ -265,10 +335,162 @@ class InstructorView(QtWidgets.QWidget):
         self.ref_info.setMinimumWidth(190)
         self.ref_info.setMaximumWidth(300)
         ref_body.addWidget(self.ref_info)
-        ref_card.body.addLayout(ref_body, 1)
+        build.addLayout(ref_body, 1)
+        self.ref_stack.addWidget(build_page)
+        self.ref_stack.addWidget(self._library_page())
+        ref_card.body.addWidget(self.ref_pages, 1)
         outer.addWidget(ref_card, 2)
         self.set_recording_possible(False, "Connect a glove (or the simulated one) to record.")
         self._update_buttons()
+
+    def _library_page(self) -> QtWidgets.QWidget:
+        """Make the library page: every reference; rename, delete (or hide), unhide."""
+        page = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        row = QtWidgets.QHBoxLayout()
+        self.library_table = row_table(_LIBRARY_COLUMNS)
+        self.library_table.setAccessibleName("Reference library")
+        self.library_table.itemSelectionChanged.connect(self._update_library_buttons)
+        row.addWidget(self.library_table, 1)
+        buttons = QtWidgets.QVBoxLayout()
+        self.rename_button = QtWidgets.QPushButton("Rename…")
+        self.rename_button.clicked.connect(self._rename_selected)
+        self.remove_button = QtWidgets.QPushButton("Delete…")
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.unhide_button = QtWidgets.QPushButton("Unhide")
+        self.unhide_button.clicked.connect(self._unhide_selected)
+        for b in (self.rename_button, self.remove_button, self.unhide_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+        box.addLayout(row, 1)
+        # What became of Rename, Delete and Unhide, or why a name was refused: one line.
+        self.library_message = label(
+            "Sessions keep their own copy of a reference: deleting or renaming one never "
+            "loses a session's replay.",
+            "muted",
+            wrap=True,
+        )
+        box.addWidget(self.library_message)
+        self._update_library_buttons()
+        return page
+
+    def show_page(self, index: int) -> None:
+        """Show the Build (0) or the Library (1) page of the Reference card."""
+        self.ref_stack.setCurrentIndex(index)
+        button = self._page_buttons.button(index)
+        if button is not None and not button.isChecked():
+            button.setChecked(True)
+        if index == 1:
+            self.library_shown.emit()
+
+    def show_library(self, entries: Sequence[Any], hidden: Sequence[str], select: str = "") -> None:
+        """List the library's references, then the hidden starters.
+
+        Parameters
+        ----------
+        entries : sequence of LibraryEntry
+            ``name``, ``origin`` ("user" or "bundled"), ``reference`` (``None`` when its
+            file is invalid) and ``error``.
+        hidden : sequence of str
+            The starters the user hid.
+        select : str
+            Select this name (else the selection stays on the same name, if listed).
+        """
+        keep = select or self.selected_reference()[0]
+        table = self.library_table
+        table.setRowCount(0)
+        self.library = [(e.name, e.origin) for e in entries] + [(n, "hidden") for n in hidden]
+        table.setRowCount(len(self.library))
+        muted = QtGui.QColor(theme.TEXT_MUTED)
+        for row, entry in enumerate([*entries, *([None] * len(hidden))]):
+            name, origin = self.library[row]
+            ref = None if entry is None else entry.reference
+            if ref is not None:
+                cells = (name, ref.technique, str(ref.n_strokes), ref.author or "—")
+            elif entry is not None:
+                cells = (name, "unreadable", "—", "—")
+            else:
+                cells = (name, "—", "—", "—")
+            where = {"user": "yours", "bundled": "starter"}.get(origin, "starter, hidden")
+            for col, text in enumerate((*cells, where)):
+                item = QtWidgets.QTableWidgetItem(text)
+                if origin == "hidden":
+                    item.setForeground(muted)
+                if entry is not None and entry.error:
+                    item.setToolTip(entry.error)
+                table.setItem(row, col, item)
+        table.resizeColumnsToContents()
+        names = [n for n, _ in self.library]
+        if keep in names:
+            table.selectRow(names.index(keep))
+        self._update_library_buttons()
+
+    def show_library_message(self, text: str, *, error: bool = False) -> None:
+        """Say what became of Rename, Delete or Unhide (one line, under the list)."""
+        self.library_message.setText(text)
+        self.library_message.setStyleSheet(f"color: {theme.DANGER};" if error else "")
+
+    def selected_reference(self) -> tuple[str, str]:
+        """``(name, origin)`` of the library row selected, ``("", "")`` for none."""
+        rows = self.library_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.library):
+            return "", ""
+        return self.library[rows[0].row()]
+
+    def _update_library_buttons(self) -> None:
+        origin = self.selected_reference()[1]
+        self.rename_button.setEnabled(origin == "user")
+        self.remove_button.setEnabled(origin in {"user", "bundled"})
+        self.remove_button.setText("Hide…" if origin == "bundled" else "Delete…")
+        self.unhide_button.setEnabled(origin == "hidden")
+        self.rename_button.setToolTip(
+            "Starters keep their name: export one and import it under a new name"
+            if origin == "bundled"
+            else "Give this reference a new name"
+        )
+        self.remove_button.setToolTip(
+            "Starters are hidden, not deleted (Unhide shows one again)"
+            if origin == "bundled"
+            else "Delete this reference from the library"
+        )
+
+    def _rename_selected(self) -> None:
+        name, origin = self.selected_reference()
+        if origin != "user":
+            return
+        new = self.ask_new_name(name)
+        if new is None:
+            return
+        new = new.strip()
+        if not new or new == name:
+            self.show_library_message(f"{name} keeps its name.")
+            return
+        self.library_rename_requested.emit(name, new)
+
+    def _remove_selected(self) -> None:
+        name, origin = self.selected_reference()
+        if origin == "bundled":
+            question = (
+                f"Hide the starter reference {name}? Starters are hidden, not deleted: "
+                "Unhide shows it again."
+            )
+        elif origin == "user":
+            question = (
+                f"Delete the reference {name}? Its file is removed from your library; "
+                "sessions practised against it keep their own copy and still replay."
+            )
+        else:
+            return
+        if self.confirm(question):
+            self.library_delete_requested.emit(name)
+
+    def _unhide_selected(self) -> None:
+        name, origin = self.selected_reference()
+        if origin == "hidden":
+            self.library_unhide_requested.emit(name)
 
     # -- what the window tells the view --
 
@@ -441,6 +663,25 @@ class InstructorView(QtWidgets.QWidget):
         )
         self._update_buttons()
 
+    def reference_renamed(self, old: str, new: str) -> None:
+        """Follow a library change of the reference built here: renamed, or deleted (``""``).
+
+        Export writes the library's copy, so it follows the new name; once deleted the
+        built reference may be saved again.
+        """
+        if not self.saved_name or self.saved_name != old:
+            return
+        self.saved_name = new
+        if self.reference is not None:
+            self.reference = replace(self.reference, name=new) if new else self.reference
+        head = self.ref_info.text().rsplit("<br>", 1)[0]
+        self.ref_info.setText(
+            head + f"<br>Saved as <b>{new}</b>: choose it in Practice, or export a pack."
+            if new
+            else head + "<br>Deleted from the library: <i>Save to library</i> adds it again."
+        )
+        self._update_buttons()
+
     def show_message(self, text: str, *, error: bool = False) -> None:
         """Say what became of Build, Save or Export, on the line under those buttons.
 
@@ -567,6 +808,16 @@ class InstructorView(QtWidgets.QWidget):
             self, "Add a take", "", "Recordings (*.mtcap *.csv);;All files (*)"
         )
         return path
+
+    def _rename_dialog(self, name: str) -> str | None:
+        text, ok = QtWidgets.QInputDialog.getText(
+            self,
+            "Rename a reference",
+            f"New name for {name} (letters, digits, '.', '_' or '-'):",
+            QtWidgets.QLineEdit.EchoMode.Normal,
+            name,
+        )
+        return text if ok else None
 
     def _save_dialog(self, suggested: str) -> str:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(

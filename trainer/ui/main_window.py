@@ -25,9 +25,11 @@ from trainer.ui.controllers import (
     ReplayController,
     StoreSlot,
 )
+from trainer.ui.controllers.people import PeopleController
 from trainer.ui.controllers.rate import RateController
 from trainer.ui.history_view import HistoryView
 from trainer.ui.instructor_view import InstructorView
+from trainer.ui.people_bar import PeopleBar
 from trainer.ui.plots import FrameCounter
 from trainer.ui.practice_view import PracticeView
 from trainer.ui.rate_view import RateView, install_note_escape
@@ -240,6 +242,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.history_view.replay_requested.connect(self.replay_controller.open_replay)
         self.history_controller.store_ready.connect(self.store_ready)
         self.replay_controller.loaded.connect(self.replay_loaded)
+        self._compose_people(services)
 
     def _build_window(self) -> None:
         self.nav = QtWidgets.QListWidget()
@@ -265,6 +268,7 @@ class MainWindow(QtWidgets.QMainWindow):
         name = QtWidgets.QLabel("massage-trainer")
         name.setObjectName("brand")
         brand.addWidget(name)
+        brand.addWidget(self.people_bar)  # who practises, on every view
         brand.addWidget(self.nav, 1)
         layout.addWidget(side)
         layout.addWidget(self.stack, 1)
@@ -282,6 +286,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_action("Start / stop (play / pause in Replay)", "Space", self._space)
         self._add_action("Tare", "T", self.connect_controller.request_tare)
         self._add_action("Next reference", "N", self.practice_view.next_reference)
+        # Feedback on the last stroke, a no-feedback probe (issue 19): Practice only.
+        practice = self.practice_controller
+        self._add_action(
+            "Feedback on the last stroke", "F", self._in_practice(practice.request_feedback)
+        )
+        self._add_action("Probe without feedback", "P", self._in_practice(practice.start_probe))
+        self._add_action("Switch person", "Ctrl+U", self.people_bar.open_menu)
         self._add_action("Quit", QtGui.QKeySequence.StandardKey.Quit, self.close)
         for i, (key, _) in enumerate(VIEWS):
             self._add_action(f"Show {key}", f"Ctrl+{i + 1}", functools.partial(self.show_view, key))
@@ -295,6 +306,15 @@ class MainWindow(QtWidgets.QMainWindow):
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
+
+    def _in_practice(self, slot: Callable[[], Any]) -> Callable[[], None]:
+        """Return ``slot`` run only while the Practice view is shown."""
+
+        def run() -> None:
+            if self.current_view == "practice":
+                slot()
+
+        return run
 
     def _space(self) -> None:
         if self.current_view == "replay":
@@ -314,6 +334,46 @@ class MainWindow(QtWidgets.QMainWindow):
         self.practice_controller.warm_up()
 
     # -- the shell the controllers ask --
+
+    # -- who practises (issue 20) --
+
+    def _compose_people(self, services: Services) -> None:
+        """Make the top bar and its controller; every view follows the current person."""
+        self.people_bar = PeopleBar()
+        self.people_controller = PeopleController(
+            self.people_bar,
+            services,
+            self.jobs,
+            self,
+            self.store_slot,
+            # The real app asks who practises; demos, renders and tests (no settings) not.
+            ask_first_run=self.settings is not None and services.user is None,
+        )
+        self._performer = ""  # the name last put in the Instructor's author field
+        self.practice_controller.person = lambda: self.people_controller.current
+        self.history_controller.store_ready.connect(self.people_controller.load)
+        self.people_controller.changed.connect(self._person_changed)
+
+    def _person_changed(self) -> None:
+        people = self.people_controller
+        self.history_controller.set_person(people.current, people.role, people.names)
+        author = self.instructor_view.author
+        if author.text().strip() in ("", self._performer):  # never over a typed name
+            author.setText(people.current)
+        self._performer = people.current
+        if self.practice_controller.running:
+            self.show_message(
+                f"This session goes on as it started; the next is {people.current}'s.", 6000
+            )
+
+    @property
+    def person(self) -> str:
+        """Who practises now (Practice records as them)."""
+        return self.people_controller.current
+
+    def switch_person(self, name: str) -> None:
+        """Practise as ``name`` (someone the store knows) from the next session on."""
+        self.people_controller.switch(name)
 
     def show_view(self, key: str) -> None:
         """Switch to a view by key (``"connect"``, ``"practice"``...)."""

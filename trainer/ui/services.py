@@ -14,20 +14,15 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
+    from sensors.profiles import GloveProfile
     from sensors.sources.base import Source
     from trainer.live import LiveScorer, SessionRecorder
     from trainer.scoring import Reference
     from trainer.store.database import Store
+    from trainer.store.references import LibraryEntry
     from trainer.store.takes import TakeShelf
 
-__all__ = ["FEEDBACK_MODES", "Advert", "Services", "SourceChoice"]
-
-#: Faded-feedback settings offered in the practice view: (label, mode, n).
-FEEDBACK_MODES: tuple[tuple[str, str, int], ...] = (
-    ("Cues on every stroke", "every", 1),
-    ("Cues every 3rd stroke", "every_n", 3),
-    ("No cues (test)", "off", 1),
-)
+__all__ = ["Advert", "RecorderFactory", "ReferenceShelf", "Services", "SourceChoice"]
 
 
 class Advert(Protocol):
@@ -46,6 +41,52 @@ class Advert(Protocol):
     @property
     def rssi(self) -> int | None:
         """Signal strength, dBm."""
+        ...
+
+
+class RecorderFactory(Protocol):
+    """Builds the recorder of one session (:func:`trainer.app.make_recorder`)."""
+
+    def __call__(
+        self,
+        store: Store,
+        reference: Reference,
+        feedback_mode: str,
+        source: str,
+        *,
+        kind: str = "practice",
+        surface: str = "",
+        user: str = "",
+    ) -> SessionRecorder:
+        """Return a recorder of a ``kind`` session on ``surface`` into ``store``."""
+        ...
+
+
+class ReferenceShelf(Protocol):
+    """The reference library as the Instructor view manages it.
+
+    :class:`trainer.store.references.ReferenceLibrary` is one; every call may touch the
+    disk, so the views make them in a worker thread.
+    """
+
+    def entries(self) -> list[LibraryEntry]:
+        """Every shown reference, loaded (an invalid file carries its error)."""
+        ...
+
+    def hidden(self) -> list[str]:
+        """Names of the bundled starters the user hid."""
+        ...
+
+    def delete(self, name: str) -> str:
+        """Delete a user reference or hide a starter; say which (``"hidden"``...)."""
+        ...
+
+    def unhide(self, name: str) -> None:
+        """Show a hidden starter again."""
+        ...
+
+    def rename(self, old: str, new: str) -> Path:
+        """Rename a user reference; return its new file."""
         ...
 
 
@@ -125,8 +166,9 @@ class Services:
         thread at start-up. ``None`` (or a failure) means sessions are not saved, and the
         practice view says so.
     make_recorder : callable or None
-        ``make_recorder(store, reference, feedback_mode, source_spec) -> SessionRecorder``:
-        records one practice session into the store.
+        ``make_recorder(store, reference, feedback_mode, source_spec, *, kind, surface,
+        user) -> SessionRecorder``: records one practice session or probe into the
+        store, as ``user`` (who practises; ``""``: the default person).
     open_takes : callable or None
         ``open_takes() -> TakeShelf`` (:mod:`trainer.store.takes`): the instructor's
         takes; called once in a worker thread. ``None`` disables the Instructor view.
@@ -136,6 +178,21 @@ class Services:
     export_references : callable or None
         ``export_references(path, names)``: writes library references into a pack
         (whatever it returns is ignored); called in a worker thread.
+    open_library : callable or None
+        ``open_library() -> ReferenceShelf``: the reference library to list, delete or
+        hide, unhide and rename from (Instructor view); its calls run in a worker
+        thread. ``None`` hides the Instructor's library.
+    open_counts_source : callable or None
+        ``open_counts_source(spec, profile) -> Source`` (unopened): the glove of a spec
+        read in raw counts of ``profile`` (:func:`trainer.signal.loadcal.counts_profile`),
+        for the calibration wizard; raises a one-line error for a source that cannot be
+        calibrated (the simulated glove). Called in a worker thread. ``None`` hides the
+        wizard.
+    save_profile : callable or None
+        ``save_profile(profile, name, overwrite) -> path``: writes a calibrated glove
+        profile as ``NAME.toml`` where the app keeps them; raises ``FileExistsError``
+        when the name is taken and ``overwrite`` is false, a one-line ``ProfileError``
+        for a bad name. Called in a worker thread.
     profiles : sequence of str
         Glove profiles offered for the simulated glove.
     techniques : sequence of str
@@ -143,6 +200,9 @@ class Services:
         technique registry, :mod:`trainer.store.techniques`, read when built).
     simulated_techniques : sequence of str
         Techniques the simulated glove can perform (default: the simulator's).
+    user : str or None
+        Who practises when the window opens (``demo --user``); ``None``: the person
+        the window remembers, else the last to practise.
     """
 
     open_source: Callable[[str], Source]
@@ -151,10 +211,14 @@ class Services:
     warm_up: Callable[[], None] | None = None
     scan: Callable[[float], Sequence[Advert]] | None = None
     open_store: Callable[[], Store] | None = None
-    make_recorder: Callable[[Store, Reference, str, str], SessionRecorder] | None = None
+    make_recorder: RecorderFactory | None = None
     open_takes: Callable[[], TakeShelf] | None = None
     save_reference: Callable[[Reference, bool], Path] | None = None
     export_references: Callable[[Path, Sequence[str]], object] | None = None
+    open_library: Callable[[], ReferenceShelf] | None = None
+    open_counts_source: Callable[[str, GloveProfile], Source] | None = None
+    save_profile: Callable[[GloveProfile, str, bool], Path] | None = None
     profiles: Sequence[str] = ("reference-glove",)
     techniques: Sequence[str] = field(default_factory=_known_techniques)
     simulated_techniques: Sequence[str] = field(default_factory=_simulated_techniques)
+    user: str | None = None

@@ -176,6 +176,7 @@ def demo_services(home: Path) -> Services:
         open_takes=lambda: TakeShelf(home),
         save_reference=lambda ref, overwrite: library.add(ref, overwrite=overwrite),
         export_references=None,
+        open_library=lambda: library,
     )
 
 

@@ -38,12 +38,15 @@ def _one_line(err: str) -> str:
 
 @pytest.fixture(scope="module")
 def petrissage_home(tmp_path_factory) -> tuple[Path, dict, Path]:
-    """A home where `demo --headless --reference petrissage-starter` practised for 6 s."""
+    """A home where `demo --headless --reference petrissage-starter` practised for 6 s.
+
+    At 20x: the same strokes as at the default pace, with fewer frames painted.
+    """
     home = tmp_path_factory.mktemp("petrissage-home")
     shot = home.parent / "petrissage-shot.jpg"
     out = run_cli(
-        "demo", "--headless", "--seconds", "6", "--json", "--reference", "petrissage-starter",
-        "--screenshot", str(shot), home=home,
+        "demo", "--headless", "--seconds", "6", "--speed", "20", "--json",
+        "--reference", "petrissage-starter", "--screenshot", str(shot), home=home,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
@@ -213,12 +216,20 @@ def test_history_says_when_a_filter_matches_nothing(tmp_path, monkeypatch, capsy
     with Store(tmp_path) as store:
         session_in(store, "effleurage", end=True)
         session_in(store, "friction", end=True)
+        store.ensure_user("Anna")  # a person with no sessions yet
     for argv in (["--since", "2999-01-01"], ["--user", "anna"], ["--technique", "petrissage"]):
         assert main(["history", *argv]) == 0
         out = capsys.readouterr().out.strip()
         # Before: "no sessions yet: practise with `massage-trainer demo`".
         assert out.startswith(f"no sessions match {' '.join(argv)} (2 in all;"), out
         assert "techniques with sessions: effleurage, friction" in out
+    # Issue 20: a name nobody has is a typo, refused like `users`, `replay` and `demo` do
+    # (before: exit 0 and "no sessions match --user anika").
+    for argv in (["history", "--user", "anika"], ["history", "--json", "--user", "anika"]):
+        assert main(argv) == 1
+        captured = capsys.readouterr()
+        assert "no person called 'anika'" in _one_line(captured.err)
+        assert "Anna" in captured.err and captured.out == ""
     assert main(["history", "--technique", "tapotment"]) == 1
     assert "did you mean 'tapotement'?" in _one_line(capsys.readouterr().err)
     assert main(["history"]) == 0

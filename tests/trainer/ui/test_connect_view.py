@@ -7,6 +7,7 @@ from fakes import ScriptedSource, make_services
 from PySide6 import QtCore
 
 from sensors.sources.base import SourceState
+from trainer.ui import theme
 from trainer.ui.connect_view import ConnectView
 from trainer.ui.main_window import MainWindow
 from trainer.ui.services import SourceChoice
@@ -179,5 +180,61 @@ def test_scan_without_an_adapter_does_not_claim_nothing_was_found(qtbot, themed_
         assert "No glove found" not in view.message.text()
         assert view.badge.state == "idle"
         assert view.scan_button.isEnabled() and view.scan_button.text() == "Scan"
+    finally:
+        window.close()
+
+
+def test_a_calibrated_glove_keeps_its_profile_when_connected_again(qtbot, themed_app) -> None:
+    view = ConnectView(["effleurage"], ["reference-glove"])
+    qtbot.addWidget(view)
+    calibrated = SourceChoice("replay", "/data/bench.mtcap", (("profile", "/home/p/mine.toml"),))
+    view.set_choice(calibrated)
+    assert view.choice() == calibrated  # what Connect would open: with its profile
+    view.capture_path.setText("/data/other.mtcap")  # another file: not its profile
+    assert view.choice() == SourceChoice("replay", "/data/other.mtcap")
+    view.sim_radio.setChecked(True)
+    assert view.choice().spec == "sim:effleurage"
+
+
+class _DriftingSource(ScriptedSource):
+    """At rest on every sensor until ``shift``: then one sensor's rest level creeps up."""
+
+    def shift(self, level_n: np.ndarray) -> None:
+        with self._lock:
+            self._level = level_n
+
+
+def test_a_drifting_rest_level_is_told_in_connect_and_practice_until_tared(
+    qtbot, themed_app
+) -> None:
+    from sensors.profiles import load_profile
+
+    rest = np.full(5, 0.3)
+    source = _DriftingSource(load_profile("diy-fsr5"), level_n=rest, noise_n=0.01)
+    source.set_state(SourceState.STREAMING, "connected")
+    window = MainWindow(make_services(lambda spec: source), frame_interval_ms=10)
+    qtbot.addWidget(window)
+    link, view = window.connect_controller, window.connect_view
+    link.tare_countdown_s = 0
+    note = window.practice_view.tare_note
+    try:
+        window.connect_source(SourceChoice("ble", "glove"))
+        qtbot.waitUntil(lambda: view.tare_button.isEnabled(), timeout=5000)
+        qtbot.waitUntil(lambda: len(window.acquisition.buffer.snapshot()) > 100, timeout=5000)
+        link.request_tare()
+        qtbot.waitUntil(lambda: view.tare_message.text() == "Sensors zeroed.", timeout=5000)
+
+        source.shift(rest + np.array([0.0, 0.0, 0.45, 0.0, 0.0]))  # thumb creeps, no press
+        words = "Sensor readings drifting (thumb +0.2 N since the tare): hold still and press T"
+        qtbot.waitUntil(lambda: view.tare_message.text().startswith(words), timeout=10000)
+        assert view.tare_message.text().endswith("press T to tare.")
+        assert theme.CAUTION in view.tare_message.styleSheet()
+        assert note.text() == "Sensor readings drifting: hold still and press T to tare."
+        assert not note.isHidden()
+        assert theme.CAUTION in note.styleSheet()
+
+        link.request_tare()  # a new tare: the warning gives way
+        qtbot.waitUntil(lambda: view.tare_message.text() == "Sensors zeroed.", timeout=5000)
+        assert note.text() == "Sensors zeroed."
     finally:
         window.close()

@@ -178,8 +178,9 @@ def _no_glove(spec: str):
 def _practice(qtbot, link, *, store: StoreSlot, references, take_running=lambda: False):
     recorders: list[_Recorder] = []
 
-    def make_recorder(store, ref, feedback, spec):
+    def make_recorder(store, ref, feedback, spec, **options):
         recorders.append(_Recorder(feedback, spec))
+        recorders[-1].options = options  # kind, surface (and who practises)
         return recorders[-1]
 
     services = replace(
@@ -223,7 +224,8 @@ def test_practice_controller_runs_a_recorded_session(qtbot, link, references) ->
     assert ctl.running and link.shell.views[-1] == "practice"
     (recorder,) = recorders
     assert (recorder.feedback, recorder.spec) == ("every", "ble:glove")
-    assert link.shell.settings["practice/feedback"] == 0
+    assert link.shell.settings["practice/feedback_mode"] == "every"
+    assert recorder.options["kind"] == "practice"
     assert view.summary.note.text() == ""  # saved: no "Not saved" note
 
     link.sources[0].set_state(SourceState.STREAMING)

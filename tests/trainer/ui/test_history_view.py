@@ -321,3 +321,35 @@ def test_date_axis_adapts_from_minutes_to_days(qtbot, themed_app) -> None:
     # Days name their month: "3 Dec", not a bare "03".
     assert weeks and all(t.split()[-1] in (month, "Nov", "Dec") for t in weeks), weeks
     assert all(not t.startswith("0") for t in weeks)
+
+
+def test_probe_sessions_are_marked_in_the_table(qtbot, themed_app, tmp_path, session_in) -> None:
+    """Issue 19: History marks no-feedback probes apart from practice sets."""
+    with Store(tmp_path) as store:
+        practice = session_in(store, "effleurage", end=True)
+        capture = store.home / "sessions" / "probe.mtcap"
+        capture.write_bytes(b"")
+        probe = store.begin_session(
+            technique="effleurage",
+            reference=None,
+            reference_name="effleurage-starter",
+            glove="reference-glove",
+            source="sim:effleurage",
+            feedback_mode="off",
+            capture=capture,
+            kind="probe",
+        )
+        store.end_session(probe, samples=0, duration_s=0.0)
+        view, _, _ = _controlled(qtbot, store)
+        headers = [
+            view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())
+        ]
+        kind = headers.index("Kind")
+        shown = {
+            int(view.table.item(r, 0).text()): view.table.item(r, kind)
+            for r in range(view.table.rowCount())
+        }
+        assert set(shown) == {practice, probe}
+        assert shown[probe].text() == "Probe" and shown[practice].text() == "Practice"
+        assert "probe" in shown[probe].toolTip().lower() and not shown[practice].toolTip()
+        assert shown[probe].font().bold() and not shown[practice].font().bold()

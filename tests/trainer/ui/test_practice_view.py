@@ -232,3 +232,57 @@ def test_demo_screenshot_shows_every_stroke_the_summary_counts(
     assert shot.is_file() and result.screenshot == str(shot)
     assert len(result.strokes) >= 3
     assert headings[-1] == f"Stroke {len(result.strokes)}"
+
+
+def test_the_probe_offer_fits_beside_the_work_at_1024x600(qtbot, themed_app, references) -> None:
+    from types import SimpleNamespace
+
+    from PySide6 import QtCore, QtWidgets
+
+    from sensors.sources.base import SourceState, SourceStatus
+    from trainer.live import AcquisitionEvent, EventKind
+
+    window = _streaming_window(qtbot, references)
+    window.resize(1024, 600)
+    view = window.practice_view
+    score = SimpleNamespace(
+        overall=81.0, start_s=0.0, path=None, deductions=[],
+        components={"shape": 90.0, "pressure": 75.0, "tempo": 85.0, "smoothness": 88.0},
+    )  # fmt: skip
+    try:
+        qtbot.waitUntil(view.can_start, timeout=5000)
+        window.toggle_session()
+        event = AcquisitionEvent(
+            EventKind.STROKE, SourceStatus(SourceState.STREAMING), payload=score
+        )
+        window.practice_controller.on_event(event)
+        window.toggle_session()
+        assert view.offering_probe and view.probe_button.isEnabled()
+        area = window.stack.currentWidget()
+
+        # Once laid out, the page still fits (no scrolling) and so does the offer's text.
+        def fits() -> bool:
+            return area.verticalScrollBar().maximum() == 0 and _text_fits(view.probe_text)
+
+        qtbot.waitUntil(fits, timeout=3000)
+        card = view.probe_offer.parentWidget()
+        kids = [
+            w
+            for w in card.findChildren(
+                QtWidgets.QWidget, options=QtCore.Qt.FindChildOption.FindDirectChildrenOnly
+            )
+            if w.isVisible()
+        ]
+        assert view.probe_offer in kids and view.cue in kids and not view.cue_hint.isVisible()
+        for i, a in enumerate(kids):
+            for b in kids[i + 1 :]:
+                assert a.geometry().intersected(b.geometry()).isEmpty(), (a, b)
+        for button in (view.probe_button, view.probe_later):
+            corner = button.mapTo(window, QtCore.QPoint(0, 0))
+            assert window.rect().contains(QtCore.QRect(corner, button.size()))
+        window.activateWindow()
+        qtbot.keyClick(window, QtCore.Qt.Key.Key_P)  # P takes the offer
+        assert view.running and view.probe and not view.offering_probe
+        assert view.cue_hint.isVisible()
+    finally:
+        window.close()

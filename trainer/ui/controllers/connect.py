@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from sensors.sources.base import Source
     from trainer.ui.connect_view import ConnectView
     from trainer.ui.controllers.base import JobRunner, Shell
+    from trainer.ui.controllers.calibration import CalibrationController
 
-__all__ = ["ConnectController", "parse_choice", "tare_failure_words"]
+__all__ = ["DRIFT_NOTE", "ConnectController", "drift_words", "parse_choice", "tare_failure_words"]
 
 #: States of a source that has not streamed yet (an error then means it never worked).
 _STARTING = frozenset({SourceState.IDLE, SourceState.CONNECTING, SourceState.SCANNING})
@@ -54,7 +55,8 @@ class ConnectController(QtCore.QObject):
     disconnected()
         The user disconnected: there is no glove any more.
     tare_changed(str, str)
-        What tare is doing, for every view: ``("counting" | "ok" | "failed", text)``.
+        What tare is doing, for every view: ``("counting" | "ok" | "failed" | "drift",
+        text)``; "drift": a rest level wandered since the tare (re-tare).
     """
 
     started = QtCore.Signal(object)
@@ -98,6 +100,12 @@ class ConnectController(QtCore.QObject):
         view.disconnect_requested.connect(self.disconnect_source)
         view.tare_requested.connect(self.request_tare)
         view.scan_requested.connect(self.scan)
+        view.calibrate_requested.connect(self.open_calibration)
+        #: Stream seconds a calibration step may take to settle (the wizard's timeout).
+        self.calibration_timeout_s = 20.0
+        #: The calibration wizard while it is open.
+        self.calibration: CalibrationController | None = None
+        view.calibrate_button.setVisible(services.open_counts_source is not None)
 
     # -- what the user asks --
 
@@ -131,7 +139,7 @@ class ConnectController(QtCore.QObject):
                 return
             self.acquisition = acq
             self._last_status = None
-            self.view.set_profile(acq.profile)
+            self.view.set_profile(acq.profile, _profile_file(choice))
             self.shell.show_source(f"{choice.label} · {acq.profile.name}")
             self.started.emit(acq)
             acq.start()
@@ -187,6 +195,31 @@ class ConnectController(QtCore.QObject):
         ):
             self.connect_source(SourceChoice("sim", technique, choice.options))
 
+    def open_calibration(self) -> CalibrationController:
+        """Open the calibration wizard on the connected glove (or say why it cannot).
+
+        While it measures, the wizard reads the glove itself (in raw counts); it gives
+        the glove back when it closes, with the new profile once one is saved.
+        """
+        from trainer.ui.calibration_dialog import CalibrationDialog
+        from trainer.ui.controllers.calibration import CalibrationController
+
+        if self.calibration is not None:
+            self.calibration.dialog.raise_()
+            return self.calibration
+        dialog = CalibrationDialog(self.view)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard = CalibrationController(dialog, self, timeout_s=self.calibration_timeout_s)
+        self.calibration = wizard
+        wizard.finished.connect(self._calibration_closed)
+        wizard.open()
+        return wizard
+
+    def _calibration_closed(self, path: str) -> None:
+        self.calibration = None
+        if path:
+            self.shell.show_message(f"Calibrated profile saved: {path}", 15000)
+
     def scan(self) -> None:
         """Scan for BLE gloves in a worker thread."""
         scan = self.services.scan
@@ -235,6 +268,9 @@ class ConnectController(QtCore.QObject):
         self.view.show_tare(state != "failed", text)
         self.tare_changed.emit(state, text)
 
+    def _profile(self) -> GloveProfile | None:
+        return self.acquisition.profile if self.acquisition is not None else None
+
     # -- the frame timer --
 
     def events(self) -> list[AcquisitionEvent]:
@@ -261,6 +297,11 @@ class ConnectController(QtCore.QObject):
                 self.view.show_error(event.message)
         elif kind is EventKind.FINISHED:
             self.view.show_status(event.status)
+        elif kind is EventKind.DRIFT:
+            # Connect names the sensor; Practice (beside Start) gets the short line, so the
+            # note keeps to two lines there.
+            self.view.show_tare(False, drift_words(event.message, self._profile()))
+            self.tare_changed.emit("drift", DRIFT_NOTE)
 
     def follow_status(self) -> None:
         """Show a changed link status; a click on Connect lands in Practice once streaming."""
@@ -295,6 +336,9 @@ class ConnectController(QtCore.QObject):
 
     def close(self) -> None:
         """Stop the acquisition and wait for it (it finishes the recording running)."""
+        wizard, self.calibration = self.calibration, None
+        if wizard is not None:  # the window closes: stop reading counts, reconnect nothing
+            wizard.shutdown()
         acq, self.acquisition = self.acquisition, None
         if acq is not None:
             acq.stop(timeout=2.0)
@@ -318,6 +362,39 @@ def tare_failure_words(message: str, profile: GloveProfile | None) -> str:
         name = f"{profile.sensors[index].name.replace('_', ' ')} sensor"
     what = f"moved ({newtons:.1f} N)" if verb == "varies by" else f"is pressed ({newtons:.1f} N)"
     return f"Not zeroed: the {name} {what}. Lift the hand off, hold it still and press T again."
+
+
+#: What Practice says when a rest level drifts (Connect says which sensor, by how much).
+DRIFT_NOTE = "Sensor readings drifting: hold still and press T to tare."
+
+
+def drift_words(message: str, profile: GloveProfile | None) -> str:
+    """Say that a rest level wandered since the tare, and what to do, in one line.
+
+    ``"palm_heel rest level drifted +0.62 N since the tare: re-tare"`` becomes
+    ``"Sensor readings drifting (palm heel +0.6 N since the tare): hold still and press
+    T to tare."``.
+    """
+    import re
+
+    found = re.match(r"(\S+) rest level drifted ([-+\d.]+) N", message)
+    if found is None:
+        return DRIFT_NOTE
+    name, newtons = found.group(1), float(found.group(2))
+    if profile is not None and name not in profile.channel_names:
+        name = "a sensor"
+    return (
+        f"Sensor readings drifting ({name.replace('_', ' ')} {newtons:+.1f} N since the "
+        "tare): hold still and press T to tare."
+    )
+
+
+def _profile_file(choice: SourceChoice) -> str:
+    """Return the name of a choice's profile file (a calibrated glove), else ""."""
+    profile = dict(choice.options).get("profile", "")
+    if choice.kind == "sim" or not profile.lower().endswith(".toml"):
+        return ""
+    return profile.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".toml")
 
 
 def parse_choice(spec: str) -> SourceChoice:

@@ -1,19 +1,23 @@
 """The History view's controller: opens the session store the other views share.
 
-It also reads, deletes and restores sessions in that store for the History view.
+It also reads, deletes and restores sessions in that store for the History view: the
+current person's (:meth:`HistoryController.set_person`), or whoever an instructor picks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore
 
+from trainer.store.progress import load_session_scores, progress
 from trainer.ui.services import Services
 
 if TYPE_CHECKING:
     from trainer.store.database import Store
+    from trainer.store.progress import TechniqueProgress
     from trainer.store.records import SessionRecord
     from trainer.ui.controllers.base import JobRunner, Shell, StoreSlot
     from trainer.ui.history_view import HistoryView
@@ -68,6 +72,7 @@ class HistoryController(QtCore.QObject):
         self.shell = shell
         self.store = store
         self._reads = 0  # the latest read asked for; an older answer is dropped
+        self._progress_reads = 0
         view.refresh_requested.connect(self.load_sessions)
         view.delete_requested.connect(self.delete_session)
         view.restore_requested.connect(self.restore_session)
@@ -99,16 +104,24 @@ class HistoryController(QtCore.QObject):
 
     # -- what the view asks --
 
+    def set_person(self, name: str, role: str, names: Sequence[str]) -> None:
+        """Show ``name``'s sessions; an instructor (``role``) may choose among ``names``."""
+        self.view.set_people(name, role, names)
+
     def load_sessions(self, technique: str, deleted: bool) -> None:
-        """Read the sessions (of ``technique``; ``""``: all) in a worker and show them."""
+        """Read the sessions (of ``technique``; ``""``: all) in a worker and show them.
+
+        Only the sessions of the view's person (:meth:`HistoryView.person_filter`).
+        """
         store = self.store.store
         if store is None:
             return
         self._reads += 1
         read = self._reads
+        user = self.view.person_filter()
 
         def load() -> tuple[list[SessionRecord], dict[int, dict[str, float | None]]]:
-            sessions = store.sessions(technique=technique or None, deleted=deleted)
+            sessions = store.sessions(technique=technique or None, deleted=deleted, user=user)
             return sessions, store.component_means([s.id for s in sessions])
 
         def done(result: Any, err: BaseException | None) -> None:
@@ -118,6 +131,31 @@ class HistoryController(QtCore.QObject):
                 self.view.show_error(f"Could not read sessions: {err}")
             else:
                 self.view.show_sessions(*result)
+
+        self.jobs.submit(load, done)
+        if not deleted:  # the panel reads the visible sessions
+            self.load_progress(technique)
+
+    def load_progress(self, technique: str) -> None:
+        """Read dependence and retention (of ``technique``; ``""``: all) for the panel.
+
+        The person's visible sessions (:meth:`HistoryView.person_filter`), read and
+        computed in a worker (:mod:`trainer.store.progress`).
+        """
+        store = self.store.store
+        if store is None:
+            return
+        self._progress_reads += 1
+        read = self._progress_reads
+        user = self.view.person_filter()
+
+        def load() -> list[TechniqueProgress]:
+            scores = load_session_scores(store, technique=technique or None, user=user)
+            return progress(scores, now=datetime.now(UTC))
+
+        def done(result: Any, err: BaseException | None) -> None:
+            if read == self._progress_reads and err is None:  # else a newer read answers
+                self.view.retention.show_progress(result)
 
         self.jobs.submit(load, done)
 

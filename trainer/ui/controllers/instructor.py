@@ -15,11 +15,13 @@ from trainer.ui.services import Services
 
 if TYPE_CHECKING:
     from trainer.scoring import Reference
+    from trainer.store.references import LibraryEntry
     from trainer.store.takes import Take, TakeRecording, TakeShelf
     from trainer.ui.controllers.base import JobRunner, Shell
     from trainer.ui.controllers.connect import ConnectController
     from trainer.ui.controllers.practice import PracticeController
     from trainer.ui.instructor_view import InstructorView
+    from trainer.ui.services import ReferenceShelf
 
 __all__ = ["InstructorController", "capture_technique"]
 
@@ -59,7 +61,8 @@ class InstructorController:
     view : InstructorView
         The view it drives.
     services : Services
-        ``open_takes``, ``save_reference`` and ``export_references`` are used.
+        ``open_takes``, ``save_reference``, ``export_references`` and ``open_library``
+        are used.
     jobs : JobRunner
         Where blocking calls (every take-shelf call) run.
     shell : Shell
@@ -108,6 +111,12 @@ class InstructorController:
         view.build_requested.connect(self._build_reference)
         view.save_requested.connect(self._save_reference)
         view.export_requested.connect(self._export_reference)
+        view.library_shown.connect(self.refresh_library)
+        view.library_delete_requested.connect(self._delete_reference)
+        view.library_unhide_requested.connect(self._unhide_reference)
+        view.library_rename_requested.connect(self._rename_reference)
+        if services.open_library is None:  # nothing to manage: no Library page
+            view.library_page_button.setVisible(False)
         link.stopping.connect(self._on_stopping)
 
     @property
@@ -330,6 +339,7 @@ class InstructorController:
                 return
             view.reference_saved(ref.name, Path(path))
             self.practice.load_references()
+            self.refresh_library(select=ref.name)
 
         self.jobs.submit(lambda: save(ref, taken), saved)
 
@@ -347,6 +357,92 @@ class InstructorController:
                 view.show_message(f"Exported {name} to {out}.")
 
         self.jobs.submit(lambda: export(Path(out), [name]), exported)
+
+    # -- the library: list, delete or hide, unhide, rename (in workers) --
+
+    def refresh_library(self, select: str = "") -> None:
+        """List the library's references and hidden starters (``select`` one by name)."""
+        open_library = self.services.open_library
+        if open_library is None:
+            return
+
+        def listing() -> tuple[list[LibraryEntry], list[str]]:
+            library = open_library()
+            return library.entries(), library.hidden()
+
+        def listed(result: Any, err: BaseException | None) -> None:
+            if err is not None:
+                self.view.show_library_message(f"Could not list the library: {err}", error=True)
+            else:
+                entries, hidden = result
+                self.view.show_library(entries, hidden, select=select)
+
+        self.jobs.submit(listing, listed)
+
+    def _library_job(
+        self,
+        fn: Callable[[ReferenceShelf], T],
+        said: Callable[[T], str],
+        failed: str,
+        *,
+        select: str = "",
+        renamed: tuple[str, str] | None = None,
+    ) -> None:
+        """Change the library in a worker, then say what happened in one line.
+
+        The library is listed again and Practice reloads what it offers.
+        """
+        open_library = self.services.open_library
+        if open_library is None:
+            return
+
+        def done(result: Any, err: BaseException | None) -> None:
+            if err is not None:
+                # A refused name or an unknown reference: the store's one line, no trace.
+                self.view.show_library_message(f"{failed}: {err}", error=True)
+                self.refresh_library()
+                return
+            self.view.show_library_message(said(result))
+            if renamed is not None:
+                self.view.reference_renamed(*renamed)
+            self.refresh_library(select=select)
+            self.practice.load_references()
+
+        self.jobs.submit(lambda: fn(open_library()), done)
+
+    def _delete_reference(self, name: str) -> None:
+        def said(outcome: str) -> str:
+            if outcome == "hidden":
+                return f"Hid the starter {name}: Unhide shows it again."
+            again = " (the starter of that name shows again)" if "starter" in outcome else ""
+            return f"Deleted {name}{again}. Sessions practised against it keep their own copy."
+
+        self._library_job(
+            lambda lib: lib.delete(name),
+            said,
+            f"Could not delete {name}",
+            renamed=(name, ""),
+        )
+
+    def _unhide_reference(self, name: str) -> None:
+        self._library_job(
+            lambda lib: lib.unhide(name),
+            lambda _: f"The starter {name} shows again.",
+            f"Could not unhide {name}",
+            select=name,
+        )
+
+    def _rename_reference(self, old: str, new: str) -> None:
+        self._library_job(
+            lambda lib: lib.rename(old, new),
+            lambda _: (
+                f"Renamed {old} to {new}. Sessions practised against it keep their copy "
+                f"under {old}."
+            ),
+            f"Could not rename {old}",
+            select=new,
+            renamed=(old, new),
+        )
 
     # -- settings --
 
