@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
+from person_sessions import finished_session
 
 from sensors.capture import read_capture
 from trainer.cli import main
@@ -20,22 +20,6 @@ def home(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
-def _session(store: Store, user: str, capture_from: Path, technique: str = "effleurage") -> int:
-    capture = store.home / "sessions" / f"{technique}-{time.monotonic_ns()}.mtcap"
-    capture.parent.mkdir(parents=True, exist_ok=True)
-    capture.write_bytes(capture_from.read_bytes())
-    sid = store.begin_session(
-        technique=technique,
-        reference=None,
-        reference_name=f"{technique}-starter",
-        glove="reference-glove",
-        source=f"sim:{technique}",
-        feedback_mode="every",
-        capture=capture,
-        user=user,
-    )
-    store.end_session(sid, samples=10, duration_s=1.0)
-    return sid
 
 
 def _err_line(capsys) -> str:
@@ -46,8 +30,8 @@ def _err_line(capsys) -> str:
 
 def test_history_user_lists_each_persons_sessions_apart(home, capsys, effleurage_capture):
     with Store(home) as store:
-        ana = [_session(store, "Ana", effleurage_capture) for _ in range(2)]
-        bo = _session(store, "Bo", effleurage_capture, "friction")
+        ana = [finished_session(store, "Ana", effleurage_capture) for _ in range(2)]
+        bo = finished_session(store, "Bo", effleurage_capture, "friction")
     assert main(["history", "--user", "ana", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["sessions"]
     assert [(s["id"], s["user"]) for s in listed] == [(ana[0], "Ana"), (ana[1], "Ana")]
@@ -65,7 +49,7 @@ def test_users_add_list_rename_and_remove(home, capsys, effleurage_capture, monk
     assert main(["users", "add", "bad\tname\x1b"]) == 1
     assert "control characters" in _err_line(capsys)
     with Store(home) as store:
-        sid = _session(store, "Ana", effleurage_capture)
+        sid = finished_session(store, "Ana", effleurage_capture)
 
     # A rename shows everywhere: the list, history, its JSON, the store.
     assert main(["users", "rename", "ana", "Ana Lopez"]) == 0
@@ -109,7 +93,7 @@ def test_users_add_list_rename_and_remove(home, capsys, effleurage_capture, monk
 
 def test_remove_with_yes_asks_nothing(home, capsys, effleurage_capture, monkeypatch):
     with Store(home) as store:
-        _session(store, "Ana", effleurage_capture)
+        finished_session(store, "Ana", effleurage_capture)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # nobody to ask
     assert main(["users", "remove", "Ana", "--delete-sessions", "--yes"]) == 0
     with Store(home, readonly=True) as store:
@@ -131,8 +115,8 @@ def test_replay_and_pack_export_follow_user(
     home, capsys, effleurage_capture, tmp_path, monkeypatch
 ):
     with Store(home) as store:
-        ana = _session(store, "Ana", effleurage_capture)
-        bo = _session(store, "Bo", effleurage_capture)
+        ana = finished_session(store, "Ana", effleurage_capture)
+        bo = finished_session(store, "Bo", effleurage_capture)
     assert main(["replay", str(ana), "--user", "bo", "--json"]) == 1
     assert "is Ana's, not Bo's" in _err_line(capsys)
     assert main(["replay", "--user", "bo", "--json"]) == 0  # their latest session
@@ -150,7 +134,7 @@ def test_replay_and_pack_export_follow_user(
     # On another laptop that has its own Ana: kept apart by default, and said so.
     other = tmp_path / "instructor"
     with Store(other) as store:
-        _session(store, "Ana", effleurage_capture, "friction")
+        finished_session(store, "Ana", effleurage_capture, "friction")
     assert main(["pack", "import", str(pack)]) == 0  # same home: already there
     assert "0 new session(s), 1 already present" in capsys.readouterr().out
 

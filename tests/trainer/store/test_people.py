@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from person_sessions import finished_session
 
 from trainer.exceptions import StoreError
 from trainer.store.database import DATABASE_FILE, SCHEMA_VERSION, Store
 from trainer.store.packs import export_pack, import_pack
 from trainer.store.people import MAX_NAME, check_person_name
 from trainer.store.references import ReferenceLibrary
-
-
-def _session(store: Store, user: str, capture_from: Path, technique: str = "effleurage") -> int:
-    """A finished session of ``user`` whose capture is a copy of a real one."""
-    capture = store.home / "sessions" / f"{technique}-{time.monotonic_ns()}.mtcap"
-    capture.parent.mkdir(parents=True, exist_ok=True)
-    capture.write_bytes(capture_from.read_bytes())
-    sid = store.begin_session(
-        technique=technique,
-        reference=None,
-        reference_name=f"{technique}-starter",
-        glove="reference-glove",
-        source=f"sim:{technique}",
-        feedback_mode="every",
-        capture=capture,
-        user=user,
-    )
-    store.end_session(sid, samples=10, duration_s=1.0)
-    return sid
 
 
 @pytest.mark.parametrize(
@@ -71,8 +52,8 @@ def test_names_are_unique_regardless_of_case(tmp_path) -> None:
 
 def test_sessions_of_two_people_are_listed_apart(tmp_path, effleurage_capture) -> None:
     with Store(tmp_path) as store:
-        a = [_session(store, "Ana", effleurage_capture) for _ in range(2)]
-        b = _session(store, "Bo", effleurage_capture)
+        a = [finished_session(store, "Ana", effleurage_capture) for _ in range(2)]
+        b = finished_session(store, "Bo", effleurage_capture)
         assert [s.id for s in store.sessions(user="Ana")] == a
         assert [s.id for s in store.sessions(user="bo")] == [b]  # any case
         assert store.sessions(user="Cy") == []
@@ -81,7 +62,7 @@ def test_sessions_of_two_people_are_listed_apart(tmp_path, effleurage_capture) -
 
 def test_a_rename_shows_everywhere(tmp_path, effleurage_capture) -> None:
     with Store(tmp_path) as store:
-        sid = _session(store, "Ana", effleurage_capture)
+        sid = finished_session(store, "Ana", effleurage_capture)
         store.rename_person("ana", "Ana Lopez")
         assert store.session(sid).user == "Ana Lopez"
         assert [s.id for s in store.sessions(user="Ana Lopez")] == [sid]
@@ -95,8 +76,8 @@ def test_a_rename_shows_everywhere(tmp_path, effleurage_capture) -> None:
 
 def test_removing_a_person_with_sessions_needs_the_flag(tmp_path, effleurage_capture) -> None:
     with Store(tmp_path) as store:
-        sid = _session(store, "Ana", effleurage_capture)
-        hidden = _session(store, "Ana", effleurage_capture)
+        sid = finished_session(store, "Ana", effleurage_capture)
+        hidden = finished_session(store, "Ana", effleurage_capture)
         store.delete_session(hidden)
         capture = store.session(sid).capture
         with pytest.raises(StoreError, match=r"2 session.*1 of them deleted.*--delete-sessions"):
@@ -163,7 +144,7 @@ def test_schema_5_keeps_every_session_and_its_student(tmp_path) -> None:
 
 def _pack_of(home: Path, user: str, capture: Path, out: Path) -> tuple[Path, int]:
     with Store(home) as store:
-        sid = _session(store, user, capture)
+        sid = finished_session(store, user, capture)
         export_pack(out, store=store, sessions=[sid], library=ReferenceLibrary(home / "refs"))
     return out, sid
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from fakes import make_services
+from person_sessions import finished_session
 from PySide6 import QtCore
 
 from sensors.sources import open_source
@@ -15,24 +14,6 @@ from trainer.app import make_recorder
 from trainer.store.database import Store
 from trainer.ui.history_view import EVERYONE
 from trainer.ui.main_window import MainWindow
-
-
-def _session(store: Store, user: str, capture_from: Path, technique: str = "effleurage") -> int:
-    capture = store.home / "sessions" / f"{technique}-{time.monotonic_ns()}.mtcap"
-    capture.parent.mkdir(parents=True, exist_ok=True)
-    capture.write_bytes(capture_from.read_bytes())
-    sid = store.begin_session(
-        technique=technique,
-        reference=None,
-        reference_name=f"{technique}-starter",
-        glove="reference-glove",
-        source=f"sim:{technique}",
-        feedback_mode="every",
-        capture=capture,
-        user=user,
-    )
-    store.end_session(sid, samples=10, duration_s=1.0)
-    return sid
 
 
 @pytest.fixture
@@ -108,8 +89,8 @@ def test_switching_person_changes_who_practice_records(qtbot, themed_app, refere
 def test_history_shows_each_persons_sessions_apart(
     qtbot, themed_app, references, store, effleurage_capture
 ):
-    ana = [_session(store, "Ana", effleurage_capture) for _ in range(2)]
-    bo = _session(store, "Bo", effleurage_capture)
+    ana = [finished_session(store, "Ana", effleurage_capture) for _ in range(2)]
+    bo = finished_session(store, "Bo", effleurage_capture)
     store.add_person("Mr Ruiz", "instructor")
     window = _window(qtbot, references, store, user="ana")
     history = window.history_view
