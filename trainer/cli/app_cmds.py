@@ -337,7 +337,7 @@ def _demo(args: argparse.Namespace) -> int:
         open_source(SourceChoice("sim", args.technique, sim_options).spec)
     from trainer.cli import feedback_demo
 
-    if feedback_demo.requested(args):  # Qt-free until the Practice view offers them
+    if feedback_demo.requested(args):  # the headless run is Qt-free (the window has its own)
         return feedback_demo.run(args, args.technique, reference, seconds, speed, sim_options)
     ensure_screen(args.headless)
 

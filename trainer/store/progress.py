@@ -19,7 +19,7 @@ them and the History view can draw them. Definitions (also in ``docs/user-guide.
   fresh); ``change`` = after - before (session means).
 * **next re-test**: spaced at 1 day, 1 week and 8 weeks after the last practice: the first
   of those not yet covered by a probe since then.
-* **feedback use** (schema 6 on): of the practice strokes whose feedback was recorded,
+* **feedback use** (schema 7 on): of the practice strokes whose feedback was recorded,
   how many showed feedback (cues or card) and how many the student asked for. A stroke
   recorded with its own mode (the mode changed during the set) counts *with feedback*
   by that mode rather than the session's.
@@ -131,7 +131,7 @@ def _gives_feedback(mode: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class FeedbackRecord:
-    """What one stored stroke showed the student (schema 6 on).
+    """What one stored stroke showed the student (schema 7 on).
 
     Parameters
     ----------
@@ -185,7 +185,7 @@ class SessionScores:
         What was massaged ("" unknown).
     feedback : tuple of FeedbackRecord or None
         What each stroke showed, aligned with ``scores`` (``None``: not recorded, as
-        for sessions before schema 6; empty: none recorded).
+        for sessions before schema 7; empty: none recorded).
     """
 
     id: int
@@ -350,7 +350,7 @@ class Retention:
 
 @dataclass(frozen=True, slots=True)
 class FeedbackUse:
-    """How much feedback practice strokes showed (those with a record, schema 6 on).
+    """How much feedback practice strokes showed (those with a record, schema 7 on).
 
     Parameters
     ----------
