@@ -351,6 +351,7 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self._performer = ""  # the name last put in the Instructor's author field
         self.practice_controller.person = lambda: self.people_controller.current
+        self.practice_controller.role = lambda: self.people_controller.role
         self.history_controller.store_ready.connect(self.people_controller.load)
         self.people_controller.changed.connect(self._person_changed)
 
@@ -361,6 +362,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if author.text().strip() in ("", self._performer):  # never over a typed name
             author.setText(people.current)
         self._performer = people.current
+        self.practice_controller.sync_role()
         if self.practice_controller.running:
             self.show_message(
                 f"This session goes on as it started; the next is {people.current}'s.", 6000

@@ -120,7 +120,16 @@ class FeedbackSettings(QtWidgets.QFrame):
         form.addRow("Share of strokes", self.share)
         form.addRow("Big errors: score below", self.below)
         form.addRow("…or a deduction of", self.points)
+        # An instructor's rule for the students of this laptop (issue 19): a probe that is
+        # due is taken before practice, not only offered.
+        self.require_probes = QtWidgets.QCheckBox("Students take a due probe first")
+        self.require_probes.setAccessibleName("Students take a due probe first")
+        self.require_probes.setToolTip(
+            "Set by an instructor: when a no-feedback probe is due, a student's next "
+            "session starts with it."
+        )
         form.addRow("Strokes in a probe", self.probe_strokes)
+        form.addRow("Instructor", self.require_probes)
         form.addRow("Massaging on", self.surface)
         for spin in (self.n, self.share, self.below, self.points, self.probe_strokes):
             spin.valueChanged.connect(lambda _v: self.changed.emit())
@@ -128,6 +137,7 @@ class FeedbackSettings(QtWidgets.QFrame):
             for edit in box.findChildren(QtWidgets.QLineEdit):  # what a screen reader meets
                 edit.setAccessibleName(box.accessibleName())
         self.surface.currentTextChanged.connect(lambda _t: self.changed.emit())
+        self.require_probes.toggled.connect(lambda _on: self.changed.emit())
 
 
 def compatible(reference: Any, profile: GloveProfile | None) -> bool:

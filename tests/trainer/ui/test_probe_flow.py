@@ -203,3 +203,39 @@ def test_the_next_session_starts_with_an_offer_when_a_probe_is_due(
         else:
             assert view.offering_probe and offered in view.probe_text.text()
             assert not view.probe_button.isEnabled()  # no glove yet: offered, not startable
+
+
+def test_an_instructor_can_require_a_due_probe(qtbot, themed_app, references, tmp_path):
+    """Issue 19: "the instructor can require them". With the rule on, a student who owes a
+    probe starts with it when they press Space; an instructor practises as they ask; only
+    an instructor can change the rule, and it is remembered."""
+    now = datetime.now(UTC)
+    with Store(tmp_path) as store:
+        add_sessions(store, [("practice", "every", now - timedelta(hours=5), 20, [80, 82])])
+        rig = PracticeRig(qtbot, references, settings={"practice/require_probes": 1})
+        try:
+            role = {"now": "student"}
+            rig.ctl.role, rig.ctl.person = (lambda: role["now"]), (lambda: "student")
+            rig.ctl.sync_role()
+            box = rig.view.feedback_settings.require_probes
+            assert box.isChecked() and not box.isEnabled()  # a student cannot untick it
+            rig.ctl.store = StoreSlot(store=store, done=True)
+            rig.ctl.offer_probes = True
+            rig.ctl.poll_probe_offer()
+            rig.jobs.run()
+            assert rig.ctl.probe_required()
+            rig.ctl.toggle_session()
+            assert rig.ctl.policy.probe and rig.recorders[-1].options["kind"] == "probe"
+            assert "asks for a probe first" in rig.shell.messages[-1]
+            rig.ctl.toggle_session()  # the probe ends: nothing is owed any more
+            assert not rig.ctl.probe_required()
+
+            role["now"] = "instructor"
+            rig.ctl.sync_role()
+            assert box.isEnabled()
+            rig.ctl._due = ("student", rig.view.technique.currentText())  # owed again
+            assert not rig.ctl.probe_required()  # an instructor practises as they ask
+            box.setChecked(False)
+            assert rig.shell.settings["practice/require_probes"] == 0
+        finally:
+            rig.close()

@@ -36,6 +36,7 @@ __all__ = ["PracticeController"]
 _FEEDBACK_KEY = "practice/feedback_mode"
 _SURFACE_KEY = "practice/surface"
 _PROBE_KEY = "practice/probe_strokes"
+_REQUIRE_KEY = "practice/require_probes"
 #: What the old three-entry picker remembered (an index) meant.
 _OLD_FEEDBACK = ("every", "every_n:3", "off")
 _GAP_WORDS = {1: "1-day", 7: "1-week", 56: "8-week"}
@@ -110,6 +111,9 @@ class PracticeController(QtCore.QObject):
         self.take_running = take_running
         #: Who practises (the window's current person, issue 20); ``None``: the default.
         self.person: Callable[[], str] | None = None
+        #: Their role ("student" / "instructor"); ``None``: a student.
+        self.role: Callable[[], str] | None = None
+        self._due: tuple[str | None, str] | None = None  # (person, technique) owing a probe
         self.references_loaded = False
         self.warm = False
         self.warm_done = False
@@ -185,11 +189,36 @@ class PracticeController(QtCore.QObject):
     # -- sessions --
 
     def toggle_session(self) -> None:
-        """Start a practice session on the chosen reference, or stop the running one."""
+        """Start a practice session on the chosen reference, or stop the running one.
+
+        When an instructor requires it, a student who owes a probe starts with the probe.
+        """
         if self.view.running:
             self._stop()
+        elif self.probe_required():
+            n = self.view.probe_strokes_wanted
+            self.shell.show_message(
+                f"Your instructor asks for a probe first: {n} strokes without feedback.", 8000
+            )
+            self._start(probe=True)
         else:
             self._start(probe=False)
+
+    def probe_required(self) -> bool:
+        """Whether the next session must be a probe: required, due, and a student's."""
+        role = self.role() if self.role is not None else "student"
+        user = self.person() if self.person is not None else None
+        return (
+            self.view.feedback_settings.require_probes.isChecked()
+            and role != "instructor"
+            and self._due == (user, self.view.technique.currentText())
+        )
+
+    def sync_role(self) -> None:
+        """Only an instructor may change whether probes are required."""
+        role = self.role() if self.role is not None else "student"
+        box = self.view.feedback_settings.require_probes
+        box.setEnabled(role == "instructor")
 
     def start_probe(self) -> None:
         """Start a no-feedback probe (its strokes are set in the view) if nothing runs."""
@@ -260,6 +289,7 @@ class PracticeController(QtCore.QObject):
         if policy is None or end is None:
             return
         if policy.probe:
+            self._due = None  # the probe owed is taken
             self.shell.show_message("Probe done: its scores are in the summary.", 8000)
         elif end.strokes and self.offer_probes:
             n = self.view.probe_strokes_wanted
@@ -305,6 +335,9 @@ class PracticeController(QtCore.QObject):
         self.shell.remember(_FEEDBACK_KEY, self.view.feedback_mode().text())
         self.shell.remember(_SURFACE_KEY, self.view.surface())
         self.shell.remember(_PROBE_KEY, self.view.probe_strokes_wanted)
+        self.shell.remember(
+            _REQUIRE_KEY, int(self.view.feedback_settings.require_probes.isChecked())
+        )
 
     # -- the offer of a probe before practice --
 
@@ -338,6 +371,8 @@ class PracticeController(QtCore.QObject):
         def done(due: Any, err: BaseException | None) -> None:
             self._offer_reading = False
             view = self.view
+            if err is None and due is not None:
+                self._due = (user, technique)
             if err is not None or due is None or view.running or view.offering_probe:
                 return
             if view.technique.currentText() != technique:
@@ -454,9 +489,10 @@ class PracticeController(QtCore.QObject):
         self.view.technique.blockSignals(False)
 
     def restore(self) -> None:
-        """Select the remembered technique, feedback, probe length and surface.
+        """Select the remembered choices of the last practice.
 
-        (The reference once loaded.) A setting from the old three-entry picker (an
+        Technique, feedback, probe length, surface, and whether an instructor requires
+        due probes (the reference once loaded). A setting from the old three-entry picker (an
         index) is read as the mode it meant.
         """
         technique = self.shell.recall("practice/technique", "")
@@ -464,6 +500,7 @@ class PracticeController(QtCore.QObject):
             self._set_technique_quietly(technique)
         # Read every choice before showing any: showing one remembers them all.
         surface = self.shell.recall(_SURFACE_KEY, "")
+        required = self.shell.recall(_REQUIRE_KEY, 0)
         text = self.shell.recall(_FEEDBACK_KEY, "")
         if not text:
             try:
@@ -481,6 +518,8 @@ class PracticeController(QtCore.QObject):
             strokes = 0
         if strokes > 0:
             self.view.feedback_settings.probe_strokes.setValue(strokes)
+        self.view.feedback_settings.require_probes.setChecked(str(required) in ("1", "true"))
+        self.sync_role()
         if isinstance(surface, str):
             self.view.set_surface(surface)
 
