@@ -201,11 +201,6 @@ class InstructorView(QtWidgets.QWidget):
         takes_card.body.addLayout(record_row)
         self.table = row_table(_COLUMNS)
         self.table.setAccessibleName("Takes")
-        # Ask for the columns' width, so the card shows them all (it scrolled sideways,
-        # "Strokes" cut, at every window size) where the window has room.
-        self.table.setSizeAdjustPolicy(
-            QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents
-        )
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemChanged.connect(self._on_item_changed)
         takes_card.body.addWidget(self.table, 1)
@@ -222,7 +217,9 @@ class InstructorView(QtWidgets.QWidget):
         self.takes_message = label("", "muted", wrap=True)
         self.takes_message.setVisible(False)
         takes_card.body.addWidget(self.takes_message)
-        top.addWidget(takes_card)
+        # 3:4 with the Take card: wide windows show every column of the table (at its
+        # fixed size it scrolled sideways, "Strokes" cut, even at 1920 px).
+        top.addWidget(takes_card, 3)
 
         take_card = Card("Take")
         self.take_widget, self.take_plot = _force_plot("Force", "take time", 110)
@@ -257,7 +254,7 @@ class InstructorView(QtWidgets.QWidget):
         take_card.body.addWidget(self.take_widget, 1)
         self.take_info = label("Select a take, or record one.", "muted", wrap=True)
         take_card.body.addWidget(self.take_info)
-        top.addWidget(take_card, 1)
+        top.addWidget(take_card, 4)
         outer.addLayout(top, 3)
 
         ref_card = Card("Reference")

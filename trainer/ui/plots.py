@@ -21,8 +21,10 @@ from trainer.ui import theme
 from trainer.ui.widgets import Legend
 
 __all__ = [
+    "BandFill",
     "ForcePlot",
     "FrameCounter",
+    "HorizontalGrid",
     "band_along_path",
     "cosmetic_pen",
     "live_curve",
@@ -165,6 +167,95 @@ def cosmetic_pen(colour: str, *, width: float = 1.0, dash: bool = False) -> QtGu
     return pen
 
 
+class BandFill(QtWidgets.QGraphicsPathItem):
+    """The area between a band's two edges, built straight from their arrays.
+
+    What ``pg.FillBetweenItem`` draws (each finite stretch: the low edge forward, the high
+    edge back; odd-even fill, no outline), without its round trip through both curves'
+    painter paths: that rebuild was the costliest step of a live frame.
+
+    Parameters
+    ----------
+    brush : QtGui.QColor
+        Fill colour.
+    """
+
+    def __init__(self, brush: QtGui.QColor) -> None:
+        super().__init__()
+        self.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+        self.setBrush(QtGui.QBrush(brush))
+        self.setZValue(-1)  # under the edges, as FillBetweenItem puts itself
+
+    def set_edges(self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Fill between ``lo`` and ``hi`` along ``x``; NaN in any of them breaks the area."""
+        x, lo, hi = (np.asarray(a, dtype=np.float64) for a in (x, lo, hi))
+        path = QtGui.QPainterPath()
+        path.setFillRule(QtCore.Qt.FillRule.OddEvenFill)
+        ok = np.isfinite(x) & np.isfinite(lo) & np.isfinite(hi)
+        edges = np.flatnonzero(np.diff(np.r_[False, ok, False].astype(np.int8)))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            n = int(b - a)
+            if n < 2:  # a lone point encloses nothing
+                continue
+            poly = pg.functions.create_qpolygonf(2 * n)
+            xy = pg.functions.ndarray_from_qpolygonf(poly)
+            xy[:n, 0] = x[a:b]
+            xy[:n, 1] = lo[a:b]
+            xy[n:, 0] = x[a:b][::-1]
+            xy[n:, 1] = hi[a:b][::-1]
+            path.addPolygon(poly)
+        self.setPath(path)
+
+
+class HorizontalGrid(pg.GraphicsObject):
+    """Opaque horizontal lines across the whole view, at given heights (one item).
+
+    Drawn as seven ``InfiniteLine`` items per plot before: each recomputed its bounds at
+    every scroll step (every frame); this item does it once for all of its lines.
+
+    Parameters
+    ----------
+    pen : QtGui.QPen
+        Line pen (cosmetic: one pixel at any zoom).
+    """
+
+    def __init__(self, pen: QtGui.QPen) -> None:
+        super().__init__()
+        self._pen = pen
+        self._values: tuple[float, ...] = ()
+        self._rect: QtCore.QRectF | None = None
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """Heights of the lines, data units."""
+        return self._values
+
+    def set_values(self, values: tuple[float, ...]) -> None:
+        """Draw the lines at ``values``."""
+        if values != self._values:
+            self._values = tuple(values)
+            self.update()
+
+    def viewRangeChanged(self) -> None:
+        """Move the bounds with the view (the lines span it)."""
+        self.prepareGeometryChange()
+        self._rect = None
+
+    def boundingRect(self) -> QtCore.QRectF:
+        """Return the view's rectangle, in data coordinates."""
+        if self._rect is None:
+            view = self.viewRect()
+            self._rect = QtCore.QRectF() if view is None else QtCore.QRectF(view)
+        return self._rect
+
+    def paint(self, painter: QtGui.QPainter, *args: Any) -> None:
+        """Draw one line per value across the view."""
+        rect = self.boundingRect()
+        painter.setPen(self._pen)
+        for y in self._values:
+            painter.drawLine(QtCore.QLineF(rect.left(), y, rect.right(), y))
+
+
 class ForcePlot(pg.GraphicsLayoutWidget):
     """Two stacked, time-linked plots of the last ``window_s`` seconds.
 
@@ -211,16 +302,21 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             plot.setLabel("left", label, units="N")
             plot.getAxis("left").setWidth(58)
             plot.disableAutoRange()
-        self._grid_lines: dict[int, list[pg.InfiniteLine]] = {}
+        self._grid: dict[int, HorizontalGrid] = {}
         for plot in (self.total_plot, self.sensor_plot):
-            lines = [pg.InfiniteLine(angle=0, pen=cosmetic_pen("#eceff2")) for _ in range(7)]
-            for line in lines:
-                line.setZValue(-100)
-                plot.addItem(line, ignoreBounds=True)
-            self._grid_lines[id(plot)] = lines
+            grid = HorizontalGrid(cosmetic_pen("#eceff2"))
+            grid.setZValue(-100)
+            plot.addItem(grid, ignoreBounds=True)
+            self._grid[id(plot)] = grid
         self.sensor_plot.setXLink(self.total_plot)
         self.total_plot.getAxis("bottom").setStyle(showValues=False)
         self.sensor_plot.setLabel("bottom", "time", units="s")
+        for plot in (self.total_plot, self.sensor_plot):
+            # Seconds throughout: the SI prefix would re-typeset the axis label and resize
+            # the axis on every scroll step (each frame), and past 1000 s read "ks". The
+            # hidden top axis follows x too and did the same, unseen.
+            for side in ("bottom", "top"):
+                plot.getAxis(side).enableAutoSIPrefix(False)
 
         # Reference band along the stroke so far (trail) and ahead of now.
         band_brush = QtGui.QColor(theme.ACCENT)
@@ -231,10 +327,10 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         edge.setAlpha(70)
         self.band_lo = live_curve(cosmetic_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
         self.band_hi = live_curve(cosmetic_pen(edge.name(QtGui.QColor.NameFormat.HexArgb)))
-        self.band_fill = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=band_brush)
+        self.band_fill = BandFill(band_brush)
         self.ahead_lo = live_curve(cosmetic_pen(theme.ACCENT))
         self.ahead_hi = live_curve(cosmetic_pen(theme.ACCENT))
-        self.ahead_fill = pg.FillBetweenItem(self.ahead_lo, self.ahead_hi, brush=ahead_brush)
+        self.ahead_fill = BandFill(ahead_brush)
         self.template = live_curve(cosmetic_pen(theme.ACCENT, dash=True), "reference")
         self.template_ahead = live_curve(cosmetic_pen(theme.ACCENT, dash=True))
         self.total = live_curve(cosmetic_pen(theme.TEXT), "your force")
@@ -264,6 +360,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         self._set_y(self.sensor_plot, 10.0)
         self._last_written = -1
         self._ahead_shown = True  # the band ahead has data (cleared once, not every frame)
+        self._redraw = False  # a scored stroke changed the band: draw even without new data
         #: Scored strokes: (stream time of the first sample, band rows along its path).
         self._scored: list[tuple[float, np.ndarray]] = []
         self._edge = float("nan")
@@ -320,7 +417,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             return
         self._scored.append((float(start_s), band_along_path(path, reference)))
         del self._scored[:-16]  # more than the plot's window ever shows
-        self._last_written = -1  # redraw with it at the next frame
+        # Redraw with it at the next frame. Only the drawing is redone: the samples are not
+        # new (resetting _last_written made the latency probe count the whole window again).
+        self._redraw = True
 
     def clear_data(self) -> None:
         """Empty every curve (a new source)."""
@@ -337,6 +436,8 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             *self.channel_curves,
         ):
             item.setData([], [])
+        for fill in (self.band_fill, self.ahead_fill):
+            fill.setPath(QtGui.QPainterPath())
 
     def _set_y(self, plot: pg.PlotItem, top: float) -> None:
         if plot is self.total_plot:
@@ -351,10 +452,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         # Horizontal grid as a few opaque lines: pyqtgraph's axis grid is repainted with
         # alpha blending on every frame and cost more than all the curves together.
         spacing = next((s for s in (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0) if top / s <= 6), 200.0)
-        for i, line in enumerate(self._grid_lines[id(plot)]):
-            y = spacing * (i + 1)
-            line.setVisible(y < top)
-            line.setValue(y)
+        self._grid[id(plot)].set_values(
+            tuple(float(y) for y in spacing * np.arange(1.0, 8.0) if y < top)
+        )
 
     # -- per frame --
 
@@ -394,7 +494,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         if len(snap) == 0:
             return False
         wall = self._clock() if now_s is None else now_s
-        fresh_data = snap.written != self._last_written
+        fresh_data = snap.written != self._last_written or self._redraw
         if fresh_data:
             self._draw_data(snap, live, template_ahead, fs_hz)
         edge = float(snap.t[-1]) + self._lead(snap, wall)
@@ -426,8 +526,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
     ) -> None:
         fresh = len(snap) if self._last_written < 0 else snap.written - self._last_written
         self._last_written = snap.written
+        self._redraw = False
         self.data_frames += 1
-        if len(self._pending_arrivals) < 64:  # latency probe: what the next paint shows
+        if fresh > 0 and len(self._pending_arrivals) < 64:  # latency probe: the next paint
             self._pending_arrivals.append(snap.arrival_s[-min(fresh, len(snap)) :])
         now = float(snap.t[-1])
         t, values = with_gap_breaks(snap.t, snap.values, snap.gap_before)
@@ -441,10 +542,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             # Smooth the scorer's staircase (see unstep) before thinning it for the fill.
             aux = unstep(aux[:, :3])
             bt, band = coarse(t, aux[:, :2], BAND_POINTS)
-            # The fill follows both edges: rebuild its path once, when the second is set.
-            with QtCore.QSignalBlocker(self.band_lo):
-                self.band_lo.setData(bt, band[:, 0])
+            self.band_lo.setData(bt, band[:, 0])
             self.band_hi.setData(bt, band[:, 1])
+            self.band_fill.set_edges(bt, band[:, 0], band[:, 1])
             self.template.setData(t, aux[:, 2])
         self._draw_ahead(now, live, template_ahead, fs_hz)
         self.now_line.setValue(now)
@@ -487,18 +587,17 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         if live is None or not live.active or fs_hz is None or lo.size == 0:
             if self._ahead_shown:  # already empty: nothing to redo every frame
                 self._ahead_shown = False
-                with QtCore.QSignalBlocker(self.ahead_lo):
-                    self.ahead_lo.setData([], [])
+                self.ahead_lo.setData([], [])
                 self.ahead_hi.setData([], [])
+                self.ahead_fill.setPath(QtGui.QPainterPath())
                 self.template_ahead.setData([], [])
             return
         self._ahead_shown = True
         # The band starts where the scorer last was and runs into the future.
         x = live.t + np.arange(lo.size) / fs_hz
-        # The fill follows both edges: rebuild its path once, when the second is set.
-        with QtCore.QSignalBlocker(self.ahead_lo):
-            self.ahead_lo.setData(x, lo)
+        self.ahead_lo.setData(x, lo)
         self.ahead_hi.setData(x, hi)
+        self.ahead_fill.set_edges(x, lo, hi)
         if template_ahead is not None and template_ahead.size:
             n = min(template_ahead.size, x.size)
             self.template_ahead.setData(x[:n], template_ahead[:n])

@@ -128,6 +128,38 @@ def test_every_view_fits_1024x600_without_overlaps(qtbot, busy_window) -> None:
         _check_fits(window, key)
 
 
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_every_view_fits_common_laptop_and_desktop_sizes(qtbot, busy_window, size) -> None:
+    window = busy_window
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.size() == QtCore.QSize(*size), timeout=2000)
+    for key in MINE:
+        _check_fits(window, key)
+
+
+def test_takes_table_shows_every_column_from_1366_px(qtbot, busy_window) -> None:
+    """The Takes card widens with the window: no sideways scrolling, "Strokes" not cut."""
+    window = busy_window
+    window.resize(1366, 768)
+    window.show_view("instructor")
+    takes = [
+        SimpleNamespace(
+            name=name,
+            good=True,
+            recorded_at="2026-12-01T10:11:00",
+            author="Demo instructor",
+            kept_s=14.0,
+            trim=None,
+        )
+        for name in ("t1", "t2")
+    ]
+    view = window.instructor_view
+    view.show_takes(takes, {"t1": 10, "t2": 10})
+    for _ in range(5):
+        QtWidgets.QApplication.processEvents()
+    assert view.table.horizontalScrollBar().maximum() == 0
+
+
 def test_wide_window_shows_three_score_cards(qtbot, busy_window) -> None:
     window = busy_window
     window.resize(1920, 1080)
