@@ -187,6 +187,9 @@ class HistoryView(QtWidgets.QWidget):
         self.table = row_table(_COLUMNS)
         self.table.setAccessibleName("Sessions")
         self.table.cellDoubleClicked.connect(lambda row, _: self.open_selected())
+        # At least a few rows: the plot's card would otherwise take every pixel a taller
+        # window gives (at 1366x768 the table showed one and a half rows).
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 4 * 28)
         table_card.body.addWidget(self.table, 1)
         buttons = QtWidgets.QHBoxLayout()
         self.status = label("", "muted")

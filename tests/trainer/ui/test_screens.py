@@ -280,3 +280,18 @@ def test_take_plot_top_tick_is_inside_the_plot(qtbot, themed_app) -> None:
     for plot in (view.take_plot, view.ref_plot):
         _low, high = plot.viewRange()[1]
         assert high > 10.0  # room above the "10" tick: its label is not cut
+
+
+@pytest.mark.parametrize("size", [SMALL, (1366, 768)], ids=["1024x600", "1366x768"])
+def test_history_sessions_table_shows_several_rows(qtbot, busy_window, size) -> None:
+    """The Sessions table keeps room for three rows or more under the plot (it showed one and a
+    half at every size: the plot's card took what a taller window gave)."""
+    window = busy_window
+    window.resize(*size)
+    window.show_view("history")
+    qtbot.waitUntil(lambda: window.size() == QtCore.QSize(*size), timeout=2000)
+    for _ in range(5):
+        QtWidgets.QApplication.processEvents()
+    table = window.history_view.table
+    rows = table.viewport().height() / max(table.verticalHeader().defaultSectionSize(), 1)
+    assert rows >= 3.0, f"{size}: the Sessions table shows {rows:.1f} rows"
