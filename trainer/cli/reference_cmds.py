@@ -447,25 +447,21 @@ def score_report(
             and e.reference.profile.channel_names == cap.profile.channel_names
         ]
         recogniser = Recogniser(refs or [ref])
-    strokes = []
+    strokes: list[dict[str, Any]] = []
     not_scored: list[dict[str, Any]] = []
     for s in found:
         try:
-            scored = score_stroke(
+            row = score_stroke(
                 s.values, fs, ref, start_s=s.start / fs, clipped_channels=s.clipped_channels
-            )
-            row = scored.to_dict()
+            ).to_dict()
+            rows = strokes
         except NotAStrokeError as err:  # a touch, a rest, another technique: no score
-            row = {
-                "start_s": round(s.start / fs, 3),
-                "end_s": round(s.end / fs, 3),
-                "why": str(err),
-            }
-            not_scored.append(row)
+            start_s, end_s, why = round(s.start / fs, 3), round(s.end / fs, 3), str(err)
+            row = {"start_s": start_s, "end_s": end_s, "why": why}
+            rows = not_scored
         if recogniser is not None:
             row["recognised"] = recogniser.classify(s.values, fs).technique
-        if "why" not in row:
-            strokes.append(row)
+        rows.append(row)
     overall = round(sum(s["overall"] for s in strokes) / len(strokes), 1) if strokes else None
     return {
         "reference": ref.name,
@@ -500,10 +496,9 @@ def _score(args: argparse.Namespace) -> int:
             f"{report['not_strokes']} piece(s) were no {report['technique']} stroke "
             "(a touch, a rest or another technique): not scored"
         )
-        others = Counter(
-            p["recognised"] for p in report["not_scored"] if p.get("recognised") not in (None,)
-        )
-        others.pop(report["technique"], None)
+        others = Counter(p.get("recognised") for p in report["not_scored"])
+        for own in (None, report["technique"]):
+            others.pop(own, None)
         for technique, n in sorted(others.items()):
             print(f"  {n} recognised as {technique}: score them against a {technique} reference")
     if not strokes:

@@ -158,6 +158,20 @@ def _detrended_autocorrelation(g: np.ndarray, trend_samples: int) -> np.ndarray:
     return np.correlate(d, d, mode="full")[g.size - 1 :]
 
 
+def _beat_autocorrelation(g: np.ndarray, beat: int) -> tuple[np.ndarray, int, int] | None:
+    """Return a piece's autocorrelation and the lags where a strike train repeats.
+
+    Detrended over two beats (so strikes stay); the lags run from 0.4 to 2.5 beats (a
+    train played twice as fast or half as fast still counts). ``None`` when the piece is
+    too short or flat.
+    """
+    lo, hi = max(2, int(0.4 * beat)), min(int(2.5 * beat) + 1, g.size // 2)
+    if hi <= lo:
+        return None
+    ac = _detrended_autocorrelation(g, 2 * beat)
+    return (ac, lo, hi) if ac[0] > 0 else None
+
+
 def beat_samples(template_total: np.ndarray) -> int:
     """Length of one beat of a percussive template (strikes), or 1 for a single sweep.
 
@@ -199,14 +213,10 @@ def rhythm_clarity(total: np.ndarray, beat: int) -> float:
     float
         The clearest normalised autocorrelation in that range (0 when too short).
     """
-    g = np.asarray(total, dtype=np.float64)
-    n = g.size
-    lo, hi = max(2, int(0.4 * beat)), min(int(2.5 * beat) + 1, n // 2)
-    if hi <= lo:
+    found = _beat_autocorrelation(np.asarray(total, dtype=np.float64), beat)
+    if found is None:
         return 0.0
-    ac = _detrended_autocorrelation(g, 2 * beat)  # trend longer than a beat: strikes stay
-    if ac[0] <= 0:
-        return 0.0
+    ac, lo, hi = found
     return float(np.max(ac[lo:hi]) / ac[0])
 
 
@@ -231,14 +241,10 @@ def strike_period(total: np.ndarray, beat: int) -> float:
     float
         The period, samples; ``nan`` when the piece is too short to show one.
     """
-    g = np.asarray(total, dtype=np.float64)
-    n = g.size
-    lo, hi = max(2, int(0.4 * beat)), min(int(2.5 * beat) + 1, n // 2)
-    if hi <= lo + 1:
+    found = _beat_autocorrelation(np.asarray(total, dtype=np.float64), beat)
+    if found is None or found[2] <= found[1] + 1:
         return math.nan
-    ac = _detrended_autocorrelation(g, 2 * beat)
-    if ac[0] <= 0:
-        return math.nan
+    ac, lo, hi = found
     k = lo + int(np.argmax(ac[lo:hi]))
     if 0 < k < ac.size - 1:
         a, b, c = ac[k - 1], ac[k], ac[k + 1]
@@ -253,10 +259,9 @@ def strike_jitter(total: np.ndarray, beat: int) -> float:
 
     The RMS log ratio of each strike's height to the median of it and its neighbours,
     and of each interval between strikes to the median of it and two each side, added
-    in quadrature. A strike much
-    harder or weaker than those beside it, or a stray hit between two (a jerk, a tremor
-    on the hand) counts; a change of level over a third, or of pace over the burst, does
-    not (the median follows it).
+    in quadrature. A strike much harder or weaker than those beside it, or a stray hit
+    between two (a jerk, a tremor on the hand) counts; a change of level over a third,
+    or of pace over the burst, does not (the median follows it).
 
     Parameters
     ----------

@@ -43,6 +43,7 @@ __all__ = [
     "band_middle",
     "curve",
     "expected_shares",
+    "load_distance",
     "mean_along_path",
     "phase_of",
     "pressure_component",
@@ -581,6 +582,18 @@ def expected_shares(ref: Reference, covered: int) -> np.ndarray:
     return moved / max(float(moved.sum()), 1e-12)
 
 
+def load_distance(values: np.ndarray, ref: Reference, covered: int) -> float:
+    """Return how much of a stroke's load lies elsewhere on the hand than the experts'.
+
+    The total variation distance of its load shares from :func:`expected_shares` over
+    the first ``covered`` template samples; 0 for a stroke never loaded.
+    """
+    shares = stroke_shares(values, ref.profile.regions)
+    if shares is None:
+        return 0.0
+    return 0.5 * float(np.abs(shares - expected_shares(ref, covered)).sum())
+
+
 def _load_fault(
     shares: np.ndarray, ref: Reference, expected: np.ndarray
 ) -> tuple[float, list[tuple[str, str, float]], list[str], float]:
@@ -679,16 +692,15 @@ def tempo_component(ctx: StrokeContext) -> ComponentResult:
     d_min, d_mean, d_max = ref.duration_s
     expected = al.covered / ref.length * d_mean  # what was done, at the experts' pace
     ratio = ctx.duration_s / expected
-    strikes = _strike_ratio(ctx)
-    if strikes is not None:
-        # Percussion: a performer's number of strikes, or their rate alone, is style
-        # (published rates span 4-10 a second); the pace is off when the burst is both
-        # shorter and struck faster (or longer and slower), by the lesser of the two.
-        same_side = (ratio < 1.0) == (strikes < 1.0)
-        by_rate = abs(math.log(strikes)) < abs(math.log(ratio))
-        ratio = (strikes if by_rate else ratio) if same_side else 1.0
-        if not by_rate:
-            strikes = None  # say it by the duration
+    # Percussion: a performer's number of strikes, or their rate alone, is style
+    # (published rates span 4-10 a second); the pace is off when the burst is both
+    # shorter and struck faster (or longer and slower), by the lesser of the two.
+    by_rate = False
+    if (strikes := _strike_ratio(ctx)) is not None:
+        if (ratio < 1.0) != (strikes < 1.0):
+            ratio = 1.0
+        elif abs(math.log(strikes)) < abs(math.log(ratio)):
+            ratio, by_rate = strikes, True
     tolerance = max(_DURATION_MIN_TOL, 0.5 * math.log(d_max / d_min))
     pace = math.exp(-K90 * (math.log(ratio) / tolerance) ** 2)
     tam_value = tam(ctx.path)
@@ -699,7 +711,7 @@ def tempo_component(ctx: StrokeContext) -> ComponentResult:
         kind, advice = ("rushed", "slow down") if ratio < 1 else ("dragged", "speed up")
         said = (
             f"{1.0 / ratio:.0%} of the reference's strike rate"
-            if strikes is not None
+            if by_rate
             else f"{ratio:.0%} of the reference duration"
         )
         parts.append(

@@ -15,8 +15,8 @@ from trainer.scoring.measures import (
     MIN_SHAPE_SCALE,
     SHAPE_SCALE,
     SHARE_MIN_TOL,
+    load_distance,
     stroke_context,
-    stroke_shares,
 )
 from trainer.scoring.model import Reference
 from trainer.signal import resample
@@ -149,11 +149,9 @@ def _cheap_terms(x: np.ndarray, duration_s: float, ref: Reference) -> float:
     peak = float(x.sum(axis=1).max())
     z_duration = abs(math.log(duration_s / ref.duration_s[1])) / math.log(1.5)
     z_force = abs(math.log(max(peak, 1e-6) / max(ref.peak_force_n[0], 1e-6))) / math.log(2.0)
-    shares = stroke_shares(x, ref.profile.regions)
     # Load in units of the tolerance the pressure score gives it (experts' spread).
     tolerance = max(SHARE_MIN_TOL, float(ref.share_sd.sum()))
-    tv = 0.0 if shares is None else 0.5 * float(np.abs(shares - ref.share_mean).sum())
-    z_load = tv / tolerance
+    z_load = load_distance(x, ref, ref.length) / tolerance
     return math.sqrt(z_duration**2 + z_force**2 + z_load**2)
 
 

@@ -30,7 +30,7 @@ from trainer.scoring.measures import (
     PHASES,
     ComponentResult,
     StrokeContext,
-    expected_shares,
+    load_distance,
     mean_along_path,
     step_gains,
     stroke_context,
@@ -183,12 +183,7 @@ def _reject(ctx: StrokeContext) -> None:
     ref, al = ctx.reference, ctx.alignment
     level = float(ctx.values.sum(axis=1).max()) / max(ref.peak_force_n[0], 1e-9)
     ratio = ctx.duration_s / ref.duration_s[1]
-    shares = stroke_shares(ctx.values, ref.profile.regions)
-    load = (
-        0.0
-        if shares is None
-        else 0.5 * float(np.abs(shares - expected_shares(ref, al.covered)).sum())
-    )
+    load = load_distance(ctx.values, ref, al.covered)
     why = ""
     if min(al.distance, ctx.form_distance) > REJECT_SHAPE * max(ref.shape_d90, MIN_SHAPE_SCALE):
         why = f"its force profile is unlike {ref.technique}"
