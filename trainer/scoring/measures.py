@@ -107,6 +107,10 @@ _STEP_LOADED = 0.3
 _TREMOR_MIN_HZ = 6.0
 #: Inner share of the band's half-width where the force loses nothing.
 _BAND_FREE = 0.6
+#: Timing a competent performer may differ by, a share of the template's length: each
+#: third of a stroke is read up to this much earlier or later before the band judges it,
+#: so a ramp landed or released a little earlier or later costs nothing (levels still do).
+BAND_TIMING = 0.04
 #: A counterfactual must recover this share of the remaining band loss to be named.
 _NAMED_GAIN = 0.2
 #: A level error is "throughout" when the least-off third is off by at least this share
@@ -473,15 +477,60 @@ def _shape_message(ctx: StrokeContext) -> str:
 # -- pressure ---------------------------------------------------------------------------
 
 
-def _band_loss(force: np.ndarray, mid: np.ndarray, half: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Per template index: ``w_j (1 - exp(-K u_j^2))``, ``u_j = max(0, |e_j| - f) / (1 - f)``.
+@dataclass(frozen=True, slots=True)
+class _Band:
+    """Where force loses nothing (``free_lo``..``free_hi``) and how fast it loses beyond.
 
-    ``e_j`` is the offset from the band's middle in half-bands, ``f`` the free share
-    (:data:`_BAND_FREE`): nothing is lost in the inner part of the band, 10 % at its
-    edge, and the loss grows smoothly beyond.
+    The free zone is the inner :data:`_BAND_FREE` of the band's half-width around its
+    middle; ``scale`` is the rest of the half-width (10 % lost at the band's edge).
     """
-    e = np.abs(force - mid) / half
-    u = np.clip(e - _BAND_FREE, 0.0, None) / (1.0 - _BAND_FREE)
+
+    free_lo: np.ndarray
+    free_hi: np.ndarray
+    scale: np.ndarray
+
+
+def _retimed(force: np.ndarray, band: _Band, w: np.ndarray, length: int) -> np.ndarray:
+    """Return the stroke with each third read at the time shift that fits the band best.
+
+    A performer who lands or lets go a few per cent of the stroke earlier or later than
+    the experts did is timed differently, not lighter or heavier: each third is read
+    ``s`` samples later or earlier, ``|s| <= round(BAND_TIMING · length)``, the ``s``
+    with the least band loss there (the smallest ``|s|`` among equals). One shift per
+    third cannot make a light or heavy stretch fit: its level stays off.
+    """
+    n = force.size
+    reach = round(BAND_TIMING * length)
+    if reach == 0 or n < 3:
+        return force
+    phase = phase_of(np.arange(n), n)
+    out = force.copy()
+    shifts = sorted(range(-reach, reach + 1), key=abs)
+    for p in range(3):
+        idx = np.flatnonzero(phase == p)
+        if idx.size == 0:
+            continue
+        best, best_loss = idx, math.inf
+        trial = force.copy()
+        for s in shifts:
+            moved = np.clip(idx + s, 0, n - 1)
+            trial[idx] = force[moved]
+            loss = float(_band_loss(trial, band, w)[idx].sum())
+            if loss < best_loss - 1e-12:
+                best, best_loss = moved, loss
+        out[idx] = force[best]
+    return out
+
+
+def _band_loss(force: np.ndarray, band: _Band, w: np.ndarray) -> np.ndarray:
+    """Per template index: ``w_j (1 - exp(-K u_j^2))``, ``u_j`` the overshoot of the free zone.
+
+    ``u_j = max(0, F_j - free_hi_j, free_lo_j - F_j) / ((1 - f) half_j)`` with ``f``
+    the free share (:data:`_BAND_FREE`): nothing is lost in the inner part of the band,
+    10 % at its edge, and the loss grows smoothly beyond.
+    """
+    u = np.maximum.reduce([force - band.free_hi, band.free_lo - force, np.zeros_like(force)])
+    u = u / band.scale
     return w * (1.0 - np.exp(-K90 * u**2))
 
 
@@ -491,7 +540,7 @@ def _level_ratio(force: np.ndarray, mid: np.ndarray, w: np.ndarray, mask: np.nda
 
 
 def _level_faults(
-    force: np.ndarray, mid: np.ndarray, half: np.ndarray, w: np.ndarray
+    force: np.ndarray, mid: np.ndarray, band: _Band, w: np.ndarray
 ) -> list[tuple[str, str, float]]:
     """Name the pressure faults by counterfactuals, largest recovery first.
 
@@ -513,7 +562,7 @@ def _level_faults(
     ):
         masks.pop("")
     for _ in range(3):
-        loss = float(_band_loss(current, mid, half, w).sum())
+        loss = float(_band_loss(current, band, w).sum())
         if loss <= 1e-9:
             break
         best: tuple[float, str, float] | None = None
@@ -524,7 +573,7 @@ def _level_faults(
                 # student pressed lightly: never name a fault against what was done.
                 continue
             fixed = np.where(mask, current / max(ratio, 1e-6), current)
-            gain = loss - float(_band_loss(fixed, mid, half, w).sum())
+            gain = loss - float(_band_loss(fixed, band, w).sum())
             if best is None or gain > best[0] + 1e-12:
                 best = (gain, name, ratio)
         if best is None or best[0] < _NAMED_GAIN * loss:
@@ -548,7 +597,7 @@ def _level_faults(
         )
         masks.pop(name)
         current = np.where(mask, current / max(ratio, 1e-6), current)
-    rest = _band_loss(current, mid, half, w)
+    rest = _band_loss(current, band, w)
     for i, name in enumerate(PHASES):
         # One line per third, named by the side the stroke as performed was on there: a
         # rescaled light stroke can overshoot the band, but the student pressed lightly
@@ -631,8 +680,10 @@ def pressure_component(ctx: StrokeContext) -> ComponentResult:
     # Real-time phases: the stroke rescaled uniformly, not warped; percussion by the
     # level of its strikes (the band was built the same way).
     force = envelope(al.total, beat_samples(ref.total))
-    band_loss = float(_band_loss(force, mid, half, w).sum())
-    faults = _level_faults(force, mid, half, w)
+    band = _Band(mid - _BAND_FREE * half, mid + _BAND_FREE * half, (1.0 - _BAND_FREE) * half)
+    force = _retimed(force, band, w, ref.length)
+    band_loss = float(_band_loss(force, band, w).sum())
+    faults = _level_faults(force, mid, band, w)
     shares = stroke_shares(ctx.values, ref.profile.regions)
     load_factor, tv = 1.0, 0.0
     load_faults: list[tuple[str, str, float]] = []
