@@ -64,7 +64,7 @@ _RELEASE_SHARE = 0.5
 #: Timing evidence for the stopped-early hypothesis (see :func:`_edges`): a stroke let
 #: go early releases faster than uniform rushing predicts and starts at the reference's
 #: pace. A sweep stopped early when its evidence is below this (log units).
-_RELEASE_EVIDENCE = -0.5
+_RELEASE_EVIDENCE = -0.4
 #: Weight of the onset pace beside the release in that evidence (onsets vary more
 #: between performers than releases do).
 _ONSET_WEIGHT = 0.75

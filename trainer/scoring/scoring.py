@@ -214,7 +214,16 @@ def _level_codes(result: ComponentResult) -> list[tuple[str, str, float]]:
     return [f for f in result.faults if f[0].startswith(("too_light_", "too_heavy_")) and f[2] > 0]
 
 
-def _credit_jerks(ctx: StrokeContext, results: dict[str, ComponentResult]) -> None:
+def _weighted_loss(result: ComponentResult, weight: float) -> float:
+    """Return a component's weighted log loss, ``-w ln(s / 100)`` (0 when unscored)."""
+    if result.score is None:
+        return 0.0
+    return -weight * math.log(max(result.score, _FLOOR) / 100.0)
+
+
+def _credit_jerks(
+    ctx: StrokeContext, results: dict[str, ComponentResult], weights: dict[str, float]
+) -> None:
     """Give ``jerky`` the band loss its tremor or jerks cost pressure.
 
     A tremor or a jerk pushes the force in and out of the band, and pressure would name
@@ -223,7 +232,9 @@ def _credit_jerks(ctx: StrokeContext, results: dict[str, ComponentResult]) -> No
     share of pressure's level loss that stroke recovers moves to ``jerky``; the scores
     do not change. Only when ``jerky`` still carries most of smoothness's loss after
     :func:`_credit_level_faults` (a jerk a change of level explains is the level's);
-    sweeps only.
+    sweeps only. What moves is at most what smoothness itself lost (weighted): a steady
+    hand's low-pass also trims a heavy stroke's ramps, and a stroke barely rougher than
+    the experts' is not mainly "jerky" for that.
     """
     pressure, smooth = results.get("pressure"), results.get("smoothness")
     if pressure is None or pressure.score is None or smooth is None:
@@ -245,7 +256,10 @@ def _credit_jerks(ctx: StrokeContext, results: dict[str, ComponentResult]) -> No
     lost = -math.log(max(before, _FLOOR) / 100.0)
     recovered = (lost + math.log(max(after, _FLOOR) / 100.0)) / lost  # of pressure's loss
     level_share = sum(f[2] for f in named)
-    moved = min(recovered, level_share)
+    own = _weighted_loss(smooth, weights["smoothness"]) * jerky[0][2]
+    moved = min(
+        recovered, level_share, own / max(_weighted_loss(pressure, weights["pressure"]), 1e-12)
+    )
     keep = 1.0 - moved / level_share
     faults = [
         (c, m, share * keep) if c.startswith(("too_light_", "too_heavy_")) else (c, m, share)
@@ -395,7 +409,7 @@ def score_stroke(
         details.update(result.details)
     if weights.get("pressure", 0.0) > 0:
         _credit_level_faults(ctx, results)
-        _credit_jerks(ctx, results)
+        _credit_jerks(ctx, results, weights)
     overall, items = _overall(results, weights)
     deductions = list(_rounded(items))
     channel, kpa = peak_pressure(x, profile)

@@ -586,3 +586,24 @@ def test_finding_2_landing_a_little_earlier_is_timing_not_weight(technique):
         pieces = [in_third(x, third, 0.65) for x in strokes(technique, 0, seed=72 + third)]
         for s in scored(technique, pieces):
             assert largest(s) == f"too_light_{phase}", (technique, phase, codes(s))
+
+
+def fingers_later(x: np.ndarray, lag_s: float) -> np.ndarray:
+    """The thumb and fingers land and let go ``lag_s`` after the palm (heel and palm)."""
+    k = round(lag_s * FS)
+    out = np.zeros((x.shape[0] + k, x.shape[1]))
+    out[: x.shape[0], :2] = x[:, :2]
+    out[k:, 2:] = x[:, 2:]
+    return out
+
+
+@pytest.mark.parametrize("technique", SWEEPS)
+def test_finding_4_a_heavy_stroke_is_not_called_jerky(technique):
+    # Pressed 50 % harder all through, as smoothly as the experts: one fault, "too heavy".
+    # With the fingers landing 30 ms after the palm, a steady hand's low-pass trimmed the
+    # heavy stroke's ramps and so "recovered" pressure: ~6 points moved to "jerky" though
+    # smoothness itself had lost less than one.
+    pieces = [1.5 * fingers_later(x, 0.03) for x in strokes(technique, 1, seed=81)]
+    for s in scored(technique, pieces):
+        assert largest(s).startswith("too_heavy"), (technique, codes(s))
+        assert "jerky" not in codes(s), (technique, codes(s))
