@@ -1,6 +1,6 @@
 """Scoring-validity benchmark (issue 13): does the score and its advice mean what it says?
 
-Strokes come from two generator families independent of the project's simulator
+Strokes come from three generator families independent of the project's simulator
 (``benchmarks/validity/generators.py`` documents the modelling choices and figures),
 three performer styles per technique, graded error kinds with ground truth, and
 non-strokes. References are built from two styles (4 takes × 3 strokes); the third is
@@ -8,7 +8,7 @@ held out. Strokes are found and scored the way ``massage-trainer score`` does.
 
 Run::
 
-    python benchmarks/bench_validity.py [--quick] [--family A|B|all] [--json OUT] [--markdown OUT]
+    python benchmarks/bench_validity.py [--quick] [--family A|B|C|all] [--json OUT] [--markdown OUT]
 
 Prints a markdown report per family: the issue's targets with PASS/FAIL, then the tables.
 Measurement only: the exit status is 0 even when targets fail.
@@ -180,7 +180,7 @@ def markdown(res: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer strokes and severities (< 60 s)")
-    p.add_argument("--family", choices=["A", "B", "all"], default="all")
+    p.add_argument("--family", choices=[*gen.FAMILIES, "all"], default="all")
     p.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     p.add_argument("--markdown", type=Path, metavar="OUT", help="write the report as markdown")
     args = p.parse_args(argv)

@@ -1,8 +1,8 @@
 """Stroke generators for the scoring-validity benchmark, independent of the simulator.
 
 Nothing here imports or copies ``sensors/strokes.py`` or ``sensors/sources/sim.py``: the
-benchmark must also hold on strokes the scoring was not tuned on. Two *families* build
-strokes in different ways, so a fix tuned on one can be checked on the other:
+benchmark must also hold on strokes the scoring was not tuned on. Three *families* build
+strokes in different ways, so a fix tuned on one can be checked on the others:
 
 * **Family A — piecewise envelopes per hand region.** Every region gets its own
   raised-cosine ramp up, a plateau with a slow sinusoidal modulation and a raised-cosine
@@ -17,6 +17,21 @@ strokes in different ways, so a fix tuned on one can be checked on the other:
   sensor's weight ``exp(−|p − c(t)|² / 2σ²)`` plus a small floor, normalised. Sensor
   model: AR(1) coloured noise (sd 0.05 N, ρ 0.85), a constant baseline offset of
   0.01–0.06 N per sensor and a ±3 % gain per sensor and recording, clipped at 0 N.
+* **Family C — knot envelopes, load rolling over the hand, an FSR-like sensor**
+  (:mod:`~benchmarks.validity.family_c`). The force is a monotone cubic through knots
+  jittered per stroke, with asymmetric attack and release (one style lands fast and
+  releases slowly, another builds slowly and lets go quickly); the load blends two region
+  share vectors during the stroke (effleurage rolls from the heel onto palm and fingers,
+  petrissage alternates thumb and finger squeezes, friction rocks between thumb and
+  fingers at a frequency that drifts within the stroke); tapotement strikes are
+  gamma-shaped with intervals, widths, heights and loads drawn per strike. Sensor model:
+  ±5 % gain, a mild power-law non-linearity, a little hysteresis and creep, a creeping
+  baseline, 10–12-bit quantisation, occasional single-sample spikes and lost samples.
+  Errors are injected its own way (same kinds, levels and expected codes): soft-edged
+  phase errors over most of the third, non-uniform time warps, amplitude-modulated tremor,
+  biphasic jolts, load taken from the most loaded regions, a natural release when the
+  stroke stops early. The styles' spread in each third's force is kept comparable to A's
+  and B's, so the styles stay within expert variation.
 
 Figures (``docs/evidence.md``): effleurage 40–50 strokes/min and a
 peak near the "high" low-back force ≥ 2 kg ≈ 19.6 N (Chen et al. 2022; 10 N deep effleurage
@@ -34,7 +49,8 @@ built from styles 0 and 1, style 2 is held out. Every stroke also varies ±3 % i
 and force from stroke to stroke.
 
 Error kinds (graded, levels 1–4; level 2 is "moderate") are injected into clean strokes
-of seeds never used for the references; see :data:`ERROR_LEVELS` and :func:`inject`.
+of seeds never used for the references; see :data:`ERROR_LEVELS` and :func:`inject`
+(family C: ``family_c.inject``).
 Each generated stroke carries a :class:`Truth`: technique, style, family, error kind,
 level, physical magnitude, and the deduction codes that would name the fault
 (:func:`expected_codes`; the mapping is documented there).
@@ -74,7 +90,7 @@ __all__ = [
 ]
 
 TECHNIQUES = ("effleurage", "petrissage", "friction", "tapotement")
-FAMILIES = ("A", "B")
+FAMILIES = ("A", "B", "C")
 STYLES = (0, 1, 2)
 REFERENCE_STYLES = (0, 1)
 HELD_OUT_STYLE = 2
@@ -498,6 +514,10 @@ def clean_stroke(
     family: str, technique: str, style: int, rng: np.random.Generator, prof: GloveProfile
 ) -> np.ndarray:
     """One clean stroke ``(n, channels)`` newtons, starting and ending at zero force."""
+    if family == "C":
+        from benchmarks.validity import family_c
+
+        return np.clip(family_c.clean_stroke(technique, style, rng, prof), 0.0, None)
     maker = _stroke_a if family == "A" else _stroke_b
     return np.clip(maker(technique, style, rng, prof), 0.0, None)
 
@@ -543,8 +563,16 @@ def inject(
     rng: np.random.Generator,
     prof: GloveProfile,
     technique: str,
+    family: str = "A",
 ) -> np.ndarray:
-    """Inject one error into a clean stroke (see :data:`ERROR_LEVELS` for magnitudes)."""
+    """Inject one error into a clean stroke (see :data:`ERROR_LEVELS` for magnitudes).
+
+    Families A and B share this injection; family C has its own (``family_c.inject``).
+    """
+    if family == "C":
+        from benchmarks.validity import family_c
+
+        return family_c.inject(x, kind, magnitude, rng, prof, technique)
     fs = float(prof.sample_rate_hz)
     n = x.shape[0]
     if kind in ("light_uniform", "heavy_uniform"):
@@ -662,7 +690,12 @@ def non_stroke(
     ``rest``: a resting hand, ~3 N on palm and heel held 2 s with a slow drift;
     ``touches``: four random light touches (2.5–5 N, 0.15–0.5 s, one fingertip each);
     ``other_technique``: a clean stroke of another technique (random style).
+    Family C models each kind its own way (``family_c.non_stroke``).
     """
+    if family == "C":
+        from benchmarks.validity import family_c
+
+        return family_c.non_stroke(kind, technique, rng, prof)
     fs = float(prof.sample_rate_hz)
     ch = len(prof.sensors)
     if kind == "noise":
@@ -734,8 +767,13 @@ def make_recording(
         pieces.append(np.zeros((round(gap * fs), ch)))
         n += pieces[-1].shape[0]
     clean = np.concatenate(pieces)
-    noise, gain = _sensor_noise(family, clean.shape[0], ch, rng)
-    values = np.clip(clean * gain[None, :] + noise, 0.0, None)
+    if family == "C":  # an FSR-like sensor model, not additive noise alone
+        from benchmarks.validity import family_c
+
+        values = family_c.sensor_model(clean, rng, prof)
+    else:
+        noise, gain = _sensor_noise(family, clean.shape[0], ch, rng)
+        values = np.clip(clean * gain[None, :] + noise, 0.0, None)
     return Recording(values, tuple(spans), tuple(t for _, t in items))
 
 

@@ -189,7 +189,7 @@ def _test_recordings(family: str, tech: str, cfg: Config, prof):
                 for j in range(min(3, cfg.per_condition - 3 * r)):
                     style = (r * 3 + j) % 3
                     x = gen.clean_stroke(family, tech, style, rng, prof)
-                    x = gen.inject(x, kind, mag, rng, prof, tech)
+                    x = gen.inject(x, kind, mag, rng, prof, tech, family)
                     t = gen.Truth(
                         family,
                         tech,

@@ -31,9 +31,9 @@ def _clean(family: str, technique: str, style: int = 0, seed: int = 0) -> np.nda
     return gen.clean_stroke(family, technique, style, gen.rng_for(99, seed), PROF)
 
 
-def _inject(x: np.ndarray, kind: str, level: int, technique: str) -> np.ndarray:
+def _inject(x: np.ndarray, kind: str, level: int, technique: str, family: str = "A") -> np.ndarray:
     mag = gen.ERROR_LEVELS[kind][level - 1]
-    return gen.inject(x, kind, mag, gen.rng_for(98, level), PROF, technique)
+    return gen.inject(x, kind, mag, gen.rng_for(98, level), PROF, technique, family)
 
 
 @pytest.mark.parametrize("family", gen.FAMILIES)
@@ -44,23 +44,23 @@ def test_ground_truth_is_consistent(family: str, technique: str) -> None:
     assert x.shape[1] == len(PROF.sensors) and np.all(x >= 0)
     assert total[0] < 0.5 and total[-1] < 0.5 and total.max() > 3.0  # starts / ends at rest
     for level in (2, 4):
-        light = _inject(x, "light_uniform", level, technique).sum()
-        heavy = _inject(x, "heavy_uniform", level, technique).sum()
+        light = _inject(x, "light_uniform", level, technique, family).sum()
+        heavy = _inject(x, "heavy_uniform", level, technique, family).sum()
         assert light < x.sum() < heavy
         for phase in ("start", "middle", "end"):
-            y = _inject(x, f"light_{phase}", level, technique).sum(axis=1)
+            y = _inject(x, f"light_{phase}", level, technique, family).sum(axis=1)
             thirds = np.array_split(np.arange(x.shape[0]), 3)
             k = ("start", "middle", "end").index(phase)
             lost = [total[t].sum() - y[t].sum() for t in thirds]
             assert int(np.argmax(lost)) == k and lost[k] > 0
-        assert _inject(x, "fast", level, technique).shape[0] < x.shape[0]
-        assert _inject(x, "slow", level, technique).shape[0] > x.shape[0]
-        assert _inject(x, "partial", level, technique).shape[0] < x.shape[0]
-        shifted = _inject(x, "load_shift", level, technique)
+        assert _inject(x, "fast", level, technique, family).shape[0] < x.shape[0]
+        assert _inject(x, "slow", level, technique, family).shape[0] > x.shape[0]
+        assert _inject(x, "partial", level, technique, family).shape[0] < x.shape[0]
+        shifted = _inject(x, "load_shift", level, technique, family)
         np.testing.assert_allclose(shifted.sum(axis=1), total, atol=1e-9)
         assert not np.allclose(shifted, x)
         for kind in ("tremor", "jerks"):
-            y = _inject(x, kind, level, technique)
+            y = _inject(x, kind, level, technique, family)
             assert y.shape == x.shape and np.all(y >= 0) and not np.allclose(y, x)
     for kind in gen.ERROR_KINDS:
         expected, _ = gen.expected_codes(kind)
@@ -139,3 +139,130 @@ def test_family_b_runs() -> None:
     res = run_family("B", Config.tiny())
     assert res["family"] == "B" and res["n_scored"] > 0
     assert res["recognition"]["accuracy"] is not None
+
+
+# ----------------------------------------------------------------------------------
+# family C (benchmarks/validity/family_c.py)
+# ----------------------------------------------------------------------------------
+
+
+def _c_error(x: np.ndarray, kind: str, technique: str, level: int = 3) -> np.ndarray:
+    return _inject(x, kind, level, technique, "C")
+
+
+def test_family_c_is_deterministic_and_seeded() -> None:
+    for technique in gen.TECHNIQUES:
+        a = _clean("C", technique, 1, seed=5)
+        np.testing.assert_array_equal(a, _clean("C", technique, 1, seed=5))
+        assert not np.array_equal(a[:50], _clean("C", technique, 1, seed=6)[:50])
+        for kind in gen.ERROR_KINDS:
+            np.testing.assert_array_equal(
+                _c_error(a, kind, technique), _c_error(a, kind, technique)
+            )
+    for kind in gen.NON_STROKE_KINDS:
+        x, p = gen.non_stroke(kind, "C", "friction", gen.rng_for(3), PROF)
+        y, q = gen.non_stroke(kind, "C", "friction", gen.rng_for(3), PROF)
+        np.testing.assert_array_equal(x, y)
+        assert p == q and np.all(x >= 0) and x.shape[1] == len(PROF.sensors)
+        assert (p == "none") == (kind != "other_technique")
+    takes = [gen.reference_takes("C", "petrissage", PROF, takes=2) for _ in range(2)]
+    for r, s in zip(*takes, strict=True):
+        np.testing.assert_array_equal(r.values, s.values)
+
+
+def test_family_c_differs_from_a_and_b() -> None:
+    for technique in gen.TECHNIQUES:
+        c = _clean("C", technique)
+        for other in ("A", "B"):
+            o = _clean(other, technique)
+            n = min(c.shape[0], o.shape[0])
+            sc, so = c.sum(axis=0) / c.sum(), o.sum(axis=0) / o.sum()
+            diff = np.abs(c[:n] / c.max() - o[:n] / o.max()).mean()
+            assert np.abs(sc - so).max() > 0.02 or diff > 0.02, (technique, other)
+    # C's load rolls over the hand during an effleurage stroke (A's shares are fixed)
+    x = _clean("C", "effleurage")
+    heel = x[:, 0] / np.maximum(x.sum(axis=1), 1e-9)
+    i0, i1 = gen._loaded_span(x)
+    assert heel[i0 + (i1 - i0) // 5] - heel[i1 - (i1 - i0) // 5] > 0.1
+    # C's sensor reads in ADC steps of 10-12 bits over the sensor's range
+    items = [(_clean("C", "friction", s), None) for s in gen.STYLES]
+    rec = gen.make_recording(items, "C", "friction", gen.rng_for(4), PROF).values  # type: ignore[arg-type]
+    sat = np.asarray(PROF.saturation_n)
+    on_grid = [
+        np.allclose(rec / (sat / (2**b - 1)), np.round(rec / (sat / (2**b - 1))), atol=1e-6)
+        for b in (10, 11, 12)
+    ]
+    assert any(on_grid) and np.all(rec >= 0)
+    clean = np.concatenate([np.zeros((120, 7)), *[x for x, _ in items]])
+    assert not np.array_equal(np.round(rec[: clean.shape[0]], 6), np.round(clean, 6))
+
+
+@pytest.mark.parametrize("technique", gen.TECHNIQUES)
+def test_family_c_errors_change_the_stroke_as_intended(technique: str) -> None:
+    x = _clean("C", technique, 2, seed=3)
+    total = x.sum(axis=1)
+    i0, i1 = gen._loaded_span(x)
+    thirds = np.array_split(np.arange(i0, i1), 3)
+    level = 3
+
+    def mag(kind: str) -> float:
+        return gen.ERROR_LEVELS[kind][level - 1]
+
+    for kind in ("light_uniform", "heavy_uniform"):  # the force-weighted factor, exactly
+        assert _c_error(x, kind, technique).sum() == pytest.approx(mag(kind) * x.sum())
+    for side in ("light", "heavy"):
+        for k, phase in enumerate(gen.PHASES):
+            kind = f"{side}_{phase}"
+            y = _c_error(x, kind, technique).sum(axis=1)
+            ratio = np.array([y[t].sum() / total[t].sum() for t in thirds])
+            change = np.abs(ratio - 1.0)
+            assert int(np.argmax(change)) == k, (kind, ratio)
+            # most of the third, not all of it, in the intended direction
+            assert (ratio[k] < 1.0) == (side == "light"), (kind, ratio)
+            assert 0.4 * abs(mag(kind) - 1.0) < change[k] < abs(mag(kind) - 1.0), (kind, ratio)
+    for kind in ("fast", "slow"):  # duration × factor, by a warp that is not uniform
+        y = _c_error(x, kind, technique)
+        assert y.shape[0] == round(x.shape[0] * mag(kind))
+        assert y.sum(axis=1).max() == pytest.approx(total.max(), rel=0.1)
+        uniform = gen.inject(x, kind, mag(kind), gen.rng_for(0), PROF, technique)  # family A's
+        assert np.abs(y.sum(axis=1) - uniform.sum(axis=1)).max() > 0.04 * total.max()
+    y = _c_error(x, "tremor", technique)
+    d = y.sum(axis=1) - total
+    spec = np.abs(np.fft.rfft(d * np.hanning(d.size)))
+    freqs = np.fft.rfftfreq(d.size, 1.0 / FS)
+    assert 5.0 <= freqs[np.argmax(spec)] <= 11.0
+    assert np.abs(d).max() > 0.5 * mag("tremor")
+    d = _c_error(x, "jerks", technique).sum(axis=1) - total
+    assert (
+        d.max() > 0.5 * mag("jerks") * total.max() and d.min() < -0.2 * mag("jerks") * total.max()
+    )
+    y = _c_error(x, "load_shift", technique)
+    np.testing.assert_allclose(y.sum(axis=1), total, atol=1e-9)
+    moved = np.abs(y - x).sum() / 2 / x.sum()  # share of the load that changed sensor
+    assert 0.5 * mag("load_shift") < moved <= mag("load_shift") * 1.3 + 1e-9
+    y = _c_error(x, "partial", technique)
+    cut = i0 + round(mag("partial") * (i1 - i0))
+    np.testing.assert_array_equal(y[:cut], x[:cut])
+    yt = y.sum(axis=1)
+    assert yt[-1] < 0.02 * total.max() and y.shape[0] < x.shape[0]
+    if technique != "tapotement":  # a release over several samples, not a cut
+        after = yt[cut - 1 :]
+        assert np.all(np.diff(after) <= 1e-9)
+        assert np.argmax(after < 0.1 * after[0]) >= 4
+
+
+def test_family_c_references_build_and_strokes_are_recognised() -> None:
+    from benchmarks.validity.runner import build_references
+    from trainer.scoring import Recogniser, find_strokes
+
+    refs, status = build_references("C", gen.TECHNIQUES, PROF)
+    assert all(s["source"] == "built" for s in status.values()), status
+    recogniser = Recogniser([refs[t] for t in gen.TECHNIQUES])
+    for technique in gen.TECHNIQUES:
+        rng = gen.rng_for(77, gen.TECHNIQUES.index(technique))
+        items = [(gen.clean_stroke("C", technique, s, rng, PROF), None) for s in gen.STYLES]
+        rec = gen.make_recording(items, "C", technique, rng, PROF)  # type: ignore[arg-type]
+        found = find_strokes(rec.values, FS, PROF, min_active_s=0.4 * refs[technique].duration_s[0])
+        assert len(found) == 3, technique
+        got = [recogniser.classify(f.values, FS).technique for f in found]
+        assert got == [technique] * 3, (technique, got)
