@@ -86,6 +86,10 @@ _BENT_BY_LEVEL = ("shape", "tempo", "smoothness")
 _STEADY_HZ = 4.0
 #: ... once ``jerky`` keeps at least this share of smoothness's loss.
 _JERKY_OWN_SHARE = 0.5
+#: A level fault whose counterfactual recovers this share of another component's loss
+#: takes all of it: the running-median level is an estimate, and what it leaves of a
+#: soft-edged light or heavy third is its own error, not a second fault.
+_EXPLAINED = 0.8
 
 
 def normalised(stroke: np.ndarray) -> np.ndarray:
@@ -280,7 +284,8 @@ def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]
     another component's loss that stroke recovers is moved to the level faults, in
     proportion to their own shares; the scores themselves do not change. Sweeps only: a
     train of strikes has no level between its strikes to correct. Only the built-in
-    components a level bends are asked again (:data:`_BENT_BY_LEVEL`).
+    components a level bends are asked again (:data:`_BENT_BY_LEVEL`). A recovery of
+    :data:`_EXPLAINED` or more moves the whole loss.
     """
     pressure = results.get("pressure")
     if pressure is None or not (named := _level_codes(pressure)):
@@ -311,6 +316,8 @@ def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]
             continue
         lost = -math.log(max(before, _FLOOR) / 100.0)
         recovered = min(1.0, (lost + math.log(max(score, _FLOOR) / 100.0)) / lost)
+        if recovered >= _EXPLAINED:  # the rest is the level estimate's error
+            recovered = 1.0
         faults = [(c, m, share * (1.0 - recovered)) for c, m, share in result.faults]
         faults += [(c, m, recovered * share / total_share) for c, m, share in named]
         results[comp.name] = dataclasses.replace(result, faults=tuple(faults))
