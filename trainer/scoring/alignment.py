@@ -36,6 +36,7 @@ __all__ = [
     "align_total",
     "beat_samples",
     "envelope",
+    "even_strikes",
     "rhythm_clarity",
     "shape_cutoff_hz",
     "smooth_total",
@@ -287,6 +288,42 @@ def strike_jitter(total: np.ndarray, beat: int) -> float:
     # Two each side: a stray hit halves two intervals in a row.
     intervals = _off_neighbours(np.log(np.diff(peaks).astype(np.float64)), 2)
     return float(np.sqrt(np.mean(heights**2) + np.mean(intervals**2)))
+
+
+def even_strikes(values: np.ndarray, beat: int) -> np.ndarray:
+    """Return a strike train with each strike as hard as the median of it and its neighbours.
+
+    The counterfactual of an even hand (:func:`strike_jitter` measures the opposite):
+    every sample is scaled by its nearest strike's ratio of that median to its own
+    height, so a strike made harder or weaker by a tremor or a stray jolt is set back to
+    its neighbours' level, while a change of level over a third stays (the median
+    follows it).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Forces ``(n, channels)``, newtons.
+    beat : int
+        The reference's beat, samples (> 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, channels)``; ``values`` itself with fewer than four strikes.
+    """
+    g = values.sum(axis=1)
+    if g.size < 3 or g.max() <= 0:
+        return values
+    peaks, _ = find_peaks(
+        g, distance=max(1, int(_STRIKE_SPACING * beat)), height=_STRIKE_HEIGHT * g.max()
+    )
+    if peaks.size < 4:
+        return values
+    heights = np.log(g[peaks])
+    ratio = np.exp(-_off_neighbours(heights, 1))
+    # Each sample belongs to its nearest strike (borders half-way between two).
+    nearest = np.searchsorted(0.5 * (peaks[1:] + peaks[:-1]), np.arange(g.size))
+    return values * ratio[nearest][:, None]
 
 
 def _off_neighbours(x: np.ndarray, reach: int) -> np.ndarray:

@@ -20,6 +20,7 @@ from trainer.exceptions import NotAStrokeError, ScoringError
 from trainer.scoring.alignment import (
     align_stroke,
     beat_samples,
+    even_strikes,
     rhythm_clarity,
     smoothed_template,
     stretch,
@@ -232,13 +233,15 @@ def _credit_jerks(
 
     A tremor or a jerk pushes the force in and out of the band, and pressure would name
     that as a third too heavy or too light. The counterfactual: the same stroke without
-    what is quicker than a steady hand (low-passed at :data:`_STEADY_HZ`). Whatever
-    share of pressure's level loss that stroke recovers moves to ``jerky``; the scores
-    do not change. Only when ``jerky`` still carries most of smoothness's loss after
-    :func:`_credit_level_faults` (a jerk a change of level explains is the level's);
-    sweeps only. What moves is at most what smoothness itself lost (weighted): a steady
-    hand's low-pass also trims a heavy stroke's ramps, and a stroke barely rougher than
-    the experts' is not mainly "jerky" for that.
+    what is quicker than a steady hand (low-passed at :data:`_STEADY_HZ`); for
+    percussion, the same strikes each as hard as its neighbours
+    (:func:`~trainer.scoring.alignment.even_strikes`). Whatever share of pressure's level
+    loss that stroke recovers moves to ``jerky``; the scores do not change. Only when
+    ``jerky`` still carries most of smoothness's loss after :func:`_credit_level_faults`
+    (a jerk a change of level explains is the level's). What moves is at most what
+    smoothness itself lost (weighted): a steady hand's low-pass also trims a heavy
+    stroke's ramps, and a stroke barely rougher than the experts' is not mainly "jerky"
+    for that.
     """
     pressure, smooth = results.get("pressure"), results.get("smoothness")
     if pressure is None or pressure.score is None or smooth is None:
@@ -246,9 +249,13 @@ def _credit_jerks(
     jerky = [f for f in smooth.faults if f[0] == "jerky" and f[2] >= _JERKY_OWN_SHARE]
     named = _level_codes(pressure)
     ref = ctx.reference
-    if not jerky or not named or beat_samples(ref.total) > 1:
+    if not jerky or not named:
         return
-    steady = np.clip(filter_offline(ctx.values, ref.fs_hz, _STEADY_HZ, order=2), 0.0, None)
+    beat = beat_samples(ref.total)
+    if beat > 1:  # percussion: the same strikes, each as hard as its neighbours
+        steady = even_strikes(ctx.values, beat)
+    else:
+        steady = np.clip(filter_offline(ctx.values, ref.fs_hz, _STEADY_HZ, order=2), 0.0, None)
     try:
         steady_ctx = stroke_context(steady, ctx.duration_s, ref, align_stroke(steady, ref))
     except ScoringError:

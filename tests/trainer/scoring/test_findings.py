@@ -607,3 +607,15 @@ def test_finding_4_a_heavy_stroke_is_not_called_jerky(technique):
     for s in scored(technique, pieces):
         assert largest(s).startswith("too_heavy"), (technique, codes(s))
         assert "jerky" not in codes(s), (technique, codes(s))
+
+
+def test_finding_4_a_tremor_on_strikes_is_jerky_not_a_pressure_fault():
+    # A 1.5 N tremor at 8 Hz over a tapotement burst makes some strikes harder and some
+    # weaker: "uneven strikes" (jerky), and not also "too heavy at the start" / "too light
+    # in the middle" (the counterfactual: the same strikes, each as hard as its
+    # neighbours, recovers that pressure loss).
+    for seed in (31, 32):
+        pieces = [tremor(x, 1.5, hz=8.0) for x in strokes("tapotement", 1, seed=seed)]
+        for s in scored("tapotement", pieces):
+            assert largest(s) == "jerky", codes(s)
+            assert not any(c.startswith(("too_light", "too_heavy")) for c in codes(s)), codes(s)
