@@ -72,8 +72,8 @@ REJECT_LEVEL = 0.15
 REJECT_DURATION = 4.0
 #: Share of its load elsewhere on the hand (total variation distance) that alone makes a
 #: piece no attempt; the three are combined in log units: ``(ln level / ln 0.15)² +
-#: (ln ratio / ln 4)² + (load / 0.9)² > 1`` (see :func:`_reject`).
-REJECT_LOAD = 0.9
+#: (ln ratio / ln 4)² + (load / 0.75)² > 1`` (see :func:`_reject`).
+REJECT_LOAD = 0.75
 #: Percussion: a piece whose force repeats less clearly than this near the reference's
 #: beat (:func:`~trainer.scoring.alignment.rhythm_clarity`) is no strike train. Strokes
 #: of every error kind on the benchmark keep ≥ 0.48; noise ≤ 0.24.

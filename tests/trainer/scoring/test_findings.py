@@ -619,3 +619,23 @@ def test_finding_4_a_tremor_on_strikes_is_jerky_not_a_pressure_fault():
         for s in scored("tapotement", pieces):
             assert largest(s) == "jerky", codes(s)
             assert not any(c.startswith(("too_light", "too_heavy")) for c in codes(s)), codes(s)
+
+
+@pytest.mark.parametrize("technique", SWEEPS)
+def test_finding_9_a_fingertip_touch_gets_no_score(technique):
+    # A light press of one fingertip (35 % of the force, 90 % of it on the index): no
+    # attempt at the stroke, even against friction, whose experts load the index a
+    # quarter. A stroke with 60 % of its load moved onto one region is still scored.
+    ref = reference(technique)
+    t = np.arange(int(0.8 * ref.duration_s[1] * FS)) / FS
+    env = _rc(t, 0.0, 0.1) * (1.0 - _rc(t, t[-1] - 0.1, 0.1))
+    share = np.full(CHANNELS, 0.1 / (CHANNELS - 1))
+    share[REGIONS.index("index")] = 0.9
+    touch = 0.35 * ref.peak_force_n[0] * env[:, None] * share[None, :]
+    assert score_strokes(recording([touch], seed=5), FS, ref) == []
+    moved = [
+        load_onto(x, "palm_heel" if technique != "effleurage" else "thumb", 0.6)
+        for x in strokes(technique, 0, seed=86)
+    ]
+    for s in scored(technique, moved):
+        assert largest(s).startswith("load_"), (technique, codes(s))
