@@ -12,6 +12,12 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Bytecode caches are written (into the gitignored __pycache__ folders) even where
+# PYTHONDONTWRITEBYTECODE is set: without them each test worker rewrites the assertions of
+# every test module again at collection (about 10 s a worker), and every `python -m
+# trainer` a test starts compiles the package from source again (most of a second each).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 # Helper modules shared across the test folders (person_sessions) are imported by bare name.
 sys.path.insert(0, str(Path(__file__).parent))
 

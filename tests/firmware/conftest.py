@@ -21,7 +21,7 @@ for _path in (_HERE.parents[1] / "firmware", _HERE):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-import fw_fakes  # noqa: E402  (needs the sys.path entries above)
+import fw_fakes  # type: ignore[import-not-found]  # noqa: E402  (needs the sys.path entries above)
 
 
 @pytest.fixture

@@ -269,19 +269,19 @@ def _fake_aioble() -> types.ModuleType:
     mod.settings = {}  # type: ignore[attr-defined]
 
     def config(*args: Any, **kwargs: Any) -> Any:
-        mod.settings.update(kwargs)  # type: ignore[attr-defined]
+        mod.settings.update(kwargs)
         if args == ("mac",):
             return (0, b"\x24\x6f\x28\x01\x3f\xa2")
         return None
 
     def register_services(*services: Any) -> None:
-        mod.registered.extend(services)  # type: ignore[attr-defined]
+        mod.registered.extend(services)
 
     async def advertise(
         interval_us: int, adv_data: bytes, resp_data: bytes, connectable: bool
     ) -> Any:
-        mod.advertised.append((interval_us, bytes(adv_data), bytes(resp_data)))  # type: ignore[attr-defined]
-        return await mod.pending.get()  # type: ignore[attr-defined]
+        mod.advertised.append((interval_us, bytes(adv_data), bytes(resp_data)))
+        return await mod.pending.get()
 
     mod.config = config  # type: ignore[attr-defined]
     mod.register_services = register_services  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from fw_fakes import DIY_V1_PROFILE, drive, make_glove
+from fw_fakes import DIY_V1_PROFILE, drive, make_glove  # type: ignore[import-not-found]
 
 from sensors import protocol
 from sensors.profiles import load_profile

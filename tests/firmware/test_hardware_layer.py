@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fw_fakes import DIY_V1_PROFILE, FakeConnection, FakeTicks
+from fw_fakes import DIY_V1_PROFILE, FakeConnection, FakeTicks  # type: ignore[import-not-found]
 
 from sensors import protocol
 from sensors.profiles import load_profile

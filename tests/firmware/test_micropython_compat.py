@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fw_fakes import FIRMWARE
+from fw_fakes import FIRMWARE  # type: ignore[import-not-found]
 
 SOURCES = sorted(FIRMWARE.rglob("*.py"))
 # Modules a MicroPython ESP32 build provides (plus aioble, installed with mip) and our own.

@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import pytest
-from fw_fakes import FIRMWARE
+from fw_fakes import FIRMWARE  # type: ignore[import-not-found]
 
 from sensors import protocol
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fw_fakes import drive, make_glove
+from fw_fakes import drive, make_glove  # type: ignore[import-not-found]
 
 from sensors import protocol
 from sensors.profiles import load_profile

@@ -6,7 +6,7 @@ import itertools
 import random
 
 import pytest
-from fw_fakes import FakeTicks, drive, make_glove
+from fw_fakes import FakeTicks, drive, make_glove  # type: ignore[import-not-found]
 
 from sensors import protocol
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import ModuleType
 
-from fw_fakes import FIRMWARE
+from fw_fakes import FIRMWARE  # type: ignore[import-not-found]
 
 ROOT = FIRMWARE.parent
 SVG = ROOT / "docs" / "images" / "wiring.svg"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -356,7 +358,7 @@ def test_a_student_take_is_deterministic() -> None:
 
 
 def test_named_faults_take_the_level_strength() -> None:
-    kw = {"seed": 1, "technique": "effleurage", "profile": REF}
+    kw: dict[str, Any] = {"seed": 1, "technique": "effleurage", "profile": REF}
     assert make_student(None, faults=["rushed"], **kw).tendencies == (("rushed", 1.0),)
     assert make_student("intermediate", faults=["jerky", "jerky"], **kw).tendencies == (
         ("jerky", 0.5),

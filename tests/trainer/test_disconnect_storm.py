@@ -120,11 +120,12 @@ def test_app_pipeline_survives_100_drops(packets, tmp_path, practise) -> None:
 
 
 def test_cli_record_survives_100_drops(packets, tmp_path, monkeypatch, capsys) -> None:
-    import trainer.cli.capture_cmds as capture_cmds
+    import sensors.sources
     from trainer.cli import main
 
     glove = _storm(packets, seed=12)
-    monkeypatch.setattr(capture_cmds, "open_source", lambda spec: _ble(glove))
+    # `record` opens its source through sensors.sources.open_source when it runs.
+    monkeypatch.setattr(sensors.sources, "open_source", lambda spec: _ble(glove))
     out = tmp_path / "storm.mtcap"
     code = main(["record", "--source", f"ble:{glove.address}", "--out", str(out)])
     assert code == 0

@@ -17,16 +17,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from sensors.capture import Capture, read_capture, write_csv
 from sensors.exceptions import CaptureError, SourceError
-from sensors.sources import Source, SourceKind, SourceSpec, open_source, parse_source_spec
-from sensors.sources.replay import ReplaySource
 from trainer.cli.arguments import positive_seconds, session_attempt_or_file
 from trainer.cli.output import dumps, note_profile, print_json
 
+# Captures, sources and NumPy are imported by the commands that use them: building the
+# parser (every command, `history` too) stays cheap.
 if TYPE_CHECKING:
+    from sensors.capture import Capture
+    from sensors.sources import Source, SourceSpec
     from trainer.live import RecordResult
 
 __all__ = ["register"]
@@ -140,6 +139,8 @@ def _sim_technique_checked(spec: str) -> str | SourceSpec:
     A known technique the simulator cannot perform (one with references only) is
     refused saying so; the name comes back normalised.
     """
+    from sensors.sources import SourceKind, SourceSpec, parse_source_spec
+
     parsed = parse_source_spec(spec)
     if parsed.kind is not SourceKind.SIM or not parsed.target:
         return spec
@@ -195,6 +196,9 @@ def _performer(name: str | None) -> dict[str, Any]:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
+    from sensors.capture import read_capture, write_csv
+    from sensors.sources import open_source
+
     out: Path = args.out
     performer = _performer(args.user)  # a bad name: refused before anything is written
     target = _record_target(out, args.overwrite)
@@ -250,6 +254,9 @@ def _cmd_record(args: argparse.Namespace) -> int:
 
 def _metadata_for(source: Source) -> dict[str, Any]:
     """Label recordings of simulated gloves (and copies of them) as synthetic."""
+    from sensors.sources import SourceKind
+    from sensors.sources.replay import ReplaySource
+
     if source.kind is SourceKind.SIM:
         return {"synthetic": True}
     if isinstance(source, ReplaySource):
@@ -287,6 +294,8 @@ def _describe(capture: Capture) -> dict[str, Any]:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    from sensors.capture import read_capture
+
     capture = read_capture(args.capture, profile=args.profile)
     note_profile(capture.profile)
     info = _describe(capture)
@@ -347,6 +356,8 @@ def _export_source(target: str) -> tuple[Path, tuple[float, float] | None]:
 
 def _cut(capture: Capture, span: tuple[float, float]) -> Capture:
     """Cut ``capture`` to ``span`` (capture time, seconds, end exclusive)."""
+    import numpy as np
+
     half = 0.5 / capture.sample_rate_hz
     first = int(np.searchsorted(capture.t, span[0] - half))
     stop = int(np.searchsorted(capture.t, span[1] - half))
@@ -365,6 +376,8 @@ def _cut(capture: Capture, span: tuple[float, float]) -> Capture:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from sensors.capture import read_capture, write_csv
+
     args.capture, span = _export_source(args.capture)
     capture = read_capture(args.capture)
     if span is not None:

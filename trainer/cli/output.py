@@ -50,4 +50,3 @@ def note_profile(profile: GloveProfile) -> None:
     notice = generic_profile_notice(profile)
     if notice is not None:
         print(notice, file=sys.stderr)
-

@@ -391,9 +391,12 @@ def _scale_effects(
     from trainer.exceptions import ScoringError
     from trainer.ratings.calibration import ScaleEffect
     from trainer.scoring.scoring import score_stroke
+    from trainer.store.records import content_hash
+    from trainer.store.references import encode_reference
     from trainer.store.replay import load_replay
 
     index = {a.id: i for i, a in enumerate(attempts)}
+    library_hash = content_hash(encode_reference(reference))
     effects = [(k, c) for k, c in _SCALES if c in names]
     deltas = {k: np.zeros((len(attempts), len(_FACTORS))) for k, _c in effects}
     variants = {
@@ -409,6 +412,8 @@ def _scale_effects(
         version = data.reference
         if version is None:
             continue
+        # Scored with the library's reference itself: its factor 1 is the base score.
+        unchanged = content_hash(encode_reference(version)) == library_hash
         names_of = list(version.profile.channel_names)
         for r in data.attempts:
             i = index.get(r.attempt.id)
@@ -425,9 +430,12 @@ def _scale_effects(
                 for k, component in effects:
                     before = base.components.get(component)
                     for j, f in enumerate(_FACTORS):
-                        after = score_stroke(
-                            stroke, version.fs_hz, variants[(k, f)], clipped_channels=clipped
-                        ).components.get(component)
+                        if f == 1.0 and unchanged:
+                            after = before
+                        else:
+                            after = score_stroke(
+                                stroke, version.fs_hz, variants[(k, f)], clipped_channels=clipped
+                            ).components.get(component)
                         if before is not None and after is not None:
                             deltas[k][i, j] = after - before
             except ScoringError:

@@ -18,7 +18,7 @@ import enum
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -59,7 +59,9 @@ class LiveScorer(Protocol):
 
     ``push`` takes an object with ``values`` ``(k, channels)`` newtons and
     ``gap_before`` and returns an update with ``active``, ``position``, ``progress``,
-    ``band_ahead`` ``(lo, hi)``, ``cues`` and ``finished`` (stroke scores).
+    ``band_ahead`` ``(lo, hi)`` (after the block's last sample), ``finished`` (stroke
+    scores), ``positions`` ``(k,)`` (the position after each sample, -1 outside strokes)
+    and ``last_cues`` (the cues at the block's last sample), as ``LiveUpdate`` has them.
     ``reference`` must offer ``band_lo``, ``band_hi`` ``(L,)``, ``total`` ``(L,)`` and
     ``fs_hz``.
     """
@@ -194,7 +196,9 @@ class Acquisition:
     clock : callable
         Monotonic clock, seconds (arrival stamps).
     score_step : int
-        Samples per scorer call (1 gives the scorer track one position per sample).
+        Samples per position of the scorer track: each run of ``score_step`` samples
+        shows the position reached at its last sample (1: one position per sample). The
+        scorer gets each block in one call whatever the step.
     duration_s : float or None
         Stop after this much stream time from the first sample: samples at or after
         ``first + duration_s`` are dropped, then a ``FINISHED`` event ends the thread
@@ -544,24 +548,23 @@ class Acquisition:
         total = np.asarray(ref.total)
         k = values.shape[0]
         track = np.full((k, len(TRACK_COLUMNS)), np.nan)
-        step = self._score_step
-        update: Any = None
-        finished: list[Any] = []
-        cues: Sequence[Any] = ()
         n, ring = self._scored_n, self._scored_t.shape[0]
         self._scored_t[(n + np.arange(k)) % ring] = block.t
         self._scored_n = n + k
-        for start in range(0, k, step):
-            update = scorer.push(
-                _Slice(values[start : start + step], block.gap_before and not start)
-            )
-            finished.extend(update.finished)
-            pos = int(update.position)
-            # At the template's last index the stroke is done: no band while resting.
-            if update.active and 0 <= pos < total.shape[0] - 1:
-                track[start : start + step] = (ref.band_lo[pos], ref.band_hi[pos], total[pos])
-        if update is not None:
-            cues = tuple(update.cues)
+        # One call for the whole block: the scorer reports the position after every
+        # sample, as if fed one sample at a time (and far faster).
+        update = scorer.push(_Slice(values, block.gap_before))
+        finished = list(update.finished)
+        # Each score_step samples share the position reached at the last of them.
+        step = self._score_step
+        last = np.minimum(np.arange(k) // step * step + step, k) - 1
+        pos = np.asarray(update.positions, dtype=np.int64)[last]
+        # At the template's last index the stroke is done: no band while resting.
+        inside = (pos >= 0) & (pos < total.shape[0] - 1)
+        at = pos[inside]
+        track[inside] = np.column_stack(
+            [np.asarray(ref.band_lo)[at], np.asarray(ref.band_hi)[at], total[at]]
+        )
         self._t_last = float(block.t[-1])
         with self._lock:
             if self._scorer is not scorer:  # swapped meanwhile: drop this result
@@ -573,7 +576,7 @@ class Acquisition:
                 position=int(update.position),
                 progress=float(update.progress),
                 band_ahead=(np.asarray(update.band_ahead[0]), np.asarray(update.band_ahead[1])),
-                cues=tuple(cues),
+                cues=tuple(update.last_cues),
                 strokes=strokes,
             )
             recorder = self._recorder

@@ -7,8 +7,9 @@ block by block; pure state, no clocks: time is the samples' own.
 from __future__ import annotations
 
 import enum
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from trainer.scoring.strokes import (
     SCORING_CUTOFF_HZ,
     clipped_channels,
 )
-from trainer.signal import ActivityDetector, StreamingFilter, design_lowpass
+from trainer.signal import ActivityDetector, Segment, StreamingFilter, design_lowpass
 
 __all__ = ["FEEDBACK_MODES", "Cue", "CueGate", "FeedbackSchedule", "LiveCoach", "LiveUpdate"]
 
@@ -43,6 +44,7 @@ class Cue(enum.Enum):
 
 
 _JUDGED = (Cue.PRESS_HARDER, Cue.PRESS_LIGHTER, Cue.SLOW_DOWN, Cue.SPEED_UP)
+_LEVEL_ORDER = (*_JUDGED, Cue.EASE_OFF)  # the order of a sample's levels (see _follow_stroke)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +151,16 @@ class LiveUpdate:
         ``(lo, hi)`` total-force band, newtons, from the position over the next
         ``ahead_s`` (empty arrays when not in a stroke).
     cues : tuple of Cue
-        Cues to show now (empty when the schedule hides them, except the safety cue).
+        Cues to show now (empty when the schedule hides them, except the safety cue):
+        every cue shown at some sample of the block.
     finished : tuple of StrokeScore
         Complete strokes that ended in this block, scored.
+    positions : numpy.ndarray
+        ``(k,)`` int: :attr:`position` after each sample of the block (-1 where not in a
+        stroke), as pushing the block one sample at a time would report it.
+    last_cues : tuple of Cue
+        Cues shown at the block's last sample (what a caller pushing one sample at a
+        time would show now); :attr:`cues` gathers the whole block's.
     """
 
     active: bool
@@ -160,6 +169,8 @@ class LiveUpdate:
     band_ahead: tuple[np.ndarray, np.ndarray]
     cues: tuple[Cue, ...]
     finished: tuple[StrokeScore, ...]
+    positions: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    last_cues: tuple[Cue, ...] = ()
 
 
 class LiveCoach:
@@ -247,6 +258,7 @@ class LiveCoach:
         self._caution = caution_force_n(reference.profile)
         # Pace is judged once the alignment has settled a little.
         self._tempo_after = round(max(0.15, 0.25 * reference.duration_s[1]) * fs)
+        # The current stroke's active stretches, filtered and raw (2-D pieces, in order).
         self._buffer: list[np.ndarray] = []
         self._raw: list[np.ndarray] = []
         self._stroke_start = 0
@@ -306,33 +318,14 @@ class LiveCoach:
             self._end_stroke()
             self._run_start = self._samples
             self._last_total = float(total[0]) if total.size else 0.0
+        n = values.shape[0]
+        positions = np.full(n, -1, dtype=np.int64)
         finished: list[StrokeScore] = []
         cues_now: set[Cue] = set()
-        shown = self.schedule.shows(self._strokes)
-        for k in range(values.shape[0]):
-            index = self._samples + k
-            previous, self._last_total = self._last_total * self._gain, float(total[k])
-            for seg in self._detector.push(total[k : k + 1], gap_before=gap and k == 0):
-                scored = None
-                if not seg.truncated and not self._partial:
-                    scored = self._score(seg.start, seg.end)
-                    if scored is not None:
-                        finished.append(scored)
-                # A touch or a rest is not a stroke for the feedback schedule either.
-                self._end_stroke(counted=scored is not None or seg.truncated or self._partial)
-            if not self._detector.active:
-                continue
-            if not self._in_stroke:
-                self._begin_stroke(index, float(total[k]))
-                shown = self.schedule.shows(self._strokes)
-            self._buffer.append(filtered[k])
-            self._raw.append(values[k])
-            pos = self._aligner.push(self._features(total[k : k + 1] * self._gain, previous))
-            levels = self._levels(pos, index, filtered[k], float(total[k]))
-            for cue, level in levels.items():
-                if self._gates[cue].update(level) and (shown or cue is Cue.EASE_OFF):
-                    cues_now.add(cue)
-        self._samples += values.shape[0]
+        last_cues: tuple[Cue, ...] = ()
+        if n:
+            last_cues = self._follow(values, filtered, total, gap, positions, finished, cues_now)
+        self._samples += n
         active = self._in_stroke
         pos = self._aligner.position if active else -1
         ahead = slice(max(pos, 0), max(pos, 0) + self._ahead) if active else slice(0, 0)
@@ -343,32 +336,126 @@ class LiveCoach:
             band_ahead=(self.reference.band_lo[ahead], self.reference.band_hi[ahead]),
             cues=tuple(c for c in Cue if c in cues_now),
             finished=tuple(finished),
+            positions=positions,
+            last_cues=last_cues,
         )
+
+    def _follow(
+        self,
+        values: np.ndarray,
+        filtered: np.ndarray,
+        total: np.ndarray,
+        gap: bool,
+        positions: np.ndarray,
+        finished: list[StrokeScore],
+        cues_now: set[Cue],
+    ) -> tuple[Cue, ...]:
+        """Run a non-empty block through the detector, the aligner and the cue gates.
+
+        Gives exactly what feeding the block one sample at a time gives, at a fraction of
+        the cost: the detector classifies the whole block at once (its state after each
+        sample and the segments it closed), and the block is walked in pieces in which
+        nothing changes state, each a stretch at rest or a stroke's active stretch. A
+        segment closes at the first sample of a piece: a gap before the block's first
+        sample, a return to rest at the sample that completes the quiet run
+        (``min_rest`` samples from the segment's end). Fills ``positions``, ``finished``
+        and ``cues_now``; returns the cues shown at the block's last sample.
+        """
+        first, n = self._samples, total.shape[0]
+        segments, active = self._detector.classify(total, gap_before=gap)
+        closes: dict[int, list[Segment]] = {}
+        for seg in segments:
+            at = 0 if seg.truncated else seg.end + self._detector.min_rest - 1 - first
+            closes.setdefault(at, []).append(seg)
+        changes = (np.flatnonzero(active[1:] != active[:-1]) + 1).tolist()
+        bounds = sorted({0, n, *changes, *closes})
+        totals = total.tolist()
+        last: tuple[Cue, ...] = ()
+        for a, b in itertools.pairwise(bounds):
+            for seg in closes.get(a, ()):
+                scored = None
+                if not seg.truncated and not self._partial:
+                    scored = self._score(seg.start, seg.end)
+                    if scored is not None:
+                        finished.append(scored)
+                # A touch or a rest is not a stroke for the feedback schedule either.
+                self._end_stroke(counted=scored is not None or seg.truncated or self._partial)
+            if active[a]:
+                previous = (totals[a - 1] if a else self._last_total) * self._gain
+                last = self._follow_stroke(
+                    first + a,
+                    (values[a:b], filtered[a:b], total[a:b]),
+                    previous,
+                    positions[a:b],
+                    cues_now,
+                )
+            else:
+                positions[a:b] = self._aligner.position if self._in_stroke else -1
+                last = ()
+        self._last_total = totals[-1]
+        return last
+
+    def _follow_stroke(
+        self,
+        index: int,
+        stretch: tuple[np.ndarray, np.ndarray, np.ndarray],
+        previous: float,
+        positions: np.ndarray,
+        cues_now: set[Cue],
+    ) -> tuple[Cue, ...]:
+        """Follow samples ``index ...`` of a stroke (the detector active throughout).
+
+        ``stretch`` is their raw and filtered forces and filtered total, ``previous`` the
+        total before them times the gain. The aligner takes one row at a time (each
+        sample's position is needed); the features and the cue levels are computed for
+        the whole stretch, as they were for each sample. Fills ``positions`` and adds
+        every cue shown to ``cues_now``; returns the cues shown at the last sample.
+        """
+        values, filtered, total = stretch
+        if not self._in_stroke:
+            self._begin_stroke(index, float(total[0]))
+        shown = self.schedule.shows(self._strokes)
+        self._buffer.append(filtered)
+        self._raw.append(values)
+        features = self._features(total * self._gain, previous)
+        push = self._aligner.push
+        for j in range(features.shape[0]):
+            positions[j] = push(features[j : j + 1])
+        ref = self.reference
+        pos = positions
+        # Nothing but safety is judged before the student's force level is known (the
+        # alignment needs it), once the template's end is reached, or in the quiet tail
+        # of a stroke; 0 is neutral for every gate (between exit and enter).
+        judged = ((pos < ref.length - 1) & (total > OFF_THRESHOLD_N) & bool(self._peaks)).tolist()
+        level = self._level[pos]
+        harder = ((ref.band_lo[pos] - total) / level).tolist()
+        lighter = ((total - ref.band_hi[pos]) / level).tolist()
+        safety = np.max(filtered / self._caution, axis=1).tolist()
+        cues = _LEVEL_ORDER
+        gates = [self._gates[cue] for cue in cues]
+        show = [shown or cue is Cue.EASE_OFF for cue in cues]
+        # Pace: template samples reached per sample elapsed, once alignment has settled.
+        elapsed = index - self._stroke_start + 1
+        tempo_after = self._tempo_after
+        now: list[Cue] = []
+        for j, p in enumerate(pos.tolist()):
+            if judged[j]:
+                pace = math.log((p + 1) / (elapsed + j)) if elapsed + j > tempo_after else 0.0
+                levels = (harder[j], lighter[j], pace, -pace, safety[j])
+            else:
+                levels = (0.0, 0.0, 0.0, 0.0, safety[j])
+            now = [
+                cue
+                for cue, gate, level, visible in zip(cues, gates, levels, show, strict=True)
+                if gate.update(level) and visible
+            ]
+            cues_now.update(now)
+        return tuple(c for c in Cue if c in now)
 
     def _features(self, total: np.ndarray, previous: float) -> np.ndarray:
         x = total / self._peak
         slope = np.diff(x, prepend=previous / self._peak) * self._slope
         return np.column_stack([x, slope])
-
-    def _levels(self, pos: int, index: int, sample: np.ndarray, total: float) -> dict[Cue, float]:
-        ref = self.reference
-        safety = float(np.max(sample / self._caution))
-        # Nothing but safety is judged before the student's force level is known (the
-        # alignment needs it), once the template's end is reached, or in the quiet tail
-        # of a stroke; 0 is neutral for every gate (between exit and enter).
-        if not self._peaks or pos >= ref.length - 1 or total <= OFF_THRESHOLD_N:
-            return {**dict.fromkeys(_JUDGED, 0.0), Cue.EASE_OFF: safety}
-        level = self._level[pos]
-        # Pace: template samples reached per sample elapsed, once alignment has settled.
-        elapsed = index - self._stroke_start + 1
-        pace = math.log((pos + 1) / elapsed) if elapsed > self._tempo_after else 0.0
-        return {
-            Cue.PRESS_HARDER: (ref.band_lo[pos] - total) / level,
-            Cue.PRESS_LIGHTER: (total - ref.band_hi[pos]) / level,
-            Cue.SLOW_DOWN: pace,
-            Cue.SPEED_UP: -pace,
-            Cue.EASE_OFF: safety,
-        }
 
     def _begin_stroke(self, index: int, total: float) -> None:
         self._in_stroke = True
@@ -382,8 +469,9 @@ class LiveCoach:
     def _score(self, start: int, end: int) -> StrokeScore | None:
         # The detector ends a stroke where the quiet run began: drop the quiet tail.
         fs = self.reference.fs_hz
-        stroke = np.array(self._buffer[: end - self._stroke_start])
-        raw_max = np.max(self._raw[: end - self._stroke_start], axis=0)
+        # The stroke's active stretches, in order (one piece per block it spans).
+        stroke = np.concatenate(self._buffer)[: end - self._stroke_start]
+        raw_max = np.max(np.concatenate(self._raw)[: end - self._stroke_start], axis=0)
         clipped = clipped_channels(raw_max[None, :], self.reference.profile)
         try:
             scored = score_stroke(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from capture_helpers import make_blocks, other_profile, write
+from capture_helpers import make_blocks, other_profile, write  # type: ignore[import-not-found]
 
 from sensors.capture import CSV_GAP_FACTOR, read_capture, read_csv, write_csv
 from sensors.exceptions import CaptureError

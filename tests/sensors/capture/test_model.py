@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from capture_helpers import make_blocks, write
+from capture_helpers import make_blocks, write  # type: ignore[import-not-found]
 
+from sensors.blocks import SampleBlock
 from sensors.capture import Capture, read_capture, trim_block
 from sensors.exceptions import CaptureError
 from sensors.profiles import GloveProfile
@@ -71,7 +72,7 @@ def test_capture_validates_its_arrays(profile: GloveProfile) -> None:
 
 
 def test_trim_block(profile: GloveProfile) -> None:
-    block = make_blocks(profile, n_blocks=1)[0]
+    block: SampleBlock = make_blocks(profile, n_blocks=1)[0]
     assert trim_block(block, 1e9) is block
     assert trim_block(block, block.t[0]) is None
     half = trim_block(block, block.t[5])

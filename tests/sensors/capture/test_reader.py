@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from capture_helpers import make_blocks, write
+from capture_helpers import make_blocks, write  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

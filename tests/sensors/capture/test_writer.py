@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from capture_helpers import make_blocks, other_profile, write
+from capture_helpers import make_blocks, other_profile, write  # type: ignore[import-not-found]
 
 import sensors.capture.writer as writer_mod
 from sensors.blocks import SampleBlock

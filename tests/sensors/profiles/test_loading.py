@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from profile_samples import GOOD
+from profile_samples import GOOD  # type: ignore[import-not-found]
 
 from sensors.exceptions import ProfileError
 from sensors.profiles import (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from profile_samples import GOOD
+from profile_samples import GOOD  # type: ignore[import-not-found]
 
 from sensors.exceptions import ProfileError
 from sensors.profiles import (
@@ -126,6 +128,7 @@ def test_bad_embedded_dicts_name_the_field() -> None:
         GloveProfile.from_dict(doc, "capture.mtcap profile")
     assert exc.value.field == "sensors[3].contact_area_mm2"
     assert "capture.mtcap profile" in str(exc.value)
+    junk: Any
     for junk in (None, [], "profile"):
         with pytest.raises(ProfileError):
-            GloveProfile.from_dict(junk)  # type: ignore[arg-type]
+            GloveProfile.from_dict(junk)

@@ -25,7 +25,7 @@ def _packet(rng: np.random.Generator, count: int, channels: int) -> P.SamplePack
 
 # -- fuzz: only ProtocolError ever escapes ------------------------------------------------
 
-DECODERS: tuple[Callable[[bytes], object], ...] = (
+DECODERS: tuple[Callable[..., object], ...] = (  # each takes any bytes-like object
     P.decode,
     P.decode_config,
     P.decode_command,

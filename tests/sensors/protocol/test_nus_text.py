@@ -89,7 +89,7 @@ def test_text_line_channel_count_and_encoder_checks() -> None:
         P.decode_text_line(b"1,2,3", channels=5)
     for args in ((-1, [1]), (1, [-1.0]), (1, [float("nan")]), (1, []), (1, [0] * 33)):
         with pytest.raises(ValueError):
-            P.encode_text_line(*args)  # type: ignore[arg-type]
+            P.encode_text_line(*args)
 
 
 @settings(max_examples=120, deadline=None)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fake_clock import FakeClock
+from fake_clock import FakeClock  # type: ignore[import-not-found]
 
 from sensors.blocks import SampleBlock
 from sensors.capture import CaptureWriter, read_capture, write_csv

@@ -5,7 +5,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from fake_clock import FakeClock
+from fake_clock import FakeClock  # type: ignore[import-not-found]
 
 from sensors import protocol
 from sensors.exceptions import SourceError
@@ -178,10 +178,13 @@ def test_the_source_says_which_student_it_performs() -> None:
         "improve": False,
     }
     drawn = open_source("sim:friction?seed=3&student=novice&improve=1")
+    assert isinstance(drawn, SimSource)
     assert drawn.student is not None and 2 <= len(drawn.student.tendencies) <= 3
     assert "novice student: " in drawn.status().message
     assert drawn.status().message.endswith("(improving)")
-    assert "student" not in open_source("sim:friction").metadata()
+    plain = open_source("sim:friction")
+    assert isinstance(plain, SimSource)
+    assert "student" not in plain.metadata()
 
 
 def test_named_faults_change_the_streamed_signal() -> None:
@@ -191,7 +194,7 @@ def test_named_faults_change_the_streamed_signal() -> None:
     src, mid = _values(
         "sim:effleurage?seed=5&speed=0&seconds=20&student=intermediate&faults=too_light"
     )
-    assert src.student.tendencies == (("too_light", 0.5),)
+    assert src.student is not None and src.student.tendencies == (("too_light", 0.5),)
     assert mid.sum() == pytest.approx(0.775 * plain.sum(), rel=0.02)
 
 

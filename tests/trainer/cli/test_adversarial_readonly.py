@@ -22,17 +22,20 @@ import pytest
 
 from trainer.store.database import DATABASE_FILE, Store
 
-# Runs inside the namespace: each command against the read-only home, results as JSON.
+# Runs inside the namespace: each command against the read-only home, in turn in this one
+# process (the command line's own main, its output captured), results as JSON.
 _DRIVER = """
-import json, os, subprocess, sys
+import contextlib, io, json, os, sys
 home, out = sys.argv[1], sys.argv[2]
-env = {**os.environ, "MASSAGE_TRAINER_HOME": home}
+os.environ["MASSAGE_TRAINER_HOME"] = home
+from trainer.cli import main
 results = []
 for args in json.loads(sys.argv[3]):
     args = [a.replace("{out}", out) for a in args]
-    done = subprocess.run([sys.executable, "-m", "trainer", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
-    results.append([done.returncode, done.stdout, done.stderr])
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(args)
+    results.append([code, stdout.getvalue(), stderr.getvalue()])
 probe = os.path.join(home, "probe")
 try:
     open(probe, "w").close()

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "signal"))
 
-from load_bench import DIY_CURVES, BenchStep, bench_stream, write_bench_capture
+from load_bench import DIY_CURVES, BenchStep, bench_stream, write_bench_capture  # type: ignore[import-not-found]
 
 from sensors.profiles import load_profile
 from trainer.cli import calibrate_cmds, main

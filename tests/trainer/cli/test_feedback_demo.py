@@ -7,14 +7,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from trainer.cli import main
 
-# Qt cannot be imported in these runs: the options run on the Qt-free engine.
+# Qt cannot be imported in these runs: the options run on the Qt-free engine. Each
+# command line (argv[1] is a JSON list of them) runs in turn in the one blocked process,
+# which prints a JSON list of their exit codes and outputs.
 _NO_QT = """
-import importlib.abc, sys
+import contextlib, importlib.abc, io, json, sys
 
 class BlockQt(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
@@ -24,17 +27,27 @@ class BlockQt(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, BlockQt())
 from trainer.cli import main
-sys.exit(main(sys.argv[1:]))
+runs = []
+for argv in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    runs.append({"code": code, "out": out.getvalue(), "err": err.getvalue()})
+print(json.dumps(runs))
 """
 
 
-def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+def _run(*commands: list[str], home: Path) -> list[dict[str, Any]]:
+    """Run each command line in turn in one fresh process that cannot import Qt."""
     env = {**os.environ, "MASSAGE_TRAINER_HOME": str(home)}
     env.pop("QT_QPA_PLATFORM", None)
-    return subprocess.run(
-        [sys.executable, "-c", _NO_QT, *args],
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_QT, json.dumps(commands)],
         capture_output=True, text=True, env=env, timeout=180,
     )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    runs: list[dict[str, Any]] = json.loads(done.stdout)
+    return runs
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +57,15 @@ def runs(tmp_path_factory) -> tuple[Path, dict, dict]:
     At 20x: the pace changes neither the strokes nor their scores, only the waiting.
     """
     home = tmp_path_factory.mktemp("feedback-home")
-    practice = _run(
-        "demo", "--headless", "--json", "--seconds", "12", "--speed", "20", "--student",
-        "novice", "--seed", "3", "--feedback", "bandwidth", "--surface", "Mannequin", home=home,
+    practice, probe = _run(
+        ["demo", "--headless", "--json", "--seconds", "12", "--speed", "20", "--student",
+         "novice", "--seed", "3", "--feedback", "bandwidth", "--surface", "Mannequin"],
+        ["demo", "--headless", "--json", "--probe", "3", "--speed", "20"],
+        home=home,
     )  # fmt: skip
-    assert practice.returncode == 0, practice.stderr
-    probe = _run("demo", "--headless", "--json", "--probe", "3", "--speed", "20", home=home)
-    assert probe.returncode == 0, probe.stderr
-    return home, json.loads(practice.stdout), json.loads(probe.stdout)
+    assert practice["code"] == 0, practice["err"]
+    assert probe["code"] == 0, probe["err"]
+    return home, json.loads(practice["out"]), json.loads(probe["out"])
 
 
 def test_bandwidth_demo_shows_feedback_exactly_on_strokes_outside_the_band(runs) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_process import run_cli
+from cli_process import run_main  # type: ignore[import-not-found]
 
 from sensors.capture import read_capture
 from trainer.cli import main
@@ -25,8 +25,6 @@ from trainer.store.database import Store
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 EFFLEURAGE = FIXTURES / "effleurage-sim.mtcap"
-
-
 
 
 def _one_line(err: str) -> str:
@@ -40,11 +38,13 @@ def _one_line(err: str) -> str:
 def petrissage_home(tmp_path_factory) -> tuple[Path, dict, Path]:
     """A home where `demo --headless --reference petrissage-starter` practised for 6 s.
 
-    At 20x: the same strokes as at the default pace, with fewer frames painted.
+    At 20x: the same strokes as at the default pace, with fewer frames painted. In this
+    process, as `python -m trainer` runs it (`tests/trainer/test_app.py` runs the demo as a
+    process of its own).
     """
     home = tmp_path_factory.mktemp("petrissage-home")
     shot = home.parent / "petrissage-shot.jpg"
-    out = run_cli(
+    out = run_main(
         "demo", "--headless", "--seconds", "6", "--speed", "20", "--json",
         "--reference", "petrissage-starter", "--screenshot", str(shot), home=home,
     )  # fmt: skip
@@ -118,13 +118,13 @@ def test_demo_help_explains_every_option() -> None:
 def test_replay_headless_plays_once_and_exits(petrissage_home) -> None:
     home, summary, _ = petrissage_home
     # Before: no output, and it never returned (killed after 90 s).
-    out = run_cli("replay", "A2", "--headless", "--speed", "20", home=home, timeout=60)
+    out = run_main("replay", "A2", "--headless", "--speed", "20", home=home)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert lines[0].startswith("replaying attempt A2 (petrissage against petrissage-starter)")
     assert [line.split()[0] for line in lines[1:-1]] == ["A2"]
     assert lines[-1] == "end of replay: 1 stroke(s)"
-    out = run_cli("replay", "S1", "--headless", "--speed", "50", home=home, timeout=60)
+    out = run_main("replay", "S1", "--headless", "--speed", "50", home=home)
     assert out.returncode == 0, out.stderr
     strokes = [line for line in out.stdout.splitlines() if line.startswith("A")]
     assert len(strokes) == len(summary["strokes"])
@@ -136,14 +136,13 @@ def test_replay_headless_takes_the_time_the_speed_says(tmp_path, session_in) -> 
         sid = session_in(store, "effleurage", capture_from=EFFLEURAGE, end=True)
     duration = read_capture(EFFLEURAGE).duration_s
     started = time.monotonic()
-    # A subprocess with a timeout: before the fix this never returned.
-    out = run_cli(
-        "replay", f"S{sid}", "--headless", "--speed", str(duration / 3), home=tmp_path / "h",
-        timeout=60,
+    # Before the fix this never returned: the timeout mark above fails it if it hangs.
+    out = run_main(
+        "replay", f"S{sid}", "--headless", "--speed", str(duration / 3), home=tmp_path / "h"
     )  # fmt: skip
     took = time.monotonic() - started
     assert out.returncode == 0, out.stderr
-    assert 3.0 <= took < 40  # 3 s of playback, plus the interpreter's start
+    assert took >= 3.0  # 3 s of playback: the speed is honoured, not skipped
     assert out.stdout.strip().endswith("no strokes were scored")
 
 
@@ -312,15 +311,15 @@ def test_a_killed_practice_is_settled_when_history_opens_the_store(
 def test_importing_a_pack_twice_says_nothing_new(petrissage_home, tmp_path) -> None:
     home, _, _ = petrissage_home
     pack = tmp_path / "class.mtpack"
-    assert run_cli("pack", "export", str(pack), "--session", "1", home=home).returncode == 0
+    assert run_main("pack", "export", str(pack), "--session", "1", home=home).returncode == 0
     other = tmp_path / "student"
-    first = run_cli("pack", "import", str(pack), home=other)
+    first = run_main("pack", "import", str(pack), home=other)
     assert first.returncode == 0, first.stderr
     # The bundled starter it was scored against is in every library already.
     assert "0 new reference(s), 1 already present; 1 new session(s), 0 already present" in (
         first.stdout
     )
-    second = run_cli("pack", "import", str(pack), home=other)
+    second = run_main("pack", "import", str(pack), home=other)
     assert second.returncode == 0, second.stderr
     # Before: "imported 1 reference(s) and 0 session(s)".
     assert second.stdout.strip() == (

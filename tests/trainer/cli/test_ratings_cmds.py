@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_process import run_main  # type: ignore[import-not-found]
 
 from trainer.cli import main
 from trainer.ratings.calibration import overall_scores
@@ -33,13 +31,14 @@ INSTRUCTORS = np.array([0.1, 0.6, 0.1, 0.2])
 
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory) -> Path:
-    """A data home where `demo --headless` practised long enough for 20+ attempts."""
+    """A data home where `demo --headless` practised long enough for 20+ attempts.
+
+    Run in this process, as `python -m trainer` runs it (the start-up paid once per worker).
+    """
     home = tmp_path_factory.mktemp("ratings-demo")
-    env = {**os.environ, "MASSAGE_TRAINER_HOME": str(home)}
-    out = subprocess.run(
-        [sys.executable, "-m", "trainer", "demo", "--headless", "--seconds", "60",
-         "--speed", DEMO_SPEED, "--student", "novice", "--json"],
-        capture_output=True, text=True, env=env, timeout=600,
+    out = run_main(
+        "demo", "--headless", "--seconds", "60", "--speed", DEMO_SPEED, "--student", "novice",
+        "--json", home=home,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["strokes"]) >= 20

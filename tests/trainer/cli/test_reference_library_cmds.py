@@ -203,7 +203,7 @@ def test_build_refuses_takes_labelled_with_another_technique(capsys, tmp_path) -
 def test_build_recognises_unlabelled_takes_of_another_technique(capsys, tmp_path) -> None:
     import dataclasses
 
-    takes = []
+    takes: list[str] = []
     for technique in ("effleurage", "petrissage", "effleurage"):
         cap = read_capture(FIXTURES / f"{technique}-sim.mtcap")
         if takes and technique == "effleurage":

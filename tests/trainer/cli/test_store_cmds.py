@@ -2,13 +2,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cli_process import run_cli
+from cli_process import run_main  # type: ignore[import-not-found]
 
 from sensors.capture import read_capture
 from trainer.cli import main
@@ -17,16 +14,17 @@ from trainer.store.database import DATABASE_FILE, Store
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "effleurage-sim.mtcap"
 
 
-
-
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory) -> Path:
     """A data home where `demo --headless` practised for 6 s (a real recorded session).
 
-    At 20x: the same strokes as at the default pace, with fewer frames painted.
+    At 20x: the same strokes as at the default pace, with fewer frames painted. In this
+    process (the window, engine and store as `python -m trainer` runs them): the commands
+    below read what it left on disk. `tests/trainer/test_app.py` runs the demo as a
+    process of its own.
     """
     home = tmp_path_factory.mktemp("demo-home")
-    out = run_cli("demo", "--headless", "--seconds", "6", "--speed", "20", "--json", home=home)
+    out = run_main("demo", "--headless", "--seconds", "6", "--speed", "20", "--json", home=home)
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert summary["session_id"] == 1 and len(summary["strokes"]) >= 3
@@ -34,7 +32,7 @@ def demo_home(tmp_path_factory) -> Path:
 
 
 def test_history_json_lists_the_demo_session_and_its_attempts(demo_home) -> None:
-    out = run_cli("history", "--json", home=demo_home)
+    out = run_main("history", "--json", home=demo_home)
     assert out.returncode == 0, out.stderr
     (session,) = json.loads(out.stdout)["sessions"]
     assert session["technique"] == "effleurage" and session["state"] == "finished"
@@ -63,7 +61,7 @@ def test_history_text_filters_and_attempts(demo_home, capsys, monkeypatch) -> No
 
 
 def test_replay_json_gives_the_attempt_the_reference_and_the_path(demo_home) -> None:
-    out = run_cli("replay", "A2", "--json", home=demo_home)
+    out = run_main("replay", "A2", "--json", home=demo_home)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["reference"] == "effleurage-starter" and data["focus"] == 1
@@ -75,27 +73,17 @@ def test_replay_json_gives_the_attempt_the_reference_and_the_path(demo_home) -> 
 
 def test_replay_headless_screenshot_of_a_demo_attempt(demo_home, tmp_path) -> None:
     png = tmp_path / "shots" / "replay.png"
-    out = run_cli("replay", "A2", "--headless", "--screenshot", str(png), home=demo_home)
+    out = run_main("replay", "A2", "--headless", "--screenshot", str(png), home=demo_home)
     assert out.returncode == 0, out.stderr
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     assert "Traceback" not in out.stderr
 
 
-def test_replay_without_a_screen_says_how_in_one_line(demo_home) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
-    }
-    env["MASSAGE_TRAINER_HOME"] = str(demo_home)
-    out = subprocess.run(
-        [sys.executable, "-m", "trainer", "replay", "S1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+def test_replay_without_a_screen_says_how_in_one_line(demo_home, monkeypatch) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    out = run_main("replay", "S1", home=demo_home)
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
         "massage-trainer: error: no screen found (DISPLAY/WAYLAND_DISPLAY unset): "
@@ -132,13 +120,13 @@ def test_delete_is_undoable_from_history(tmp_path, monkeypatch, capsys, session_
 
 def test_pack_export_and_import_between_homes(demo_home, tmp_path) -> None:
     pack = tmp_path / "class.mtpack"
-    out = run_cli("pack", "export", str(pack), "--session", "1", home=demo_home)
+    out = run_main("pack", "export", str(pack), "--session", "1", home=demo_home)
     assert out.returncode == 0, out.stderr
     assert "exported 1 reference(s) and 1 session(s)" in out.stdout
     other = tmp_path / "student-home"
-    out = run_cli("pack", "import", str(pack), home=other)
+    out = run_main("pack", "import", str(pack), home=other)
     assert out.returncode == 0, out.stderr
-    out = run_cli("history", "--json", home=other)
+    out = run_main("history", "--json", home=other)
     (session,) = json.loads(out.stdout)["sessions"]
     assert session["strokes"] >= 3
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from person_sessions import finished_session
+from person_sessions import finished_session  # type: ignore[import-not-found]
 
 from sensors.capture import read_capture
 from trainer.cli import main
@@ -18,8 +18,6 @@ from trainer.store.database import Store
 def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("MASSAGE_TRAINER_HOME", str(tmp_path))
     return tmp_path
-
-
 
 
 def _err_line(capsys) -> str:

@@ -26,7 +26,7 @@ def test_all_names_exist() -> None:
         assert hasattr(trainer.dtw, name), name
 
 
-@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no dispatchers without the JIT")
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no dispatchers without the JIT")  # type: ignore[attr-defined]
 def test_warmup_compiles_every_kernel() -> None:
     trainer.dtw.warmup()
     assert {"dtw_cost", "nn_search", "open_end_rows", "spring_steps"} <= set(KERNELS)
@@ -34,7 +34,7 @@ def test_warmup_compiles_every_kernel() -> None:
         assert getattr(_kernels, name).signatures, f"{name} not compiled by warmup()"
 
 
-@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="measures the JIT cache")
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="measures the JIT cache")  # type: ignore[attr-defined]
 def test_second_process_loads_kernels_from_cache() -> None:
     trainer.dtw.warmup()  # this process compiled or loaded them: the cache is written
     script = textwrap.dedent(

@@ -93,7 +93,7 @@ def test_gunpoint_published_error_rates() -> None:
     # UCR archive / Ratanamahatana & Keogh 2005: 1-NN test error 0.0933 with full-window
     # DTW and 0.0867 with Euclidean distance, i.e. 14 and 13 of the 150 test series.
     xtr, ytr, xte, yte = _gunpoint()
-    search = NearestNeighbours(xtr)
+    search = NearestNeighbours(list(xtr))
     dtw_wrong = sum(ytr[search.query(x)[0]] != y for x, y in zip(xte, yte, strict=True))
     euclid = ((xte[:, None, :] - xtr[None, :, :]) ** 2).sum(axis=2)
     euclid_wrong = int((ytr[np.argmin(euclid, axis=1)] != yte).sum())
@@ -105,7 +105,7 @@ def test_gunpoint_published_error_rates() -> None:
 def test_gunpoint_pruned_search_equals_brute_force() -> None:
     xtr, _, xte, _ = _gunpoint()
     r = 15  # 10 % of the length
-    search = NearestNeighbours(xtr, window=r)
+    search = NearestNeighbours(list(xtr), window=r)
     for x in xte:
         brute = np.array([dtai.distance_fast(x, c, window=r + 1, use_pruning=False) for c in xtr])
         index, dist = search.query(x)

@@ -135,7 +135,9 @@ def test_tare_zeroes_a_resting_offset_and_refuses_a_moving_hand() -> None:
         _wait(lambda: acq.buffer.written > 200)
         acq.request_tare()
         _wait(lambda: any(e.kind is EventKind.TARE for e in acq.events()))
-        np.testing.assert_allclose(acq.tare_offsets, offsets, atol=0.02)
+        tared = acq.tare_offsets
+        assert tared is not None
+        np.testing.assert_allclose(tared, offsets, atol=0.02)
         written = acq.buffer.written
         _wait(lambda: acq.buffer.written > written + 50)
         assert acq.buffer.snapshot(40).values.max() < 0.06

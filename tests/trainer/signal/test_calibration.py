@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from trainer.signal import ActivityDetector, DriftMonitor, DriftWarning, Tare, c
 FS = 100.0
 
 
-def _stub_profile(channels: int = 2) -> SimpleNamespace:
+def _stub_profile(channels: int = 2) -> Any:  # a stand-in for a GloveProfile
     # The calibration maths belongs to the profile; here only the wiring is tested.
     return SimpleNamespace(
         name="stub",

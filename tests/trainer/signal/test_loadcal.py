@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from load_bench import (
+from load_bench import (  # type: ignore[import-not-found]
     DIY_CURVES,
     BenchStep,
     LoadBenchSource,
@@ -113,7 +113,7 @@ def test_power_law_with_heavy_loads_is_recovered_on_a_16_bit_glove() -> None:
 def test_the_curve_is_monotone_through_the_origin_and_clipped_at_the_heaviest_load() -> None:
     curve = fsr_divider(k=30.0, exponent=0.9, r_m=10.0, full=3700.0, offset=6.0)
     forces = np.array(LOADS_KG) * STANDARD_GRAVITY
-    fit = fit_sensor("palm", 6.0, curve(forces), forces)
+    fit = fit_sensor("palm", 6.0, curve(forces), forces.tolist())
     raw = np.linspace(0.0, 4095.0, 8191)
     newtons = fit.to_newtons(raw)
     assert np.all(np.diff(newtons) >= 0)
@@ -148,7 +148,7 @@ def test_a_repeated_load_is_averaged() -> None:
 
 def test_the_written_table_round_trips_through_a_profile_toml(diy) -> None:
     forces = np.array(LOADS_KG) * STANDARD_GRAVITY
-    fit = fit_sensor("thumb", 40.0, DIY_CURVES[2](forces), forces)
+    fit = fit_sensor("thumb", 40.0, DIY_CURVES[2](forces), forces.tolist())
     new = CalibrationFit((fit,)).apply(diy)
     back = parse_profile(profile_to_toml(new))
     raw = np.linspace(0, 4095, 300)

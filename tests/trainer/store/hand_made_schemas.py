@@ -32,7 +32,9 @@ CREATE TABLE attempt_components (
 """
 
 #: Schema 4 added instructors' ratings.
-TABLES_V4 = TABLES_V3 + """CREATE TABLE ratings (id INTEGER PRIMARY KEY,
+TABLES_V4 = (
+    TABLES_V3
+    + """CREATE TABLE ratings (id INTEGER PRIMARY KEY,
     attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,
     rater TEXT NOT NULL CHECK (length(rater) BETWEEN 1 AND 100),
     rating REAL NOT NULL CHECK (rating >= 0 AND rating <= 10),
@@ -40,3 +42,4 @@ TABLES_V4 = TABLES_V3 + """CREATE TABLE ratings (id INTEGER PRIMARY KEY,
 CREATE INDEX ratings_by_attempt ON ratings (attempt_id, rater);
 CREATE INDEX ratings_by_rater ON ratings (rater, created_at);
 """
+)

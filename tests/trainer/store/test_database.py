@@ -116,7 +116,11 @@ def test_components_default_to_the_scores_four_and_any_name_round_trips(
         means = store.component_means([sid])[sid]
         assert means["toy_rhythm"] == 61.25 and means["shape"] == 95.0
         assert means["tempo"] == 90.0  # only the attempt that has it
-        for bad, message in (({"": 1.0}, "1 to 100 characters"), ({"x": "high"}, "number")):
+        cases: tuple[tuple[Any, str], ...] = (
+            ({"": 1.0}, "1 to 100 characters"),
+            ({"x": "high"}, "number"),
+        )
+        for bad, message in cases:
             with pytest.raises(StoreError, match=message):
                 store.add_attempt(sid, 2, make_score(4.0), components=bad)
         assert len(store.attempts(sid)) == 2  # nothing half-written

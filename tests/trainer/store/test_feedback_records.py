@@ -70,6 +70,7 @@ def test_a_recording_keeps_what_each_stroke_showed(tmp_path: Path, make_score) -
         )
         recording.start("effleurage", "effleurage-starter", load_profile("reference-glove"))
         sid = recording.session_id
+        assert sid is not None
         # A stroke's record may come before its attempt (the GUI sees the stroke first).
         recording.add_feedback(_fb(0, card=False))
         recording.add_score(make_score(1.0, overall=70.0))
@@ -120,6 +121,7 @@ def test_progress_counts_feedback_use_and_each_strokes_own_mode(
     assert scores[0].feedback == tuple(records) and scores[1].feedback == (None, None)
     (p,) = progress(scores, now=datetime.now(UTC) + timedelta(hours=1))
     assert (p.with_feedback.mean, p.with_feedback.n) == (85.0, 2)
+    assert p.dependence is not None
     assert (p.probe.mean, p.dependence.difference) == (72.0, 13.0)
     assert (p.feedback_use.strokes, p.feedback_use.shown, p.feedback_use.requested) == (3, 2, 1)
     out = p.to_dict()
@@ -141,8 +143,12 @@ def test_the_headless_practice_records_what_it_showed(tmp_path: Path) -> None:
             open_source(spec), make_coach(ref), FeedbackPolicy("every_n:2"), recorder=recorder,
             technique="effleurage", reference=ref.name, seconds=8.0, timeout_s=120.0,
         )  # fmt: skip
-        rows = store.stroke_feedback([recorder.session_id])[recorder.session_id]
+        sid = recorder.session_id
+        assert sid is not None
+        records = [record for _, record in store.stroke_feedback([sid])[sid]]
     assert len(result.strokes) >= 3 and not result.messages
-    assert [r.card for _, r in rows] == [s.card for s in result.strokes]
-    assert [r.card for _, r in rows][:3] == [True, False, True]
-    assert {r.mode for _, r in rows} == {"every_n:2"}
+    assert None not in records  # every stroke has its record
+    shown = [r.card for r in records if r is not None]
+    assert shown == [s.card for s in result.strokes]
+    assert shown[:3] == [True, False, True]
+    assert {r.mode for r in records if r is not None} == {"every_n:2"}

@@ -54,6 +54,7 @@ def test_pack_round_trip_brings_sessions_attempts_and_references(pack, tmp_path)
         assert session.attempts >= 5 and session.capture.is_file()
         assert store.attempts(session.id)[0].score.path is not None
         assert set(library.names()) >= {"friction-starter", "effleurage-starter"}
+        assert session.reference_hash is not None
         assert store.reference(session.reference_hash).name == "effleurage-starter"
         # Importing again adds nothing.
         again = import_pack(pack, store=store, library=library)
@@ -304,6 +305,7 @@ def test_a_reference_written_with_other_formatting_imports(pack, tmp_path) -> No
         )
         (session,) = store.sessions()
         assert session.id in summary["sessions"]
+        assert session.reference_hash is not None
         assert store.reference(session.reference_hash).name == session.reference_name
 
 

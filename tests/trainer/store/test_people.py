@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from person_sessions import finished_session
+from person_sessions import finished_session  # type: ignore[import-not-found]
 
 from trainer.exceptions import StoreError
 from trainer.store.database import DATABASE_FILE, SCHEMA_VERSION, Store

@@ -6,14 +6,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hand_made_schemas import TABLES_V4
+from hand_made_schemas import TABLES_V4  # type: ignore[import-not-found]
 
 from trainer.exceptions import StoreError
 from trainer.store.database import DATABASE_FILE, SCHEMA_VERSION, Store
 from trainer.store.progress import check_surface
 
 # A version-4 database as schemas 1-4 left it, written by hand (not by the migrations).
-_V4 = TABLES_V4 + """
+_V4 = (
+    TABLES_V4
+    + """
 INSERT INTO users VALUES (1, 'ana', 'student', '2026-02-01T09:00:00+00:00');
 INSERT INTO sessions (id, user_id, started_at, ended_at, glove, source, technique,
     reference_name, feedback_mode, capture) VALUES (1, 1, '2026-02-01T09:00:00+00:00',
@@ -25,6 +27,7 @@ INSERT INTO attempt_components VALUES (1, 'shape', 90.0);
 INSERT INTO ratings VALUES (1, 1, 'bo', 7.5, '[]', '', '2026-02-02T09:00:00+00:00');
 PRAGMA user_version = 4;
 """
+)
 
 
 def test_version_4_database_is_upgraded_every_session_a_practice(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ def test_first_probe_after_a_gap_counts_not_later_ones_after_the_same_practice()
     (p,) = progress(sessions, now=T0 + timedelta(days=10))
     day, week, weeks8 = p.retention
     for r in (day, week):
+        assert r.before is not None and r.after is not None
         assert (r.before.session, r.after.session, r.change) == (2, 3, -10.0)
     assert weeks8.after is None
     assert p.next_retest == T0 + timedelta(minutes=10, days=56)
@@ -44,6 +45,7 @@ def test_a_probe_before_any_practice_is_no_before_and_has_no_gap() -> None:
     ]
     (p,) = progress(sessions, now=T0)
     day = p.retention[0]
+    assert day.after is not None
     assert day.after.session == 3 and day.after.gap_days == pytest.approx(2.0 - 10 / 1440)
     assert day.before is None and day.change is None  # no probe while training was fresh
     assert p.dependence is not None and p.dependence.difference == pytest.approx(90 - 62.5)

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hand_made_schemas import TABLES_V3
+from hand_made_schemas import TABLES_V3  # type: ignore[import-not-found]
 
 from trainer.exceptions import RatingError, StoreError
 from trainer.ratings.model import Rating
@@ -22,7 +22,9 @@ from trainer.store.ratings import (
 from trainer.store.references import ReferenceLibrary
 
 # Version 3 as schema 3 left it, by hand: the tables of versions 1-3 with one attempt.
-_V3_SCHEMA = TABLES_V3 + """
+_V3_SCHEMA = (
+    TABLES_V3
+    + """
 INSERT INTO users VALUES (1, 'ana', 'student', '2026-02-01T09:00:00+00:00');
 INSERT INTO sessions (id, user_id, started_at, ended_at, glove, source, technique,
     reference_name, feedback_mode, capture) VALUES (1, 1, '2026-02-01T09:00:00+00:00',
@@ -33,6 +35,7 @@ INSERT INTO attempts (id, session_id, idx, start_s, end_s, overall, deductions) 
 INSERT INTO attempt_components VALUES (1, 'shape', 90.0), (1, 'tempo', 80.0);
 PRAGMA user_version = 3;
 """
+)
 
 
 def test_version_3_database_is_upgraded_and_takes_ratings(tmp_path: Path) -> None:

@@ -49,6 +49,7 @@ def test_attempt_replay_maps_the_attempt_onto_the_reference(practised) -> None:
     assert span[0] == pytest.approx(target.score.start_s, abs=1e-6)
     assert span[-1] + 1 / data.capture.sample_rate_hz == pytest.approx(target.score.end_s, abs=1e-6)
     length = data.reference.length
+    assert replay.on_template is not None and replay.template_on_attempt is not None
     assert replay.on_template.shape == (length,)
     assert replay.template_on_attempt.shape == (replay.stop - replay.first, 3)
     # Warped time: where the reference peaks, so does the attempt mapped onto it.
@@ -76,6 +77,7 @@ def test_replay_survives_a_rebuilt_reference(practised, monkeypatch) -> None:
         other = ReferenceLibrary().get("friction-starter")
         monkeypatch.setattr(ReferenceLibrary, "get", lambda self, name: other)
         after = load_replay(store, str(sid))
+    assert after.reference is not None and before.reference is not None
     assert after.reference.name == before.reference.name == "effleurage-starter"
     np.testing.assert_array_equal(after.reference.template, before.reference.template)
 
@@ -101,5 +103,6 @@ def test_replay_json_is_serialisable(practised) -> None:
     with Store(home, readonly=True) as store:
         data = load_replay(store, str(sid))
     out = json.loads(json.dumps(data.to_dict(arrays=True)))
+    assert data.reference is not None
     assert out["session"]["id"] == sid and len(out["attempts"]) == data.session.attempts
     assert len(out["t"]) == data.capture.n_samples and len(out["band_lo"]) == data.reference.length
