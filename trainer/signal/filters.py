@@ -8,6 +8,7 @@ zero-phase ``sosfiltfilt``, so stroke timing is not delayed. Both restart at gap
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import Any
@@ -65,7 +66,16 @@ def design_lowpass(cutoff_hz: float, fs_hz: float, order: int = 4) -> np.ndarray
         raise SignalError(f"cutoff {cutoff_hz} Hz must be within (0, {fs / 2:g}) Hz at {fs:g} Hz")
     if isinstance(order, bool) or int(order) != order or order < 1:
         raise SignalError(f"filter order must be a positive integer, got {order!r}")
-    return signal.butter(int(order), cutoff_hz, btype="low", fs=fs, output="sos")
+    # A copy: callers own their array, the cache keeps its own.
+    return _butter_sos(float(cutoff_hz), fs, int(order)).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _butter_sos(cutoff_hz: float, fs_hz: float, order: int) -> np.ndarray:
+    """Design the filter once per (cutoff, rate, order): scoring a stroke asks ~10 times."""
+    sos = signal.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
+    sos.setflags(write=False)
+    return sos
 
 
 class StreamingFilter:
