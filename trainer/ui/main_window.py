@@ -9,6 +9,7 @@ timer that ticks the controllers. What each view does lives in its controller
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from trainer.ui.controllers.rate import RateController
 from trainer.ui.history_view import HistoryView
 from trainer.ui.instructor_view import InstructorView
 from trainer.ui.people_bar import PeopleBar
-from trainer.ui.plots import FrameCounter
+from trainer.ui.plots import FrameCounter, FramePacer
 from trainer.ui.practice_view import PracticeView
 from trainer.ui.rate_view import RateView, install_note_escape
 from trainer.ui.replay_view import ReplayView
@@ -122,8 +123,9 @@ class MainWindow(QtWidgets.QMainWindow):
         Injected dependencies (source factory, references, scorer, scan, store).
     settings : QtCore.QSettings or None
         Where geometry and last choices persist; ``None`` persists nothing.
-    frame_interval_ms : int
-        Frame timer period (33 ms ≈ 30 frames per second).
+    frame_interval_ms : int or None
+        A fixed frame timer period; ``None`` (the app's): 16 ms (60 frames a second) while
+        frames cost little, 33 ms when they do not (:class:`~trainer.ui.plots.FramePacer`).
     window_s : float
         Seconds of samples kept in the acquisition's ring buffer.
 
@@ -160,7 +162,7 @@ class MainWindow(QtWidgets.QMainWindow):
         services: Services,
         *,
         settings: QtCore.QSettings | None = None,
-        frame_interval_ms: int = 33,
+        frame_interval_ms: int | None = None,
         window_s: float = 15.0,
     ) -> None:
         super().__init__()
@@ -180,7 +182,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(frame_interval_ms)
+        #: Picks the frame interval from what frames cost (``None``: a fixed one was asked).
+        self.pacer = FramePacer() if frame_interval_ms is None else None
+        self.timer.setInterval(self.pacer.interval_ms if self.pacer else frame_interval_ms or 33)
         self.timer.timeout.connect(self.tick)
 
         self.resize(1280, 800)
@@ -412,6 +416,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def tick(self) -> None:
         """One frame: worker results, acquisition events, then each controller's view."""
+        began = time.perf_counter()
         self.jobs.poll()
         self.practice_controller.poll_autostart()
         for event in self.connect_controller.events():
@@ -430,6 +435,12 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.frames % 15 == 0:
             fps = self.fps.fps
             self.fps_label.setText(f"{fps:.0f} fps" if fps else "")
+        if self.pacer is not None:
+            # What a frame costs: this work, and painting the plot the last frame changed.
+            cost = time.perf_counter() - began + self.practice_view.plot.take_paint_seconds()
+            interval = self.pacer.add(cost)
+            if interval != self.timer.interval():
+                self.timer.setInterval(interval)
 
     # -- screens --
 

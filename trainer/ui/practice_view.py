@@ -9,7 +9,8 @@ side column.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,12 @@ CUE_TEXT: dict[str, str] = {
 }
 
 _SCORE_CARDS = 3
+#: Narrower than this (a 1366×768 screen at 150 %), one score card: two and the
+#: session summary would make the page scroll sideways.
+_TWO_CARDS = 760
 _CUE_HEIGHT = 56  # two lines of a cue
+#: Tallest the score row grows (a card with two long deductions, wrapped).
+_ROW_MAX = 226
 _EASE_OFF = "ease off: near pain threshold"
 #: What the cue box says while a stroke has no live feedback, per mode kind.
 _QUIET_TEXT = {
@@ -46,6 +52,24 @@ _QUIET_TEXT = {
     "summary": "Scores at the end of the set",
     "off": "No feedback: feel it yourself",
 }
+
+
+@contextlib.contextmanager
+def _painted_later(widget: QtWidgets.QWidget) -> Iterator[None]:
+    """Hold ``widget``'s immediate repaints; it is painted with the next frame."""
+    widget.setUpdatesEnabled(False)
+    try:
+        yield
+    finally:
+        widget.setUpdatesEnabled(True)  # schedules one update()
+
+
+def _side_width(page_width: int) -> int:
+    """Width of the cue and hand column for a page ``page_width`` wide.
+
+    Set by the page alone, never by what the cue says (see ``PracticeView``).
+    """
+    return max(230, min(330, round(0.3 * page_width)))
 
 
 def _ordinal(n: int) -> str:
@@ -183,6 +207,7 @@ class PracticeView(QtWidgets.QWidget):
         #: Strokes whose card the student may see: (stroke number, score).
         self.shown: list[tuple[int, Any]] = []
         self._heat_written = -1
+        self._heat_due: tuple[np.ndarray, np.ndarray] | None = None  # for the next frame
         self.running = False
         #: The running (or last) session is a no-feedback probe.
         self.probe = False
@@ -221,7 +246,9 @@ class PracticeView(QtWidgets.QWidget):
             combo.setSizeAdjustPolicy(
                 QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(8)
+            # 6 characters at the least: at 1366×768 and 150 % the header still fits
+            # beside a vertical scroll bar, with no sideways scrolling.
+            combo.setMinimumContentsLength(6)
         self.technique.setAccessibleName("Technique")
         self.reference.setAccessibleName("Reference")
         self.feedback.setAccessibleName("Feedback")
@@ -311,38 +338,52 @@ class PracticeView(QtWidgets.QWidget):
         cue_card.body.addWidget(self.probe_offer)
         cue_card.body.addWidget(self.last_note)
         cue_card.body.addWidget(self.tare_note)
+        for words in (self.cue, self.cue_hint, self.tare_note, self.last_note, self.probe_text):
+            # What they say changes with every stroke; their length must not set the
+            # column's width: each change resized the plot beside it (a relayout and
+            # full repaint of both plots, tens of milliseconds, and a jumping plot).
+            words.setSizePolicy(
+                QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+            )
         side.addWidget(cue_card)
         hand_card = Card("Load on the hand")
         self.heatmap = HandHeatmap()
         hand_card.body.addWidget(self.heatmap, 1)
         side.addWidget(hand_card, 1)
-        side_widget = QtWidgets.QWidget()
-        side_widget.setLayout(side)
-        side_widget.setMinimumWidth(230)
-        side_widget.setMaximumWidth(330)
+        self._side = QtWidgets.QWidget()
+        self._side.setLayout(side)
+        self._side.setFixedWidth(_side_width(1280))  # follows the page's width (resizeEvent)
         side.setContentsMargins(0, 0, 0, 0)
-        middle.addWidget(side_widget, 0)
+        middle.addWidget(self._side, 0)
         outer.addLayout(middle, 1)
 
         # -- bottom: score cards + session --
         bottom = QtWidgets.QHBoxLayout()
         bottom.setSpacing(12)
         self.cards = [ScoreCard() for _ in range(_SCORE_CARDS)]
-        for card in self.cards:  # as tall as their contents need (never squeezed)
-            card.setMaximumHeight(226)
+        for card in self.cards:
             card.setVisible(False)
             bottom.addWidget(card, 1)
         self.placeholder = Card()
         self.placeholder_text = label("", "muted", wrap=True)
         self.placeholder_text.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.placeholder.body.addWidget(self.placeholder_text, 1)
-        self.placeholder.setMinimumHeight(120)
-        self.placeholder.setMaximumHeight(226)
         bottom.addWidget(self.placeholder, _SCORE_CARDS)
         self.summary = SessionSummary()
         self.summary.setMinimumWidth(230)
         self.summary.setMaximumWidth(330)
-        self.summary.setMaximumHeight(226)
+        # One height for the whole row, whatever it shows: at least a card with two
+        # one-line deductions, more only if a card or the summary needs it, and during a
+        # session it never shrinks back. The row grew and shrank with each stroke's card
+        # and the summary's lines, and the plot above with it (see the cue's words).
+        self.cards[0].deductions.setText("−\n−")
+        self._row_base = self.cards[0].sizeHint().height()
+        self.cards[0].deductions.setText("")
+        self._row_height = 0
+        self._set_row_height(self._row_base)
+        self._fit_pending = False
+        for part in (*self.cards, self.summary):
+            part.installEventFilter(self)  # their relayouts: see _fit_soon
         #: Score cards shown at once: fewer on a narrow window (see resizeEvent).
         self.card_slots = _SCORE_CARDS
         bottom.addWidget(self.summary)
@@ -361,6 +402,7 @@ class PracticeView(QtWidgets.QWidget):
             return
         self._profile = profile
         self._fs = None if profile is None else float(profile.sample_rate_hz)
+        self._heat_due = None  # the old glove's loads
         self.plot.set_profile(profile)
         self.heatmap.set_profile(profile)
         self._fill_references()
@@ -541,6 +583,7 @@ class PracticeView(QtWidgets.QWidget):
         self.probe_strokes = probe_strokes
         self.scores = []
         self.shown = []
+        self._set_row_height(self._row_base)  # a new set: the row fits its cards afresh
         kind = (mode or FeedbackMode()).kind
         self._quiet = "Probe: no feedback" if probe else _QUIET_TEXT.get(kind, "")
         for card in self.cards:
@@ -679,7 +722,8 @@ class PracticeView(QtWidgets.QWidget):
         recent = self.shown[-self.card_slots :][::-1]
         for i, card in enumerate(self.cards):
             if i < len(recent):
-                card.show_score(*recent[i])
+                with _painted_later(card):  # its four bars would each repaint at once
+                    card.show_score(*recent[i])
                 card.setVisible(True)
             else:
                 card.setVisible(False)
@@ -697,10 +741,64 @@ class PracticeView(QtWidgets.QWidget):
         """The reference band is shown."""
         return self._band_shown
 
+    # -- layout: a plot that keeps its size --
+
+    def _set_row_height(self, height: int) -> None:
+        self._row_height = height
+        for part in (*self.cards, self.placeholder, self.summary):
+            part.setFixedHeight(height)
+
+    def _fit_soon(self) -> None:
+        """Fit the score row once the pending relayouts are done (widths are known)."""
+        if not self._fit_pending:
+            self._fit_pending = True
+            QtCore.QTimer.singleShot(0, self, self._fit_bottom_row)
+
+    def _fit_bottom_row(self) -> None:
+        """Grow the score row to what its tallest card or the summary needs (to a cap)."""
+        self._fit_pending = False
+        need = self._row_base
+        for part in (*self.cards, self.summary):
+            if part.isVisibleTo(self):
+                need = max(need, part.heightForWidth(part.width()))
+        need = min(need, _ROW_MAX)
+        if need > self._row_height:
+            self._set_row_height(need)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        """Refit the score row when a card or the summary relays out (new text)."""
+        if event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self._fit_soon()
+        return super().eventFilter(watched, event)
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        """After a relayout, fit the score row and have the scroll area take the new size.
+
+        The page scrolls below its minimum size (a 1366×768 screen at 150 %), but the
+        scroll area only asks again when it is resized: a page that grew while shown (a
+        note under the cue, a wrapped line) kept the old height and squeezed its cards.
+        """
+        handled = super().event(event)
+        if event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self._fit_soon()
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QtWidgets.QScrollArea):
+                area = area.parentWidget()
+            if area is not None:
+                QtCore.QCoreApplication.postEvent(
+                    area, QtCore.QEvent(QtCore.QEvent.Type.LayoutRequest)
+                )
+        return handled
+
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
-        """Reflow: two score cards on a narrow window (a 1024×600 screen), three if wide."""
+        """Reflow: three score cards if wide, two on a 1024×600 screen, one if narrower."""
         super().resizeEvent(event)
-        slots = _SCORE_CARDS if event.size().width() >= 1000 else _SCORE_CARDS - 1
+        width = event.size().width()
+        self._side.setFixedWidth(_side_width(width))
+        if width != event.oldSize().width():
+            self._set_row_height(self._row_base)  # other widths, other lines: fit again
+            self._fit_soon()
+        slots = _SCORE_CARDS if width >= 1000 else _SCORE_CARDS - 1 if width >= _TWO_CARDS else 1
         if slots != self.card_slots:
             self.card_slots = slots
             self._show_cards()
@@ -712,7 +810,7 @@ class PracticeView(QtWidgets.QWidget):
         if self.running:
             self.placeholder_text.setText(self._running_placeholder())
             return
-        self.progress.setValue(0)
+        self._set_progress(0)
         if self._profile is None:
             self.subtitle.setText("Connect a glove to start")
             cue, hint = "Connect a glove", "Connect view: simulated glove, capture or BLE"
@@ -780,14 +878,27 @@ class PracticeView(QtWidgets.QWidget):
             pos = max(0, live.position)
             template_ahead = np.asarray(ref.total)[pos : pos + live.band_ahead[0].size]
         drawn = self.plot.show_frame(snap, live if self.running else None, template_ahead, self._fs)
+        if self._heat_due is not None:
+            # The hand map shows a block one frame after the plot: a frame with new
+            # samples then paints the plot alone, sooner (the hand map costs a few ms).
+            self.heatmap.set_loads(*self._heat_due)
+            self._heat_due = None
         if drawn and self._profile is not None and snap.written != self._heat_written:
             self._heat_written = snap.written
             recent = snap.values[snap.t >= snap.t[-1] - 0.1]
             clipped = np.any(recent >= self._profile.saturation_n, axis=0)
-            self.heatmap.set_loads(recent.mean(axis=0), clipped)
+            self._heat_due = (recent.mean(axis=0), clipped)
         if self.running and live is not None:
             self._show_cues(live, live_feedback)
         return drawn
+
+    def _set_progress(self, value: int) -> None:
+        if value != self.progress.value():
+            # A progress bar repaints itself at once when set (a couple of milliseconds
+            # with the style sheet, nearly every frame of a stroke): painted with the
+            # rest of the frame instead.
+            with _painted_later(self.progress):
+                self.progress.setValue(value)
 
     def _show_cues(self, live: LiveState, live_feedback: bool = True) -> None:
         safety = any(getattr(c, "value", c) == _EASE_OFF for c in live.cues)
@@ -806,7 +917,7 @@ class PracticeView(QtWidgets.QWidget):
             self.cue.setText(text)
             self.cue.setStyleSheet(f"color: {colour};")
         shown = live_feedback and live.active
-        self.progress.setValue(round(100 * live.progress) if shown else 0)
+        self._set_progress(round(100 * live.progress) if shown else 0)
         if self.probe:
             hint = f"{min(live.strokes, self.probe_strokes)} of {self.probe_strokes} strokes"
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from fakes import make_services
+from PySide6 import QtCore
 
 from sensors.profiles import load_profile
 from sensors.sources import open_source
@@ -50,11 +51,14 @@ def test_practice_plot_renders_hundreds_of_live_frames(qtbot, themed_app, refere
             assert _finite(curve).size > 500
         assert _finite(plot.band_hi).size > 50  # the reference band was drawn
         assert window.acquisition is not None and window.acquisition.error is None
-        # x follows time: the view ends just after the newest sample.
+        # The axis reads seconds from now and stays put; the data slide under it: the
+        # plot's right end is just after the newest sample.
         (x0, x1), _ = plot.total_plot.viewRange()
+        assert (x0, x1) == pytest.approx((-plot.window_s, plot.ahead_s))
+        left, right = plot.time_range()
         newest = window.acquisition.buffer.snapshot(1).t[-1]
-        assert x1 - x0 == pytest.approx(plot.window_s + plot.ahead_s, rel=1e-6)
-        assert abs(x1 - plot.ahead_s - newest) < 0.5
+        assert right - left == pytest.approx(plot.window_s + plot.ahead_s, rel=1e-6)
+        assert abs(right - plot.ahead_s - newest) < 0.5
     finally:
         window.close()
 
@@ -120,16 +124,21 @@ def test_time_axis_scrolls_between_blocks_but_never_runs_away(qtbot, themed_app)
         buf.write(t, np.ones((10, 5)), arrival_s=100.0 + t[-1])
     snap = buf.snapshot()
     newest = snap.t[-1]
+    axis = plot.total_plot.viewRange()[0]
     assert plot.show_frame(snap, now_s=100.0 + newest)
-    right = plot.total_plot.viewRange()[0][1]
+    right = plot.time_range()[1]
     assert right == pytest.approx(newest + 1.0)
-    # 50 ms later, no new block: the axis still moves on by 50 ms of glove time.
+    # 50 ms later, no new block: the plot still moves on by 50 ms of glove time.
     assert plot.show_frame(snap, now_s=100.0 + newest + 0.05)
-    assert plot.total_plot.viewRange()[0][1] == pytest.approx(newest + 1.05, abs=1e-6)
+    assert plot.time_range()[1] == pytest.approx(newest + 1.05, abs=1e-6)
     assert plot.data_frames == 1  # that frame only scrolled
-    # A stalled link: the axis stops MAX_LEAD_S ahead instead of scrolling on forever.
+    # ...by sliding the data under a fixed axis (no tick is recomputed).
+    assert plot.total_plot.viewRange()[0] == axis == pytest.approx([-10.0, 1.0])
+    newest_on_axis = plot.total.mapToItem(plot.total_plot.vb.childGroup, QtCore.QPointF(newest, 0))
+    assert newest_on_axis.x() == pytest.approx(-0.05, abs=1e-6)
+    # A stalled link: the plot stops MAX_LEAD_S ahead instead of scrolling on forever.
     plot.show_frame(snap, now_s=100.0 + newest + 5.0)
-    lead = plot.total_plot.viewRange()[0][1] - (newest + 1.0)
+    lead = plot.time_range()[1] - (newest + 1.0)
     assert lead == pytest.approx(ForcePlot.MAX_LEAD_S)
     assert not plot.show_frame(snap, now_s=100.0 + newest + 6.0)
 
@@ -180,11 +189,10 @@ def test_a_scored_stroke_gets_replays_band_along_its_path(qtbot, themed_app, eff
     path = np.column_stack([np.arange(n), np.arange(n)])  # a perfect stroke
     plot.add_stroke(float(t[n]), path, ref)
     plot.show_frame(buf.snapshot())
-    _, hi = plot.band_hi.getData()
-    hi = np.asarray(hi, dtype=float)
+    x, hi = plot.band_hi.getData()
     expected = band_along_path(path, ref)[:, 1]
-    np.testing.assert_allclose(hi[n : 2 * n], expected)
-    assert np.isnan(hi[:n]).all() and np.isnan(hi[2 * n :]).all()
+    np.testing.assert_allclose(x, t[n : 2 * n])  # the band only where the stroke is
+    np.testing.assert_allclose(hi, expected)
 
 
 def test_band_fill_encloses_what_fill_between_did(qtbot, themed_app) -> None:
@@ -238,3 +246,135 @@ def test_redrawing_a_scored_stroke_does_not_count_old_samples_as_new(qtbot, them
     buf.write(1.0 + np.arange(10) / 100.0, np.ones((10, 5)), arrival_s=51.0)
     assert plot.show_frame(buf.snapshot())
     np.testing.assert_array_equal(plot.take_new_arrivals(), [51.0])
+
+
+def test_stream_curve_appends_forgets_and_breaks_at_gaps(qtbot, themed_app) -> None:
+    from trainer.ui.plots import StreamCurve, cosmetic_pen
+
+    curve = StreamCurve(cosmetic_pen("#000000"), capacity=8)
+    curve.append(np.arange(5.0), 2.0 * np.arange(5.0))
+    # Past its capacity (it grows), with samples lost before x = 7.
+    breaks = np.zeros(7, dtype=bool)
+    breaks[2] = True
+    curve.append(np.arange(5.0, 12.0), np.ones(7), breaks)
+    x, y = curve.getData()
+    assert curve.points == 12 and np.isnan(y).sum() == 1
+    assert x[np.isnan(y)][0] == 7.0  # the break repeats the next point's x
+    np.testing.assert_array_equal(x[np.isfinite(y)], np.arange(12.0))
+    # What Qt draws: one unclosed subpath (moveTo + lineTo...) per stretch.
+    path = curve.path()
+    assert path.elementCount() == 12
+    assert sum(path.elementAt(i).isMoveTo() for i in range(path.elementCount())) == 2
+    # Forgetting the oldest points: the first stretch goes, then the next is cut.
+    curve.drop_before(8.0)
+    x, y = curve.getData()
+    np.testing.assert_array_equal(x, np.arange(8.0, 12.0))
+    assert not np.isnan(y).any() and curve.path().elementCount() == 4
+    # A non-finite point is not drawn and breaks the line, here and across appends.
+    curve.append(np.array([12.0, 13.0]), np.array([1.0, np.nan]))
+    curve.append(np.array([14.0, 15.0]), np.array([3.0, 3.0]))
+    x, y = curve.getData()
+    np.testing.assert_array_equal(x[np.isfinite(y)], [8, 9, 10, 11, 12, 14, 15])
+    assert np.isnan(y).sum() == 1
+    curve.set_data(np.array([0.0, 1.0]), np.array([5.0, 6.0]))
+    assert curve.points == 2 and curve.path().elementCount() == 2
+    curve.clear()
+    assert curve.points == 0 and curve.path().isEmpty()
+
+
+def _blocks(buf, n_blocks: int, start: int = 0, gap_at: int = -1) -> None:
+    for k in range(start, start + n_blocks):
+        i = np.arange(10 * k, 10 * k + 10)
+        t = i / 100.0
+        values = np.column_stack([np.sin(t + c) + 2.0 for c in range(5)])
+        aux = np.column_stack([values.sum(axis=1) - 1, values.sum(axis=1) + 1, values.sum(1)])
+        buf.write(t, values, gap_before=k == gap_at, arrival_s=t[-1], aux=aux)
+
+
+def test_frames_add_only_new_samples_and_draw_what_a_full_redraw_would(qtbot, themed_app):
+    """The curves are kept from frame to frame: what they hold is the snapshot, gaps too."""
+    from trainer.live import with_gap_breaks
+
+    plot = ForcePlot(window_s=2.0, ahead_s=0.5)
+    qtbot.addWidget(plot)
+    plot.set_profile(load_profile("diy-fsr5"))
+    buf = RingBuffer(250, 5, 3)  # 2.5 s: the window scrolls past old samples
+    for k in range(60):  # 6 s in 10-sample blocks, a gap at 3 s, a frame per block
+        _blocks(buf, 1, start=k, gap_at=30)
+        assert plot.show_frame(buf.snapshot(), now_s=k / 10.0)
+    snap = buf.snapshot()
+    t, values = with_gap_breaks(snap.t, snap.values, snap.gap_before)
+    x, y = plot.total.getData()
+    np.testing.assert_allclose(x, t)
+    np.testing.assert_allclose(y, values.sum(axis=1), equal_nan=True)
+    for i, curve in enumerate(plot.channel_curves[:5]):
+        np.testing.assert_allclose(curve.getData()[1], values[:, i], equal_nan=True)
+    # A new source (its sample count starts again): drawn afresh, nothing of the old one.
+    buf = RingBuffer(250, 5, 3)
+    _blocks(buf, 3)
+    assert plot.show_frame(buf.snapshot(), now_s=100.0)
+    np.testing.assert_allclose(plot.total.getData()[0], buf.snapshot().t)
+
+
+def test_a_frame_between_blocks_only_slides_the_data(qtbot, themed_app, monkeypatch) -> None:
+    from trainer.ui.plots import StreamCurve
+
+    plot = ForcePlot()
+    qtbot.addWidget(plot)
+    plot.set_profile(load_profile("diy-fsr5"))
+    buf = RingBuffer(2000, 5, 3)
+    _blocks(buf, 30)
+    snap = buf.snapshot()
+    assert plot.show_frame(snap, now_s=3.0)
+    published: list[object] = []
+    monkeypatch.setattr(StreamCurve, "_publish", lambda self: published.append(self))
+    axis = plot.sensor_plot.getAxis("bottom")
+    ticks = axis.tickValues(*plot.sensor_plot.viewRange()[0], 500)
+    for i in range(1, 6):  # no new block: the plot moves on, its curves stay as they are
+        assert plot.show_frame(snap, now_s=3.0 + 0.02 * i)
+    assert published == [] and plot.data_frames == 1
+    assert axis.tickValues(*plot.sensor_plot.viewRange()[0], 500) == ticks
+    layer = plot.total.parentItem()
+    assert layer.pos().x() == pytest.approx(-plot.time_range()[1] + plot.ahead_s)
+
+
+def test_frame_pacer_goes_slow_on_costly_frames_and_back(qtbot) -> None:
+    from trainer.ui.plots import FramePacer
+
+    pacer = FramePacer(16, 33, window=5)
+    assert [pacer.add(0.004) for _ in range(5)][-1] == 16
+    for _ in range(3):  # most of the last frames cost more than 3/4 of 16 ms
+        interval = pacer.add(0.020)
+    assert interval == 33 and pacer.cost_s == pytest.approx(0.020)
+    for _ in range(5):  # between the two thresholds: no flip-flopping
+        assert pacer.add(0.010) == 33
+    for _ in range(3):
+        interval = pacer.add(0.003)
+    assert interval == 16
+    for cost in (0.003, 0.25, 0.003, 0.003):  # one slow frame (a stroke scored) is not a trend
+        assert pacer.add(cost) == 16
+    with pytest.raises(ValueError):
+        FramePacer(33, 16)
+
+
+def test_the_window_paces_its_frame_timer(qtbot, themed_app, references, monkeypatch) -> None:
+    window = MainWindow(make_services(open_source, references))
+    qtbot.addWidget(window)
+    plot = window.practice_view.plot
+    try:
+        assert window.pacer is not None and window.timer.interval() == 16  # 60 fps to start
+        window.timer.stop()  # the test ticks it
+        monkeypatch.setattr(plot, "take_paint_seconds", lambda: 0.030)  # a slow machine
+        for _ in range(40):
+            window.tick()
+        assert window.timer.interval() == 33
+        monkeypatch.setattr(plot, "take_paint_seconds", lambda: 0.0)
+        for _ in range(40):
+            window.tick()
+        assert window.timer.interval() == 16
+    finally:
+        window.close()
+    fixed = MainWindow(make_services(open_source, references), frame_interval_ms=10)
+    qtbot.addWidget(fixed)
+    assert fixed.pacer is None and fixed.timer.interval() == 10
+    fixed.close()

@@ -26,6 +26,7 @@ def test_practice_on_a_fixture_shows_curves_band_and_score_cards(
     window = MainWindow(make_services(open_source, references), frame_interval_ms=10)
     qtbot.addWidget(window)
     window.show()
+    window.resize(1280, 800)  # a laptop: room for three score cards (the test screen is 800 px)
     window.stop_session_on_finish = False
     capture = fixtures_dir / "effleurage-sim.mtcap"
     finished: list[bool] = []
@@ -284,5 +285,63 @@ def test_the_probe_offer_fits_beside_the_work_at_1024x600(qtbot, themed_app, ref
         qtbot.keyClick(window, QtCore.Qt.Key.Key_P)  # P takes the offer
         assert view.running and view.probe and not view.offering_probe
         assert view.cue_hint.isVisible()
+    finally:
+        window.close()
+
+
+def test_the_plot_keeps_its_size_while_cues_cards_and_summary_change(
+    qtbot, themed_app, references
+) -> None:
+    """A stroke's words, cards and summary do not resize the plot (each resize relaid out
+    and repainted both plots whole: a frame of tens of milliseconds, and a jumping plot).
+    Only a card that needs more lines grows the score row, once, and it stays so."""
+    from types import SimpleNamespace
+
+    from trainer.scoring import Cue
+
+    def score(i: int, *messages: str) -> SimpleNamespace:
+        deductions = [SimpleNamespace(code=f"d{k}", message=m, points=2.0) for k, m in
+                      enumerate(messages)]  # fmt: skip
+        return SimpleNamespace(overall=70.0 + i, start_s=0.0, path=None, deductions=deductions,
+                               components={"shape": 90.0, "pressure": 75.0})  # fmt: skip
+
+    def settle() -> None:
+        for _ in range(5):
+            themed_app.processEvents()
+
+    window = _streaming_window(qtbot, references)
+    window.resize(1280, 800)
+    view = window.practice_view
+    try:
+        qtbot.waitUntil(view.can_start, timeout=5000)
+        window.toggle_session()
+        settle()
+        plot_size, side_width = view.plot.size(), view.cue.width()
+        base = dict(t=1.0, position=40, band_ahead=(np.ones(5), np.ones(5) * 2))
+        texts = set()
+        for i, cues in enumerate([(), (Cue.EASE_OFF,), (Cue.PRESS_HARDER,), ()]):
+            view._show_cues(
+                LiveState(active=bool(cues), progress=0.2 * i, cues=cues, strokes=i, **base)
+            )
+            view.add_score(score(i, "too light at the end: 3 N", "rushed"))
+            view.show_tare("ok" if i % 2 else "failed", "Tared." if i % 2 else "Hold still " * i)
+            texts.add(view.cue.text())
+            settle()
+            assert view.plot.size() == plot_size, (i, view.cue.text())
+            assert view.cue.width() == side_width
+        assert len(texts) >= 3 and sum(card.isVisible() for card in view.cards) == 3
+        # Two long deductions: the row grows to show them whole, never clipped...
+        long = ("too heavy at the start of the stroke and all along it: 4 N",
+                "stroke shape differs from the reference in its middle third, most")  # fmt: skip
+        view.add_score(score(9, *long))
+        settle()
+        card = view.cards[0]
+        assert card.height() >= card.heightForWidth(card.width())
+        grown = view.plot.size()
+        assert grown.width() == plot_size.width() and grown.height() < plot_size.height()
+        # ...and stays so for the set: the plot does not jump back with the next card.
+        view.add_score(score(10, "rushed"))
+        settle()
+        assert view.plot.size() == grown
     finally:
         window.close()

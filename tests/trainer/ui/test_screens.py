@@ -295,3 +295,40 @@ def test_history_sessions_table_shows_several_rows(qtbot, busy_window, size) -> 
     table = window.history_view.table
     rows = table.viewport().height() / max(table.verticalHeader().defaultSectionSize(), 1)
     assert rows >= 3.0, f"{size}: the Sessions table shows {rows:.1f} rows"
+
+
+def test_practice_at_150_percent_on_1366x768_keeps_readable_plots(qtbot, busy_window) -> None:
+    """1366×768 at 150 % lays out as a 911×512 window (text and widgets scale alike): the
+    plots keep a readable height and the page scrolls down to the score cards, never
+    sideways. They were squashed to 60 px (total) and 53 px (sensors), axis labels
+    overlapping, when the page's content grew while shown."""
+    from trainer.ui.plots import ForcePlot
+
+    window = busy_window
+    window.resize(911, 512)
+    window.show_view("practice")
+    qtbot.waitUntil(lambda: window.size() == QtCore.QSize(911, 512), timeout=2000)
+    view = window.practice_view
+    plot = view.plot
+
+    def readable() -> None:
+        for _ in range(5):
+            QtWidgets.QApplication.processEvents()
+        assert _page_scroll(window).horizontalScrollBar().maximum() == 0, "scrolls sideways"
+        assert plot.height() >= ForcePlot.MIN_HEIGHT
+        assert plot.total_plot.vb.height() >= 110 and plot.sensor_plot.vb.height() >= 65
+        card = plot.parentWidget()
+        assert card.rect().contains(plot.geometry()), "the plot spills out of its card"
+        # The page gets the height its content needs (the scroll area follows it when
+        # it grows while shown): nothing squeezed under its minimum.
+        needed = view.layout().minimumHeightForWidth(view.width())
+        assert view.height() >= needed, f"page squeezed: {view.height()} < {needed}"
+
+    readable()
+    # The page grows while shown (a tare note, the feedback asked on the last stroke):
+    # it scrolls further; the plots keep their height.
+    view.show_tare("failed", "Hold the hand still, then press T again: the palm heel moved.")
+    asked = SimpleNamespace(index=3, score=_score(3), shown_cues=["press harder", "lighter"])
+    view.show_requested(asked)
+    readable()
+    assert _page_scroll(window).verticalScrollBar().maximum() > 0
