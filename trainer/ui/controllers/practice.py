@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6 import QtCore
 
 from trainer.exceptions import TrainerError
-from trainer.live import Acquisition, AcquisitionEvent, EventKind
+from trainer.live import Acquisition, AcquisitionEvent, EventKind, Snapshot
 from trainer.live.feedback import FeedbackError, FeedbackMode, FeedbackPolicy, StrokeFeedback
 from trainer.store.progress import check_surface, load_session_scores, probe_due
 from trainer.ui.services import Services, SourceChoice
@@ -129,6 +129,9 @@ class PracticeController(QtCore.QObject):
         self.offer_probes = True
         self._offer_checked: set[tuple[str | None, str]] = set()  # (person, technique) asked
         self._offer_reading = False
+        # The last snapshot and its buffer: frames between blocks reuse it (the plot only
+        # slides), rather than copy 11 s of samples 60 times a second.
+        self._snapshot: tuple[object, Snapshot] | None = None
         view.scoring_available = False
         view.session_toggled.connect(self.toggle_session)
         view.technique_changed.connect(self._on_technique_changed)
@@ -478,7 +481,12 @@ class PracticeController(QtCore.QObject):
         if not visible:
             return False
         fs = float(acq.profile.sample_rate_hz)
-        snap = acq.buffer.snapshot(round((self.view.plot.window_s + 1.0) * fs))
+        kept = self._snapshot
+        if kept is not None and kept[0] is acq.buffer and kept[1].written == acq.buffer.written:
+            snap = kept[1]
+        else:
+            snap = acq.buffer.snapshot(round((self.view.plot.window_s + 1.0) * fs))
+            self._snapshot = (acq.buffer, snap)
         return self.view.refresh(snap, live, live_feedback=live_feedback)
 
     # -- settings --
