@@ -172,7 +172,7 @@ def measure_peer(choice: SourceChoice, seconds: float, size: tuple[int, int]) ->
     fs = float(acq.profile.sample_rate_hz)
     pending: list[np.ndarray] = []
 
-    class Peer(pg.GraphicsLayoutWidget):  # type: ignore[misc]
+    class Peer(pg.GraphicsLayoutWidget):
         def paintEvent(self, event: Any) -> None:
             super().paintEvent(event)
             probe.paint()

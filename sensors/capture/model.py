@@ -151,7 +151,6 @@ class Capture:
     def _name(self) -> str:
         return str(self.path) if self.path is not None else "<capture>"
 
-
     @property
     def n_samples(self) -> int:
         """Number of samples."""

@@ -75,9 +75,7 @@ class _Interrupt:
     raises a flag, and a timer, from a clean point of the event loop, acts on it.
     """
 
-    def __init__(
-        self, app: QtWidgets.QApplication, loop: QtCore.QEventLoop | None = None
-    ) -> None:
+    def __init__(self, app: QtWidgets.QApplication, loop: QtCore.QEventLoop | None = None) -> None:
         self.hit = False
         self.signum = signal.SIGINT
         # Quit the loop that runs: app.quit() ends only app.exec(), not a loop of our own.
