@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from fakes import make_services
 
@@ -90,7 +92,9 @@ def test_cues_follow_the_scorer_calmly(qtbot, themed_app, references) -> None:
     view.set_references(references)
     view.session_started(saved=False, note="database is corrupt")
     assert view.summary.note.text() == "Not saved: database is corrupt"
-    base = dict(t=1.0, position=40, band_ahead=(np.ones(5), np.ones(5) * 2), strokes=2)
+    base: dict[str, Any] = dict(
+        t=1.0, position=40, band_ahead=(np.ones(5), np.ones(5) * 2), strokes=2
+    )
     view._show_cues(LiveState(active=True, progress=0.5, cues=(Cue.PRESS_HARDER,), **base))
     assert view.cue.text() == CUE_TEXT["press harder"]
     assert view.progress.value() == 50
@@ -317,7 +321,7 @@ def test_the_plot_keeps_its_size_while_cues_cards_and_summary_change(
         window.toggle_session()
         settle()
         plot_size, side_width = view.plot.size(), view.cue.width()
-        base = dict(t=1.0, position=40, band_ahead=(np.ones(5), np.ones(5) * 2))
+        base: dict[str, Any] = dict(t=1.0, position=40, band_ahead=(np.ones(5), np.ones(5) * 2))
         texts = set()
         for i, cues in enumerate([(), (Cue.EASE_OFF,), (Cue.PRESS_HARDER,), ()]):
             view._show_cues(
