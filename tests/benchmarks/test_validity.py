@@ -281,7 +281,7 @@ def test_a_soft_edged_light_middle_is_one_fault_not_also_jerky() -> None:
         for _ in range(2):
             x = gen.clean_stroke("C", "effleurage", style, rng, PROF)
             x = gen.inject(x, "light_middle", 0.7, rng, PROF, "effleurage", "C")
-            rec = gen.make_recording([(x, None)], "C", "effleurage", rng, PROF)  # type: ignore[arg-type]
+            rec = gen.make_recording([(x, None)], "C", "effleurage", rng, PROF)  # type: ignore[list-item]
             (found,) = find_strokes(rec.values, FS, PROF)
             codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
             assert codes[0] == "too_light_middle", (style, codes)

@@ -1,5 +1,8 @@
 """Start-up: commands that need no maths do not import SciPy's signal module, numba or Qt.
 
+Listing sessions (``history``) reads no reference and no score, so it imports no NumPy
+either; the signal modules import SciPy's signal module only when they filter.
+
 Behaviour, not wall time: each command runs in a fresh interpreter, which then reports
 which heavy modules it imported (``benchmarks/bench_startup.py`` measures the time).
 """
@@ -55,6 +58,61 @@ def test_listing_commands_import_no_signal_processing_numba_or_qt(tmp_path, argv
     code, loaded = _run(tmp_path, *argv)
     assert code == 0
     assert not set(loaded) & set(HEAVY), loaded
+
+
+def _one_finished_session(tmp_path) -> None:
+    from trainer.store.database import Store
+
+    with Store(tmp_path / "home") as store:
+        capture = store.home / "sessions" / "one.mtcap"
+        capture.parent.mkdir(parents=True, exist_ok=True)
+        capture.write_bytes(b"")
+        session = store.begin_session(
+            technique="effleurage",
+            reference=None,
+            reference_name="effleurage-starter",
+            glove="reference-glove",
+            source="sim:effleurage",
+            feedback_mode="off",
+            capture=capture,
+        )
+        store.end_session(session, samples=0, duration_s=0.0)
+
+
+@pytest.mark.parametrize("sessions", [False, True], ids=["empty", "one-session"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("history",),
+        ("history", "--json"),
+        ("history", "--deleted"),
+        ("history", "--since", "2020-01-01"),
+    ],
+)
+def test_listing_sessions_imports_no_numpy(tmp_path, argv, sessions: bool) -> None:
+    if sessions:
+        _one_finished_session(tmp_path)
+    code, loaded = _run(tmp_path, *argv)
+    assert code == 0
+    assert "numpy" not in loaded, loaded  # nor the reference format, profiles or scoring model
+
+
+def test_signal_modules_import_scipy_signal_only_to_filter() -> None:
+    probe = textwrap.dedent(
+        """
+        import sys
+        import trainer.signal.activity, trainer.signal.calibration
+        import trainer.signal.features, trainer.signal.filters, trainer.signal.resample
+        before = "scipy.signal" in sys.modules
+        from trainer.signal import design_lowpass
+        design_lowpass(5.0, 100.0)
+        print(before, "scipy.signal" in sys.modules)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "True"]
 
 
 @pytest.mark.parametrize("package", ["sensors", "trainer.scoring", "trainer.signal", "trainer.dtw"])

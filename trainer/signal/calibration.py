@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import signal
 
 from trainer.exceptions import SignalError
+
+# scipy.signal (it loads much of SciPy) is imported where it is called, not here:
+# importing this module stays cheap for commands that never filter (start-up time).
 
 if TYPE_CHECKING:
     from sensors.profiles import GloveProfile
@@ -307,6 +309,8 @@ class DriftMonitor:
         # y[n] = y[n-1] + a (x[n] - y[n-1]) over rest samples, as an exact IIR.
         a = self.alpha
         zi = ((1.0 - a) * self.level_n)[np.newaxis, :]
+        from scipy import signal
+
         levels, _ = signal.lfilter([a], [1.0, a - 1.0], x[rows], axis=0, zi=zi)
         self.level_n = levels[-1].copy()
         deviation = np.abs(levels - self.reference_n)

@@ -23,9 +23,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from trainer.exceptions import SignalError
+
+# scipy.signal (it loads much of SciPy) is imported where it is called, not here:
+# importing this module stays cheap for commands that never filter (start-up time).
 
 __all__ = [
     "LOAD_FLOOR_N",
@@ -226,6 +228,8 @@ def jerk(x: Any, fs_hz: float, *, window_s: float = 0.2, polyorder: int = 4) -> 
     window += 1 - window % 2  # odd
     if y.shape[0] < window:
         return derivative(y, fs_hz, 3)
+    from scipy import signal
+
     return signal.savgol_filter(
         y, window, polyorder, deriv=3, delta=1.0 / fs_hz, axis=0, mode="interp"
     )

@@ -14,9 +14,11 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from trainer.exceptions import SignalError
+
+# scipy.signal (it loads much of SciPy) is imported where it is called, not here:
+# importing this module stays cheap for commands that never filter (start-up time).
 
 __all__ = ["StreamingFilter", "design_lowpass", "filter_offline", "segments_from_gaps"]
 
@@ -73,6 +75,8 @@ def design_lowpass(cutoff_hz: float, fs_hz: float, order: int = 4) -> np.ndarray
 @functools.lru_cache(maxsize=256)
 def _butter_sos(cutoff_hz: float, fs_hz: float, order: int) -> np.ndarray:
     """Design the filter once per (cutoff, rate, order): scoring a stroke asks ~10 times."""
+    from scipy import signal
+
     sos = signal.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     sos.setflags(write=False)
     return sos
@@ -115,6 +119,8 @@ class StreamingFilter:
         if int(channels) < 1:
             raise SignalError(f"channels must be >= 1, got {channels}")
         self.channels = int(channels)
+        from scipy import signal
+
         self._zi_unit = signal.sosfilt_zi(self.sos)[:, :, np.newaxis]
         self.zi: np.ndarray | None = None
 
@@ -159,6 +165,8 @@ class StreamingFilter:
         if x.shape[0] == 0:
             return np.empty_like(x)
         zi = self.zi if self.zi is not None else self._zi_unit * x[0][np.newaxis, np.newaxis, :]
+        from scipy import signal
+
         y, self.zi = signal.sosfilt(self.sos, x, axis=0, zi=zi)
         return y
 
@@ -247,6 +255,8 @@ def filter_offline(
     if not np.all(np.isfinite(x)):
         raise SignalError("values must be finite")
     default_pad = _default_padlen(sos)
+    from scipy import signal
+
     for a, b in segments_from_gaps(x.shape[0], gap_starts):
         if b - a < 2:
             continue

@@ -13,9 +13,11 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from trainer.exceptions import SignalError
+
+# scipy.signal (it loads much of SciPy) is imported where it is called, not here:
+# importing this module stays cheap for commands that never filter (start-up time).
 
 __all__ = ["resample", "resample_ratio", "resample_times"]
 
@@ -90,6 +92,8 @@ def resample(
         raise SignalError("values must be finite")
     if ratio == 1 or x.shape[0] == 0:
         return x
+    from scipy import signal
+
     return signal.resample_poly(x, ratio.numerator, ratio.denominator, axis=0, padtype="line")
 
 

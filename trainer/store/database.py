@@ -32,11 +32,10 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer.exceptions import ReferenceFileError, StoreError
 from trainer.ratings.model import Rating
-from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.connection import DATABASE_FILE, Database
 from trainer.store.people import (
     DEFAULT_PERSON,
@@ -76,8 +75,21 @@ from trainer.store.records import (
     session_from_row,
 )
 from trainer.store.recovery import IMPORTING_SUFFIX, writer_id
-from trainer.store.references import decode_reference, encode_reference
 from trainer.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from trainer.scoring.model import Reference, StrokeScore
+
+    #: An attempt to import: (index, score) or (index, score, {component: score or None}).
+    ImportedAttempt: TypeAlias = (
+        tuple[int, StrokeScore] | tuple[int, StrokeScore, Mapping[str, float | None] | None]
+    )
+
+# The reference file format (trainer.store.references: NumPy, glove profiles, the scoring
+# model) is imported by the methods that read or write references: opening the store and
+# listing sessions (`history`) need none of it (start-up time; tests/trainer/test_startup.py).
 
 __all__ = [
     "DATABASE_FILE",
@@ -104,11 +116,6 @@ SAME_NAME_POLICIES = ("apart", "merge")
 _log = logging.getLogger(__name__)
 _CHUNK = 500  # ids per query: SQLite's bound-parameter limit
 
-
-#: An attempt to import: (index, score) or (index, score, {component: score or None}).
-ImportedAttempt = (
-    tuple[int, StrokeScore] | tuple[int, StrokeScore, Mapping[str, float | None] | None]
-)
 
 _INSERT_REFERENCE = (
     "INSERT OR IGNORE INTO reference_blobs (hash, name, technique, created_at, data) "
@@ -217,6 +224,8 @@ class Store(Database):
 
     def add_reference(self, reference: Reference) -> str:
         """Keep a copy of ``reference`` (by content hash); return the hash."""
+        from trainer.store.references import encode_reference
+
         data = encode_reference(reference)
         digest = content_hash(data)
 
@@ -440,6 +449,8 @@ class Store(Database):
             )
         for meta, _path, _attempts in sessions:
             check_person_name(meta["user"])
+        from trainer.store.references import encode_reference
+
         blobs = [(content_hash(d := encode_reference(r)), r, d) for r in references]
         rows = [
             (meta, relative_to_home(path, self.home), [_with_components(a) for a in attempts])
@@ -758,6 +769,8 @@ class Store(Database):
         data = bytes(row[0])
         if content_hash(data) != digest:
             raise StoreError(f"stored reference {digest[:12]}… is corrupt (hash mismatch)")
+        from trainer.store.references import decode_reference
+
         try:
             return decode_reference(data, f"stored reference {digest[:12]}")
         except ReferenceFileError as err:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import secrets
 import zipfile
 from pathlib import Path
 
@@ -36,6 +35,8 @@ def _create_temporary(target: Path) -> tuple[int, str]:
 
     Created with mode ``0666`` so that the kernel applies the umask, as for any new file.
     """
+    import secrets
+
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         tmp = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.part")

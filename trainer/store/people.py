@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -152,6 +151,8 @@ def same_name(a: str, b: str) -> bool:
 
 def new_uid() -> str:
     """Return a fresh random identity for a person (32 hex digits)."""
+    import uuid
+
     return uuid.uuid4().hex
 
 

@@ -9,7 +9,6 @@ so test–retest keeps both. Also the CSV format of ``ratings export``/``import`
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -212,6 +211,8 @@ def select_attempts(
 
 def format_ratings_csv(ratings: Sequence[Rating]) -> str:
     """CSV text of ratings (:data:`CSV_COLUMNS`; attempts as ``A<id>``, tags ``;``-joined)."""
+    import csv
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -269,6 +270,8 @@ def read_ratings_csv_lines(path: Path) -> list[tuple[int, Rating]]:
     RatingError
         ``<file>, line N: why`` for the first bad row; a missing column; not a CSV.
     """
+    import csv  # here, not at import: listing sessions reads no CSV (start-up time)
+
     path = Path(path)
     try:
         size = path.stat().st_size

@@ -13,12 +13,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from trainer.exceptions import StoreError
-from trainer.scoring.model import Deduction, StrokeScore
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from trainer.scoring.model import StrokeScore
+
+# NumPy and the scoring model are imported where scores are built or checked, not here:
+# listing sessions (``history``) reads no score and so imports neither (start-up time).
 
 __all__ = [
     "LEGACY_COMPONENTS",
@@ -253,6 +258,8 @@ def check_components(components: Mapping[Any, Any]) -> dict[str, float | None]:
     StoreError
         A bad name or score.
     """
+    import numpy as np
+
     out: dict[str, float | None] = {}
     for name, value in components.items():
         if not isinstance(name, str) or not 1 <= len(name) <= _MAX_COMPONENT_NAME:
@@ -275,6 +282,8 @@ def make_score(components: Mapping[str, float | None], **fields: Any) -> StrokeS
     ``components`` field if the score has one, and the legacy names to their own
     fields while it has those.
     """
+    from trainer.scoring.model import StrokeScore
+
     init = {f.name for f in dataclasses.fields(StrokeScore) if f.init}
     if "components" in init:
         fields["components"] = dict(components)
@@ -287,6 +296,8 @@ def make_score(components: Mapping[str, float | None], **fields: Any) -> StrokeS
 def encode_path(path: np.ndarray | None) -> bytes | None:
     if path is None:
         return None
+    import numpy as np
+
     return np.ascontiguousarray(path, dtype="<i4").reshape(-1, 2).tobytes()
 
 
@@ -295,6 +306,8 @@ def decode_path(blob: bytes | None) -> np.ndarray | None:
         return None
     if len(blob) % 8:
         raise StoreError("stored warping path is corrupt (length not a multiple of 8)")
+    import numpy as np
+
     return np.frombuffer(blob, dtype="<i4").reshape(-1, 2).astype(np.int64)
 
 
@@ -311,6 +324,8 @@ def score_row(score: StrokeScore) -> dict[str, Any]:
 
 
 def attempt_from_row(row: Sequence[Any], components: Mapping[str, float | None]) -> AttemptRecord:
+    from trainer.scoring.model import Deduction
+
     (aid, sid, idx, start, end, overall, deductions, flags, details, path, technique,
      ref_name, ref_hash) = row  # fmt: skip
     try:

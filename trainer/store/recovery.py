@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
-import socket
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,11 +36,15 @@ OWNER_SUFFIX = ".import-owner"
 
 def writer_id() -> str:
     """Identify this program as a session's writer (``host:pid``)."""
+    import socket
+
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def writer_alive(writer: str) -> bool:
     """Whether the program that was recording a session still runs (on this host)."""
+    import socket
+
     host, _, pid = writer.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False  # another machine's (or an unknown) writer: it is not writing here
@@ -215,6 +217,8 @@ class ImportClaim:
         self.home = home
         folder = home / "sessions"
         folder.mkdir(parents=True, exist_ok=True)
+        import secrets
+
         self.path = folder / f"{secrets.token_hex(8)}{OWNER_SUFFIX}"
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o666)
         self._file = os.fdopen(fd, "w", encoding="utf-8")

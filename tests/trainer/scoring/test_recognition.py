@@ -12,7 +12,7 @@ from trainer.scoring import REJECT_FACTOR, Recogniser, find_strokes, recognise
 PROFILE = load_profile("reference-glove")
 FS = PROFILE.sample_rate_hz
 # How students vary: as the expert, lighter, slower, faster, shaky.
-VARIANTS = (
+VARIANTS: tuple[dict[str, float], ...] = (
     {},
     {"force_scale": 0.7},
     {"tempo_scale": 1.3},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 from fakes import FakeShell, ManualJobs, ScriptedSource, make_services
@@ -17,6 +18,7 @@ from fakes import FakeShell, ManualJobs, ScriptedSource, make_services
 from sensors.sources.base import SourceState, SourceStatus
 from trainer.live import AcquisitionEvent, EventKind, LiveState
 from trainer.live.feedback import FeedbackMode
+from trainer.store.database import Store
 from trainer.ui.connect_view import ConnectView
 from trainer.ui.controllers import ConnectController, PracticeController, StoreSlot
 from trainer.ui.practice_view import PracticeView
@@ -82,7 +84,8 @@ class PracticeRig:
         self.link = ConnectController(connect_view, services, self.jobs, self.shell)
         self.view = PracticeView(["effleurage", "friction"])
         qtbot.addWidget(self.view)
-        store = StoreSlot(store=object(), error="", done=True)  # the recorder is faked
+        # A stand-in store: the recorder is faked, so nothing is written to it.
+        store = StoreSlot(store=cast(Store, object()), error="", done=True)
         self.ctl = PracticeController(self.view, services, self.jobs, self.shell, self.link, store)
         self.ctl.offer_probes = False  # these tests are about the modes
         self.ctl.restore()
@@ -102,11 +105,13 @@ class PracticeRig:
     def frame(self, cues=(), *, strokes: int, active: bool = True) -> None:
         """Draw a frame whose scorer state the test chooses."""
         acq = self.link.acquisition
+        assert acq is not None
         state = LiveState(
             t=1.0, active=active, position=10, progress=0.5, cues=tuple(cues), strokes=strokes,
             band_ahead=(np.ones(5), np.full(5, 2.0)),
         )  # fmt: skip
-        acq.live = lambda: state  # the engine's latest state, as the test wants it
+        # The engine's latest state, as the test wants it (patched on this instance).
+        acq.live = lambda: state  # type: ignore[method-assign]
         self.ctl.tick(visible=True)
 
     def headings(self) -> list[str]:

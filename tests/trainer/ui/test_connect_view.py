@@ -220,7 +220,13 @@ def test_a_drifting_rest_level_is_told_in_connect_and_practice_until_tared(
     try:
         window.connect_source(SourceChoice("ble", "glove"))
         qtbot.waitUntil(lambda: view.tare_button.isEnabled(), timeout=5000)
-        qtbot.waitUntil(lambda: len(window.acquisition.buffer.snapshot()) > 100, timeout=5000)
+
+        def buffered() -> int:
+            acquisition = window.acquisition
+            assert acquisition is not None
+            return len(acquisition.buffer.snapshot())
+
+        qtbot.waitUntil(lambda: buffered() > 100, timeout=5000)
         link.request_tare()
         qtbot.waitUntil(lambda: view.tare_message.text() == "Sensors zeroed.", timeout=5000)
 

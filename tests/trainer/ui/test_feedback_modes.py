@@ -7,7 +7,7 @@ is on the view's own widgets (cards, cue, band) and on what the recorder was tol
 from __future__ import annotations
 
 import pytest
-from practice_rig import PracticeRig
+from practice_rig import PracticeRig  # type: ignore[import-not-found]
 from practice_rig import stroke_score as _score
 
 from sensors.sources.base import SourceState

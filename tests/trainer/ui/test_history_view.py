@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fakes import FakeShell, ManualJobs
+from PySide6.QtWidgets import QTableWidgetItem
 
 from trainer.store.database import Store
 from trainer.ui.controllers import HistoryController, StoreSlot
@@ -58,6 +59,13 @@ def _view(qtbot, techniques=("effleurage", "friction")) -> HistoryView:
     return view
 
 
+def _cell(view: HistoryView, row: int, column: int) -> QTableWidgetItem:
+    """The table's item at ``(row, column)``, which must exist."""
+    item = view.table.item(row, column)
+    assert item is not None, (row, column)
+    return item
+
+
 def _controlled(qtbot, store, jobs=None) -> tuple[HistoryView, HistoryController, FakeShell]:
     """The view with its controller, which opens ``store`` (at once, unless ``jobs``)."""
     view, shell = _view(qtbot), FakeShell()
@@ -66,15 +74,17 @@ def _controlled(qtbot, store, jobs=None) -> tuple[HistoryView, HistoryController
     return view, ctl, shell
 
 
-def test_sessions_and_progress_are_shown(qtbot, themed_app, store) -> None:
+def test_sessions_and_progress_are_shown(qtbot, themed_app, store: Store) -> None:
     view, ctl, _ = _controlled(qtbot, store)
     assert ctl.store.store is store and ctl.store.done
     assert view.table.rowCount() == 2
-    assert view.table.item(0, 0).text() == "2"  # newest first
-    assert view.table.item(0, 2).text() == "effleurage"
+    assert _cell(view, 0, 0).text() == "2"  # newest first
+    assert _cell(view, 0, 2).text() == "effleurage"
     x, y = view.lines["overall"].getData()
     means = store.component_means([1, 2])
-    np.testing.assert_allclose(y, [means[1]["overall"], means[2]["overall"]])
+    first, second = means[1]["overall"], means[2]["overall"]
+    assert first is not None and second is not None
+    np.testing.assert_allclose(y, [first, second])
     assert x[0] <= x[1]
     _, shape = view.lines["shape"].getData()
     assert np.all((0 <= shape) & (shape <= 100))
@@ -87,7 +97,12 @@ def test_sessions_and_progress_are_shown(qtbot, themed_app, store) -> None:
 def test_delete_asks_first_and_can_be_undone(qtbot, themed_app, store) -> None:
     view, _ctl, _ = _controlled(qtbot, store)  # _ctl held: its slots die with it
     asked: list[str] = []
-    view.confirm = lambda text: asked.append(text) or False
+
+    def decline(text: str) -> bool:
+        asked.append(text)
+        return False
+
+    view.confirm = decline
     view.table.selectRow(0)
     view.delete_selected()
     assert len(asked) == 1 and "restore it later" in asked[0]
@@ -181,7 +196,7 @@ def test_the_view_alone_only_asks(qtbot, themed_app) -> None:
     asked.clear()
     view.show_sessions([_session(4, 0), _session(7, 30)], {4: {"overall": 60.0}, 7: {}})
     assert view.loads == 1 and view.table.rowCount() == 2
-    assert view.table.item(0, 0).text() == "7" and "2 sessions · friction" in view.subtitle.text()
+    assert _cell(view, 0, 0).text() == "7" and "2 sessions · friction" in view.subtitle.text()
     view.table.selectRow(0)
     view.confirm = lambda text: False
     view.delete_selected()
@@ -298,7 +313,7 @@ def test_empty_plot_shows_dates_and_finished_sessions_say_so(qtbot, themed_app) 
     assert hi - lo >= 86_400 and lo > 1e9  # a stretch of real dates, not 0-1 s of 1970
     session, means = _scored(3, 1, "effleurage", 80.0)
     view.show_sessions([session], {3: means})
-    state = view.table.item(0, 7).text()
+    state = _cell(view, 0, 7).text()
     assert state == "Finished"
 
 
@@ -341,12 +356,12 @@ def test_probe_sessions_are_marked_in_the_table(qtbot, themed_app, tmp_path, ses
         )
         store.end_session(probe, samples=0, duration_s=0.0)
         view, _, _ = _controlled(qtbot, store)
-        headers = [
-            view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())
-        ]
+        header_items = [view.table.horizontalHeaderItem(c) for c in range(view.table.columnCount())]
+        headers = [item.text() for item in header_items if item is not None]
+        assert len(headers) == len(header_items)
         kind = headers.index("Kind")
         shown = {
-            int(view.table.item(r, 0).text()): view.table.item(r, kind)
+            int(_cell(view, r, 0).text()): _cell(view, r, kind)
             for r in range(view.table.rowCount())
         }
         assert set(shown) == {practice, probe}

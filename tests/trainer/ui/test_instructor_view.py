@@ -169,7 +169,12 @@ def test_a_build_that_cannot_work_says_why_in_one_line(qtbot, window, fixtures_d
 
     # Deleting asks first.
     asked: list[str] = []
-    view.confirm = lambda q: asked.append(q) or False
+
+    def decline(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    view.confirm = decline
     view.table.selectRow(0)
     qtbot.mouseClick(view.delete_button, LEFT)
     assert asked and shelf.takes()[0]

@@ -6,12 +6,13 @@ from dataclasses import replace
 
 import pytest
 from fakes import make_services
-from person_sessions import finished_session
+from person_sessions import finished_session  # type: ignore[import-not-found]
 from PySide6 import QtCore
 
 from sensors.sources import open_source
 from trainer.app import make_recorder
 from trainer.store.database import Store
+from trainer.store.sessions import SessionRecording
 from trainer.ui.history_view import EVERYONE
 from trainer.ui.main_window import MainWindow
 
@@ -54,7 +55,9 @@ def _record_one(qtbot, window: MainWindow) -> int:
     window.toggle_session()
     assert window.practice_view.running
     qtbot.waitUntil(lambda: getattr(window.recorder, "session_id", None) is not None, timeout=5000)
-    sid = window.recorder.session_id
+    recorder = window.recorder
+    assert isinstance(recorder, SessionRecording) and recorder.session_id is not None
+    sid = recorder.session_id
     window.toggle_session()
     return sid
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakes import FakeShell, ManualJobs, ScriptedSource, make_services
-from made_sessions import add_sessions
-from practice_rig import PracticeRig
+from made_sessions import add_sessions  # type: ignore[import-not-found]
+from practice_rig import PracticeRig  # type: ignore[import-not-found]
 from practice_rig import stroke_score as _score
 from PySide6 import QtCore, QtWidgets
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fakes import FakeShell, ManualJobs, make_services
-from made_sessions import add_sessions
+from made_sessions import add_sessions  # type: ignore[import-not-found]
 
 from trainer.store.database import Store
 from trainer.store.progress import FeedbackRecord, SessionScores, progress
