@@ -277,17 +277,23 @@ def strike_jitter(total: np.ndarray, beat: int) -> float:
         The jitter, log units; ``nan`` with fewer than four strikes.
     """
     g = np.asarray(total, dtype=np.float64)
-    if g.size < 3 or g.max() <= 0:
-        return math.nan
-    peaks, _ = find_peaks(
-        g, distance=max(1, int(_STRIKE_SPACING * beat)), height=_STRIKE_HEIGHT * g.max()
-    )
+    peaks = _strikes(g, beat)
     if peaks.size < 4:
         return math.nan
     heights = _off_neighbours(np.log(g[peaks]), 1)
     # Two each side: a stray hit halves two intervals in a row.
     intervals = _off_neighbours(np.log(np.diff(peaks).astype(np.float64)), 2)
     return float(np.sqrt(np.mean(heights**2) + np.mean(intervals**2)))
+
+
+def _strikes(total: np.ndarray, beat: int) -> np.ndarray:
+    """Find a train's strikes: peaks 0.3 beat apart, at least a quarter of its peak high."""
+    if total.size < 3 or total.max() <= 0:
+        return np.empty(0, dtype=np.int64)
+    peaks, _ = find_peaks(
+        total, distance=max(1, int(_STRIKE_SPACING * beat)), height=_STRIKE_HEIGHT * total.max()
+    )
+    return peaks
 
 
 def even_strikes(values: np.ndarray, beat: int) -> np.ndarray:
@@ -312,11 +318,7 @@ def even_strikes(values: np.ndarray, beat: int) -> np.ndarray:
         ``(n, channels)``; ``values`` itself with fewer than four strikes.
     """
     g = values.sum(axis=1)
-    if g.size < 3 or g.max() <= 0:
-        return values
-    peaks, _ = find_peaks(
-        g, distance=max(1, int(_STRIKE_SPACING * beat)), height=_STRIKE_HEIGHT * g.max()
-    )
+    peaks = _strikes(g, beat)
     if peaks.size < 4:
         return values
     heights = np.log(g[peaks])
