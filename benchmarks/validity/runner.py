@@ -35,7 +35,14 @@ from benchmarks.validity.metrics import (
 )
 from reference_strokes import bundled_reference_files
 from trainer.exceptions import ScoringError
-from trainer.scoring import Recogniser, build_reference, find_strokes, prepare, score_stroke
+from trainer.scoring import (
+    Recogniser,
+    build_reference,
+    find_strokes,
+    prepare,
+    score_stroke,
+    segmentation,
+)
 from trainer.store.references import encode_reference, load_reference
 
 __all__ = ["COMPONENT_OF", "Config", "run_family"]
@@ -216,7 +223,7 @@ def _test_recordings(family: str, tech: str, cfg: Config, prof):
 
 def _score_recording(rec: gen.Recording, ref, prof, recogniser) -> tuple[list[Row], int, float]:
     fs = float(prof.sample_rate_hz)
-    found = find_strokes(rec.values, fs, prof, min_active_s=0.4 * ref.duration_s[0])
+    found = find_strokes(rec.values, fs, prof, **segmentation(ref))  # as score_strokes
     per_span: dict[int, list[tuple[int, Any]]] = defaultdict(list)
     spurious = 0
     for f in found:
@@ -253,7 +260,7 @@ def _determinism(recordings, refs, prof) -> bool:
         out = []
         for tech, rec in recordings:
             ref = refs[tech]
-            found = find_strokes(rec.values, fs, prof, min_active_s=0.4 * ref.duration_s[0])
+            found = find_strokes(rec.values, fs, prof, **segmentation(ref))  # as score_strokes
             out.append([_score_or_none(f, fs, ref) for f in found])
         return json.dumps(out, sort_keys=True, indent=2)
 

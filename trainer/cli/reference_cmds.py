@@ -422,7 +422,13 @@ def score_report(
     """
     from sensors.capture import read_capture
     from trainer.exceptions import NotAStrokeError
-    from trainer.scoring import Recogniser, check_compatible, find_strokes, score_stroke
+    from trainer.scoring import (
+        Recogniser,
+        check_compatible,
+        find_strokes,
+        score_stroke,
+        segmentation,
+    )
     from trainer.store.takes import capture_rate
 
     cap = read_capture(capture_path, profile=profile)
@@ -432,11 +438,7 @@ def score_report(
     check_compatible(cap.profile, ref)
     fs = capture_rate(cap)
     found = find_strokes(
-        cap.values,
-        fs,
-        cap.profile,
-        gap_starts=cap.gap_starts,
-        min_active_s=0.4 * ref.duration_s[0],
+        cap.values, fs, cap.profile, gap_starts=cap.gap_starts, **segmentation(ref)
     )
     recogniser = None
     if recognise:

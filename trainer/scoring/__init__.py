@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         check_compatible,
         score_stroke,
         score_strokes,
+        segmentation,
         shape_distance,
     )
     from trainer.scoring.strokes import FoundStroke, find_strokes, prepare, resample_take
@@ -86,6 +87,7 @@ __getattr__, __dir__ = attach(
             "check_compatible",
             "score_stroke",
             "score_strokes",
+            "segmentation",
             "shape_distance",
         ),
         "trainer.scoring.components": (
@@ -135,6 +137,7 @@ __all__ = [
     "resample_take",
     "score_stroke",
     "score_strokes",
+    "segmentation",
     "shape_distance",
     "unregister_component",
 ]

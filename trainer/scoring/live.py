@@ -18,7 +18,7 @@ from trainer.dtw import OpenEndAligner
 from trainer.exceptions import NotAStrokeError, ScoringError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.scoring.safety import caution_force_n
-from trainer.scoring.scoring import score_stroke
+from trainer.scoring.scoring import score_stroke, segmentation
 from trainer.scoring.strokes import (
     OFF_THRESHOLD_N,
     ON_THRESHOLD_N,
@@ -228,7 +228,7 @@ class LiveCoach:
             fs,
             on_threshold_n=ON_THRESHOLD_N,
             off_threshold_n=OFF_THRESHOLD_N,
-            min_active_s=0.4 * reference.duration_s[0],
+            **segmentation(reference),  # as offline scoring cuts attempts
         )
         # The aligner follows the total force and its slope (as derivative DTW, Keogh &
         # Pazzani 2001), scaled to the template's peak and duration, the student's force

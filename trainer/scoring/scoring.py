@@ -39,7 +39,7 @@ from trainer.scoring.measures import (
 )
 from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.scoring.safety import CAUTION_KPA, peak_pressure
-from trainer.scoring.strokes import find_strokes
+from trainer.scoring.strokes import MIN_REST_S, STRIKE_REST_PERIODS, find_strokes
 from trainer.signal import filter_offline, resample
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "normalised",
     "score_stroke",
     "score_strokes",
+    "segmentation",
     "shape_distance",
     "stretch",
     "stroke_shares",
@@ -494,6 +495,30 @@ def check_compatible(profile: GloveProfile, reference: Reference) -> None:
         )
 
 
+def segmentation(reference: Reference) -> dict[str, float]:
+    """How a recording is cut into attempts at ``reference`` (``find_strokes``' keywords).
+
+    The shortest attempt is 40 % of the experts' shortest stroke (shorter bumps are
+    fidgets); a train of strikes ends only after :data:`STRIKE_REST_PERIODS` of its
+    experts' strike periods at rest, so a burst struck at half their rate is one burst,
+    not each strike a piece (a sweep, or a reference without a strike period: 0.2 s).
+
+    Parameters
+    ----------
+    reference : Reference
+        What the attempts are scored against.
+
+    Returns
+    -------
+    dict
+        ``min_active_s`` and ``min_rest_s``, seconds.
+    """
+    rest = MIN_REST_S
+    if reference.strike_period_s > 0:
+        rest = max(rest, STRIKE_REST_PERIODS * reference.strike_period_s)
+    return {"min_active_s": 0.4 * reference.duration_s[0], "min_rest_s": rest}
+
+
 def score_strokes(
     values: Any,
     fs_hz: float,
@@ -530,8 +555,7 @@ def score_strokes(
     """
     prof = profile or reference.profile
     check_compatible(prof, reference)
-    min_active = 0.4 * reference.duration_s[0]
-    found = find_strokes(values, fs_hz, prof, gap_starts=gap_starts, min_active_s=min_active)
+    found = find_strokes(values, fs_hz, prof, gap_starts=gap_starts, **segmentation(reference))
     scores = []
     for s in found:
         try:

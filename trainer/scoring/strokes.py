@@ -19,8 +19,10 @@ from trainer.signal import (
 
 __all__ = [
     "CLIP_FRACTION",
+    "MIN_REST_S",
     "ON_THRESHOLD_N",
     "SCORING_CUTOFF_HZ",
+    "STRIKE_REST_PERIODS",
     "FoundStroke",
     "clipped_channels",
     "extend_to_rest",
@@ -36,6 +38,11 @@ CLIP_FRACTION = 0.999
 #: Rest detection thresholds on the total force, newtons (hysteresis).
 ON_THRESHOLD_N = 2.0
 OFF_THRESHOLD_N = 1.0
+#: A stroke ends after this long below the off threshold, seconds.
+MIN_REST_S = 0.2
+#: A train of strikes ends only after this many of its experts' strike periods at rest: a
+#: burst struck slowly has gaps of 0.2-0.3 s between its strikes, and is one burst.
+STRIKE_REST_PERIODS = 2.0
 #: A stroke is widened down to this fraction of its peak (see :func:`extend_to_rest`).
 REST_FRACTION = 0.03
 
@@ -119,13 +126,14 @@ def find_strokes(
     *,
     gap_starts: Any = (),
     min_active_s: float = 0.2,
+    min_rest_s: float = MIN_REST_S,
 ) -> list[FoundStroke]:
     """Segment a recording into complete strokes (rest detection with hysteresis).
 
     A stroke starts when the low-passed total force rises above 2 N and ends when it
-    stays below 1 N for 0.2 s. Only *complete* strokes are returned: pieces cut by a
-    gap, by the start of the recording or by its end are left out, so nothing is ever
-    scored across a gap or as if half a stroke were a whole one.
+    stays below 1 N for ``min_rest_s`` (0.2 s). Only *complete* strokes are returned:
+    pieces cut by a gap, by the start of the recording or by its end are left out, so
+    nothing is ever scored across a gap or as if half a stroke were a whole one.
 
     Parameters
     ----------
@@ -139,6 +147,9 @@ def find_strokes(
         Samples preceded by a gap.
     min_active_s : float
         Shortest stroke, seconds (shorter bumps are fidgets).
+    min_rest_s : float
+        Shortest rest between two strokes, seconds (a train of strikes bridges its own
+        gaps: see :func:`~trainer.scoring.scoring.segmentation`).
 
     Returns
     -------
@@ -166,6 +177,7 @@ def find_strokes(
         on_threshold_n=ON_THRESHOLD_N,
         off_threshold_n=OFF_THRESHOLD_N,
         min_active_s=min_active_s,
+        min_rest_s=min_rest_s,
     )
     # A piece that begins on the first sample of a gap-free run while already loaded
     # began before the run did: it is the tail of a stroke, not a stroke.

@@ -23,7 +23,14 @@ import pytest
 
 from sensors.profiles import load_profile
 from trainer import exceptions
-from trainer.scoring import build_reference, find_strokes, prepare, score_stroke, score_strokes
+from trainer.scoring import (
+    build_reference,
+    find_strokes,
+    prepare,
+    score_stroke,
+    score_strokes,
+    segmentation,
+)
 from trainer.scoring.alignment import beat_samples, rhythm_clarity
 from trainer.scoring.scoring import REJECT_RHYTHM
 
@@ -639,3 +646,15 @@ def test_finding_9_a_fingertip_touch_gets_no_score(technique):
     ]
     for s in scored(technique, moved):
         assert largest(s).startswith("load_"), (technique, codes(s))
+
+
+def test_finding_7_a_burst_struck_at_half_the_rate_is_one_slow_burst():
+    # Three strikes a second where the experts strike six: 0.29 s between strikes, more
+    # than the 0.2 s rest that ends a sweep. It is one burst, "dragged" — not eight
+    # strikes each dropped as a fidget. Bursts 0.5 s apart stay apart.
+    ref = reference("tapotement")
+    slow = strokes("tapotement", 0, seed=87, rate_hz=STRIKE_RATE_HZ / 2)
+    for s in scored("tapotement", slow):
+        assert largest(s) == "dragged", codes(s)
+    assert segmentation(ref)["min_rest_s"] == pytest.approx(2 * ref.strike_period_s)
+    assert 0.2 < segmentation(ref)["min_rest_s"] < 0.5
