@@ -9,9 +9,11 @@ from trainer.store.database import Store
 
 
 def finished_session(
-    store: Store, user: str, capture_from: Path, technique: str = "effleurage"
+    store: Store, user: str, capture_from: Path | None, technique: str = "effleurage"
 ) -> int:
     """Record a finished session of ``user`` whose capture is a copy of ``capture_from``.
+
+    ``None`` leaves the capture empty (for tests that only list sessions).
 
     Returns
     -------
@@ -20,7 +22,7 @@ def finished_session(
     """
     capture = store.home / "sessions" / f"{technique}-{time.monotonic_ns()}.mtcap"
     capture.parent.mkdir(parents=True, exist_ok=True)
-    capture.write_bytes(capture_from.read_bytes())
+    capture.write_bytes(b"" if capture_from is None else capture_from.read_bytes())
     sid = store.begin_session(
         technique=technique,
         reference=None,

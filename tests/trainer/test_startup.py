@@ -61,22 +61,12 @@ def test_listing_commands_import_no_signal_processing_numba_or_qt(tmp_path, argv
 
 
 def _one_finished_session(tmp_path) -> None:
+    from person_sessions import finished_session  # type: ignore[import-not-found]
+
     from trainer.store.database import Store
 
     with Store(tmp_path / "home") as store:
-        capture = store.home / "sessions" / "one.mtcap"
-        capture.parent.mkdir(parents=True, exist_ok=True)
-        capture.write_bytes(b"")
-        session = store.begin_session(
-            technique="effleurage",
-            reference=None,
-            reference_name="effleurage-starter",
-            glove="reference-glove",
-            source="sim:effleurage",
-            feedback_mode="off",
-            capture=capture,
-        )
-        store.end_session(session, samples=0, duration_s=0.0)
+        finished_session(store, "student", None)
 
 
 @pytest.mark.parametrize("sessions", [False, True], ids=["empty", "one-session"])
