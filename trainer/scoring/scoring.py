@@ -227,6 +227,16 @@ def _weighted_loss(result: ComponentResult, weight: float) -> float:
     return -weight * math.log(max(result.score, _FLOOR) / 100.0)
 
 
+def _recovered(before: float, after: float) -> float:
+    """Share of a component's log loss that a counterfactual scoring ``after`` recovers.
+
+    ``(ln(after / 100) - ln(before / 100)) / -ln(before / 100)``, at most 1; ``before``
+    is below 100 and ``after`` above it (callers check).
+    """
+    lost = -math.log(max(before, _FLOOR) / 100.0)
+    return min(1.0, (lost + math.log(max(after, _FLOOR) / 100.0)) / lost)
+
+
 def _credit_jerks(
     ctx: StrokeContext, results: dict[str, ComponentResult], weights: dict[str, float]
 ) -> None:
@@ -265,8 +275,7 @@ def _credit_jerks(
     before = pressure.score
     if after is None or after <= before:
         return
-    lost = -math.log(max(before, _FLOOR) / 100.0)
-    recovered = (lost + math.log(max(after, _FLOOR) / 100.0)) / lost  # of pressure's loss
+    recovered = _recovered(before, after)  # of pressure's loss
     level_share = sum(f[2] for f in named)
     own = _weighted_loss(smooth, weights["smoothness"]) * jerky[0][2]
     moved = min(
@@ -322,8 +331,7 @@ def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]
         score = comp.scorer(fixed_ctx).score
         if score is None or score <= before:
             continue
-        lost = -math.log(max(before, _FLOOR) / 100.0)
-        recovered = min(1.0, (lost + math.log(max(score, _FLOOR) / 100.0)) / lost)
+        recovered = _recovered(before, score)
         if recovered >= _EXPLAINED:  # the rest is the level estimate's error
             recovered = 1.0
         faults = [(c, m, share * (1.0 - recovered)) for c, m, share in result.faults]
@@ -343,10 +351,7 @@ def _overall(
     """
     scored = {k: r for k, r in results.items() if r.score is not None and weights[k] > 0}
     total_weight = sum(weights[k] for k in scored) or 1.0
-    logs = {
-        k: -(weights[k] / total_weight) * math.log(max(r.score or 0.0, _FLOOR) / 100.0)
-        for k, r in scored.items()
-    }
+    logs = {k: _weighted_loss(r, weights[k] / total_weight) for k, r in scored.items()}
     log_sum = sum(logs.values())
     overall = 100.0 * math.exp(-log_sum)
     items: list[tuple[str, str, float]] = []
