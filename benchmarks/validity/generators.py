@@ -1,7 +1,7 @@
 """Stroke generators for the scoring-validity benchmark, independent of the simulator.
 
 Nothing here imports or copies ``sensors/strokes.py`` or ``sensors/sources/sim.py``: the
-benchmark must also hold on strokes the scoring was not tuned on. Three *families* build
+benchmark must also hold on strokes the scoring was not tuned on. Four *families* build
 strokes in different ways, so a fix tuned on one can be checked on the others:
 
 * **Family A — piecewise envelopes per hand region.** Every region gets its own
@@ -32,6 +32,12 @@ strokes in different ways, so a fix tuned on one can be checked on the others:
   biphasic jolts, load taken from the most loaded regions, a natural release when the
   stroke stops early. The styles' spread in each third's force is kept comparable to A's
   and B's, so the styles stay within expert variation.
+* **Family D — sums of lognormal sub-movements, a capacitive-like sensor**
+  (:mod:`~benchmarks.validity.family_d`), written without reading A, B or C: each stroke
+  is overlapping lognormal force pulses, each with its own load share; petrissage has
+  two unequal lobes, friction small circles of drifting rate, tapotement alternates
+  strong and weak strikes with swing. Sensor: crosstalk, a gain drifting across a take,
+  a wandering baseline, sample-and-hold with skipped updates, quantisation.
 
 Figures (``docs/evidence.md``): effleurage 40–50 strokes/min and a
 peak near the "high" low-back force ≥ 2 kg ≈ 19.6 N (Chen et al. 2022; 10 N deep effleurage
@@ -90,7 +96,7 @@ __all__ = [
 ]
 
 TECHNIQUES = ("effleurage", "petrissage", "friction", "tapotement")
-FAMILIES = ("A", "B", "C")
+FAMILIES = ("A", "B", "C", "D")
 STYLES = (0, 1, 2)
 REFERENCE_STYLES = (0, 1)
 HELD_OUT_STYLE = 2
@@ -518,6 +524,10 @@ def clean_stroke(
         from benchmarks.validity import family_c
 
         return np.clip(family_c.clean_stroke(technique, style, rng, prof), 0.0, None)
+    if family == "D":
+        from benchmarks.validity import family_d
+
+        return np.clip(family_d.clean_stroke(technique, style, rng, prof), 0.0, None)
     maker = _stroke_a if family == "A" else _stroke_b
     return np.clip(maker(technique, style, rng, prof), 0.0, None)
 
@@ -573,6 +583,10 @@ def inject(
         from benchmarks.validity import family_c
 
         return family_c.inject(x, kind, magnitude, rng, prof, technique)
+    if family == "D":
+        from benchmarks.validity import family_d
+
+        return family_d.inject(x, kind, magnitude, rng, prof, technique)
     fs = float(prof.sample_rate_hz)
     n = x.shape[0]
     if kind in ("light_uniform", "heavy_uniform"):
@@ -696,6 +710,10 @@ def non_stroke(
         from benchmarks.validity import family_c
 
         return family_c.non_stroke(kind, technique, rng, prof)
+    if family == "D":
+        from benchmarks.validity import family_d
+
+        return family_d.non_stroke(kind, technique, rng, prof)
     fs = float(prof.sample_rate_hz)
     ch = len(prof.sensors)
     if kind == "noise":
@@ -771,6 +789,10 @@ def make_recording(
         from benchmarks.validity import family_c
 
         values = family_c.sensor_model(clean, rng, prof)
+    elif family == "D":  # a capacitive-like sensor model
+        from benchmarks.validity import family_d
+
+        values = family_d.sensor_model(clean, rng, prof)
     else:
         noise, gain = _sensor_noise(family, clean.shape[0], ch, rng)
         values = np.clip(clean * gain[None, :] + noise, 0.0, None)
