@@ -81,6 +81,13 @@ _MIN_CUTOFF_HZ = 2.5
 _MAX_CUTOFF_HZ = 20.0
 #: Autocorrelation a template's beat needs to count as percussion (see beat_samples).
 _BEAT_CLARITY = 0.3
+#: A strike train's period is its first autocorrelation peak at least this share of the
+#: highest: two hands alternating (one strikes harder, or a little later) repeat exactly
+#: only every second strike, so that lag's peak is the highest, yet they strike twice.
+_PERIOD_PEAK_SHARE = 0.6
+#: How close (a share of the strikes' median interval) half the autocorrelation's period
+#: must come to that interval for the strikes to be read as alternating pairs.
+_PAIRED_TOLERANCE = 0.2
 
 
 def stretch(x: np.ndarray, length: int) -> np.ndarray:
@@ -173,11 +180,30 @@ def _beat_autocorrelation(g: np.ndarray, beat: int) -> tuple[np.ndarray, int, in
     return (ac, lo, hi) if ac[0] > 0 else None
 
 
+def _period_peak(ac: np.ndarray, lo: int, hi: int) -> int:
+    """First local maximum of ``ac`` in ``[lo, hi)`` at least a share of the highest.
+
+    The share is :data:`_PERIOD_PEAK_SHARE`. Without a local maximum there (a monotone
+    stretch) the highest lag; when nothing repeats (every peak negative) the least bad.
+    """
+    k = np.arange(max(lo, 1), min(hi, ac.size - 1))
+    if k.size == 0:
+        return lo
+    peaks = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
+    if peaks.size == 0:
+        return lo + int(np.argmax(ac[lo:hi]))
+    best = float(ac[peaks].max())
+    if best <= 0:  # nothing repeats: the least bad lag
+        return int(peaks[np.argmax(ac[peaks])])
+    return int(peaks[ac[peaks] >= _PERIOD_PEAK_SHARE * best][0])
+
+
 def beat_samples(template_total: np.ndarray) -> int:
     """Length of one beat of a percussive template (strikes), or 1 for a single sweep.
 
-    The first autocorrelation peak of the template's detrended total force, if it is
-    clear (> 0.3) and at least three beats fit in the stroke: tapotement's strike period.
+    The first strong autocorrelation peak of the template's detrended total force
+    (:func:`_period_peak`; the highest if that one is faint), if it is clear (> 0.3) and
+    at least three beats fit in the stroke: tapotement's strike period.
     """
     g = np.asarray(template_total, dtype=np.float64)
     n = g.size
@@ -191,7 +217,11 @@ def beat_samples(template_total: np.ndarray) -> int:
     if below.size == 0:
         return 1
     start = int(below[0])
-    lag = start + int(np.argmax(ac[start : n // 3 + 1])) if start < n // 3 else 0
+    lag = 0
+    if start < n // 3:
+        lag = _period_peak(ac, start, n // 3 + 1)
+        if ac[lag] <= _BEAT_CLARITY:  # the first peak is faint: the clearest one
+            lag = start + int(np.argmax(ac[start : n // 3 + 1]))
     return lag if lag > 1 and ac[lag] > _BEAT_CLARITY else 1
 
 
@@ -224,11 +254,13 @@ def rhythm_clarity(total: np.ndarray, beat: int) -> float:
 def strike_period(total: np.ndarray, beat: int) -> float:
     """Return the period of a strike train, samples.
 
-    The largest autocorrelation peak from 0.4 to 2.5 beats of the reference, refined
-    to a fraction of a sample by a parabola through it. A tapotement's pace is how often
-    it strikes, not how long its burst lasts (a performer may strike eight times or
-    nine): the tempo component compares this period with the experts'
-    (:attr:`~trainer.scoring.model.Reference.strike_period_s`).
+    The first strong autocorrelation peak from 0.4 to 2.5 beats of the reference
+    (:func:`_period_peak`), refined to a fraction of a sample by a parabola through it.
+    Two hands that alternate with a swing (long, short, long...) repeat exactly only
+    every second strike: when the strikes' median interval is half that lag, the period
+    is the half. A tapotement's pace is how often it strikes, not how long its burst
+    lasts (a performer may strike eight times or nine): the tempo component compares
+    this period with the experts' (:attr:`~trainer.scoring.model.Reference.strike_period_s`).
 
     Parameters
     ----------
@@ -242,17 +274,24 @@ def strike_period(total: np.ndarray, beat: int) -> float:
     float
         The period, samples; ``nan`` when the piece is too short to show one.
     """
-    found = _beat_autocorrelation(np.asarray(total, dtype=np.float64), beat)
+    g = np.asarray(total, dtype=np.float64)
+    found = _beat_autocorrelation(g, beat)
     if found is None or found[2] <= found[1] + 1:
         return math.nan
     ac, lo, hi = found
-    k = lo + int(np.argmax(ac[lo:hi]))
+    k = _period_peak(ac, lo, hi)
+    period = float(k)
     if 0 < k < ac.size - 1:
         a, b, c = ac[k - 1], ac[k], ac[k + 1]
         curvature = a - 2.0 * b + c
         if curvature < 0:
-            return k + 0.5 * (a - c) / curvature
-    return float(k)
+            period = k + 0.5 * (a - c) / curvature
+    peaks = _strikes(g, beat)
+    if peaks.size >= 4:
+        interval = float(np.median(np.diff(peaks)))
+        if abs(0.5 * period - interval) <= _PAIRED_TOLERANCE * interval:
+            return 0.5 * period
+    return period
 
 
 def strike_jitter(total: np.ndarray, beat: int) -> float:

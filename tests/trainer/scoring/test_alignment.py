@@ -1,0 +1,54 @@
+"""Strike trains: the period of tapotement as a person strikes it (one hand or two)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from trainer.scoring.alignment import beat_samples, strike_period
+
+FS = 200.0
+
+
+def train(intervals_s: list[float], heights: list[float], width_s: float = 0.045) -> np.ndarray:
+    """Raised-cosine strikes at the given intervals and heights, rest either side."""
+    onsets = 0.2 + np.concatenate([[0.0], np.cumsum(intervals_s)])
+    n = int((onsets[-1] + 0.3) * FS)
+    t = np.arange(n) / FS
+    x = np.zeros(n)
+    for onset, height in zip(onsets, heights, strict=True):
+        u = (t - onset) / width_s
+        inside = (u >= 0) & (u <= 1)
+        x[inside] += height * 0.5 * (1 - np.cos(2 * np.pi * u[inside]))
+    return x
+
+
+def alternating(period_s: float, strikes: int, swing: float, accent: float) -> np.ndarray:
+    """Two hands taking turns: long and short intervals (``swing`` of a pair), one softer."""
+    pair = 2 * period_s
+    intervals = [pair * (swing if k % 2 == 0 else 1 - swing) for k in range(strikes - 1)]
+    heights = [7.0 if k % 2 == 0 else 7.0 * accent for k in range(strikes)]
+    return train(intervals, heights)
+
+
+def test_an_even_train_strikes_at_its_interval() -> None:
+    x = train([0.15] * 7, [7.0] * 8)
+    beat = beat_samples(x)
+    assert beat == pytest.approx(0.15 * FS, abs=2)
+    assert strike_period(x, beat) / FS == pytest.approx(0.15, abs=0.005)
+
+
+@pytest.mark.parametrize(("swing", "accent"), [(0.54, 0.85), (0.56, 0.82), (0.5, 0.8), (0.55, 1.0)])
+def test_two_hands_taking_turns_strike_twice_per_pair(swing: float, accent: float) -> None:
+    # Every second strike repeats exactly, so the autocorrelation's highest peak is at
+    # the pair; the pace a teacher counts is each strike.
+    x = alternating(0.15, 8, swing, accent)
+    beat = beat_samples(x)
+    assert beat == pytest.approx(0.15 * FS, rel=0.15)
+    assert strike_period(x, beat) / FS == pytest.approx(0.15, rel=0.08)
+
+
+def test_a_train_struck_at_half_the_pace_reads_twice_the_period() -> None:
+    reference_beat = round(0.15 * FS)
+    slow = train([0.30] * 5, [7.0] * 6)
+    assert strike_period(slow, reference_beat) / FS == pytest.approx(0.30, rel=0.05)
