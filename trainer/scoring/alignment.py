@@ -228,9 +228,11 @@ def beat_samples(template_total: np.ndarray) -> int:
 def rhythm_clarity(total: np.ndarray, beat: int) -> float:
     """How clearly a piece repeats near a percussive template's beat (-1..1).
 
-    The largest autocorrelation of the piece's detrended total force at lags from 0.4
-    to 2.5 beats (a strike train played twice as fast or half as fast still counts).
-    Noise, a resting hand or a few random touches do not repeat; strikes do.
+    The highest autocorrelation *peak* of the piece's detrended total force at lags from
+    0.4 to 2.5 beats (a strike train played twice as fast or half as fast still counts).
+    Noise, a resting hand or a few random touches do not repeat; strikes do. A peak, not
+    any lag: a slow drift left after detrending still correlates with itself a few
+    samples on, falling from lag 0 with no peak, and repeats nothing.
 
     Parameters
     ----------
@@ -242,13 +244,19 @@ def rhythm_clarity(total: np.ndarray, beat: int) -> float:
     Returns
     -------
     float
-        The clearest normalised autocorrelation in that range (0 when too short).
+        The clearest normalised autocorrelation peak in that range (0 when too short or
+        without a peak).
     """
     found = _beat_autocorrelation(np.asarray(total, dtype=np.float64), beat)
     if found is None:
         return 0.0
     ac, lo, hi = found
-    return float(np.max(ac[lo:hi]) / ac[0])
+    k = np.arange(max(lo, 1), min(hi, ac.size - 1))
+    peaks = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
+    last = min(hi, ac.size) - 1
+    if last > lo and ac[last] > ac[last - 1]:  # still rising: it repeats a little slower
+        peaks = np.append(peaks, last)
+    return float(np.max(ac[peaks]) / ac[0]) if peaks.size else 0.0
 
 
 def strike_period(total: np.ndarray, beat: int) -> float:

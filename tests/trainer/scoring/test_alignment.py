@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from trainer.scoring.alignment import beat_samples, strike_period
+from trainer.scoring.alignment import beat_samples, rhythm_clarity, strike_period
 
 FS = 200.0
 
@@ -52,3 +52,15 @@ def test_a_train_struck_at_half_the_pace_reads_twice_the_period() -> None:
     reference_beat = round(0.15 * FS)
     slow = train([0.30] * 5, [7.0] * 6)
     assert strike_period(slow, reference_beat) / FS == pytest.approx(0.30, rel=0.05)
+
+
+def test_a_resting_hand_has_no_rhythm_but_strikes_do() -> None:
+    # A resting hand drifts (breathing, the sensor's creep): left after detrending, the
+    # drift still correlates with itself some samples on, though nothing repeats.
+    t = np.arange(int(2.4 * FS)) / FS
+    rest = 3.0 + 0.5 * np.sin(2 * np.pi * 0.3 * t) + 0.3 * (1.0 - np.exp(-t / 1.5))
+    beat = round(0.15 * FS)
+    assert rhythm_clarity(rest, beat) < 0.2
+    assert rhythm_clarity(train([0.15] * 7, [7.0] * 8), beat) > 0.6
+    # Struck at less than half the pace, a train still repeats.
+    assert rhythm_clarity(train([0.33] * 5, [7.0] * 6), beat) > 0.4
