@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from sensors.profiles import GloveProfile
 from trainer.exceptions import NotAStrokeError, ScoringError
@@ -86,6 +87,8 @@ _BENT_BY_LEVEL = ("shape", "tempo", "smoothness")
 #: Quicker than this (Hz) is no steady hand's change of pressure: tremor (6-10 Hz) and
 #: jerks lie above it.
 _STEADY_HZ = 4.0
+#: A running median this long (s) takes out a push or a give of up to half as long.
+_JOLT_S = 0.3
 #: ... once ``jerky`` keeps at least this share of smoothness's loss.
 _JERKY_OWN_SHARE = 0.5
 #: A level fault whose counterfactual recovers this share of another component's loss
@@ -264,14 +267,25 @@ def _credit_jerks(
         return
     beat = beat_samples(ref.total)
     if beat > 1:  # percussion: the same strikes, each as hard as its neighbours
-        steady = even_strikes(ctx.values, beat)
+        candidates = [even_strikes(ctx.values, beat)]
     else:
+        # A tremor is quicker than a steady hand; a push or a give of a tenth of a second
+        # is not, but a running median twice as long takes it out whole (and keeps a
+        # change of level that lasts a third of the stroke).
         steady = np.clip(filter_offline(ctx.values, ref.fs_hz, _STEADY_HZ, order=2), 0.0, None)
-    try:
-        steady_ctx = stroke_context(steady, ctx.duration_s, ref, align_stroke(steady, ref))
-    except ScoringError:
-        return
-    after = component("pressure").scorer(steady_ctx).score
+        n = ctx.values.shape[0]
+        size = min(round(_JOLT_S * ref.fs_hz), n // 2) | 1
+        candidates = [steady, median_filter(steady, size=(size, 1), mode="nearest")]
+    scores = []
+    for candidate in candidates:
+        try:
+            steady_ctx = stroke_context(
+                candidate, ctx.duration_s, ref, align_stroke(candidate, ref)
+            )
+        except ScoringError:
+            continue
+        scores.append(component("pressure").scorer(steady_ctx).score)
+    after = max((v for v in scores if v is not None), default=None)
     before = pressure.score
     if after is None or after <= before:
         return

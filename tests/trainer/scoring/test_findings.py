@@ -658,3 +658,33 @@ def test_finding_7_a_burst_struck_at_half_the_rate_is_one_slow_burst():
         assert largest(s) == "dragged", codes(s)
     assert segmentation(ref)["min_rest_s"] == pytest.approx(2 * ref.strike_period_s)
     assert 0.2 < segmentation(ref)["min_rest_s"] < 0.5
+
+
+def jolts(x: np.ndarray, size: float, width_s: float = 0.11) -> np.ndarray:
+    """A sudden push at 40 % of the stroke and a sudden give at 70 %, each ``width_s`` long.
+
+    ``size`` is a share of the stroke's peak, added to (or taken from) every sensor in
+    proportion to its load.
+    """
+    total = x.sum(axis=1)
+    n = total.size
+    t = np.arange(n) / FS
+    bump = np.zeros(n)
+    for at, sign in ((0.4, 1.0), (0.7, -1.0)):
+        bump += sign * _rc(t, at * n / FS - width_s / 2, width_s / 2)
+        bump -= sign * _rc(t, at * n / FS, width_s / 2)
+    scale = 1.0 + size * total.max() * bump / np.maximum(total, 1e-9)
+    return np.clip(x * scale[:, None], 0.0, None)
+
+
+@pytest.mark.parametrize(("technique", "width_s"), [("effleurage", 0.14), ("petrissage", 0.11)])
+def test_finding_4_a_push_and_a_give_are_jerky_not_a_third_off(technique, width_s):
+    # A jolt of a tenth of a second is slower than a tremor, so a steady hand's low-pass
+    # keeps part of it, and the band would read that part as a third too heavy or too
+    # light. A running median twice as long takes the jolt out whole: its band loss is
+    # the jerk's.
+    for seed in (41, 42):
+        pieces = [jolts(x, 0.5, width_s) for x in strokes(technique, 0, seed=seed)]
+        for s in scored(technique, pieces):
+            assert largest(s) == "jerky", codes(s)
+            assert not any(c.startswith(("too_light", "too_heavy")) for c in codes(s)), codes(s)
