@@ -479,12 +479,15 @@ def _crossing(x: np.ndarray, level: float, *, last: bool) -> float:
 def _edges(x: np.ndarray) -> tuple[float, float]:
     """Onset and release durations of a profile, samples.
 
-    From 10 % to 60 % of its sustained level (the 90th percentile of its loaded samples,
-    so a ripple or a swell does not move the mark) on the way up, and back down.
+    Onset from 10 % to 40 % of its sustained level (the 90th percentile of its loaded
+    samples, so a ripple or a swell does not move the mark), release from 60 % back down to
+    10 %. The onset stops lower: a stroke that lands on the heel and then builds (a first
+    crest near half its level) would otherwise be timed to its second rise, a performer's
+    style rather than their pace.
     """
     loaded = x[x > 0.1 * x.max()]
     level = float(np.quantile(loaded, 0.9)) if loaded.size else float(x.max())
-    onset = _crossing(x, 0.6 * level, last=False) - _crossing(x, 0.1 * level, last=False)
+    onset = _crossing(x, 0.4 * level, last=False) - _crossing(x, 0.1 * level, last=False)
     release = _crossing(x, 0.1 * level, last=True) - _crossing(x, 0.6 * level, last=True)
     return max(onset, 0.5), max(release, 0.5)
 

@@ -64,3 +64,29 @@ def test_a_resting_hand_has_no_rhythm_but_strikes_do() -> None:
     assert rhythm_clarity(train([0.15] * 7, [7.0] * 8), beat) > 0.6
     # Struck at less than half the pace, a train still repeats.
     assert rhythm_clarity(train([0.33] * 5, [7.0] * 6), beat) > 0.4
+
+
+def landed_then_built(crest: float, n: int = 200, stop: float = 1.0) -> np.ndarray:
+    """A sweep that lands on the heel (a first crest of ``crest`` × its level), then builds.
+
+    Performed up to ``stop`` of its length, then let go in 40 ms.
+    """
+    t = np.linspace(0.0, 1.0, n)
+    land = crest * np.clip(t / 0.08, 0.0, 1.0)
+    build = (1.0 - crest) * np.clip((t - 0.25) / 0.3, 0.0, 1.0)
+    release = np.clip((1.0 - t) / 0.12, 0.0, 1.0)
+    x = 10.0 * (land + build) * release
+    kept = int(stop * n)
+    fall = np.linspace(1.0, 0.0, max(2, round(0.04 * FS)))
+    return np.concatenate([x[:kept], x[kept - 1] * fall])
+
+
+def test_a_stroke_let_go_early_is_timed_by_its_landing_not_its_second_rise() -> None:
+    # The experts' average lands to 55 % of its level, this student to 65 %: timed up to
+    # 60 % of the level, the template's onset ran to its second rise and the student's
+    # did not, so the student looked rushed (quicker onset) rather than stopped early.
+    from trainer.scoring.alignment import _RELEASE_EVIDENCE, _timing_evidence
+
+    template = landed_then_built(0.55)
+    stopped = landed_then_built(0.65, stop=0.5)
+    assert _timing_evidence(stopped, template) < _RELEASE_EVIDENCE
