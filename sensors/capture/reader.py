@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from sensors._schema import Field, Invalid, Messages, Schema, chain, of
+from sensors._schema import Path as DocPath
 from sensors.capture._layout import (
     _CHUNK_HEAD,
     _CHUNK_HEAD_LEN,
@@ -158,19 +160,10 @@ def _read_header(data: bytes, fail: _Fail) -> _Header:
     if len(data) < end:
         raise fail("truncated capture header")
     doc = _header_document(data[_HEADER.size : end], json_crc, fail)
-    profile = _profile_from_header(doc.get("profile"), fail)
-    source = doc.get("source", "")
-    started_at = doc.get("started_at")
-    app_version = doc.get("app_version")
-    metadata = doc.get("metadata", {})
-    if (
-        not isinstance(source, str)
-        or not isinstance(started_at, str | None)
-        or not isinstance(app_version, str | None)
-        or not isinstance(metadata, dict)
-    ):
-        raise fail("corrupt capture header (bad field types)")
-    return _Header(int(version), profile, source, started_at, app_version, metadata, end)
+    fields = _HEADER_DOC.validate(
+        doc, Messages(_HEADER_MESSAGES, lambda message, path: fail(message))
+    )
+    return _Header(version=int(version), end=end, **fields)
 
 
 def _fixed_header(data: bytes, fail: _Fail) -> tuple[int, int, int]:
@@ -192,17 +185,14 @@ def _fixed_header(data: bytes, fail: _Fail) -> tuple[int, int, int]:
     return version, json_len, json_crc
 
 
-def _header_document(body: bytes, json_crc: int, fail: _Fail) -> dict[str, Any]:
-    """Check the JSON header's CRC and parse it into a massage-trainer header object."""
+def _header_document(body: bytes, json_crc: int, fail: _Fail) -> Any:
+    """Check the JSON header's CRC and parse it."""
     if zlib.crc32(body) != json_crc:
         raise fail("corrupt capture header (CRC mismatch)")
     try:
-        doc = json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise fail("corrupt capture header (not JSON)") from None
-    if not isinstance(doc, dict) or doc.get("format") != _FORMAT_NAME:
-        raise fail("corrupt capture header (not a massage-trainer capture)")
-    return doc
 
 
 def _read_chunks(data: bytes, start: int, channels: int, fail: _Fail) -> _Body:
@@ -294,13 +284,36 @@ def _valid_chunk_head_after(data: bytes, pos: int) -> bool:
         pos += 1
 
 
-def _profile_from_header(raw: object, fail: _Fail) -> GloveProfile:
-    if not isinstance(raw, dict):
-        raise fail("corrupt capture header (no glove profile)")
+def _profile_from_header(raw: dict[str, Any], path: DocPath) -> GloveProfile:
     try:
         return GloveProfile.from_dict(raw)
     except ProfileError as err:
-        raise fail(f"invalid glove profile in header: {err}") from None
+        raise Invalid("rule", path, message=f"invalid glove profile in header: {err}") from None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
         # from_dict validates; these would mean a header it did not anticipate.
-        raise fail(f"invalid glove profile in header: {type(err).__name__}: {err}") from None
+        why = f"invalid glove profile in header: {type(err).__name__}: {err}"
+        raise Invalid("rule", path, message=why) from None
+
+
+_HEADER_MESSAGES = {
+    "marker": "corrupt capture header (not a massage-trainer capture)",
+    "type": "corrupt capture header (bad field types)",
+}
+_NO_PROFILE = "corrupt capture header (no glove profile)"
+_OPTIONAL_TEXT = of(str, type(None))
+
+#: The JSON header of a native capture (unknown keys ignored).
+_HEADER_DOC = Schema(
+    (
+        Field(
+            "profile",
+            chain(of(dict), _profile_from_header),
+            says={"missing": _NO_PROFILE, "type": _NO_PROFILE},
+        ),
+        Field("source", of(str), default=""),
+        Field("started_at", _OPTIONAL_TEXT, default=None),
+        Field("app_version", _OPTIONAL_TEXT, default=None),
+        Field("metadata", of(dict), default={}),
+    ),
+    marker=("format", _FORMAT_NAME),
+)

@@ -6,10 +6,26 @@ Part of :mod:`sensors.protocol` (import from there).
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sensors._schema import (
+    Field,
+    Invalid,
+    Messages,
+    Path,
+    Rule,
+    Schema,
+    chain,
+    choice,
+    items,
+    list_of,
+    number,
+    of,
+    rule,
+    says,
+    text,
+)
 from sensors.exceptions import ProtocolError
 from sensors.profiles import Region
 from sensors.protocol.gatt import MAX_CHANNELS, MAX_CONFIG_BYTES, PROTOCOL_VERSION, as_bytes
@@ -217,56 +233,102 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return doc
 
 
-def _config_field(doc: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    if key not in doc:
-        raise ProtocolError(f"config: missing field {key!r}")
-    value = doc[key]
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise ProtocolError(f"config: field {key!r} has the wrong type")
-    return value
+def _where(path: Path) -> str:
+    """Write a path as the config's messages do: ``sensors[2] x``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f" {part}" if out else str(part)
+    return out
 
 
-def _config_number(value: Any, where: str, low: float, high: float, *, strict_low: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ProtocolError(f"config: {where} must be a number")
-    try:
-        number = float(value)
-    except OverflowError:  # a JSON integer with hundreds of digits
-        raise ProtocolError(f"config: {where} is out of range") from None
-    too_low = number <= low if strict_low else number < low
-    if not math.isfinite(number) or too_low or number > high:
-        bound = ">" if strict_low else ">="
-        raise ProtocolError(f"config: {where} must be {bound} {low:g} and <= {high:g}")
-    return number
-
-
-def _config_text(doc: dict[str, Any], key: str, *, empty_ok: bool = False) -> str:
-    value = _config_field(doc, key, str)
-    if (not value and not empty_ok) or len(value) > _MAX_NAME:
-        raise ProtocolError(f"config: field {key!r} must be 1..{_MAX_NAME} characters")
-    return value
-
+_MESSAGES = Messages(
+    {
+        "missing": "missing field {key!r}",
+        "type": "field {key!r} has the wrong type",
+        "list": "field {key!r} has the wrong type",
+        "overflow": "{path} is out of range",
+        **dict.fromkeys(("finite", "gt", "ge", "le"), "{path} must be {op} {low:g} and <= {le:g}"),
+        "length": "field {key!r} must be 1..{max_len} characters",
+    },
+    lambda message, path: ProtocolError(f"config: {message}"),
+    _where,
+)
 
 _REGIONS = frozenset(r.value for r in Region)
+_RATE = number(gt=0.0, le=1e6)
+_PLACE = says(number(ge=0.0, le=1.0), {"type": "{path} must be a number"})
+
+_SENSOR = says(
+    items(
+        says(text(min_len=1, max_len=_MAX_NAME), f"{{path}} must be a string of 1..{_MAX_NAME}"),
+        says(
+            choice(_REGIONS),
+            f"{{path}} {{value!r}} unknown (known: {', '.join(sorted(_REGIONS))})",
+        ),
+        _PLACE,
+        _PLACE,
+        names=("name", "region", "x", "y"),
+    ),
+    {"items": "{path} must be [name, region, x, y]"},
+)
 
 
-def _config_sensor(entry: Any, index: int) -> tuple[str, str, float, float]:
-    where = f"sensors[{index}]"
-    if not isinstance(entry, list) or len(entry) != 4:
-        raise ProtocolError(f"config: {where} must be [name, region, x, y]")
-    name, region, x, y = entry
-    if not isinstance(name, str) or not 1 <= len(name) <= _MAX_NAME:
-        raise ProtocolError(f"config: {where} name must be a string of 1..{_MAX_NAME}")
-    if region not in _REGIONS:
-        raise ProtocolError(
-            f"config: {where} region {region!r} unknown (known: {', '.join(sorted(_REGIONS))})"
-        )
-    return (
-        name,
-        region,
-        _config_number(x, f"{where} x", 0.0, 1.0, strict_low=False),
-        _config_number(y, f"{where} y", 0.0, 1.0, strict_low=False),
-    )
+def _unique_names(parsed: dict[str, Any], path: Path) -> None:
+    names = [s[0] for s in parsed["sensors"]]
+    if len(set(names)) != len(names):
+        raise Invalid("rule", ("sensors",), message=f"duplicate sensor names in {names}")
+
+
+#: The config document, in checking order; unknown keys are ignored (a later firmware
+#: may add optional keys within v1).
+_CONFIG = Schema(
+    (
+        Field(
+            "v",
+            chain(
+                of(int),
+                rule(
+                    lambda v: v == PROTOCOL_VERSION,
+                    f"unsupported protocol version {{value}} (this reads {PROTOCOL_VERSION})",
+                ),
+            ),
+        ),
+        Field("rate_hz", _RATE),
+        Field("scale", _RATE),
+        Field(
+            "units",
+            chain(
+                of(str),
+                rule(
+                    lambda u: u == _CONFIG_UNITS,
+                    f"units must be {_CONFIG_UNITS!r} in v1, got {{value!r}}",
+                ),
+            ),
+        ),
+        Field(
+            "sensors",
+            says(
+                list_of(_SENSOR, min_len=1, max_len=MAX_CHANNELS),
+                {"length": f"1..{MAX_CHANNELS} sensors required"},
+            ),
+        ),
+        Rule(_unique_names),
+        Field(
+            "profile", text(max_len=_MAX_NAME), default="", says="field 'profile' must be a string"
+        ),
+        Field("name", text(min_len=1, max_len=_MAX_NAME)),
+        Field("fw", text(max_len=_MAX_NAME)),
+    ),
+    build=lambda d: GloveConfig(
+        name=d["name"],
+        firmware=d["fw"],
+        sample_rate_hz=d["rate_hz"],
+        value_scale=d["scale"],
+        units=d["units"],
+        sensors=tuple(d["sensors"]),
+        profile=d["profile"],
+    ),
+)
 
 
 def decode_config(data: bytes | bytearray | memoryview) -> GloveConfig:
@@ -305,35 +367,5 @@ def decode_config(data: bytes | bytearray | memoryview) -> GloveConfig:
         raise ProtocolError(f"config is not UTF-8 JSON: {err}") from None
     if not isinstance(doc, dict):
         raise ProtocolError("config must be a JSON object")
-    version = _config_field(doc, "v", int)
-    if version != PROTOCOL_VERSION:
-        raise ProtocolError(
-            f"config: unsupported protocol version {version} (this reads {PROTOCOL_VERSION})"
-        )
-    number = (int, float)
-    rate = _config_number(
-        _config_field(doc, "rate_hz", number), "rate_hz", 0.0, 1e6, strict_low=True
-    )
-    scale = _config_number(_config_field(doc, "scale", number), "scale", 0.0, 1e6, strict_low=True)
-    units = _config_field(doc, "units", str)
-    if units != _CONFIG_UNITS:
-        raise ProtocolError(f"config: units must be {_CONFIG_UNITS!r} in v1, got {units!r}")
-    sensors_doc = _config_field(doc, "sensors", list)
-    if not 1 <= len(sensors_doc) <= MAX_CHANNELS:
-        raise ProtocolError(f"config: 1..{MAX_CHANNELS} sensors required")
-    sensors = tuple(_config_sensor(entry, i) for i, entry in enumerate(sensors_doc))
-    names = [s[0] for s in sensors]
-    if len(set(names)) != len(names):
-        raise ProtocolError(f"config: duplicate sensor names in {names}")
-    profile = doc.get("profile", "")
-    if not isinstance(profile, str) or len(profile) > _MAX_NAME:
-        raise ProtocolError("config: field 'profile' must be a string")
-    return GloveConfig(
-        name=_config_text(doc, "name"),
-        firmware=_config_text(doc, "fw", empty_ok=True),
-        sample_rate_hz=rate,
-        value_scale=scale,
-        units=units,
-        sensors=sensors,
-        profile=profile,
-    )
+    config: GloveConfig = _CONFIG.validate(doc, _MESSAGES)
+    return config

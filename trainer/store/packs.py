@@ -32,13 +32,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import math
 import os
 import re
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +45,24 @@ from typing import Any
 
 import numpy as np
 
+from sensors._schema import (
+    Check,
+    Field,
+    Invalid,
+    Messages,
+    Rule,
+    Schema,
+    chain,
+    choice,
+    list_of,
+    mapping,
+    number,
+    of,
+    rule,
+    says,
+    text,
+)
+from sensors._schema import Path as DocPath
 from sensors.capture import read_capture
 from sensors.exceptions import CaptureError
 from trainer import __version__
@@ -303,133 +320,333 @@ def _read_entries(pack: Path) -> dict[str, bytes]:
     return entries
 
 
-def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if key not in obj:
-        raise ValueError(f"{where}: {key!r} is missing")
-    value = obj[key]
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in kinds):
-        raise ValueError(f"{where}: {key!r} has the wrong type")
+# A deduction's, a rating's or a details value's problems name the attempt they are in.
+_LABELS = {
+    "references": "reference",
+    "sessions": "session",
+    "attempts": "attempt",
+    "feedback": "feedback",
+}
+
+
+def _where(path: DocPath) -> str:
+    """Write a path as the pack's messages do: ``session 2 attempt 5`` (or ``pack.json``)."""
+    words = [
+        f"{_LABELS[name]} {index}"
+        for name, index in zip(path[::2], path[1::2], strict=False)
+        if name in _LABELS
+    ]
+    return " ".join(words) or "pack.json"
+
+
+_MESSAGES = Messages(
+    {
+        "marker": "pack.json is not a massage-trainer pack",
+        "missing": "{where}: {key!r} is missing",
+        "type": "{where}: {key!r} has the wrong type",
+        "list": "{where}: {key!r} has the wrong type",
+        "object": "{path} is not an object",
+        **dict.fromkeys(("overflow", "finite"), "{where}: {key} must be finite numbers"),
+    },
+    lambda message, path: ValueError(message),
+    _where,
+)
+
+
+_TEXT = of(str)
+
+
+def _time(value: str, path: DocPath) -> str:
+    """Check an ISO time that must also convert to UTC (year 1 at +14:00 does not)."""
+    try:
+        datetime.fromisoformat(value).astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        why = f"{_where(path[:-1])}: {path[-1]} is not a time this program can represent"
+        raise Invalid("rule", path, value, message=why) from None
     return value
 
 
-def _finite(value: int | float, what: str) -> float:
-    """Return a JSON number as a finite float (NaN, Infinity, huge integers refused)."""
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise ValueError(f"{what} must be finite numbers")
-    return number
+def _stored(check: Callable[[str], str]) -> Check:
+    """Check a text as the store does (kind, surface), its error named by the session."""
+    typed = says(_TEXT, "{where}: {key!r} must be a string")
 
-
-def _when(text: str, what: str) -> datetime:
-    """Parse an ISO time that must also convert to UTC (year 1 at +14:00 does not)."""
-    try:
-        return datetime.fromisoformat(text).astimezone(UTC)
-    except (ValueError, OverflowError, OSError):
-        raise ValueError(f"{what} is not a time this program can represent") from None
-
-
-def _session_numbers(item: dict[str, Any], where: str) -> None:
-    """Check the fields stored as they are (state, mode, kind, surface, samples, duration)."""
-    if item.get("state", "finished") not in SESSION_STATES:
-        raise ValueError(f"{where}: unknown state")
-    mode = item.get("feedback_mode", "every")
-    if not isinstance(mode, str) or not 1 <= len(mode) <= 100:
-        raise ValueError(f"{where}: 'feedback_mode' must be a short string")
-    for key, check in (("kind", check_kind), ("surface", check_surface)):
-        value = item.get(key, "practice" if key == "kind" else "")
-        if not isinstance(value, str):
-            raise ValueError(f"{where}: '{key}' must be a string")
+    def checked(value: Any, path: DocPath) -> str:
+        given: str = typed(value, path)
         try:
-            check(value)
+            check(given)
         except StoreError as err:
-            raise ValueError(f"{where}: {err}") from None
-    samples = item.get("samples", 0)
-    if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples < 2**53:
-        raise ValueError(f"{where}: 'samples' must be a whole number >= 0")
-    duration = item.get("duration_s", 0.0)
-    if isinstance(duration, bool) or not isinstance(duration, int | float):
-        raise ValueError(f"{where}: 'duration_s' must be a number of seconds")
-    if not 0 <= _finite(duration, f"{where}: 'duration_s'") <= 1e7:
-        raise ValueError(f"{where}: 'duration_s' is out of range")
+            raise Invalid("rule", path, value, message=f"{_where(path[:-1])}: {err}") from None
+        return given
+
+    return checked
 
 
-def _components(item: dict[str, Any], where: str) -> dict[str, float | None]:
-    """Read an attempt's ``components`` (older packs: the four fixed keys)."""
-    given = item.get("components")
+_SCORE = says(number(ge=0.0, le=100.0), "{where}: {key!r} must be a score 0-100")
+_INDEX = chain(of(int), rule(lambda i: 0 <= i < _MAX_ATTEMPTS, "{where}: index out of range"))
+
+
+def _components(parsed: dict[str, Any], path: DocPath) -> None:
+    """Read an attempt's ``components`` (older packs: the four fixed keys) as floats or None."""
+    where = _where(path)
+    given = parsed["components"]
     if given is None:
-        given = {name: item.get(name) for name in LEGACY_COMPONENTS}
+        given = {name: parsed.get(name) for name in LEGACY_COMPONENTS}
     elif not isinstance(given, dict) or len(given) > _MAX_COMPONENTS:
-        raise ValueError(f"{where}: 'components' must be an object of scores")
+        raise Invalid("rule", path, message=f"{where}: 'components' must be an object of scores")
     out: dict[str, float | None] = {}
     for name, value in given.items():
         if not 1 <= len(name) <= 100:
-            raise ValueError(f"{where}: component name {name[:40]!r} must be 1-100 characters")
+            why = f"{where}: component name {name[:40]!r} must be 1-100 characters"
+            raise Invalid("rule", path, message=why)
         if value is not None and (
             not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 100
         ):
-            raise ValueError(f"{where}: {name[:40]!r} must be a score 0-100")
+            raise Invalid("rule", path, message=f"{where}: {name[:40]!r} must be a score 0-100")
         out[name] = None if value is None else float(value)
+    parsed["components"] = out
+
+
+def _time_span(parsed: dict[str, Any], path: DocPath) -> None:
+    if not parsed["end_s"] >= parsed["start_s"]:
+        raise Invalid("rule", path, message=f"{_where(path)}: bad time span")
+
+
+_DEDUCTION = Schema(
+    (
+        Field(
+            "points",
+            number(ge=0.0, le=100.0),
+            says={
+                **dict.fromkeys(
+                    ("overflow", "finite"), "{where}: deduction points must be finite numbers"
+                ),
+                **dict.fromkeys(("ge", "le"), "{where}: deduction points must be 0-100"),
+            },
+        ),
+        Field("code", _TEXT),
+        Field("message", _TEXT),
+    ),
+    build=lambda d: Deduction(d["code"][:100], d["message"][:1000], d["points"]),
+)
+
+#: An attempt: its score, deductions, details and, if any, ratings (checked with the
+#: session's other attempts, :func:`_session_ratings`).
+_ATTEMPT = Schema(
+    (
+        Field("index", _INDEX),
+        Field(
+            "overall",
+            chain(rule(lambda v: v is not None, "{where}: 'overall' is missing"), _SCORE),
+            default=None,
+        ),
+        Field(
+            "deductions",
+            list_of(says(_DEDUCTION, {"object": "{path}: a deduction is not an object"})),
+        ),
+        Field(
+            "details",
+            chain(
+                of(dict),
+                rule(
+                    lambda d: all(
+                        isinstance(v, int | float) and not isinstance(v, bool) for v in d.values()
+                    ),
+                    "{where}: details must be numbers",
+                ),
+                says(mapping(number()), "{where}: details must be finite numbers"),
+                lambda d, path: {str(k)[:100]: v for k, v in d.items()},
+            ),
+        ),
+        Field("start_s", number()),
+        Field("end_s", number()),
+        Rule(_time_span),
+        *(Field(name, optional=True) for name in LEGACY_COMPONENTS),
+        Field("components", default=None),
+        Rule(_components),
+        Field("flags", chain(of(list), lambda flags, path: tuple(str(f)[:200] for f in flags))),
+        Field("ratings", optional=True),
+    )
+)
+
+_RATING = says(
+    Schema(
+        (
+            Field("created_at", chain(_TEXT, _time)),
+            Field(
+                "tags",
+                chain(
+                    of(list),
+                    rule(
+                        lambda tags: all(isinstance(t, str) for t in tags),
+                        "{where}: rating tags must be strings",
+                    ),
+                ),
+            ),
+            Field("rater", _TEXT),
+            Field("rating", number()),
+            Field("note", _TEXT),
+        )
+    ),
+    {"object": "{path}: a rating is not an object"},
+)
+_RATINGS = says(
+    list_of(_RATING, max_len=_MAX_RATINGS),
+    dict.fromkeys(("list", "length"), "{where}: 'ratings' must be a list of ratings"),
+)
+
+
+def _session_ratings(parsed: dict[str, Any], path: DocPath) -> None:
+    """Check each attempt's ratings, by attempt index (after the attempts, as indexed)."""
+    attempts = parsed["attempts"]
+    if len({a["index"] for a in attempts}) != len(attempts):
+        raise Invalid("rule", path, message=f"{_where(path)}: duplicate attempt index")
+    parsed["ratings"] = {}
+    for j, attempt in enumerate(attempts):
+        if attempt.get("ratings"):
+            at = (*path, "attempts", j)
+            try:
+                parsed["ratings"][attempt["index"]] = [
+                    # The attempt's id in this store is known once it is inserted.
+                    Rating(0, r["rater"], r["rating"], tuple(r["tags"]), r["note"], r["created_at"])
+                    for r in _RATINGS(attempt["ratings"], (*at, "ratings"))
+                ]
+            except RatingError as err:
+                raise Invalid("rule", at, message=f"{_where(at)}: {err}") from None
+
+
+def _printable(parsed: dict[str, Any], path: DocPath) -> None:
+    if any(
+        len(parsed[k]) > _MAX_FEEDBACK_TEXT or not parsed[k].isprintable()
+        for k in ("reason", "mode")
+    ):
+        why = (
+            f"{_where(path)}: 'reason' and 'mode' must be at most {_MAX_FEEDBACK_TEXT} "
+            "printable characters"
+        )
+        raise Invalid("rule", path, message=why)
+
+
+def _by_stroke(
+    records: list[tuple[int, FeedbackRecord]], path: DocPath
+) -> dict[int, FeedbackRecord]:
+    out: dict[int, FeedbackRecord] = {}
+    for j, (index, record) in enumerate(records):
+        if index in out:
+            why = f"{_where((*path, j))}: duplicate stroke index {index}"
+            raise Invalid("rule", path, message=why)
+        out[index] = record
     return out
 
 
-def _score(
-    item: Any, where: str, paths: dict[str, np.ndarray]
-) -> tuple[int, StrokeScore, dict[str, float | None]]:
-    if not isinstance(item, dict):
-        raise ValueError(f"{where} is not an object")
-    index = _get(item, "index", int, where)
-    if not 0 <= index < _MAX_ATTEMPTS:
-        raise ValueError(f"{where}: index out of range")
-    num = (int, float)
+#: What a stroke showed the student (checked as strictly as its table would: flags
+#: true/false, texts of at most 40 printable characters, as they are printed).
+_FEEDBACK_RECORD = Schema(
+    (
+        Field("index", _INDEX),
+        *(Field(key, of(bool)) for key in ("cues", "card", "requested")),
+        *(Field(key, _TEXT) for key in ("reason", "mode")),
+        Rule(_printable),
+    ),
+    build=lambda d: (
+        d["index"],
+        FeedbackRecord(d["cues"], d["card"], d["requested"], d["reason"], d["mode"]),
+    ),
+)
+_FEEDBACK = chain(
+    says(
+        list_of(_FEEDBACK_RECORD, max_len=_MAX_ATTEMPTS),
+        dict.fromkeys(("list", "length"), "{where}: 'feedback' must be a list of stroke records"),
+    ),
+    _by_stroke,
+)
 
-    def component(key: str) -> float | None:
-        value = item.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, num) or isinstance(value, bool) or not 0 <= value <= 100:
-            raise ValueError(f"{where}: {key!r} must be a score 0-100")
-        return float(value)
 
-    overall = component("overall")
-    if overall is None:
-        raise ValueError(f"{where}: 'overall' is missing")
-    deductions = []
-    for d in _get(item, "deductions", list, where):
-        if not isinstance(d, dict):
-            raise ValueError(f"{where}: a deduction is not an object")
-        points = _finite(_get(d, "points", num, where), f"{where}: deduction points")
-        if not 0 <= points <= 100:
-            raise ValueError(f"{where}: deduction points must be 0-100")
-        deductions.append(
-            Deduction(
-                _get(d, "code", str, where)[:100], _get(d, "message", str, where)[:1000], points
-            )
-        )
-    details = _get(item, "details", dict, where)
-    if not all(isinstance(v, num) and not isinstance(v, bool) for v in details.values()):
-        raise ValueError(f"{where}: details must be numbers")
-    details = {str(k)[:100]: _finite(v, f"{where}: details") for k, v in details.items()}
-    path = paths.get(f"a{index}")
-    start = _finite(_get(item, "start_s", num, where), f"{where}: start_s")
-    end = _finite(_get(item, "end_s", num, where), f"{where}: end_s")
-    if not end >= start:
-        raise ValueError(f"{where}: bad time span")
-    components = _components(item, where)
-    score = make_score(
-        components,
-        start_s=start,
-        end_s=end,
-        overall=overall,
-        deductions=tuple(deductions),
-        flags=tuple(str(f)[:200] for f in _get(item, "flags", list, where)),
-        details=details,
-        path=path,
+def _person(parsed: dict[str, Any], path: DocPath) -> None:
+    try:
+        parsed["user"] = check_person_name(parsed["user"])
+    except StoreError as err:
+        raise Invalid("rule", path, message=f"{_where(path)}: {err}") from None
+
+
+def _started(parsed: dict[str, Any], path: DocPath) -> None:
+    _time(parsed["started_at"], (*path, "started_at"))
+
+
+def _ended(value: str | None, path: DocPath) -> str | None:
+    return None if value is None else _time(_TEXT(value, path), path)
+
+
+#: A session: its person, times and numbers as the store keeps them, its attempts and
+#: feedback (its capture, paths and reference are checked against the pack's entries).
+_SESSION = Schema(
+    (
+        Field("entry", of(int)),
+        *(
+            Field(k, _TEXT)
+            for k in ("user", "started_at", "glove", "source", "technique", "reference")
+        ),
+        Rule(_person),
+        Field(
+            "user_uid",
+            rule(
+                lambda uid: uid is None or is_uid(uid), "{where}: 'user_uid' must be 32 hex digits"
+            ),
+            default=None,
+        ),
+        Field("role", says(choice(ROLES), "{where}: unknown role"), default="student"),
+        Rule(_started),
+        Field("ended_at", _ended, optional=True),
+        Field("state", says(choice(SESSION_STATES), "{where}: unknown state"), default="finished"),
+        Field(
+            "feedback_mode",
+            says(text(min_len=1, max_len=100), "{where}: 'feedback_mode' must be a short string"),
+            default="every",
+        ),
+        Field("kind", _stored(check_kind), default="practice"),
+        Field("surface", _stored(check_surface), default=""),
+        Field(
+            "samples",
+            chain(of(int), rule(lambda n: 0 <= n < 2**53)),
+            default=0,
+            says="{where}: 'samples' must be a whole number >= 0",
+        ),
+        Field(
+            "duration_s",
+            says(
+                number(ge=0.0, le=1e7),
+                {
+                    "type": "{where}: 'duration_s' must be a number of seconds",
+                    **dict.fromkeys(
+                        ("overflow", "finite"), "{where}: 'duration_s' must be finite numbers"
+                    ),
+                    **dict.fromkeys(("ge", "le"), "{where}: 'duration_s' is out of range"),
+                },
+            ),
+            default=0.0,
+        ),
+        Field("attempts", list_of(_ATTEMPT)),
+        Rule(_session_ratings),
+        Field("feedback", _FEEDBACK, default=[]),
     )
-    return index, score, components
+)
+
+#: ``pack.json``: what the pack carries (unknown keys ignored).
+_MANIFEST = Schema(
+    (
+        Field(
+            "version",
+            chain(
+                of(int),
+                rule(
+                    lambda v: v <= PACK_VERSION, "pack version {value} is newer than this program's"
+                ),
+            ),
+        ),
+        Field("references", list_of(Schema((Field("hash", _TEXT),)))),
+        Field("sessions", list_of(_SESSION)),
+    ),
+    marker=("format", PACK_FORMAT),
+)
 
 
 def _paths(data: bytes | None, where: str) -> dict[str, np.ndarray]:
@@ -472,6 +689,20 @@ def _paths(data: bytes | None, where: str) -> dict[str, np.ndarray]:
     return out
 
 
+def _stroke_score(attempt: dict[str, Any], path: np.ndarray | None) -> StrokeScore:
+    """Build an attempt's score, as :data:`_ATTEMPT` checked it, with its warping path."""
+    return make_score(
+        attempt["components"],
+        start_s=attempt["start_s"],
+        end_s=attempt["end_s"],
+        overall=attempt["overall"],
+        deductions=tuple(attempt["deductions"]),
+        flags=attempt["flags"],
+        details=attempt["details"],
+        path=path,
+    )
+
+
 def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Reference], list[Any]]:
     try:
         manifest = json.loads(entries["pack.json"])
@@ -482,18 +713,12 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
     except ValueError:  # e.g. an integer of more than 4300 digits
         raise _fail(pack, "pack.json holds a number too long to read") from None
     try:
-        if not isinstance(manifest, dict) or manifest.get("format") != PACK_FORMAT:
-            raise ValueError("pack.json is not a massage-trainer pack")
-        version = _get(manifest, "version", int, "pack.json")
-        if version > PACK_VERSION:
-            raise ValueError(f"pack version {version} is newer than this program's")
+        doc = _MANIFEST.validate(manifest, _MESSAGES)
         refs: dict[str, Reference] = {}
         canonical: dict[str, str] = {}
-        for i, item in enumerate(_get(manifest, "references", list, "pack.json")):
+        for i, item in enumerate(doc["references"]):
             where = f"reference {i}"
-            if not isinstance(item, dict):
-                raise ValueError(f"{where} is not an object")
-            digest = _get(item, "hash", str, where)
+            digest = item["hash"]
             data = entries.get(f"references/{digest}.mtref")
             if data is None:
                 raise ValueError(f"{where}: its file is missing")
@@ -505,47 +730,26 @@ def _validate(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Referenc
             canonical[digest] = content_hash(encode_reference(ref))
             refs[canonical[digest]] = ref
         sessions = []
-        for i, item in enumerate(_get(manifest, "sessions", list, "pack.json")):
+        for i, (given, item) in enumerate(zip(manifest["sessions"], doc["sessions"], strict=True)):
             where = f"session {i}"
-            if not isinstance(item, dict):
-                raise ValueError(f"{where} is not an object")
-            n = _get(item, "entry", int, where)
+            n = item["entry"]
             capture = entries.get(f"sessions/{n}/capture.mtcap")
             if capture is None:
                 raise ValueError(f"{where}: its capture is missing")
-            for key in ("user", "started_at", "glove", "source", "technique", "reference"):
-                _get(item, key, str, where)
-            try:
-                item = {**item, "user": check_person_name(item["user"])}
-            except StoreError as err:
-                raise ValueError(f"{where}: {err}") from None
-            if item.get("user_uid") is not None and not is_uid(item["user_uid"]):
-                raise ValueError(f"{where}: 'user_uid' must be 32 hex digits")
-            if item.get("role", "student") not in ROLES:
-                raise ValueError(f"{where}: unknown role")
-            for key in ("started_at", "ended_at"):
-                if item.get(key) is not None:
-                    _when(_get(item, key, str, where), f"{where}: {key}")
-            _session_numbers(item, where)
-            ref_hash = item.get("reference_hash")
+            meta = {**given, "user": item["user"]}
+            ref_hash = given.get("reference_hash")
             if ref_hash is not None:
                 if ref_hash not in canonical:
                     raise ValueError(f"{where}: its reference is not in the pack")
-                item = {**item, "reference_hash": canonical[ref_hash]}
+                meta["reference_hash"] = canonical[ref_hash]
             paths = _paths(entries.get(f"sessions/{n}/paths.npz"), where)
             attempts = [
-                _score(a, f"{where} attempt {j}", paths)
-                for j, a in enumerate(_get(item, "attempts", list, where))
+                (a["index"], _stroke_score(a, paths.get(f"a{a['index']}")), a["components"])
+                for a in item["attempts"]
             ]
-            if len({a[0] for a in attempts}) != len(attempts):
-                raise ValueError(f"{where}: duplicate attempt index")
-            rated = {
-                a.get("index"): _pack_ratings(a.get("ratings"), f"{where} attempt {j}")
-                for j, a in enumerate(item["attempts"])
-                if a.get("ratings")
-            }
-            shown = _pack_feedback(item.get("feedback", []), where)
-            sessions.append(_SessionEntry(item, capture, attempts, rated, shown))
+            sessions.append(
+                _SessionEntry(meta, capture, attempts, item["ratings"], item["feedback"])
+            )
     except ReferenceFileError as err:
         raise _fail(pack, str(err)) from None
     except (ValueError, TypeError, OverflowError) as err:
@@ -722,65 +926,6 @@ def _ratings_of(store: Store, attempt_ids: list[int]) -> dict[int, list[dict[str
         item = r.to_dict()
         del item["attempt"]
         out.setdefault(r.attempt_id, []).append(item)
-    return out
-
-
-def _pack_ratings(items: Any, where: str) -> list[Rating]:
-    """Validate an attempt's ``ratings`` (a list of rating objects) from a pack."""
-    if not isinstance(items, list) or len(items) > _MAX_RATINGS:
-        raise ValueError(f"{where}: 'ratings' must be a list of ratings")
-    out = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise ValueError(f"{where}: a rating is not an object")
-        created = _get(item, "created_at", str, where)
-        _when(created, f"{where}: created_at")
-        tags = _get(item, "tags", list, where)
-        if not all(isinstance(t, str) for t in tags):
-            raise ValueError(f"{where}: rating tags must be strings")
-        try:
-            out.append(
-                Rating(
-                    0,  # the attempt's id in this store is known once it is inserted
-                    _get(item, "rater", str, where),
-                    _finite(_get(item, "rating", (int, float), where), f"{where}: rating"),
-                    tuple(tags),
-                    _get(item, "note", str, where),
-                    created,
-                )
-            )
-        except RatingError as err:
-            raise ValueError(f"{where}: {err}") from None
-    return out
-
-
-def _pack_feedback(items: Any, where: str) -> dict[int, FeedbackRecord]:
-    """Validate a session's ``feedback`` (per-stroke records) from a pack, by stroke index.
-
-    Checked as strictly as the table would (flags true/false, texts at most 40
-    characters), so a bad row refuses the pack here in one line rather than failing
-    its transaction; control characters are refused too, as the texts are printed.
-    """
-    if not isinstance(items, list) or len(items) > _MAX_ATTEMPTS:
-        raise ValueError(f"{where}: 'feedback' must be a list of stroke records")
-    out: dict[int, FeedbackRecord] = {}
-    for j, item in enumerate(items):
-        at = f"{where} feedback {j}"
-        if not isinstance(item, dict):
-            raise ValueError(f"{at} is not an object")
-        index = _get(item, "index", int, at)
-        if not 0 <= index < _MAX_ATTEMPTS:
-            raise ValueError(f"{at}: index out of range")
-        if index in out:
-            raise ValueError(f"{at}: duplicate stroke index {index}")
-        flags = [_get(item, key, bool, at) for key in ("cues", "card", "requested")]
-        texts = [_get(item, key, str, at) for key in ("reason", "mode")]
-        if any(len(t) > _MAX_FEEDBACK_TEXT or not t.isprintable() for t in texts):
-            raise ValueError(
-                f"{at}: 'reason' and 'mode' must be at most {_MAX_FEEDBACK_TEXT} "
-                "printable characters"
-            )
-        out[index] = FeedbackRecord(*flags, *texts)
     return out
 
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 import re
 import zipfile
@@ -46,6 +45,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sensors._schema import (
+    Check,
+    Field,
+    Invalid,
+    Messages,
+    Schema,
+    as_given,
+    chain,
+    items,
+    list_of,
+    mapping,
+    number,
+    of,
+    rule,
+    says,
+    text,
+    validate,
+    variants,
+)
+from sensors._schema import Path as DocPath
 from sensors.exceptions import ProfileError
 from sensors.profiles import GloveProfile
 from trainer._lazy import attach
@@ -85,27 +104,6 @@ _MAX_ENTRY_BYTES = 50 * 1024 * 1024  # uncompressed, per entry: guards against z
 _MAX_LENGTH = 100_000  # template samples (over 8 minutes at 200 Hz)
 _ENTRIES = ("arrays.npz", "meta.json")
 _ARRAYS = ("band_hi", "band_lo", "share_mean", "share_sd", "template")
-_META_KEYS = frozenset(
-    {
-        "format",
-        "version",
-        "name",
-        "technique",
-        "author",
-        "created",
-        "notes",
-        "synthetic",
-        "profile",
-        "sample_rate_hz",
-        "regions",
-        "duration_s",
-        "force",
-        "calibration",
-        "weights",
-        "n_strokes",
-        "performers",
-    }
-)
 _FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
 _CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
 #: Written only for percussion (a sweep's file is as before).
@@ -295,49 +293,124 @@ def _entries(data: bytes, allowed: tuple[str, ...], origin: str, what: str) -> d
         raise _bad(origin, f"unreadable {what}: {err}") from None
 
 
-def _number(
-    data: dict[str, Any], key: str, origin: str, *, positive: bool = False, where: str = ""
-) -> float:
-    value = data.get(key)
-    label = f"{where}{key}"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
-        raise _bad(origin, f"{label} must be a finite number")
-    if positive and value <= 0:
-        raise _bad(origin, f"{label} must be > 0")
-    return float(value)
+def _string(limit: int) -> Check:
+    return says(text(max_len=limit), f"{{path}} must be a string of at most {limit} characters")
 
 
-def _finite(value: float) -> bool:
-    """Whether a JSON number is finite as a float (an integer beyond the float range is not)."""
+def _technique(value: str, path: DocPath) -> str:
     try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
+        return check_technique_name(value or "unknown")
+    except ScoringError as err:
+        raise Invalid("rule", path, value, message=str(err)) from None
 
 
-def _text(meta: dict[str, Any], key: str, origin: str, *, limit: int = 10_000) -> str:
-    value = meta.get(key)
-    if not isinstance(value, str) or len(value) > limit:
-        raise _bad(origin, f"{key} must be a string of at most {limit} characters")
-    return value
+def _exactly(section: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, str]:
+    """Word a section's missing, unknown or mistyped key of its own."""
+    also = f" (and may have {', '.join(optional)})" if optional else ""
+    wording = f"{section} must have exactly {', '.join(keys)}{also}"
+    return dict.fromkeys(("object", "unknown", "missing"), wording)
 
 
-def _section(
-    meta: dict[str, Any],
-    key: str,
-    keys: tuple[str, ...],
-    origin: str,
-    optional: tuple[str, ...] = (),
-) -> dict:
-    value = meta.get(key)
-    if (
-        not isinstance(value, dict)
-        or not set(keys) <= set(value)
-        or not set(value) <= set(keys + optional)
-    ):
-        also = f" (and may have {', '.join(optional)})" if optional else ""
-        raise _bad(origin, f"{key} must have exactly {', '.join(keys)}{also}")
-    return value
+_NUMBER = number()
+_POSITIVE = number(gt=0.0)
+
+
+def _section(*fields: Field) -> Schema:
+    """Declare a nested object with exactly its keys (the optional ones may be left out)."""
+    return Schema(fields, unknown="refuse", upfront=True)
+
+
+#: ``meta.json``, version 2, in checking order (the profile, which its regions must
+#: match, is checked after it by :meth:`GloveProfile.from_dict`, which names the file).
+_META_FIELDS = (
+    Field("format"),
+    Field("version"),
+    Field(
+        "name",
+        chain(
+            _string(10_000),
+            rule(lambda n: bool(_NAME.fullmatch(n)) and ".." not in n, "invalid name {value!r}"),
+        ),
+    ),
+    Field("synthetic", of(bool), says="synthetic must be true or false"),
+    Field("profile"),
+    Field("regions"),
+    Field(
+        "duration_s",
+        chain(
+            items(*[number(gt=0.0, lt=1e4)] * 3),
+            rule(lambda d: d[0] <= d[1] <= d[2]),
+        ),
+        says="duration_s must be [min, mean, max] seconds",
+    ),
+    Field(
+        "force",
+        _section(
+            Field("peak_mean_n", _NUMBER), Field("peak_sd_n", _NUMBER), Field("mean_n", _NUMBER)
+        ),
+        says=_exactly("force", _FORCE_KEYS),
+    ),
+    Field(
+        "calibration",
+        _section(
+            *(Field(key, _NUMBER, optional=True) for key in _CALIBRATION_OPTIONAL),
+            Field("smoothness_mean", _NUMBER),
+            Field("smoothness_sd", _NUMBER),
+            Field("shape_d90", _POSITIVE),
+            Field("tam_p90", _POSITIVE),
+        ),
+        says=_exactly("calibration", _CALIBRATION_KEYS, _CALIBRATION_OPTIONAL),
+    ),
+    Field(
+        "weights",
+        # Kept as given: built-ins, and any other component's.
+        as_given(mapping(number(ge=0.0), required=COMPONENTS)),
+        says=dict.fromkeys(
+            ("object", "missing"), f"weights must give {', '.join(COMPONENTS)} (and may give more)"
+        ),
+    ),
+    Field(
+        "n_strokes",
+        chain(of(int), rule(lambda n: n >= 0)),
+        says="n_strokes must be an integer >= 0",
+    ),
+    Field("technique", chain(_string(64), _technique)),
+    Field(
+        "performers",
+        list_of(text(min_len=1, max_len=200), max_len=1000),
+        says="performers must be a list of names",
+    ),
+    Field("author", _string(200)),
+    Field("notes", _string(10_000)),
+    Field("created", _string(40)),
+    Field("sample_rate_hz", _POSITIVE),
+)
+_META = variants(
+    Field(
+        "version",
+        rule(
+            lambda v: v in (VERSION, _LEGACY_VERSION) and not isinstance(v, bool),
+            f"unsupported version {{value!r}} (this reads 1 and {VERSION})",
+        ),
+        default=None,
+    ),
+    {
+        VERSION: Schema(_META_FIELDS, unknown="refuse", upfront=True),
+        # Version 1 had no performers (a file that gives them is not version 1).
+        _LEGACY_VERSION: Schema(
+            tuple(f for f in _META_FIELDS if f.key != "performers"), unknown="refuse", upfront=True
+        ),
+    },
+    marker=("format", FORMAT),
+)
+_MESSAGES = {
+    "marker": "wrong format marker",
+    "unknown": "unknown key {key!r}",
+    "missing": "missing {key!r}",
+    **dict.fromkeys(("type", "overflow", "finite"), "{path} must be a finite number"),
+    "gt": "{path} must be > {gt:g}",
+    "ge": "{path} must be >= {ge:g}",
+}
 
 
 def _arrays(data: bytes, origin: str) -> dict[str, np.ndarray]:
@@ -355,8 +428,8 @@ def _arrays(data: bytes, origin: str) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _read_meta(data: bytes, origin: str) -> tuple[dict[str, bytes], dict[str, Any], int]:
-    """Return the archive's entries, its metadata and version, with every key checked."""
+def _read_meta(data: bytes, origin: str) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Return the archive's entries and its metadata, every field checked but the profile."""
     if len(data) > MAX_FILE_BYTES:
         raise _bad(origin, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     entries = _entries(data, _ENTRIES, origin, "archive")
@@ -364,17 +437,8 @@ def _read_meta(data: bytes, origin: str) -> tuple[dict[str, bytes], dict[str, An
         meta = json.loads(entries["meta.json"].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _bad(origin, "meta.json is not UTF-8 JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise _bad(origin, "wrong format marker")
-    version = meta.get("version")
-    if version not in (VERSION, _LEGACY_VERSION) or isinstance(version, bool):
-        raise _bad(origin, f"unsupported version {version!r} (this reads 1 and {VERSION})")
-    expected = _META_KEYS if version == VERSION else _META_KEYS - {"performers"}
-    unknown = sorted(set(meta) - expected)
-    missing = sorted(expected - set(meta))
-    if unknown or missing:
-        raise _bad(origin, f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}")
-    return entries, meta, int(version)
+    messages = Messages(_MESSAGES, lambda message, path: _bad(origin, message))
+    return entries, validate(_META, meta, messages)
 
 
 def _profile(meta: dict[str, Any], origin: str) -> GloveProfile:
@@ -388,30 +452,6 @@ def _profile(meta: dict[str, Any], origin: str) -> GloveProfile:
     if meta["regions"] != list(region_names(profile)):
         raise _bad(origin, "regions do not match the glove profile's")
     return profile
-
-
-def _duration(meta: dict[str, Any], origin: str) -> tuple[float, float, float]:
-    duration = meta["duration_s"]
-    if (
-        not isinstance(duration, list)
-        or len(duration) != 3
-        or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1e4 for v in duration
-        )
-        or not duration[0] <= duration[1] <= duration[2]
-    ):
-        raise _bad(origin, "duration_s must be [min, mean, max] seconds")
-    return float(duration[0]), float(duration[1]), float(duration[2])
-
-
-def _weights(meta: dict[str, Any], origin: str) -> dict[str, Any]:
-    weights = meta["weights"]
-    if not isinstance(weights, dict) or not set(COMPONENTS) <= set(weights):
-        raise _bad(origin, f"weights must give {', '.join(COMPONENTS)} (and may give more)")
-    for key in weights:
-        if _number(weights, key, origin, where="weights.") < 0:
-            raise _bad(origin, f"weights.{key} must be >= 0")
-    return weights
 
 
 def _checked_arrays(data: bytes, channels: int, regions: int, origin: str) -> dict[str, np.ndarray]:
@@ -439,17 +479,6 @@ def _checked_arrays(data: bytes, channels: int, regions: int, origin: str) -> di
     return arrays
 
 
-def _performers(meta: dict[str, Any], origin: str) -> list[str]:
-    performers = meta.get("performers", [])
-    if (
-        not isinstance(performers, list)
-        or len(performers) > 1000
-        or not all(isinstance(p, str) and 0 < len(p) <= 200 for p in performers)
-    ):
-        raise _bad(origin, "performers must be a list of names")
-    return performers
-
-
 def decode_reference(data: bytes, origin: str = "reference") -> Reference:
     """Parse and validate ``.mtref`` bytes.
 
@@ -471,71 +500,38 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
         Too large, not a zip, wrong entries, bad JSON, unknown version, missing or
         malformed fields, arrays of the wrong shape or with non-finite values.
     """
-    entries, meta, version = _read_meta(data, origin)
-    name = _text(meta, "name", origin)
-    if not _NAME.fullmatch(name) or ".." in name:
-        raise _bad(origin, f"invalid name {name!r}")
-    if not isinstance(meta["synthetic"], bool):
-        raise _bad(origin, "synthetic must be true or false")
+    entries, meta = _read_meta(data, origin)
     profile = _profile(meta, origin)
-    duration = _duration(meta, origin)
-    force = _section(meta, "force", _FORCE_KEYS, origin)
-    calibration = _section(
-        meta, "calibration", _CALIBRATION_KEYS, origin, optional=_CALIBRATION_OPTIONAL
-    )
-    weights = _weights(meta, origin)
-    n_strokes = meta["n_strokes"]
-    if isinstance(n_strokes, bool) or not isinstance(n_strokes, int) or n_strokes < 0:
-        raise _bad(origin, "n_strokes must be an integer >= 0")
     arrays = _checked_arrays(
         entries["arrays.npz"], len(profile.sensors), len(meta["regions"]), origin
     )
-    template = arrays["template"]
-    try:
-        technique = check_technique_name(_text(meta, "technique", origin, limit=64) or "unknown")
-    except ScoringError as err:
-        raise _bad(origin, str(err)) from None
-    performers = _performers(meta, origin)
-    strike = {
-        key: _number(calibration, key, origin, where="calibration.") if key in calibration else 0.0
-        for key in _CALIBRATION_OPTIONAL
-    }
-    smoothness = (
-        _number(calibration, "smoothness_mean", origin, where="calibration."),
-        _number(calibration, "smoothness_sd", origin, where="calibration."),
-    )
-    if version == _LEGACY_VERSION:
-        smoothness = _legacy_smoothness(
-            template, _number(meta, "sample_rate_hz", origin, positive=True)
-        )
+    force, calibration = meta["force"], meta["calibration"]
+    smoothness = (calibration["smoothness_mean"], calibration["smoothness_sd"])
+    if meta["version"] == _LEGACY_VERSION:
+        smoothness = _legacy_smoothness(arrays["template"], meta["sample_rate_hz"])
     try:
         return Reference(
-            name=name,
-            technique=technique,
-            author=_text(meta, "author", origin, limit=200),
-            notes=_text(meta, "notes", origin),
-            created=_text(meta, "created", origin, limit=40),
+            name=meta["name"],
+            technique=meta["technique"],
+            author=meta["author"],
+            notes=meta["notes"],
+            created=meta["created"],
             synthetic=meta["synthetic"],
             profile=profile,
-            fs_hz=_number(meta, "sample_rate_hz", origin, positive=True),
-            duration_s=duration,
-            peak_force_n=(
-                _number(force, "peak_mean_n", origin, where="force."),
-                _number(force, "peak_sd_n", origin, where="force."),
-            ),
-            mean_force_n=_number(force, "mean_n", origin, where="force."),
-            shape_d90=_number(
-                calibration, "shape_d90", origin, positive=True, where="calibration."
-            ),
-            tam_p90=_number(calibration, "tam_p90", origin, positive=True, where="calibration."),
+            fs_hz=meta["sample_rate_hz"],
+            duration_s=meta["duration_s"],
+            peak_force_n=(force["peak_mean_n"], force["peak_sd_n"]),
+            mean_force_n=force["mean_n"],
+            shape_d90=calibration["shape_d90"],
+            tam_p90=calibration["tam_p90"],
             smoothness_mean=smoothness[0],
             smoothness_sd=smoothness[1],
-            weights=dict(weights),  # built-ins, and any other component's (kept as given)
-            n_strokes=n_strokes,
-            performers=tuple(performers),
-            strike_period_s=strike["strike_period_s"],
-            strike_jitter_mean=strike["strike_jitter_mean"],
-            strike_jitter_sd=strike["strike_jitter_sd"],
+            weights=dict(meta["weights"]),
+            n_strokes=meta["n_strokes"],
+            performers=tuple(meta.get("performers", ())),
+            strike_period_s=calibration.get("strike_period_s", 0.0),
+            strike_jitter_mean=calibration.get("strike_jitter_mean", 0.0),
+            strike_jitter_sd=calibration.get("strike_jitter_sd", 0.0),
             **arrays,
         )
     except ScoringError as err:
