@@ -8,8 +8,9 @@ and the full score of every finished stroke against a 1 kHz reference built from
 simulated takes of the same glove). Reported: CPU seconds per second of glove data (and
 its inverse, how many times faster than real time), per stage, and that nothing was dropped.
 Then the same packets run through the live engine the GUI and ``record`` use
-(``trainer.live.Acquisition``: its thread decodes, keeps the tare window, scores every
-sample with the coach, fills the ring buffer and the event queue).
+(``trainer.live.Acquisition``: its acquisition thread decodes, keeps the tare window and
+fills the ring buffer; its scoring thread feeds the coach a block at a time, fills in
+the scorer track and the event queue). The CPU is both threads'.
 
 Run: python benchmarks/bench_pipeline.py [--seconds 120]
 """
@@ -108,7 +109,7 @@ def _through_engine(profile, packets: list[bytes], reference) -> tuple[float, in
     """Run the packets through trainer.live; return (CPU s, samples buffered, strokes)."""
     acq = Acquisition(_PacketSource(profile, packets), window_s=15.0)
     acq.set_scorer(LiveCoach(reference))
-    cpu0 = time.process_time()  # the main thread only waits: this is the engine's CPU
+    cpu0 = time.process_time()  # the main thread only waits: this is the engine's threads
     acq.start()
     acq.wait()
     cpu = time.process_time() - cpu0
@@ -172,7 +173,7 @@ def main() -> None:
         print(f"  {name:7s} {secs / glove_s * 1e3:7.2f} ms per glove second")
 
     cpu, buffered, engine_strokes = _through_engine(profile, packets, reference)
-    print(f"live engine (trainer.live.Acquisition, one scorer call per sample): "
+    print(f"live engine (trainer.live.Acquisition, one scorer call per block): "
           f"{buffered} samples, {engine_strokes} strokes, {cpu / glove_s * 1e3:.1f} ms "
           f"per glove second ({glove_s / cpu:.1f}x faster than real time)")  # fmt: skip
 

@@ -6,12 +6,15 @@ and the reference band).
 
 Latency of a block = the moment the plot finished painting a frame that includes it,
 minus the moment the live engine took the block from the glove (its arrival stamp).
-It includes scoring the block in the acquisition thread (a block that ends a stroke
-waits for the stroke's whole score before it reaches the ring buffer), the wait for
-the next frame-timer tick, the snapshot, the update of the curves and the paint.
-"from the buffer" is the GUI's share alone: from the moment the block was written
-into the ring buffer; "time in the engine" the rest (it is long for the blocks that end
-a stroke).
+It includes the engine's work before the ring buffer (tare, drift watch: scoring and
+recording follow in the engine's scoring thread, so a block that ends a stroke no longer
+waits for the stroke's score), the wait for the window's frame (drawn as the block
+arrives, or at the next frame-timer tick), the snapshot, the update of the curves and
+the paint; and the GIL shared with the scoring thread. "from the buffer" is the GUI's
+share alone: from the moment the block was written into the ring buffer; "in the
+engine" the rest. The acquisition thread stamps a block when it reads it: a block that
+waited in the source while that thread was busy would not count the wait (it used to be
+busy for a whole stroke's score; now for well under a millisecond a block).
 
 Each case runs twice in the same process: the app's window, then a peer, a plain
 pyqtgraph live plot of the same glove (the same source through the same engine, with
@@ -27,7 +30,7 @@ then the paint it causes), as milliseconds and as a ratio against a peer timed i
 same run: a bare pyqtgraph plot of the same curves (plain ``setData``, no band, no axes
 scrolling).
 
-Run: python benchmarks/bench_ui.py [--seconds 10] [--frame-ms MS] [--frames 300]
+Run: python benchmarks/bench_ui.py [--seconds 10] [--frame-ms MS] [--frames 300] [--case 1|2]
 """
 
 from __future__ import annotations
@@ -346,6 +349,9 @@ def main() -> None:
     parser.add_argument(
         "--frames", type=int, default=0, help="run only the redraw case, this many frames"
     )
+    parser.add_argument(
+        "--case", type=int, choices=(1, 2), default=None, help="run only this case (1 or 2)"
+    )
     args = parser.parse_args()
     if args.frames:
         r = redraw_cost(args.frames)
@@ -359,6 +365,8 @@ def main() -> None:
         ("5 ch @ 100 Hz (diy-fsr5), plot only", "effleurage", (("profile", "diy-fsr5"),), False),
         ("7 ch @ 200 Hz (reference glove), live scoring + band", "effleurage", (), True),
     ]
+    if args.case is not None:
+        cases = [cases[args.case - 1]]
     for name, technique, options, session in cases:
         opts = (("seed", "3"), ("speed", "1"), *options)
         choice = SourceChoice("sim", technique, opts)

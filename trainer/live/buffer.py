@@ -1,9 +1,10 @@
 """The ring buffer between the acquisition thread and its readers.
 
-Threading contract: exactly one thread (the engine's) writes a :class:`RingBuffer`, and
-always under its lock; any number of readers take consistent copies with
-:meth:`RingBuffer.snapshot`, pulling on their own schedule. Nothing is ever pushed to a
-reader.
+Threading contract: exactly one thread (the engine's acquisition thread) appends samples
+to a :class:`RingBuffer`, and at most one other (its scoring thread) fills in the aux
+columns of samples already written, each under the buffer's lock; any number of readers
+take consistent copies with :meth:`RingBuffer.snapshot`, pulling on their own schedule.
+Nothing is ever pushed to a reader.
 """
 
 from __future__ import annotations
@@ -31,10 +32,14 @@ class Snapshot:
     arrival_s : numpy.ndarray
         Monotonic clock (seconds) when each sample entered the buffer, ``(n,)``.
     aux : numpy.ndarray
-        Auxiliary columns written with the samples, ``(n, aux_channels)`` (NaN if none).
+        Auxiliary columns, ``(n, aux_channels)``: written with the samples or filled in
+        after them (:meth:`RingBuffer.set_aux`); NaN where none (yet).
     written : int
         Samples written since the buffer was created (the newest sample is number
         ``written - 1``); lets a reader tell what is new since its last snapshot.
+    revision : int
+        Changes made to the buffer so far (writes and aux fills): a reader holding a
+        snapshot of the same revision has nothing to redo.
     """
 
     t: np.ndarray
@@ -43,6 +48,7 @@ class Snapshot:
     arrival_s: np.ndarray
     aux: np.ndarray
     written: int
+    revision: int = 0
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
@@ -79,12 +85,19 @@ class RingBuffer:
         self._arrival = np.zeros(self.capacity)
         self._aux = np.full((self.capacity, self.aux_channels), np.nan)
         self._written = 0
+        self._revision = 0
 
     @property
     def written(self) -> int:
         """Samples written so far."""
         with self._lock:
             return self._written
+
+    @property
+    def revision(self) -> int:
+        """Changes made so far (see :attr:`Snapshot.revision`)."""
+        with self._lock:
+            return self._revision
 
     def write(
         self,
@@ -139,6 +152,36 @@ class RingBuffer:
             self._arrival[idx] = arrival_s
             self._aux[idx] = np.nan if aux is None else np.asarray(aux, dtype=np.float64)[skip:]
             self._written += k
+            self._revision += 1
+
+    def set_aux(self, first: int, aux: np.ndarray) -> None:
+        """Fill in the aux columns of samples already written.
+
+        The engine writes a block's samples at once and its scorer track once scored.
+
+        Parameters
+        ----------
+        first : int
+            Number of the first sample to fill (``written`` before it was written).
+        aux : numpy.ndarray
+            ``(k, aux_channels)``: rows for samples ``first`` to ``first + k - 1``; those
+            not written yet or no longer held are skipped.
+
+        Raises
+        ------
+        ValueError
+            On a shape mismatch.
+        """
+        aux = np.asarray(aux, dtype=np.float64)
+        if aux.ndim != 2 or aux.shape[1] != self.aux_channels:
+            raise ValueError(f"aux must be (k, {self.aux_channels}), got {aux.shape}")
+        with self._lock:
+            lo = max(int(first), self._written - self.capacity)
+            hi = min(int(first) + aux.shape[0], self._written)
+            if hi <= lo:
+                return
+            self._aux[np.arange(lo, hi) % self.capacity] = aux[lo - first : hi - first]
+            self._revision += 1
 
     def snapshot(self, max_samples: int | None = None) -> Snapshot:
         """Copy the newest samples, oldest first, all from the same instant.
@@ -164,6 +207,7 @@ class RingBuffer:
                 self._arrival[idx],
                 self._aux[idx],
                 self._written,
+                self._revision,
             )
 
 

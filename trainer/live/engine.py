@@ -1,14 +1,22 @@
-"""The live engine: one thread runs source -> tare -> live coach -> recorder.
+"""The live engine: source -> tare -> ring buffer, then live coach -> recorder.
 
 Qt-free (importing it never imports PySide6 or pyqtgraph): the GUI, the ``record``
 command, the soak test and the benchmarks all drive the same :class:`Acquisition`.
 
-Threading contract: only the acquisition thread writes the :class:`RingBuffer`, always
-under its lock; readers (the GUI's frame timer) take copies with
-:meth:`RingBuffer.snapshot` and drain :meth:`Acquisition.events` on their own schedule,
-and are never called from this thread. Nothing a reader calls here blocks on the
-source, the disk or a numba compilation (the live scorer and the recorder run in the
-acquisition thread).
+Two threads, a pipeline. The acquisition thread reads the source, tares, and appends
+each block to the :class:`RingBuffer` at once; then it hands the block to the scoring
+thread, which feeds the live coach, fills in the block's scorer track
+(:meth:`RingBuffer.set_aux`), publishes the live state and stroke scores, and drives the
+recorder, block by block in arrival order. A finished stroke's score takes tens of
+milliseconds; in one thread it held back the samples that came with and after it (issue
+16). The coach and the recorder see exactly the blocks, in the order, they saw before.
+
+Threading contract: only the acquisition thread appends to the :class:`RingBuffer` and
+only the scoring thread fills in its track, each under its lock; readers (the GUI's
+frame timer) take copies with :meth:`RingBuffer.snapshot` and drain
+:meth:`Acquisition.events` on their own schedule, and are never called from these
+threads. Nothing a reader calls here blocks on the source, the disk or a numba
+compilation.
 """
 
 from __future__ import annotations
@@ -76,7 +84,9 @@ class LiveScorer(Protocol):
 class SessionRecorder(Protocol):
     """Where a practice session is recorded (the store, issue 6).
 
-    Called from the acquisition thread only, so implementations may write to disk.
+    Called from the engine's threads only, one call at a time and in block order (the
+    scoring thread's; ``finish`` at the end may come from the acquisition thread once the
+    scoring thread has ended), never from a reader's: implementations may write to disk.
     """
 
     def start(self, technique: str, reference: str, profile: Any) -> None:
@@ -176,11 +186,35 @@ class _Slice(NamedTuple):
     gap_before: bool
 
 
+#: What a recorder change asks: the new recorder (``None``: stop), technique, reference.
+_RecorderChange = tuple[SessionRecorder | None, str, str]
+
+
+class _Job(NamedTuple):
+    """A block for the scoring thread, with what was set when it arrived."""
+
+    block: SampleBlock  # as recorded: the tared forces
+    first: int  # the number of its first sample in the ring buffer
+    scorer: LiveScorer | None
+    generation: int  # of the scorer (see set_scorer)
+    change: _RecorderChange | None  # a recorder change to apply before it
+
+
+#: Glove time the scoring thread may fall behind before the acquisition thread waits for
+#: it, seconds. Live, a stroke's score (tens of ms) never reaches it; a replay read faster
+#: than real time stays this close to its scores, as it did in one thread (a probe stops
+#: the source soon after its last stroke).
+_BACKLOG_S = 0.25
+
+
 # -- the acquisition thread ------------------------------------------------------------
 
 
 class Acquisition:
     """Read a source in a background thread into a ring buffer, an event queue, a scorer.
+
+    The samples reach the ring buffer before the scorer sees them: a second thread
+    scores, fills in the scorer track, and records (see the module's docstring).
 
     Parameters
     ----------
@@ -227,10 +261,21 @@ class Acquisition:
         self._stop = threading.Event()
         self._done = threading.Event()  # set once the thread has closed everything
         self._thread: threading.Thread | None = None
+        # The scoring thread and its blocks (a None ends it, once the rest are done).
+        self._worker: threading.Thread | None = None
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._worker_error: BaseException | None = None
+        # Samples handed to the scoring thread and not done yet, bounded (see _BACKLOG_S).
+        self._backlog = 0
+        self._backlog_max = max(1, round(_BACKLOG_S * fs))
+        self._backlog_done = threading.Condition()
+        self._settled = False  # the scoring thread has done every block and ended
+        self._emit_lock = threading.Lock()  # both threads emit
         self._lock = threading.Lock()  # guards the fields below (set by the GUI)
         self._scorer: LiveScorer | None = None
-        self._recorder: SessionRecorder | None = None
-        self._recorder_change: tuple[SessionRecorder | None, str, str] | None = None
+        self._generation = 0  # counts set_scorer calls: a job's scorer is still current
+        self._recorder: SessionRecorder | None = None  # the scoring thread's
+        self._recorder_change: _RecorderChange | None = None
         self._finished = False  # the thread has ended: recorder changes apply at once
         self._live = LiveState()
         self._tare_requested = False
@@ -244,9 +289,10 @@ class Acquisition:
         self._score_step = max(1, int(score_step))
         # Stream time of each sample given to the scorer (by index since set_scorer), so
         # a stroke's span, counted in samples by the scorer, becomes capture time even
-        # across gaps. A minute is far longer than any stroke.
+        # across gaps. A minute is far longer than any stroke. The scoring thread's.
         self._scored_t = np.full(max(1, round(60.0 * fs)), np.nan)
         self._scored_n = 0
+        self._scored_generation = 0
         self.error: BaseException | None = None
         self.duration_s = duration_s
         self._t_first: float | None = None
@@ -255,25 +301,35 @@ class Acquisition:
         self.ended = ""
         self._last_status: SourceStatus | None = None
         self._t_last = float("nan")
+        #: Called (no arguments) from the acquisition thread each time a block has reached
+        #: the ring buffer, so a reader can draw it at once rather than at its next poll
+        #: (the GUI's frame timer). Set before :meth:`start`; it must be quick.
+        self.on_write: Callable[[], None] | None = None
 
     # -- control (any thread) --
 
     def start(self) -> None:
-        """Start the thread (opens the source there). Idempotent."""
+        """Start the threads (the source is opened in the acquisition thread). Idempotent."""
         if self._thread is not None:
             return
+        self._worker = threading.Thread(target=self._work, name="live-scoring", daemon=True)
+        self._worker.start()
         self._thread = threading.Thread(target=self._run, name="acquisition", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 3.0) -> None:
-        """Ask the thread to stop and wait for it (the source is closed). Idempotent."""
+        """Ask the thread to stop and wait for it (the source is closed). Idempotent.
+
+        Blocks the scoring thread has not begun are recorded but not scored (a stopped
+        session's scores end where it was stopped, and no sample read is lost).
+        """
         self._stop.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the thread has ended (source closed, recorder finished).
+        """Wait until the thread has ended (blocks scored, source closed, recorder finished).
 
         Parameters
         ----------
@@ -314,11 +370,15 @@ class Acquisition:
             return self._live
 
     def set_scorer(self, scorer: LiveScorer | None) -> None:
-        """Follow a reference from the next block on (``None`` stops scoring)."""
+        """Follow a reference from the next block on (``None`` stops scoring).
+
+        Blocks that arrived before are still scored with the scorer they arrived under,
+        but their results are dropped (no live state, ``STROKE`` event or recorded score).
+        """
         with self._lock:
             self._scorer = scorer
+            self._generation += 1
             self._live = LiveState()
-            self._scored_n = 0
 
     def set_recorder(
         self, recorder: SessionRecorder | None, *, technique: str = "", reference: str = ""
@@ -332,7 +392,7 @@ class Acquisition:
             self._recorder_change = (recorder, technique, reference)
             finished = self._finished
         if finished:  # no thread left to do it (the source ended): switch here
-            self._switch_recorder()
+            self._switch_recorder(self._take_recorder_change())
 
     def request_tare(self) -> None:
         """Zero every sensor on the last ``tare_window_s`` (the hand must be at rest).
@@ -350,18 +410,23 @@ class Acquisition:
 
     # -- the thread --
 
-    def _emit(self, kind: EventKind, message: str = "", payload: Any = None) -> None:
-        event = AcquisitionEvent(kind, self.source.status(), self._t_last, message, payload)
-        while True:
-            try:
-                self._events.put_nowait(event)
-                return
-            except queue.Full:
+    def _emit(
+        self, kind: EventKind, message: str = "", payload: Any = None, t: float | None = None
+    ) -> None:
+        """Queue an event at stream time ``t`` (default: the newest sample read)."""
+        stamp = self._t_last if t is None else t
+        event = AcquisitionEvent(kind, self.source.status(), stamp, message, payload)
+        with self._emit_lock:
+            while True:
                 try:
-                    self._events.get_nowait()  # the GUI fell behind: drop the oldest
-                    self.dropped_events += 1
-                except queue.Empty:
-                    pass
+                    self._events.put_nowait(event)
+                    return
+                except queue.Full:
+                    try:
+                        self._events.get_nowait()  # the GUI fell behind: drop the oldest
+                        self.dropped_events += 1
+                    except queue.Empty:
+                        pass
 
     def _check_status(self) -> None:
         status = self.source.status()
@@ -388,7 +453,9 @@ class Acquisition:
                     if kept is not block:
                         self._end("duration", f"{self.duration_s:g} s of samples taken")
                         return
+                self._raise_scoring_error()
                 self._check_status()
+            self._settle()
             self.ended = "stopped"
         except (SensorError, TrainerError, OSError) as err:
             self.ended = "error"
@@ -400,19 +467,70 @@ class Acquisition:
             self._emit(EventKind.ERROR, f"internal error: {type(err).__name__}: {err}")
         finally:
             try:
+                # The scoring thread ends: after a source error it still does what it
+                # was handed; after stop() it records what it had not begun, unscored.
+                self._settle(raise_error=False)
                 self.source.close()
             finally:
                 with self._lock:
                     self._finished = True
                 try:
-                    self._switch_recorder(closing=True)
+                    self._switch_recorder(self._take_recorder_change(), closing=True)
                 finally:
                     self._done.set()
 
     def _end(self, why: str, message: str) -> None:
+        # Every stroke of the source's samples is reported before FINISHED.
+        self._settle()
         self.ended = why
         self._check_status()
         self._emit(EventKind.FINISHED, message)
+
+    # -- the scoring thread --
+
+    def _work(self) -> None:
+        """Score and record the blocks handed over, in order, until told to end."""
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            # After a failure the rest is only drained, so nobody waits; after stop() the
+            # rest is recorded but not scored (the session ends where its scores are, and
+            # no sample read from the glove is lost).
+            if self._worker_error is None:
+                try:
+                    self._process(job, score=not self._stop.is_set())
+                except BaseException as err:  # reported by the acquisition thread
+                    self._worker_error = err
+            with self._backlog_done:
+                self._backlog -= len(job.block)
+                self._backlog_done.notify_all()
+
+    def _process(self, job: _Job, *, score: bool = True) -> None:
+        if job.change is not None:
+            self._switch_recorder(job.change)
+        if score and job.scorer is not None:
+            self._score(job)
+        with self._lock:
+            recorder = self._recorder
+        if recorder is not None:
+            self._guard_recorder(recorder.add_block, job.block)
+
+    def _raise_scoring_error(self) -> None:
+        """Stop the acquisition on the scoring thread's failure, as if it were its own."""
+        err = self._worker_error
+        if err is not None:
+            raise err
+
+    def _settle(self, *, raise_error: bool = True) -> None:
+        """Wait until the scoring thread has done every block handed over, and end it."""
+        worker = self._worker
+        if not self._settled and worker is not None:
+            self._jobs.put(None)
+            worker.join()
+            self._settled = True
+        if raise_error:
+            self._raise_scoring_error()
 
     def _within_duration(self, block: SampleBlock) -> SampleBlock | None:
         """Return the part of ``block`` before ``first sample + duration_s`` (all if unset)."""
@@ -422,9 +540,14 @@ class Acquisition:
             self._t_first = float(block.t[0])
         return trim_block(block, self._t_first + self.duration_s)
 
-    def _switch_recorder(self, *, closing: bool = False) -> None:
+    def _take_recorder_change(self) -> _RecorderChange | None:
         with self._lock:
             change, self._recorder_change = self._recorder_change, None
+        return change
+
+    def _switch_recorder(self, change: _RecorderChange | None, *, closing: bool = False) -> None:
+        """Apply a recorder change (the scoring thread's, or any once both have ended)."""
+        with self._lock:
             if change is None and not closing:
                 return
             old = self._recorder
@@ -518,36 +641,54 @@ class Acquisition:
         arrival = self._clock()
         if len(block) == 0:
             return
-        self._switch_recorder()
+        change = self._take_recorder_change()
         self._remember_raw(block.values)
         self._maybe_tare()
         with self._lock:
             offsets = self._offsets
             scorer = self._scorer
-            recorder = self._recorder
+            generation = self._generation
         values = block.values if offsets is None else np.clip(block.values - offsets, 0.0, None)
         if offsets is not None:
             self._watch_drift(block.values - offsets, block.gap_before)
         if block.gap_before:
             self._t_last = float(block.t[0])
             self._emit(EventKind.GAP, "samples lost before this point")
-        track = None
-        if scorer is not None:
-            track = self._score(scorer, block, values)
-        self.buffer.write(
-            block.t, values, gap_before=block.gap_before, arrival_s=arrival, aux=track
-        )
+        # The samples go to the screen now; their scorer track follows from the scoring
+        # thread (NaN until then), so no stroke's score ever holds them back.
+        first = self.buffer.written  # this thread is the only one appending
+        self.buffer.write(block.t, values, gap_before=block.gap_before, arrival_s=arrival)
         self._t_last = float(block.t[-1])
-        if recorder is not None:
-            # The session keeps what was scored: the tared forces.
-            recorded = block if offsets is None else dataclasses.replace(block, values=values)
-            self._guard_recorder(recorder.add_block, recorded)
+        if self.on_write is not None:
+            self.on_write()
+        # The session keeps what was scored: the tared forces.
+        recorded = block if offsets is None else dataclasses.replace(block, values=values)
+        # The next read waits while the scoring thread is _BACKLOG_S behind (only in a
+        # replay faster than real time), as it did when one thread did everything.
+        k = len(block)
+        with self._backlog_done:
+            while (
+                self._backlog
+                and self._backlog + k > self._backlog_max
+                and not self._stop.is_set()
+                and self._worker_error is None
+            ):
+                self._backlog_done.wait(0.05)
+            self._backlog += k
+        self._jobs.put(_Job(recorded, first, scorer, generation, change))
 
-    def _score(self, scorer: LiveScorer, block: SampleBlock, values: np.ndarray) -> np.ndarray:
+    def _score(self, job: _Job) -> None:
+        """Feed a block to its scorer; fill in its track; publish its state and strokes."""
+        scorer, block = job.scorer, job.block
+        assert scorer is not None
+        values = block.values
         ref = scorer.reference
         total = np.asarray(ref.total)
         k = values.shape[0]
         track = np.full((k, len(TRACK_COLUMNS)), np.nan)
+        if job.generation != self._scored_generation:  # a new scorer counts from 0
+            self._scored_generation = job.generation
+            self._scored_n = 0
         n, ring = self._scored_n, self._scored_t.shape[0]
         self._scored_t[(n + np.arange(k)) % ring] = block.t
         self._scored_n = n + k
@@ -565,13 +706,14 @@ class Acquisition:
         track[inside] = np.column_stack(
             [np.asarray(ref.band_lo)[at], np.asarray(ref.band_hi)[at], total[at]]
         )
-        self._t_last = float(block.t[-1])
+        self.buffer.set_aux(job.first, track)
+        t_last = float(block.t[-1])
         with self._lock:
-            if self._scorer is not scorer:  # swapped meanwhile: drop this result
-                return track
+            if self._generation != job.generation:  # swapped meanwhile: drop this result
+                return
             strokes = self._live.strokes + len(finished)
             self._live = LiveState(
-                t=self._t_last,
+                t=t_last,
                 active=bool(update.active),
                 position=int(update.position),
                 progress=float(update.progress),
@@ -582,10 +724,9 @@ class Acquisition:
             recorder = self._recorder
         for score in finished:
             score = self._in_stream_time(score, float(ref.fs_hz))
-            self._emit(EventKind.STROKE, f"stroke scored {score.overall:.0f}", score)
+            self._emit(EventKind.STROKE, f"stroke scored {score.overall:.0f}", score, t=t_last)
             if recorder is not None:
                 self._guard_recorder(recorder.add_score, score)
-        return track
 
     def _in_stream_time(self, score: Any, fs: float) -> Any:
         """Restate a score's span in stream time, the time base of the capture.

@@ -61,13 +61,30 @@ class _PageHolder(QtWidgets.QWidget):
     A scroll area sizes a widget whose layout trades height for width (any wrapped
     label) at its preferred height, which scrolls a page that would fit; this holder
     reports only the page's minimum, and gives the page all the room there is.
+
+    A scroll area asks for that size only when it is resized: a page whose minimum grew
+    while shown (a longer message, a row shown) kept its old height and squeezed its
+    cards. Each relayout of the page makes the scroll area ask again.
     """
 
     def __init__(self, page: QtWidgets.QWidget) -> None:
         super().__init__()
         self.page = page
         page.setParent(self)
+        page.installEventFilter(self)
         self._min_height = 0
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        """After the page relays out, have the scroll area take its new minimum height."""
+        if watched is self.page and event.type() == QtCore.QEvent.Type.LayoutRequest:
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QtWidgets.QScrollArea):
+                area = area.parentWidget()
+            if area is not None:  # posted: handled once the page's layout has settled
+                QtCore.QCoreApplication.postEvent(
+                    area, QtCore.QEvent(QtCore.QEvent.Type.LayoutRequest)
+                )
+        return super().eventFilter(watched, event)
 
     def _minimum_height(self, width: int) -> int:
         layout = self.page.layout()
@@ -186,6 +203,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pacer = FramePacer() if frame_interval_ms is None else None
         self.timer.setInterval(self.pacer.interval_ms if self.pacer else frame_interval_ms or 33)
         self.timer.timeout.connect(self.tick)
+        self._tick_began = 0.0  # perf_counter at the last frame's start
+        self.connect_controller.samples_arrived.connect(self._on_samples)
 
         self.resize(1280, 800)
         self._restore_settings()
@@ -414,9 +433,24 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- the frame timer --
 
+    def _on_samples(self) -> None:
+        """Show a block that reached the ring buffer now, not at the next tick.
+
+        Waiting for the timer added up to a frame interval to every block's way to the
+        screen. The timer restarts from this frame, so frames stay evenly spaced; blocks
+        coming within a quarter interval (at most 8 ms) of a frame wait for the next tick.
+        """
+        if self.current_view != "practice" or not self.timer.isActive():
+            return
+        if time.perf_counter() - self._tick_began < min(self.timer.interval() / 4000, 0.008):
+            return
+        self.timer.start()
+        self.tick()
+
     def tick(self) -> None:
         """One frame: worker results, acquisition events, then each controller's view."""
         began = time.perf_counter()
+        self._tick_began = began
         self.jobs.poll()
         self.practice_controller.poll_autostart()
         for event in self.connect_controller.events():

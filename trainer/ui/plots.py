@@ -603,6 +603,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         self._set_y(self.total_plot, 20.0)
         self._set_y(self.sensor_plot, 10.0)
         self._last_written = -1
+        self._last_revision = -1
         self._ahead_shown = True  # the band ahead has data (cleared once, not every frame)
         self._redraw = False  # a scored stroke changed the band: draw even without new data
         #: Scored strokes: (stream time of the first sample, band rows along its path).
@@ -665,6 +666,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         self._pending_arrivals.clear()
         self._scored.clear()
         self._last_written = -1
+        self._last_revision = -1
         self._now = float("nan")
         for curve in self._curves():
             curve.clear()
@@ -751,7 +753,12 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         if len(snap) == 0:
             return False
         wall = self._clock() if now_s is None else now_s
-        fresh_data = snap.written != self._last_written or self._redraw
+        # A new revision without new samples: the engine filled in their scorer track.
+        fresh_data = (
+            snap.written != self._last_written
+            or snap.revision != self._last_revision
+            or self._redraw
+        )
         if fresh_data:
             self._draw_data(snap, live, template_ahead, fs_hz)
         edge = float(snap.t[-1]) + self._lead(snap, wall)
@@ -793,6 +800,7 @@ class ForcePlot(pg.GraphicsLayoutWidget):
                 curve.clear()
             fresh = n
         self._last_written = snap.written
+        self._last_revision = snap.revision
         self._redraw = False
         self.data_frames += 1
         if fresh:
@@ -808,6 +816,10 @@ class ForcePlot(pg.GraphicsLayoutWidget):
             self.band_hi.set_data(bt, band[:, 1])
             self.template.set_data(bt, band[:, 2])
             self.band_fill.set_edges(bt, band[:, 0], band[:, 1])
+            # The y range only steps up. The whole track, not just the new rows: a block's
+            # track is filled in after its samples are drawn (see Acquisition).
+            band_top = nice_ceiling(1.1 * _finite_max(snap.aux[:, 1]))
+            self._set_y(self.total_plot, max(self._y_total, band_top))
         self._draw_ahead(self._now, live, template_ahead, fs_hz)
 
     def _append(self, snap: Snapshot, first: int) -> None:
@@ -824,10 +836,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         for curve in (self.total, *self.channel_curves[:channels]):
             curve.drop_before(oldest)
         self._now = float(t[-1])
-        # The y ranges only step up, so the new rows alone can move them.
-        band_top = snap.aux[first:, 1] if snap.aux.shape[1] >= 2 else np.empty(0)
-        peak_total = _finite_max(total, band_top)
-        self._set_y(self.total_plot, max(self._y_total, nice_ceiling(1.1 * peak_total)))
+        # The y ranges only step up, so the new rows alone can move them (the band's top:
+        # see _draw_data).
+        self._set_y(self.total_plot, max(self._y_total, nice_ceiling(1.1 * _finite_max(total))))
         peak_sensor = _finite_max(values)
         self._set_y(self.sensor_plot, max(self._y_sensor, nice_ceiling(1.1 * peak_sensor)))
         self._place_now_lines()

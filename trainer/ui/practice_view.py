@@ -772,22 +772,13 @@ class PracticeView(QtWidgets.QWidget):
         return super().eventFilter(watched, event)
 
     def event(self, event: QtCore.QEvent) -> bool:
-        """After a relayout, fit the score row and have the scroll area take the new size.
+        """After a relayout, fit the score row.
 
-        The page scrolls below its minimum size (a 1366×768 screen at 150 %), but the
-        scroll area only asks again when it is resized: a page that grew while shown (a
-        note under the cue, a wrapped line) kept the old height and squeezed its cards.
+        (The window's page holder has the scroll area take the page's new size.)
         """
         handled = super().event(event)
         if event.type() == QtCore.QEvent.Type.LayoutRequest:
             self._fit_soon()
-            area = self.parentWidget()
-            while area is not None and not isinstance(area, QtWidgets.QScrollArea):
-                area = area.parentWidget()
-            if area is not None:
-                QtCore.QCoreApplication.postEvent(
-                    area, QtCore.QEvent(QtCore.QEvent.Type.LayoutRequest)
-                )
         return handled
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:

@@ -30,10 +30,20 @@ __all__ = [
 ]
 
 
+#: How long a thread may hold the GIL while another waits for it, seconds (Python's
+#: default is 5 ms). The live engine's threads run Python (a stroke's score for tens of
+#: ms) just as a frame wants to draw their samples; at 1 ms the frame waits less.
+GIL_SWITCH_S = 0.001
+
+
 def application() -> QtWidgets.QApplication:
-    """Return the running QApplication, creating and theming it if needed."""
+    """Return the running QApplication, creating and theming it if needed.
+
+    Also shortens the interpreter's thread switch interval (:data:`GIL_SWITCH_S`).
+    """
     app = QtWidgets.QApplication.instance()
     if app is None:
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         QtCore.QCoreApplication.setOrganizationName("massage-trainer")
         QtCore.QCoreApplication.setApplicationName("massage-trainer")
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen":

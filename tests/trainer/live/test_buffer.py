@@ -111,3 +111,20 @@ def test_gap_breaks_insert_nan_rows_and_keep_x_sorted() -> None:
     np.testing.assert_array_equal(y2[~np.isnan(y2).any(axis=1)], y)
     t3, y3 = with_gap_breaks(t, y[:, 0], np.zeros(6, bool))
     assert t3 is t and y3.shape == (6,)
+
+
+def test_set_aux_fills_only_samples_still_held() -> None:
+    buf = RingBuffer(50, 2, 1)
+    buf.write(np.arange(40.0), np.zeros((40, 2)))
+    buf.set_aux(30, np.full((20, 1), 7.0))  # 30-39 written, 40-49 not yet
+    buf.write(np.arange(40.0, 70.0), np.zeros((30, 2)))  # 0-19 fall out
+    buf.set_aux(10, np.full((15, 1), 5.0))  # 10-19 gone: 20-24 filled
+    aux = buf.snapshot().aux[:, 0]  # samples 20-69
+    np.testing.assert_array_equal(aux[:5], 5.0)
+    np.testing.assert_array_equal(aux[10:20], 7.0)  # 30-39
+    assert np.isnan(aux[5:10]).all() and np.isnan(aux[20:]).all()
+    revision = buf.revision
+    buf.set_aux(0, np.zeros((5, 1)))  # long gone: nothing changes
+    assert buf.revision == revision
+    with pytest.raises(ValueError):
+        buf.set_aux(0, np.zeros((3, 2)))

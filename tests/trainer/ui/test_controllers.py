@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -33,7 +34,7 @@ TECHNIQUES = ["effleurage", "friction", "skin rolling"]
 
 
 class _Recorder:
-    """A session recorder that keeps what it is given (called from the acquisition thread)."""
+    """A session recorder that keeps what it is given (called from the engine's threads)."""
 
     def __init__(self, feedback: str, spec: str) -> None:
         self.feedback, self.spec = feedback, spec
@@ -230,6 +231,8 @@ def test_practice_controller_runs_a_recorded_session(qtbot, link, references) ->
 
     link.sources[0].set_state(SourceState.STREAMING)
     qtbot.waitUntil(lambda: ctl.tick(visible=True), timeout=5000)
+    # Started in the engine's scoring thread, which takes each block after the plot can.
+    qtbot.waitUntil(lambda: recorder.started is not None, timeout=5000)
     assert recorder.started == ("effleurage", "effleurage-starter")
     assert not ctl.tick(visible=False)
 
@@ -240,8 +243,43 @@ def test_practice_controller_runs_a_recorded_session(qtbot, link, references) ->
     ctl.on_event(AcquisitionEvent(EventKind.FINISHED, status))
     assert not ctl.running and ended == [True]
     assert ctl.last_summary is not None and ctl.last_summary["strokes"] == 0
-    qtbot.waitUntil(recorder.finished.is_set, timeout=5000)  # closed in the acquisition thread
+    qtbot.waitUntil(recorder.finished.is_set, timeout=5000)  # closed in the engine's thread
     assert recorder.samples > 0
+
+
+def test_practice_tick_reuses_its_snapshot_until_the_buffer_changes(qtbot, link, references):
+    """Frames between blocks copy nothing; a scorer track filled in later is drawn."""
+    import numpy as np
+
+    from sensors.profiles import load_profile
+    from trainer.live import LiveState, RingBuffer
+
+    ctl, view, _ = _practice(qtbot, link, store=StoreSlot(), references=references)
+    profile = load_profile("reference-glove")
+    buffer = RingBuffer(3000, 7, 3)
+    copies: list[int] = []
+    snapshot = buffer.snapshot
+
+    def counted(max_samples=None):
+        copies.append(max_samples)
+        return snapshot(max_samples)
+
+    buffer.snapshot = counted
+    view.set_profile(profile)
+    link.controller.acquisition = cast(
+        Any, SimpleNamespace(buffer=buffer, profile=profile, live=LiveState)
+    )
+    try:
+        buffer.write(np.arange(40) / 200.0, np.full((40, 7), 2.0))
+        assert ctl.tick(visible=True) and len(copies) == 1
+        ctl.tick(visible=True)
+        ctl.tick(visible=True)
+        assert len(copies) == 1  # nothing new: the last snapshot again
+        buffer.set_aux(20, np.tile([10.0, 14.0, 12.0], (20, 1)))  # scored after
+        assert ctl.tick(visible=True) and len(copies) == 2
+        assert np.nanmax(np.asarray(view.plot.band_hi.getData()[1], dtype=float)) > 13.0
+    finally:
+        link.controller.acquisition = None
 
 
 def test_practice_without_a_store_says_so_and_the_simulated_glove_follows(

@@ -248,6 +248,28 @@ def test_redrawing_a_scored_stroke_does_not_count_old_samples_as_new(qtbot, them
     np.testing.assert_array_equal(plot.take_new_arrivals(), [51.0])
 
 
+def test_a_track_filled_in_after_its_samples_is_drawn_without_new_samples(qtbot, themed_app):
+    """The engine writes a block's samples first and its scorer track once scored."""
+    plot = ForcePlot()
+    qtbot.addWidget(plot)
+    plot.set_profile(load_profile("diy-fsr5"))
+    buf = RingBuffer(1000, 5, 3)
+    buf.write(np.arange(100) / 100.0, np.ones((100, 5)), arrival_s=50.0)
+    assert plot.show_frame(buf.snapshot(), now_s=50.0)
+    assert _finite(plot.band_hi).size == 0
+    plot.take_new_arrivals()
+    snap = buf.snapshot()
+    assert not plot.show_frame(snap, now_s=50.0)  # nothing changed
+    band = np.tile([30.0, 40.0, 35.0], (60, 1))
+    buf.set_aux(40, band)  # samples 40-99 scored
+    filled = buf.snapshot()
+    assert filled.written == snap.written and filled.revision > snap.revision
+    assert plot.show_frame(filled, now_s=50.0)
+    assert _finite(plot.band_hi).max() == pytest.approx(40.0)
+    assert plot.total_plot.viewRange()[1][1] >= 40.0  # the y range takes in the band
+    assert plot.take_new_arrivals().size == 0  # no sample is new
+
+
 def test_stream_curve_appends_forgets_and_breaks_at_gaps(qtbot, themed_app) -> None:
     from trainer.ui.plots import StreamCurve, cosmetic_pen
 
@@ -378,3 +400,31 @@ def test_the_window_paces_its_frame_timer(qtbot, themed_app, references, monkeyp
     qtbot.addWidget(fixed)
     assert fixed.pacer is None and fixed.timer.interval() == 10
     fixed.close()
+
+
+def test_a_block_is_drawn_when_it_arrives_not_at_the_next_tick(qtbot, themed_app, references):
+    """The engine tells the window of each block: the Practice plot draws it at once."""
+    from fakes import ScriptedSource
+
+    from sensors.sources.base import SourceState
+    from trainer.ui.services import SourceChoice
+
+    source = ScriptedSource()
+    source.set_state(SourceState.STREAMING)
+    hour = 3_600_000  # a frame timer that never ticks during the test
+    window = MainWindow(make_services(lambda spec: source, references), frame_interval_ms=hour)
+    qtbot.addWidget(window)
+    try:
+        window.show_view("practice")
+        window.connect_source(SourceChoice("ble", "AA:BB"))
+
+        def connected() -> bool:
+            window.tick()  # hands the worker's source to the window (the timer would)
+            return window.acquisition is not None
+
+        qtbot.waitUntil(connected, timeout=5000)
+        frames = window.frames
+        qtbot.waitUntil(lambda: window.frames >= frames + 3, timeout=5000)
+        assert window.timer.interval() == hour and window.timer.isActive()
+    finally:
+        window.close()

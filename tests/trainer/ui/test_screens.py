@@ -332,3 +332,33 @@ def test_practice_at_150_percent_on_1366x768_keeps_readable_plots(qtbot, busy_wi
     view.show_requested(asked)
     readable()
     assert _page_scroll(window).verticalScrollBar().maximum() > 0
+
+
+@pytest.mark.parametrize("key", ["connect", "instructor", "replay", "history", "rate"])
+def test_a_page_that_grows_while_shown_gets_its_height(qtbot, busy_window, key) -> None:
+    """Every view's scroll area follows its page's minimum height as it changes while shown
+    (a longer message, a row of widgets shown): the page is never squeezed under it. The
+    scroll area used to ask only when resized, so such a page kept its old height."""
+    window = busy_window
+    window.resize(911, 512)  # 1366×768 at 150 %
+    window.show_view(key)
+    qtbot.waitUntil(lambda: window.size() == QtCore.QSize(911, 512), timeout=2000)
+    page = window._pages[key]
+    layout = page.layout()
+    assert layout is not None
+
+    def settled() -> int:
+        for _ in range(5):
+            QtWidgets.QApplication.processEvents()
+        needed = layout.minimumHeightForWidth(page.width()) if layout.hasHeightForWidth() else 0
+        return max(needed, page.minimumSizeHint().height())
+
+    before = settled()
+    assert page.height() >= before
+    tall = QtWidgets.QWidget()
+    tall.setMinimumHeight(400)
+    layout.addWidget(tall)
+    needed = settled()
+    assert needed >= before + 400
+    assert page.height() >= needed, f"{key}: page squeezed: {page.height()} < {needed}"
+    assert _page_scroll(window).verticalScrollBar().maximum() > 0

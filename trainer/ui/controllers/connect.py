@@ -50,6 +50,8 @@ class ConnectController(QtCore.QObject):
     -------
     started(Acquisition)
         A new acquisition, emitted before its first read (a session may start on it).
+    samples_arrived()
+        A block reached the acquisition's ring buffer (emitted from its thread: queued).
     stopping()
         The acquisition is about to be retired: end what records from it.
     disconnected()
@@ -60,6 +62,7 @@ class ConnectController(QtCore.QObject):
     """
 
     started = QtCore.Signal(object)
+    samples_arrived = QtCore.Signal()
     stopping = QtCore.Signal()
     disconnected = QtCore.Signal()
     tare_changed = QtCore.Signal(str, str)
@@ -141,6 +144,7 @@ class ConnectController(QtCore.QObject):
             self._last_status = None
             self.view.set_profile(acq.profile, _profile_file(choice))
             self.shell.show_source(f"{choice.label} · {acq.profile.name}")
+            acq.on_write = self._samples_arrived
             self.started.emit(acq)
             acq.start()
 
@@ -154,6 +158,13 @@ class ConnectController(QtCore.QObject):
             return source
 
         self.jobs.submit(build, built)
+
+    def _samples_arrived(self) -> None:
+        """Tell the window a block arrived (called from the acquisition thread)."""
+        try:
+            self.samples_arrived.emit()
+        except RuntimeError:  # the window is gone while the engine stops: nobody to tell
+            pass
 
     def _connection_failed(self, message: str) -> None:
         self.choice = None

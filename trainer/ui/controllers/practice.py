@@ -129,8 +129,8 @@ class PracticeController(QtCore.QObject):
         self.offer_probes = True
         self._offer_checked: set[tuple[str | None, str]] = set()  # (person, technique) asked
         self._offer_reading = False
-        # The last snapshot and its buffer: frames between blocks reuse it (the plot only
-        # slides), rather than copy 11 s of samples 60 times a second.
+        # The last snapshot and its buffer: frames between changes to the buffer reuse it
+        # (the plot only slides), rather than copy 11 s of samples 60 times a second.
         self._snapshot: tuple[object, Snapshot] | None = None
         view.scoring_available = False
         view.session_toggled.connect(self.toggle_session)
@@ -482,7 +482,8 @@ class PracticeController(QtCore.QObject):
             return False
         fs = float(acq.profile.sample_rate_hz)
         kept = self._snapshot
-        if kept is not None and kept[0] is acq.buffer and kept[1].written == acq.buffer.written:
+        # The revision, not the count: a block's scorer track is filled in after it.
+        if kept is not None and kept[0] is acq.buffer and kept[1].revision == acq.buffer.revision:
             snap = kept[1]
         else:
             snap = acq.buffer.snapshot(round((self.view.plot.window_s + 1.0) * fs))
