@@ -18,6 +18,8 @@ Pure maths on arrays: no files, clocks or threads.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -397,11 +399,32 @@ def smoothed_template(reference: Reference) -> tuple[np.ndarray, float]:
     """Return the reference's total force at its shape bandwidth, and that bandwidth (Hz).
 
     Strokes are smoothed to the same bandwidth before they are compared with it, so the
-    comparison sees form, not the template's finer ripple.
+    comparison sees form, not the template's finer ripple. A stroke's score asks for it
+    about ten times (each counterfactual aligns again): the last few references' are kept
+    (read-only; a reference is immutable, and each entry holds its reference so that its
+    ``id`` is not reused while cached).
     """
+    key = id(reference)
+    with _SMOOTHED_LOCK:
+        hit = _SMOOTHED.get(key)
+        if hit is not None and hit[0] is reference:
+            _SMOOTHED.move_to_end(key)
+            return hit[1], hit[2]
     fs = reference.fs_hz
     cutoff = shape_cutoff_hz(reference.total, fs)
-    return smooth_total(reference.total, fs, cutoff), cutoff
+    smooth = smooth_total(reference.total, fs, cutoff)
+    smooth.flags.writeable = False
+    with _SMOOTHED_LOCK:
+        _SMOOTHED[key] = (reference, smooth, cutoff)
+        while len(_SMOOTHED) > _SMOOTHED_KEPT:
+            _SMOOTHED.popitem(last=False)
+    return smooth, cutoff
+
+
+#: How many references' smoothed templates :func:`smoothed_template` keeps.
+_SMOOTHED_KEPT = 16
+_SMOOTHED: OrderedDict[int, tuple[Reference, np.ndarray, float]] = OrderedDict()
+_SMOOTHED_LOCK = threading.Lock()
 
 
 def unit(x: np.ndarray) -> np.ndarray:

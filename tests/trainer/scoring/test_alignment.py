@@ -90,3 +90,18 @@ def test_a_stroke_let_go_early_is_timed_by_its_landing_not_its_second_rise() -> 
     template = landed_then_built(0.55)
     stopped = landed_then_built(0.65, stop=0.5)
     assert _timing_evidence(stopped, template) < _RELEASE_EVIDENCE
+
+
+def test_a_references_smoothed_template_is_kept_and_never_mixed_up(sim_references) -> None:
+    import dataclasses
+
+    from trainer.scoring.alignment import shape_cutoff_hz, smooth_total, smoothed_template
+
+    ref = sim_references["effleurage"]
+    first, _ = smoothed_template(ref)
+    again, _ = smoothed_template(ref)
+    assert again is first and not first.flags.writeable  # kept, and nobody may change it
+    fresh = smooth_total(ref.total, ref.fs_hz, shape_cutoff_hz(ref.total, ref.fs_hz))
+    np.testing.assert_array_equal(first, fresh)
+    louder = dataclasses.replace(ref, template=2.0 * ref.template)
+    np.testing.assert_allclose(smoothed_template(louder)[0], 2.0 * first)
