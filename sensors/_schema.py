@@ -98,6 +98,25 @@ class Invalid(Exception):
         self.template: str | None = None
 
 
+class _Shown:
+    """A value as a message quotes it: cut to 80 characters (a document may hold megabytes)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return _cut(repr(self.value))
+
+    def __str__(self) -> str:
+        return _cut(str(self.value))
+
+
+def _cut(shown: str, limit: int = 80) -> str:
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 def dotted(path: Path) -> str:
     """Return a path as ``sensors[2].calibration.scale``."""
     out = ""
@@ -139,7 +158,7 @@ class Messages:
             path=self.where_of(err.path),
             where=self.where_of(err.path[:-1]),
             key=err.path[-1] if err.path else "",
-            value=err.value,
+            value=_Shown(err.value),
             **err.details,
         )
 
@@ -222,7 +241,6 @@ def number(
     ge: float | None = None,
     lt: float | None = None,
     le: float | None = None,
-    overflow: bool = True,
 ) -> Check:
     """Accept an int or float (not a bool), finite and within bounds; return a float.
 
@@ -234,9 +252,6 @@ def number(
     ----------
     gt, ge, lt, le : float or None
         Bounds: greater than, at least, less than, at most.
-    overflow : bool
-        Report an integer too large for a float as ``overflow``; if false, let
-        :class:`OverflowError` through (the profile validator always has).
     """
     typed = of(int, float)
     low = gt if gt is not None else ge
@@ -247,9 +262,7 @@ def number(
         typed(value, path)
         try:
             got = float(value)
-        except OverflowError:  # a JSON integer with hundreds of digits
-            if not overflow:
-                raise
+        except OverflowError:  # a JSON or TOML integer with hundreds of digits
             raise Invalid("overflow", path, value, **bounds) from None
         for problem, bad in (
             ("finite", not math.isfinite(got)),
@@ -318,7 +331,11 @@ def choice(options: Any, convert: Callable[[Any], Any] | None = None) -> Check:
     known = ", ".join(str(o) for o in options)
 
     def chosen(value: Any, path: Path) -> Any:
-        if value not in options:
+        try:
+            known_value = value in options
+        except TypeError:  # a list or object where a set's member was expected
+            known_value = False
+        if not known_value:
             raise Invalid("choice", path, value, known=known)
         return value if convert is None else convert(value)
 

@@ -193,6 +193,8 @@ def _header_document(body: bytes, json_crc: int, fail: _Fail) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise fail("corrupt capture header (not JSON)") from None
+    except RecursionError:  # a megabyte of '[' fits the length limit (found by fuzzing)
+        raise fail("corrupt capture header (nested too deeply)") from None
 
 
 def _read_chunks(data: bytes, start: int, channels: int, fail: _Fail) -> _Body:

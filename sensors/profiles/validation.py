@@ -6,6 +6,7 @@ Part of :mod:`sensors.profiles` (import from there). Every check raises
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ _MESSAGES = Messages(
         "object": "must be a table",
         "type": "must be a number, got {type}",
         "finite": "must be finite",
+        "overflow": "must be a finite number, got an integer too large to represent",
         "gt": "must be > {gt:g}, got {got:g}",
         "ge": "must be >= {ge:g}, got {got:g}",
         "choice": "unknown {key} {value!r} (known: {known})",
@@ -53,10 +55,8 @@ _MESSAGES = Messages(
     lambda message, path: ProfileError(message, field=dotted(path)),
 )
 
-# A huge JSON integer raises OverflowError, as it always has (references and capture
-# headers, which embed profiles, handle or report it themselves).
-_number = number(overflow=False)
-_positive = number(gt=0.0, overflow=False)
+_number = number()
+_positive = number(gt=0.0)
 _name = says(text(min_len=1, strip=True), "must be a non-empty string")
 
 
@@ -70,7 +70,7 @@ def _increasing(points: list[tuple[float, float]], path: Path) -> tuple[tuple[fl
 
 # TOML and JSON lists arrive as lists, but a caller's mapping may hold any sequence.
 _PAIR = says(
-    items(number(ge=0.0, overflow=False), number(ge=0.0, overflow=False), kinds=Sequence),
+    items(number(ge=0.0), number(ge=0.0), kinds=Sequence),
     {"items": "must be a [raw, newtons] pair"},
 )
 _POINTS = chain(
@@ -90,7 +90,7 @@ _CALIBRATION = variants(
                 Field(
                     "scale",
                     says(
-                        number(gt=0.0, overflow=False),
+                        number(gt=0.0),
                         {"gt": "must be > 0 (force must grow with the reading)"},
                     ),
                     default=1.0,
@@ -160,7 +160,15 @@ def _sensors_fit(parsed: dict[str, Any], path: Path) -> None:
     """Every saturation force within its calibration's range; sensor names unique."""
     raw_max = parsed["raw_max"]
     for i, sensor in enumerate(parsed["sensors"]):
-        full_scale = float(sensor.calibration.to_newtons(np.asarray(raw_max, dtype=np.float64)))
+        # A scale or exponent near the float limit overflows: refused below, not warned about.
+        with np.errstate(over="ignore"):
+            full_scale = float(sensor.calibration.to_newtons(np.asarray(raw_max, dtype=np.float64)))
+        if not math.isfinite(full_scale):
+            raise Invalid(
+                "rule",
+                ("sensors", i, "calibration"),
+                message=f"gives no finite force at raw_max = {raw_max}",
+            )
         if sensor.saturation_n > full_scale:
             raise Invalid(
                 "rule",

@@ -68,7 +68,7 @@ from sensors._schema import Path as DocPath
 from sensors.exceptions import ProfileError
 from sensors.profiles import GloveProfile
 from trainer._lazy import attach
-from trainer.exceptions import ReferenceFileError, ScoringError
+from trainer.exceptions import ReferenceFileError, ScoringError, SignalError
 from trainer.scoring.model import COMPONENTS, Reference, region_names
 from trainer.scoring.techniques import check_technique_name
 from trainer.store.files import deterministic_zip, read_member, read_npy, write_atomic
@@ -109,6 +109,10 @@ _CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
 #: Written only for percussion (a sweep's file is as before).
 _CALIBRATION_OPTIONAL = ("strike_jitter_mean", "strike_jitter_sd", "strike_period_s")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+#: A glove's plausible sample rates: no glove samples faster (the filters refuse more),
+#: and below 1 Hz a stroke is a handful of samples. A version-1 file's smoothness is
+#: derived at its rate, which outside these overflows or fails (found by fuzzing).
+_RATE_HZ = (1.0, 1e6)
 
 
 def check_name(name: str) -> str:
@@ -383,7 +387,12 @@ _META_FIELDS = (
     Field("author", _string(200)),
     Field("notes", _string(10_000)),
     Field("created", _string(40)),
-    Field("sample_rate_hz", _POSITIVE),
+    Field(
+        "sample_rate_hz",
+        # gt as well: a rate <= 0 is still "must be > 0", as it always was.
+        number(gt=0.0, ge=_RATE_HZ[0], le=_RATE_HZ[1]),
+        says=dict.fromkeys(("ge", "le"), "{path} must be {ge:g} to {le:g} Hz"),
+    ),
 )
 _META = variants(
     Field(
@@ -447,7 +456,7 @@ def _profile(meta: dict[str, Any], origin: str) -> GloveProfile:
         profile = GloveProfile.from_dict(meta["profile"], f"{origin} profile")
     except ProfileError as err:
         raise _bad(origin, str(err)) from None
-    except (TypeError, AttributeError, KeyError, OverflowError):
+    except (TypeError, AttributeError, KeyError):
         raise _bad(origin, "profile must be a glove profile object") from None
     if meta["regions"] != list(region_names(profile)):
         raise _bad(origin, "regions do not match the glove profile's")
@@ -508,7 +517,12 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
     force, calibration = meta["force"], meta["calibration"]
     smoothness = (calibration["smoothness_mean"], calibration["smoothness_sd"])
     if meta["version"] == _LEGACY_VERSION:
-        smoothness = _legacy_smoothness(arrays["template"], meta["sample_rate_hz"])
+        try:
+            smoothness = _legacy_smoothness(arrays["template"], meta["sample_rate_hz"])
+        except (SignalError, ArithmeticError):
+            # Forces no glove measures (1e200 N) overflow the jerk integral.
+            why = "template forces out of range for a smoothness calibration"
+            raise _bad(origin, why) from None
     try:
         return Reference(
             name=meta["name"],
@@ -550,9 +564,11 @@ def _legacy_smoothness(template: np.ndarray, fs_hz: float) -> tuple[float, float
     """Smoothness calibration (LDLJ mean, sd) for a version-1 reference, from its template."""
     from trainer.scoring.measures import smoothness  # maths only for old files
 
-    total = template.sum(axis=1)
     try:
-        ldlj = smoothness(total, fs_hz, float(total.max()))
+        # An overflow raises (FloatingPointError, OverflowError), not a warning on stderr.
+        with np.errstate(over="raise", invalid="raise"):
+            total = template.sum(axis=1)
+            ldlj = smoothness(total, fs_hz, float(total.max()))
     except ScoringError:
         return 0.0, _LEGACY_JERK_SD
     return ldlj - _LEGACY_JERK_ALLOWANCE, _LEGACY_JERK_SD
