@@ -56,6 +56,10 @@ def parse_profile(text: str, origin: str = "profile") -> GloveProfile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ProfileError(f"{origin}: not valid TOML ({err})") from None
+    except ValueError:  # an integer longer than Python converts (over 4300 digits)
+        raise ProfileError(f"{origin}: not valid TOML (a number too long to read)") from None
+    except RecursionError:
+        raise ProfileError(f"{origin}: not valid TOML (nested too deeply)") from None
     return build_profile(data, origin)
 
 

@@ -259,3 +259,18 @@ def test_fuzzed_capture_headers_give_a_capture_or_a_capture_error(
     doc = mutate(doc, data) if data.draw(st.booleans()) else data.draw(HOSTILE)
     header = json.dumps(doc).encode()
     _read(tmp_path, with_header(capture_bytes, header))
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("name = 'x'\nsample_rate_hz = " + "9" * 5000 + "\n", "a number too long to read"),
+        ("x = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deeply"),
+    ],
+)
+def test_profile_toml_too_long_or_too_deep_is_one_profile_error(text: str, why: str) -> None:
+    from sensors.exceptions import ProfileError
+    from sensors.profiles import parse_profile
+
+    with pytest.raises(ProfileError, match=why):
+        parse_profile(text, "hostile.toml")
