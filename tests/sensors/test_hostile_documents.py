@@ -16,6 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_values import (  # type: ignore[import-not-found]
+    HOSTILE,
+    HUGE,
+    ODD_NUMBERS,
+)
+from hostile_values import (
+    mutate as put_hostile,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,29 +35,6 @@ from sensors.protocol import GloveConfig, decode_config, encode_config
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-HUGE = 10**400  # a JSON or TOML integer no float holds
-
-
-# -- hostile values and where to put them ------------------------------------------------
-
-_ODD_TEXT = st.sampled_from(["", " ", "\ud800", "\x00", "é" * 70, "x" * 5000, "🖐", "1e999"])
-_ODD_NUMBERS = st.sampled_from([HUGE, -HUGE, 2**63, 2**1024, 1e308, 5e-324, -0.0])
-_LEAVES = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | _ODD_NUMBERS
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12)
-    | _ODD_TEXT
-)
-HOSTILE = st.recursive(
-    _LEAVES,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=10,
-)
 
 
 def _nested(depth: int) -> Any:
@@ -59,33 +44,9 @@ def _nested(depth: int) -> Any:
     return out
 
 
-def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every key path into a JSON document (object keys and list indices)."""
-    out = [prefix] if prefix else []
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(doc, list):
-        for i, value in enumerate(doc):
-            out += _paths(value, (*prefix, i))
-    return out
-
-
 def mutate(doc: Any, data: st.DataObject, values: st.SearchStrategy[Any] = HOSTILE) -> Any:
-    """A copy of ``doc`` with one to three of its values replaced by hostile ones or deleted."""
-    doc = copy.deepcopy(doc)
-    for _ in range(data.draw(st.integers(1, 3))):
-        path = data.draw(st.sampled_from(_paths(doc)))
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        if isinstance(target, dict) and data.draw(st.booleans()):
-            del target[path[-1]]
-        else:
-            target[path[-1]] = data.draw(values | st.just(_nested(60)))
-        if not _paths(doc):
-            break
-    return doc
+    """A copy of ``doc`` with hostile values (or a list nested 60 deep) put in or keys deleted."""
+    return put_hostile(doc, data, values | st.just(_nested(60)))
 
 
 # -- glove profiles ----------------------------------------------------------------------
@@ -179,7 +140,7 @@ def test_a_config_region_that_is_a_list_or_object_is_a_protocol_error(
 
 # Small values: the characteristic holds at most 512 bytes.
 _SMALL = st.recursive(
-    st.none() | st.booleans() | st.integers() | _ODD_NUMBERS | st.floats() | st.text(max_size=6),
+    st.none() | st.booleans() | st.integers() | ODD_NUMBERS | st.floats() | st.text(max_size=6),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=2)
     ),

@@ -8,7 +8,6 @@ exits 1. Each case pinned here by hand once escaped as another exception.
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import struct
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hostile_values import HUGE, mutate  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,50 +33,6 @@ from trainer.store.references import ReferenceLibrary, decode_reference, encode_
 FUZZ = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-HUGE = 10**400  # a JSON integer no float holds
-
-_LEAVES = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.sampled_from([HUGE, -HUGE, 2**63, 2**1024, 1e308, 5e-324, 2**31])
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12)
-    | st.sampled_from(["", "\ud800", "\x00", "é" * 70, "x" * 5000, "🖐", "1970-01-01"])
-)
-HOSTILE = st.recursive(
-    _LEAVES,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=10,
-)
-
-
-def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix] if prefix else []
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(doc, list):
-        for i, value in enumerate(doc):
-            out += _paths(value, (*prefix, i))
-    return out
-
-
-def _mutated(doc: Any, data: st.DataObject) -> Any:
-    """A copy of ``doc`` with one to three values replaced by hostile ones or deleted."""
-    doc = copy.deepcopy(doc)
-    for _ in range(data.draw(st.integers(1, 3))):
-        path = data.draw(st.sampled_from(_paths(doc)))
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        if isinstance(target, dict) and data.draw(st.booleans()):
-            del target[path[-1]]
-        else:
-            target[path[-1]] = data.draw(HOSTILE)
-    return doc
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:
@@ -189,7 +145,7 @@ def test_fuzzed_reference_meta_gives_a_reference_or_one_line(
     doc = json.loads(_unzip(reference_bytes)["meta.json"])
     if version == 1:
         _version_1(doc)
-    doc = _mutated(doc, data)
+    doc = mutate(doc, data)
 
     def replace(given: dict[str, Any]) -> None:
         given.clear()
@@ -273,7 +229,7 @@ def test_a_long_session_kind_or_surface_is_refused_in_a_short_line(pack, tmp_pat
 @given(data=st.data())
 def test_fuzzed_pack_manifests_import_or_refuse_in_one_line(pack, tmp_path_factory, data) -> None:
     def edit(entries: dict[str, bytes]) -> dict[str, bytes]:
-        manifest = _mutated(json.loads(entries["pack.json"]), data)
+        manifest = mutate(json.loads(entries["pack.json"]), data)
         return {**entries, "pack.json": json.dumps(manifest).encode()}
 
     home = tmp_path_factory.mktemp("fuzzed-pack")
