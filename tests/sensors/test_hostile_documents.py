@@ -46,7 +46,8 @@ def _nested(depth: int) -> Any:
 
 def mutate(doc: Any, data: st.DataObject, values: st.SearchStrategy[Any] = HOSTILE) -> Any:
     """A copy of ``doc`` with hostile values (or a list nested 60 deep) put in or keys deleted."""
-    return put_hostile(doc, data, values | st.just(_nested(60)))
+    # A fresh list each draw: the same object put twice could end up inside itself.
+    return put_hostile(doc, data, values | st.builds(_nested, st.just(60)))
 
 
 # -- glove profiles ----------------------------------------------------------------------
