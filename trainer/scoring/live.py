@@ -390,6 +390,11 @@ class LiveCoach:
                     cues_now,
                 )
             else:
+                if self._in_stroke and a not in closes:
+                    # The detector let an active run go without a segment: too short to
+                    # be a stroke (a tap, a fidget). Leave it here, uncounted, or the rest
+                    # shows a position and the next stroke is scored with the tap on it.
+                    self._end_stroke(counted=False)
                 positions[a:b] = self._aligner.position if self._in_stroke else -1
                 last = ()
         self._last_total = totals[-1]

@@ -183,3 +183,23 @@ def test_a_piece_that_is_no_stroke_is_skipped_not_fatal(sim_references):
         s.start_s < take.values.shape[0] / FS or s.start_s > take.values.shape[0] / FS + 1.5
         for s in live
     )
+
+
+def test_a_touch_too_short_to_be_a_stroke_ends_there(sim_references):
+    # The detector drops an active run shorter than a stroke without closing a segment;
+    # the coach must leave the stroke too, or it shows a position through the rest and
+    # glues the touch onto the next stroke it scores.
+    ref = sim_references["effleurage"]
+    touch = np.zeros((int(1.2 * FS), 7))
+    touch[int(0.2 * FS) : int(0.3 * FS), 2] = 5.0  # a 0.1 s tap, well above the threshold
+    take = simulate_take("effleurage", seconds=6, profile=PROFILE, seed=8)
+    alone = [s for _, u in _feed(LiveCoach(ref), take.values, block=20) for s in u.finished]
+    updates = _feed(LiveCoach(ref), np.vstack([touch, take.values]), block=20)
+    rest = updates[int(0.5 * FS) // 20 : int(1.1 * FS) // 20]
+    assert rest and all(u.position == -1 and not u.active for _, u in rest)
+    after = [s for _, u in updates for s in u.finished]
+    assert len(after) == len(alone) >= 2
+    shift = touch.shape[0] / FS
+    for a, b in zip(after, alone, strict=True):
+        assert a.start_s == pytest.approx(b.start_s + shift, abs=1e-9)
+        assert a.overall == pytest.approx(b.overall, abs=1e-6)
