@@ -110,18 +110,27 @@ class _Shown:
         return _cut(repr(self.value))
 
     def __str__(self) -> str:
-        return _cut(str(self.value))
+        return _cut(_printable(str(self.value)))
 
 
 def _cut(shown: str, limit: int = 80) -> str:
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
+def _printable(text: str) -> str:
+    """``text``, its control characters escaped: an error is one line, whatever a file holds."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 def dotted(path: Path) -> str:
-    """Return a path as ``sensors[2].calibration.scale``."""
+    """Return a path as ``sensors[2].calibration.scale`` (keys' control characters escaped)."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else part
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            key = _printable(str(part))
+            out += f".{key}" if out else key
     return out
 
 

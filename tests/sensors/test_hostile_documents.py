@@ -236,3 +236,14 @@ def test_profile_toml_too_long_or_too_deep_is_one_profile_error(text: str, why: 
 
     with pytest.raises(ProfileError, match=why):
         parse_profile(text, "hostile.toml")
+
+
+def test_control_characters_in_a_profile_stay_on_one_line(profile_doc: dict[str, Any]) -> None:
+    # A key or a text value holding a line break is quoted escaped: the error is one line.
+    from sensors.profiles.validation import build_profile
+
+    for change in ({"\n": 1}, {"name": "two\nlines", "protocol": "x\r\ny"}):
+        doc = {**profile_doc, **change}
+        with pytest.raises(ProfileError) as err:
+            build_profile(doc, "hostile")
+        assert "\n" not in str(err.value) and "\r" not in str(err.value), str(err.value)
