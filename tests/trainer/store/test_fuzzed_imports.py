@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 
 import numpy as np
 import pytest
+import zipped_files  # type: ignore[import-not-found]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -30,19 +30,6 @@ FUZZ = settings(max_examples=120, deadline=None)
 @pytest.fixture(scope="module")
 def reference_bytes() -> bytes:
     return encode_reference(ReferenceLibrary().get("effleurage-starter"))
-
-
-def _entries(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def _decodes_or_refuses(data: bytes) -> None:
@@ -84,7 +71,7 @@ def _paths(doc: object, prefix: tuple = ()) -> list[tuple]:
 @FUZZ
 @given(data=st.data())
 def test_reference_metadata_fuzz(reference_bytes, data) -> None:
-    entries = _entries(reference_bytes)
+    entries = zipped_files.entries(reference_bytes)
     doc = json.loads(entries["meta.json"])
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_paths(doc)))
@@ -96,13 +83,13 @@ def test_reference_metadata_fuzz(reference_bytes, data) -> None:
         else:
             target[path[-1]] = data.draw(json_values)
     entries["meta.json"] = json.dumps(doc).encode()
-    _decodes_or_refuses(_zip(entries))
+    _decodes_or_refuses(zipped_files.zipped(entries))
 
 
 @FUZZ
 @given(data=st.data())
 def test_reference_array_fuzz(reference_bytes, data) -> None:
-    entries = _entries(reference_bytes)
+    entries = zipped_files.entries(reference_bytes)
     with np.load(io.BytesIO(entries["arrays.npz"])) as npz:
         arrays_ = {k: npz[k] for k in npz.files}
     name = data.draw(st.sampled_from(sorted(arrays_)))
@@ -111,7 +98,7 @@ def test_reference_array_fuzz(reference_bytes, data) -> None:
     buf = io.BytesIO()
     np.savez(buf, **arrays_)
     entries["arrays.npz"] = buf.getvalue()
-    _decodes_or_refuses(_zip(entries))
+    _decodes_or_refuses(zipped_files.zipped(entries))
 
 
 @FUZZ
@@ -173,9 +160,9 @@ def test_the_cli_reports_bad_imports_in_one_line(
     kind, content, reference_bytes, tmp_path, capsys
 ) -> None:
     if kind == "ref-meta":
-        entries = _entries(reference_bytes)
+        entries = zipped_files.entries(reference_bytes)
         entries["meta.json"] = json.dumps({**json.loads(entries["meta.json"]), **content}).encode()
-        content = _zip(entries)
+        content = zipped_files.zipped(entries)
     suffix = {"ref": ".mtref", "ref-meta": ".mtref", "csv": ".csv", "pack": ".mtpack"}[kind]
     bad = tmp_path / f"bad{suffix}"
     if isinstance(content, str):

@@ -8,10 +8,8 @@ exits 1. Each case pinned here by hand once escaped as another exception.
 
 from __future__ import annotations
 
-import io
 import json
 import struct
-import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import zipped_files  # type: ignore[import-not-found]
 from hostile_values import HUGE, mutate  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,45 +34,12 @@ FUZZ = settings(
 )
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in entries.items():
-            zf.writestr(name, content)
-    return buf.getvalue()
-
-
-def _unzip(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist()}
-
-
 # -- reference files ---------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def reference_bytes() -> bytes:
     return encode_reference(ReferenceLibrary().get("effleurage-starter"))
-
-
-def _reference(
-    data: bytes,
-    meta: Callable[[dict[str, Any]], None],
-    arrays: Callable[[dict[str, np.ndarray]], None] | None = None,
-) -> bytes:
-    """A reference's bytes with its ``meta.json`` (and arrays) edited in place."""
-    entries = _unzip(data)
-    doc = json.loads(entries["meta.json"])
-    meta(doc)
-    entries["meta.json"] = json.dumps(doc).encode()
-    if arrays is not None:
-        with np.load(io.BytesIO(entries["arrays.npz"])) as npz:
-            held = {k: npz[k] for k in npz.files}
-        arrays(held)
-        buf = io.BytesIO()
-        np.savez(buf, **held)
-        entries["arrays.npz"] = buf.getvalue()
-    return _zip(entries)
 
 
 def _version_1(doc: dict[str, Any]) -> None:
@@ -102,7 +68,9 @@ def _refused(data: bytes) -> str:
 
 
 def test_a_huge_integer_in_a_references_profile_names_the_field(reference_bytes) -> None:
-    bad = _reference(reference_bytes, lambda d: d["profile"].update(sample_rate_hz=HUGE))
+    bad = zipped_files.rewrite(
+        reference_bytes, meta=lambda d: d["profile"].update(sample_rate_hz=HUGE)
+    )
     assert "profile: sample_rate_hz: must be a finite number, got an integer too large" in (
         _refused(bad)
     )
@@ -115,13 +83,16 @@ def test_an_implausible_sample_rate_is_a_reference_file_error(
 ) -> None:
     # Version 1 derives its smoothness at this rate: 2**31 Hz was a SignalError from the
     # filters, 1e-300 Hz an OverflowError from the jerk integral.
-    said = _refused(_reference(reference_bytes, _at_rate(rate, version)))
+    said = _refused(zipped_files.rewrite(reference_bytes, meta=_at_rate(rate, version)))
     assert said.endswith("(sample_rate_hz must be 1 to 1e+06 Hz)")
 
 
 def test_plausible_sample_rates_still_load(reference_bytes) -> None:
     for rate in (1, 1e6):
-        assert decode_reference(_reference(reference_bytes, _at_rate(rate))).fs_hz == rate
+        assert (
+            decode_reference(zipped_files.rewrite(reference_bytes, meta=_at_rate(rate))).fs_hz
+            == rate
+        )
 
 
 def test_a_version_1_template_of_absurd_forces_is_a_reference_file_error(
@@ -133,7 +104,7 @@ def test_a_version_1_template_of_absurd_forces_is_a_reference_file_error(
         held["band_hi"] = held["band_hi"] * 1e200
         held["band_lo"] = held["band_lo"] * 1e200
 
-    said = _refused(_reference(reference_bytes, _version_1, huge))
+    said = _refused(zipped_files.rewrite(reference_bytes, meta=_version_1, arrays=huge))
     assert said.endswith("(template forces out of range for a smoothness calibration)")
 
 
@@ -142,7 +113,7 @@ def test_a_version_1_template_of_absurd_forces_is_a_reference_file_error(
 def test_fuzzed_reference_meta_gives_a_reference_or_one_line(
     reference_bytes, data, version
 ) -> None:
-    doc = json.loads(_unzip(reference_bytes)["meta.json"])
+    doc = json.loads(zipped_files.entries(reference_bytes)["meta.json"])
     if version == 1:
         _version_1(doc)
     doc = mutate(doc, data)
@@ -152,7 +123,7 @@ def test_fuzzed_reference_meta_gives_a_reference_or_one_line(
         given.update(doc)
 
     try:
-        ref = decode_reference(_reference(reference_bytes, replace))
+        ref = decode_reference(zipped_files.rewrite(reference_bytes, meta=replace))
     except ReferenceFileError as err:
         assert "\n" not in str(err)
     else:
@@ -197,8 +168,7 @@ def _huge_capture_rate(entries: dict[str, bytes]) -> dict[str, bytes]:
 
 def _import_refused(pack: Path, tmp_path: Path, edit: Callable[..., dict[str, bytes]]) -> str:
     bad = tmp_path / "hostile.mtpack"
-    with zipfile.ZipFile(pack) as zf:
-        bad.write_bytes(_zip(edit({i.filename: zf.read(i) for i in zf.infolist()})))
+    bad.write_bytes(zipped_files.zipped(edit(zipped_files.entries(pack))))
     with Store(tmp_path) as store:
         with pytest.raises(StoreError) as info:
             import_pack(bad, store=store, library=ReferenceLibrary(tmp_path / "references"))
@@ -234,8 +204,7 @@ def test_fuzzed_pack_manifests_import_or_refuse_in_one_line(pack, tmp_path_facto
 
     home = tmp_path_factory.mktemp("fuzzed-pack")
     bad = home / "fuzzed.mtpack"
-    with zipfile.ZipFile(pack) as zf:
-        bad.write_bytes(_zip(edit({i.filename: zf.read(i) for i in zf.infolist()})))
+    bad.write_bytes(zipped_files.zipped(edit(zipped_files.entries(pack))))
     with Store(home) as store:
         try:
             import_pack(bad, store=store, library=ReferenceLibrary(home / "references"))
@@ -257,14 +226,15 @@ def test_the_cli_says_a_huge_number_in_one_line(
         )
     )
     ref = tmp_path / "huge.mtref"
-    ref.write_bytes(_reference(reference_bytes, lambda d: d["profile"].update(sample_rate_hz=HUGE)))
-    fast = tmp_path / "fast.mtref"
-    fast.write_bytes(_reference(reference_bytes, _at_rate(2**31)))
-    packed = tmp_path / "huge.mtpack"
-    with zipfile.ZipFile(pack) as zf:
-        packed.write_bytes(
-            _zip(_huge_capture_rate({i.filename: zf.read(i) for i in zf.infolist()}))
+    ref.write_bytes(
+        zipped_files.rewrite(
+            reference_bytes, meta=lambda d: d["profile"].update(sample_rate_hz=HUGE)
         )
+    )
+    fast = tmp_path / "fast.mtref"
+    fast.write_bytes(zipped_files.rewrite(reference_bytes, meta=_at_rate(2**31)))
+    packed = tmp_path / "huge.mtpack"
+    packed.write_bytes(zipped_files.zipped(_huge_capture_rate(zipped_files.entries(pack))))
     for argv, says in (
         (["info", str(capture)], "sample_rate_hz: must be a finite number"),
         (["score", str(capture), "--reference", "effleurage-starter"], "sample_rate_hz"),

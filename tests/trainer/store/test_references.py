@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 
 import numpy as np
 import pytest
+import zipped_files  # type: ignore[import-not-found]
 
 import trainer.store.references as references
 from sensors.strokes import TECHNIQUES
@@ -109,37 +109,6 @@ def test_unsafe_names_are_refused(name):
         check_name(name)
 
 
-def _entries(path):
-    with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
-
-
-def _zip(entries):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
-def _rewrite(src, *, meta=None, arrays=None, extra=None):
-    entries = _entries(src)
-    if meta is not None:
-        doc = json.loads(entries["meta.json"])
-        meta(doc)
-        entries["meta.json"] = json.dumps(doc).encode()
-    if arrays is not None:
-        with np.load(io.BytesIO(entries["arrays.npz"])) as npz:
-            data = {k: npz[k] for k in npz.files}
-        arrays(data)
-        buf = io.BytesIO()
-        np.savez(buf, **data)
-        entries["arrays.npz"] = buf.getvalue()
-    if extra:
-        entries.update(extra)
-    return _zip(entries)
-
-
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -190,7 +159,7 @@ def _rewrite(src, *, meta=None, arrays=None, extra=None):
 def test_invalid_files_are_one_line_errors(library, tmp_path, change, message):
     src = library.export("effleurage-starter", tmp_path / "src.mtref")
     with pytest.raises(ReferenceFileError, match=message) as exc:
-        decode_reference(_rewrite(src, **change), "bad.mtref")
+        decode_reference(zipped_files.rewrite(src, **change), "bad.mtref")
     text = str(exc.value)
     assert "\n" not in text and text.startswith("bad.mtref: not a valid reference file (")
 
@@ -205,14 +174,16 @@ def test_version_1_files_still_load_with_smoothness_re_derived(library, tmp_path
         doc.pop("performers")
         doc["calibration"].update(smoothness_mean=-1.52, smoothness_sd=0.04)
 
-    old = decode_reference(_rewrite(src, meta=to_v1), "old.mtref")
+    old = decode_reference(zipped_files.rewrite(src, meta=to_v1), "old.mtref")
     new = library.get("friction-starter")
     assert old.performers == () and old.smoothness_sd > 0
     assert abs(old.smoothness_mean - new.smoothness_mean) < 2.5 * max(new.smoothness_sd, 0.6)
     np.testing.assert_array_equal(old.template, new.template)
     # ... and a v1 file without the legacy shape is refused, not half-read.
     with pytest.raises(ReferenceFileError, match="unknown key 'performers'"):
-        decode_reference(_rewrite(src, meta=lambda d: d.update(version=1)), "mixed.mtref")
+        decode_reference(
+            zipped_files.rewrite(src, meta=lambda d: d.update(version=1)), "mixed.mtref"
+        )
 
 
 def test_garbage_and_truncated_files(library, tmp_path):
@@ -234,9 +205,9 @@ def test_sizes_are_checked_before_reading(library, tmp_path, monkeypatch):
     monkeypatch.undo()
     # a small archive that inflates past the per-entry limit (a zip bomb, scaled down)
     monkeypatch.setattr(references, "_MAX_ENTRY_BYTES", 100_000)
-    entries = _entries(src)
+    entries = zipped_files.entries(src)
     entries["meta.json"] = entries["meta.json"] + b" " * 200_000
-    data = _zip(entries)
+    data = zipped_files.zipped(entries)
     assert len(data) < 100_000
     with pytest.raises(ReferenceFileError, match="too large"):
         decode_reference(data, "bomb")
@@ -263,9 +234,9 @@ def test_percussion_keeps_its_strike_period_and_a_sweep_file_does_not_carry_one(
         tap.strike_jitter_sd,
     )
     sweep = library.export("effleurage-starter", tmp_path / "e.mtref")
-    calibration = json.loads(_entries(sweep)["meta.json"])["calibration"]
+    calibration = json.loads(zipped_files.entries(sweep)["meta.json"])["calibration"]
     assert not any(key.startswith("strike_") for key in calibration)
-    older = _rewrite(
+    older = zipped_files.rewrite(
         library.export("tapotement-starter", tmp_path / "t.mtref"),
         meta=lambda d: [d["calibration"].pop(k) for k in list(d["calibration"]) if "strike" in k],
     )
