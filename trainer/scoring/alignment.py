@@ -182,16 +182,21 @@ def _beat_autocorrelation(g: np.ndarray, beat: int) -> tuple[np.ndarray, int, in
     return (ac, lo, hi) if ac[0] > 0 else None
 
 
+def _local_peaks(ac: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Lags in ``[lo, hi)`` where ``ac`` is at least as high as on either side."""
+    k = np.arange(max(lo, 1), min(hi, ac.size - 1))
+    return k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
+
+
 def _period_peak(ac: np.ndarray, lo: int, hi: int) -> int:
     """First local maximum of ``ac`` in ``[lo, hi)`` at least a share of the highest.
 
     The share is :data:`_PERIOD_PEAK_SHARE`. Without a local maximum there (a monotone
     stretch) the highest lag; when nothing repeats (every peak negative) the least bad.
     """
-    k = np.arange(max(lo, 1), min(hi, ac.size - 1))
-    if k.size == 0:
+    if min(hi, ac.size - 1) <= max(lo, 1):
         return lo
-    peaks = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
+    peaks = _local_peaks(ac, lo, hi)
     if peaks.size == 0:
         return lo + int(np.argmax(ac[lo:hi]))
     best = float(ac[peaks].max())
@@ -253,8 +258,7 @@ def rhythm_clarity(total: np.ndarray, beat: int) -> float:
     if found is None:
         return 0.0
     ac, lo, hi = found
-    k = np.arange(max(lo, 1), min(hi, ac.size - 1))
-    peaks = k[(ac[k] >= ac[k - 1]) & (ac[k] >= ac[k + 1])]
+    peaks = _local_peaks(ac, lo, hi)
     last = min(hi, ac.size) - 1
     if last > lo and ac[last] > ac[last - 1]:  # still rising: it repeats a little slower
         peaks = np.append(peaks, last)
