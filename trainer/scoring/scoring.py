@@ -271,36 +271,38 @@ def _credit_jerks(
     ref = ctx.reference
     if not jerky or not named:
         return
+    level_share = sum(f[2] for f in named)
+    own = _weighted_loss(smooth, weights["smoothness"]) * jerky[0][2]
+    # What may move: at most the level faults' share and smoothness's own loss.
+    cap = min(level_share, own / max(_weighted_loss(pressure, weights["pressure"]), 1e-12))
+    before = pressure.score
+
+    def recovery(steady: np.ndarray) -> float:
+        """Share of pressure's loss that ``steady`` recovers (0 if none)."""
+        try:
+            steady_ctx = stroke_context(steady, ctx.duration_s, ref, align_stroke(steady, ref))
+        except ScoringError:
+            return 0.0
+        after = component("pressure").scorer(steady_ctx).score
+        return _recovered(before, after) if after is not None and after > before else 0.0
+
     beat = beat_samples(ref.total)
     if beat > 1:  # percussion: the same strikes, each as hard as its neighbours
-        candidates = [even_strikes(ctx.values, beat)]
+        recovered = recovery(even_strikes(ctx.values, beat))
     else:
         # A tremor is quicker than a steady hand; a push or a give of a tenth of a second
         # is not, but a running median twice as long takes it out whole (and keeps a
-        # change of level that lasts a third of the stroke).
+        # change of level that lasts a third of the stroke). The better one counts; the
+        # median is tried only when the low-pass leaves something it could still move.
         steady = np.clip(filter_offline(ctx.values, ref.fs_hz, _STEADY_HZ, order=2), 0.0, None)
-        n = ctx.values.shape[0]
-        size = min(round(_JOLT_S * ref.fs_hz), n // 2) | 1
-        candidates = [steady, median_filter(steady, size=(size, 1), mode="nearest")]
-    scores = []
-    for candidate in candidates:
-        try:
-            steady_ctx = stroke_context(
-                candidate, ctx.duration_s, ref, align_stroke(candidate, ref)
-            )
-        except ScoringError:
-            continue
-        scores.append(component("pressure").scorer(steady_ctx).score)
-    after = max((v for v in scores if v is not None), default=None)
-    before = pressure.score
-    if after is None or after <= before:
+        recovered = recovery(steady)
+        if not 0.0 < recovered >= cap:
+            size = min(round(_JOLT_S * ref.fs_hz), ctx.values.shape[0] // 2) | 1
+            jolts_out = median_filter(steady, size=(size, 1), mode="nearest")
+            recovered = max(recovered, recovery(jolts_out))
+    if recovered <= 0.0:
         return
-    recovered = _recovered(before, after)  # of pressure's loss
-    level_share = sum(f[2] for f in named)
-    own = _weighted_loss(smooth, weights["smoothness"]) * jerky[0][2]
-    moved = min(
-        recovered, level_share, own / max(_weighted_loss(pressure, weights["pressure"]), 1e-12)
-    )
+    moved = min(recovered, cap)
     keep = 1.0 - moved / level_share
     faults = [
         (c, m, share * keep) if c.startswith(("too_light_", "too_heavy_")) else (c, m, share)
