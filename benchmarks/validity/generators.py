@@ -64,9 +64,11 @@ level, physical magnitude, and the deduction codes that would name the fault
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
@@ -162,6 +164,17 @@ class Recording:
     values: np.ndarray
     spans: tuple[tuple[int, int], ...]
     truths: tuple[Truth, ...]
+
+
+def _own_model(family: str) -> ModuleType | None:
+    """The module of a family that models strokes, errors and sensors its own way.
+
+    Families C and D (``family_c``, ``family_d``); ``None`` for A and B, modelled here.
+    Imported when asked: those modules import this one.
+    """
+    if family in ("C", "D"):
+        return importlib.import_module(f"benchmarks.validity.family_{family.lower()}")
+    return None
 
 
 def profile() -> GloveProfile:
@@ -520,14 +533,8 @@ def clean_stroke(
     family: str, technique: str, style: int, rng: np.random.Generator, prof: GloveProfile
 ) -> np.ndarray:
     """One clean stroke ``(n, channels)`` newtons, starting and ending at zero force."""
-    if family == "C":
-        from benchmarks.validity import family_c
-
-        return np.clip(family_c.clean_stroke(technique, style, rng, prof), 0.0, None)
-    if family == "D":
-        from benchmarks.validity import family_d
-
-        return np.clip(family_d.clean_stroke(technique, style, rng, prof), 0.0, None)
+    if (own := _own_model(family)) is not None:
+        return np.clip(own.clean_stroke(technique, style, rng, prof), 0.0, None)
     maker = _stroke_a if family == "A" else _stroke_b
     return np.clip(maker(technique, style, rng, prof), 0.0, None)
 
@@ -579,14 +586,8 @@ def inject(
 
     Families A and B share this injection; family C has its own (``family_c.inject``).
     """
-    if family == "C":
-        from benchmarks.validity import family_c
-
-        return family_c.inject(x, kind, magnitude, rng, prof, technique)
-    if family == "D":
-        from benchmarks.validity import family_d
-
-        return family_d.inject(x, kind, magnitude, rng, prof, technique)
+    if (own := _own_model(family)) is not None:
+        return own.inject(x, kind, magnitude, rng, prof, technique)
     fs = float(prof.sample_rate_hz)
     n = x.shape[0]
     if kind in ("light_uniform", "heavy_uniform"):
@@ -706,14 +707,8 @@ def non_stroke(
     ``other_technique``: a clean stroke of another technique (random style).
     Family C models each kind its own way (``family_c.non_stroke``).
     """
-    if family == "C":
-        from benchmarks.validity import family_c
-
-        return family_c.non_stroke(kind, technique, rng, prof)
-    if family == "D":
-        from benchmarks.validity import family_d
-
-        return family_d.non_stroke(kind, technique, rng, prof)
+    if (own := _own_model(family)) is not None:
+        return own.non_stroke(kind, technique, rng, prof)
     fs = float(prof.sample_rate_hz)
     ch = len(prof.sensors)
     if kind == "noise":
@@ -785,14 +780,8 @@ def make_recording(
         pieces.append(np.zeros((round(gap * fs), ch)))
         n += pieces[-1].shape[0]
     clean = np.concatenate(pieces)
-    if family == "C":  # an FSR-like sensor model, not additive noise alone
-        from benchmarks.validity import family_c
-
-        values = family_c.sensor_model(clean, rng, prof)
-    elif family == "D":  # a capacitive-like sensor model
-        from benchmarks.validity import family_d
-
-        values = family_d.sensor_model(clean, rng, prof)
+    if (own := _own_model(family)) is not None:  # C: FSR-like, D: capacitive-like
+        values = own.sensor_model(clean, rng, prof)
     else:
         noise, gain = _sensor_noise(family, clean.shape[0], ch, rng)
         values = np.clip(clean * gain[None, :] + noise, 0.0, None)
