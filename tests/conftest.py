@@ -49,6 +49,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def qapp():
+    """pytest-qt's application is the app's own: themed, with garbage collected on the GUI thread.
+
+    A test worker runs many files; a Qt object left as cyclic garbage by one test must not
+    be collected later by some other test's worker thread (Qt then deadlocks).
+    """
+    from trainer.ui.runner import application
+
+    return application()
+
+
+@pytest.fixture(autouse=True)
+def _gui_thread_garbage():
+    """Collect, between tests, the garbage the GUI thread's timer would have collected."""
+    yield
+    runner = sys.modules.get("trainer.ui.runner")
+    if runner is not None:
+        runner.collect_garbage()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test gets its own MASSAGE_TRAINER_HOME: no test touches real user data."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6 import QtCore, QtWidgets
 
 from trainer.exceptions import Terminated, TrainerError
@@ -22,6 +24,7 @@ __all__ = [
     "DemoOptions",
     "DemoResult",
     "application",
+    "collect_garbage",
     "headless_environment",
     "open_settings",
     "run_demo",
@@ -35,11 +38,21 @@ __all__ = [
 #: ms) just as a frame wants to draw their samples; at 1 ms the frame waits less.
 GIL_SWITCH_S = 0.001
 
+#: How often the GUI thread collects cyclic garbage, seconds (see :func:`application`).
+GC_INTERVAL_S = 1.0
+
+_gui_thread_collector: GarbageCollector | None = None
+
 
 def application() -> QtWidgets.QApplication:
     """Return the running QApplication, creating and theming it if needed.
 
-    Also shortens the interpreter's thread switch interval (:data:`GIL_SWITCH_S`).
+    Also shortens the interpreter's thread switch interval (:data:`GIL_SWITCH_S`), and
+    moves cyclic garbage collection onto the GUI thread: automatic collection is turned
+    off and a Qt timer collects every :data:`GC_INTERVAL_S`. Python collects on whichever
+    thread happens to allocate past the threshold; when that was the store's writer thread
+    and the garbage held a Qt object, Qt's destructor waited on a lock the GUI thread
+    held, and the program hung (seen in CI). pyqtgraph's collector is the known cure.
     """
     app = QtWidgets.QApplication.instance()
     if app is None:
@@ -51,7 +64,20 @@ def application() -> QtWidgets.QApplication:
         app = QtWidgets.QApplication([])
         theme.apply_theme(app)
     assert isinstance(app, QtWidgets.QApplication)
+    global _gui_thread_collector
+    if _gui_thread_collector is None:
+        _gui_thread_collector = GarbageCollector(interval=GC_INTERVAL_S)
     return app
+
+
+def collect_garbage() -> None:
+    """Collect cyclic garbage now, on the calling thread, if :func:`application` took it over.
+
+    Call it from the GUI thread only (tests call it between tests); it collects the
+    generations whose thresholds have been passed, as the timer would.
+    """
+    if _gui_thread_collector is not None and not gc.isenabled():
+        _gui_thread_collector.check()
 
 
 def _quiet_offscreen(
