@@ -286,3 +286,22 @@ def test_a_soft_edged_light_middle_is_one_fault_not_also_jerky() -> None:
             codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
             assert codes[0] == "too_light_middle", (style, codes)
             assert "jerky" not in codes, (style, codes)
+
+
+def test_a_sweep_let_go_at_its_own_pace_is_stopped_early_even_if_a_quicker_whole_fits() -> None:
+    """Issue 13, finding 8 on family D: an effleurage let go at 55 % with its own unhurried
+    release can match a quicker whole stroke's shape better than its prefix, which alone
+    had sent it to "too heavy" lines; its timing (onset at the reference's pace, a lift
+    quicker than rushing predicts) is strong enough to decide."""
+    from benchmarks.validity.runner import build_references
+    from trainer.scoring import find_strokes, score_stroke
+
+    ref = build_references("D", ("effleurage",), PROF)[0]["effleurage"]
+    for seed in (3, 9):
+        rng = gen.rng_for(7, seed)
+        x = gen.clean_stroke("D", "effleurage", seed % 3, rng, PROF)
+        x = gen.inject(x, "partial", 0.55, rng, PROF, "effleurage", "D")
+        rec = gen.make_recording([(x, None)], "D", "effleurage", rng, PROF)  # type: ignore[list-item]
+        found = find_strokes(rec.values, FS, PROF)[0]
+        codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+        assert codes[0] == "stopped_early", (seed, codes)
