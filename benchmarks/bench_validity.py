@@ -1,6 +1,6 @@
 """Scoring-validity benchmark (issue 13): does the score and its advice mean what it says?
 
-Strokes come from four generator families independent of the project's simulator
+Strokes come from five generator families independent of the project's simulator
 (``benchmarks/validity/generators.py`` documents the modelling choices and figures),
 three performer styles per technique, graded error kinds with ground truth, and
 non-strokes. References are built from two styles (4 takes × 3 strokes); the third is
@@ -8,7 +8,7 @@ held out. Strokes are found and scored the way ``massage-trainer score`` does.
 
 Run::
 
-    python benchmarks/bench_validity.py [--quick] [--family A|B|C|D|all]
+    python benchmarks/bench_validity.py [--quick] [--family A|B|C|D|E|all]
         [--json OUT] [--markdown OUT]
 
 Prints a markdown report per family: the issue's targets with PASS/FAIL, then the tables.

@@ -1,7 +1,7 @@
 """Stroke generators for the scoring-validity benchmark, independent of the simulator.
 
 Nothing here imports or copies ``sensors/strokes.py`` or ``sensors/sources/sim.py``: the
-benchmark must also hold on strokes the scoring was not tuned on. Four *families* build
+benchmark must also hold on strokes the scoring was not tuned on. Five *families* build
 strokes in different ways, so a fix tuned on one can be checked on the others:
 
 * **Family A — piecewise envelopes per hand region.** Every region gets its own
@@ -38,6 +38,13 @@ strokes in different ways, so a fix tuned on one can be checked on the others:
   two unequal lobes, friction small circles of drifting rate, tapotement alternates
   strong and weak strikes with swing. Sensor: crosstalk, a gain drifting across a take,
   a wandering baseline, sample-and-hold with skipped updates, quantisation.
+* **Family E — motor commands through a contact model, a piezoresistive sensor**
+  (:mod:`~benchmarks.validity.family_e`), written without reading A–D: the hand follows
+  planned indentation depths (minimum-jerk segments per hand region) into tissue with a
+  Hunt–Crossley contact law, so the force's shape comes from the dynamics; errors edit
+  the plan and run the physics again; tapotement strikes are a hand's mass hitting
+  tissue. Sensor: uncorrected curvature, hysteresis, creep, dropouts, quantisation.
+  Its held-out style stays within half the smallest error level of the others.
 
 Figures (``docs/evidence.md``): effleurage 40–50 strokes/min and a
 peak near the "high" low-back force ≥ 2 kg ≈ 19.6 N (Chen et al. 2022; 10 N deep effleurage
@@ -98,7 +105,7 @@ __all__ = [
 ]
 
 TECHNIQUES = ("effleurage", "petrissage", "friction", "tapotement")
-FAMILIES = ("A", "B", "C", "D")
+FAMILIES = ("A", "B", "C", "D", "E")
 STYLES = (0, 1, 2)
 REFERENCE_STYLES = (0, 1)
 HELD_OUT_STYLE = 2
@@ -169,10 +176,11 @@ class Recording:
 def _own_model(family: str) -> ModuleType | None:
     """The module of a family that models strokes, errors and sensors its own way.
 
-    Families C and D (``family_c``, ``family_d``); ``None`` for A and B, modelled here.
+    Families C, D and E (``family_c``, ``family_d``, ``family_e``); ``None`` for A and
+    B, modelled here.
     Imported when asked: those modules import this one.
     """
-    if family in ("C", "D"):
+    if family in ("C", "D", "E"):
         return importlib.import_module(f"benchmarks.validity.family_{family.lower()}")
     return None
 
@@ -780,7 +788,7 @@ def make_recording(
         pieces.append(np.zeros((round(gap * fs), ch)))
         n += pieces[-1].shape[0]
     clean = np.concatenate(pieces)
-    if (own := _own_model(family)) is not None:  # C: FSR-like, D: capacitive-like
+    if (own := _own_model(family)) is not None:  # C, E: FSR-like; D: capacitive
         values = own.sensor_model(clean, rng, prof)
     else:
         noise, gain = _sensor_noise(family, clean.shape[0], ch, rng)
