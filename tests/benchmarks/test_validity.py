@@ -305,3 +305,22 @@ def test_a_sweep_let_go_at_its_own_pace_is_stopped_early_even_if_a_quicker_whole
         found = find_strokes(rec.values, FS, PROF)[0]
         codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
         assert codes[0] == "stopped_early", (seed, codes)
+
+
+def test_a_kneading_stroke_lifted_early_at_its_own_pace_is_stopped_early() -> None:
+    """Issue 13, finding 8 on family E: petrissage lifted at 55 % of its plan, its release
+    as unhurried as the reference's, times like a rushed stroke; but its prefix fits the
+    reference's start about ten times better than the whole stroke fits the whole. It had
+    been told "rushed", "too light at the end" and "too heavy in the middle"."""
+    from benchmarks.validity.runner import build_references
+    from trainer.scoring import find_strokes, score_stroke
+
+    ref = build_references("E", ("petrissage",), PROF)[0]["petrissage"]
+    for seed in (0, 2, 3):
+        rng = gen.rng_for(7, seed)
+        x = gen.clean_stroke("E", "petrissage", seed % 3, rng, PROF)
+        x = gen.inject(x, "partial", 0.55, rng, PROF, "petrissage", "E")
+        rec = gen.make_recording([(x, None)], "E", "petrissage", rng, PROF)  # type: ignore[list-item]
+        found = find_strokes(rec.values, FS, PROF)[0]
+        codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+        assert codes[0] == "stopped_early" and "rushed" not in codes, (seed, codes)
