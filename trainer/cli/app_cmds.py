@@ -20,6 +20,12 @@ HEADLESS_SPEED = 4.0
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``gui`` and ``demo``."""
+    _add_gui(subparsers)
+    _add_demo(subparsers)
+
+
+def _add_gui(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``gui``: the desktop app, or one view drawn headless."""
     gui = subparsers.add_parser(
         "gui",
         help="open the desktop app",
@@ -45,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     gui.add_argument("--screenshot", type=Path, metavar="PNG", help="where to write the PNG")
     gui.set_defaults(func=run_gui)
 
+
+def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``demo``: the app on the simulated glove, or headless."""
     demo = subparsers.add_parser(
         "demo", help="open the app on the simulated glove practising a bundled reference"
     )
@@ -69,6 +78,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     demo.add_argument("--json", action="store_true", help="print a JSON summary at the end")
     demo.add_argument("--frames", type=int, default=None, metavar="N", help="exit after N frames")
+    _add_demo_glove_arguments(demo)
+    _add_demo_practice_arguments(demo)
+    demo.set_defaults(func=_demo)
+
+
+def _add_demo_glove_arguments(demo: argparse.ArgumentParser) -> None:
+    """Add what the simulated glove performs: technique, reference, student, speed."""
     demo.add_argument(
         "--technique",
         default=None,
@@ -109,6 +125,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         help=f"simulation speed (default 1, headless {HEADLESS_SPEED:g})",
     )
+
+
+def _add_demo_practice_arguments(demo: argparse.ArgumentParser) -> None:
+    """Add how the practice runs: feedback mode, probe, surface, who practises."""
     demo.add_argument(
         "--feedback",
         default=None,
@@ -138,7 +158,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="who practises (see `massage-trainer users list`; default: the person the "
         "window last practised as, else 'student')",
     )
-    demo.set_defaults(func=_demo)
 
 
 def screen_available() -> bool:

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from trainer.cli.output import print_json
+
+if TYPE_CHECKING:
+    from trainer.live.feedback import FeedbackPolicy
+    from trainer.live.practice import PracticeResult
 
 __all__ = ["requested", "run"]
 
@@ -39,31 +44,13 @@ def run(
         Without ``--headless``, with ``--screenshot``, a bad mode or surface, a probe
         with a feedback mode, or anything the engine or the store refuses (one line).
     """
-    from trainer.exceptions import TrainerError
-    from trainer.live.feedback import FeedbackPolicy
-    from trainer.store.progress import check_surface
-
-    if not args.headless:
-        raise TrainerError(
-            "--feedback, --probe and --surface run without a window for now: add --headless"
-        )
-    if args.screenshot is not None:
-        raise TrainerError("--screenshot needs the window: leave out --feedback/--probe/--surface")
+    policy, surface = _policy(args)
     probe = args.probe is not None
-    if probe and args.feedback:
-        raise TrainerError("a probe shows no feedback: leave out --feedback")
-    surface = check_surface(args.surface or "")
-    if probe:
-        policy = FeedbackPolicy(probe=True, probe_strokes=args.probe)
-    else:
-        from trainer.live.feedback import FeedbackMode
-
-        policy = FeedbackPolicy(FeedbackMode.parse(args.feedback or "every", seed=args.seed))
     if seconds is None or (probe and args.seconds is None):
         seconds = 120.0  # a probe ends at its strokes; this only bounds a glove gone quiet
 
     from sensors.sources import open_source
-    from trainer.live.practice import practice_summary, run_practice
+    from trainer.live.practice import run_practice
     from trainer.scoring import FeedbackSchedule, LiveCoach
     from trainer.store.database import Store
     from trainer.store.references import ReferenceLibrary
@@ -96,21 +83,15 @@ def run(
             timeout_s=60.0 + 3.0 * seconds / speed,
         )
     end = result.end
-    summary = {
-        "technique": technique,
-        "reference": ref.name,
-        "glove": result.glove,
-        "seconds": round(result.seconds, 3),
-        "kind": "probe" if probe else "practice",
-        "feedback": policy.session_mode(),
-        "surface": surface,
-        "strokes": practice_summary(result),
-        "overall": None if end.overall is None else round(end.overall, 1),
-        "end_of_set": end.to_dict(),
-        "session_id": recorder.session_id,
-        "scoring": True,
-    }
     if args.json:
+        summary = _summary(
+            result,
+            policy,
+            recorder.session_id,
+            technique=technique,
+            reference=ref.name,
+            surface=surface,
+        )
         print_json(summary, indent=2)
     else:
         shown = sum(s.shown for s in result.strokes)
@@ -127,3 +108,64 @@ def run(
         print(f"massage-trainer: error: the practice was not saved: {why}", file=sys.stderr)
         return 1
     return 0
+
+
+def _policy(args: argparse.Namespace) -> tuple[FeedbackPolicy, str]:
+    """Return the feedback policy and the surface the arguments ask for.
+
+    Raises
+    ------
+    TrainerError
+        Without ``--headless``, with ``--screenshot``, a probe with a feedback mode, a bad
+        mode or surface.
+    """
+    from trainer.exceptions import TrainerError
+    from trainer.live.feedback import FeedbackPolicy
+    from trainer.store.progress import check_surface
+
+    if not args.headless:
+        raise TrainerError(
+            "--feedback, --probe and --surface run without a window for now: add --headless"
+        )
+    if args.screenshot is not None:
+        raise TrainerError("--screenshot needs the window: leave out --feedback/--probe/--surface")
+    probe = args.probe is not None
+    if probe and args.feedback:
+        raise TrainerError("a probe shows no feedback: leave out --feedback")
+    surface = check_surface(args.surface or "")
+    if probe:
+        policy = FeedbackPolicy(probe=True, probe_strokes=args.probe)
+    else:
+        from trainer.live.feedback import FeedbackMode
+
+        policy = FeedbackPolicy(FeedbackMode.parse(args.feedback or "every", seed=args.seed))
+    return policy, surface
+
+
+def _summary(
+    result: PracticeResult,
+    policy: FeedbackPolicy,
+    session_id: int | None,
+    *,
+    technique: str,
+    reference: str,
+    surface: str,
+) -> dict[str, Any]:
+    """Return the JSON summary of a practice set or probe (``--json``)."""
+    from trainer.live.practice import practice_summary
+
+    end = result.end
+    return {
+        "technique": technique,
+        "reference": reference,
+        "glove": result.glove,
+        "seconds": round(result.seconds, 3),
+        "kind": "probe" if policy.probe else "practice",
+        "feedback": policy.session_mode(),
+        "surface": surface,
+        "strokes": practice_summary(result),
+        "overall": None if end.overall is None else round(end.overall, 1),
+        "end_of_set": end.to_dict(),
+        "session_id": session_id,
+        "scoring": True,
+    }

@@ -37,7 +37,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="build, list, show, export, import, rename and delete expert references",
     )
     sub = ref.add_subparsers(dest="reference_command", metavar="ACTION", required=True)
+    _add_build(sub)
+    _add_list(sub)
+    _add_show(sub)
+    _add_export(sub)
+    _add_import(sub)
+    _add_delete(sub)
+    _add_unhide(sub)
+    _add_rename(sub)
+    # The same action as ``ratings calibrate``: a reference fitted to instructors' ratings.
+    from trainer.cli.ratings_cmds import add_calibrate_parser
 
+    add_calibrate_parser(sub)
+    _add_techniques(sub)
+    _add_score(subparsers)
+
+
+def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference build``: a reference from takes."""
     build = sub.add_parser(
         "build",
         help="build a reference from several takes of one technique",
@@ -68,21 +85,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     build.set_defaults(func=_build)
 
+
+def _add_list(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference list``."""
     ls = sub.add_parser("list", help="list references (bundled and yours)")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
     ls.set_defaults(func=_list)
 
+
+def _add_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference show``."""
     show = sub.add_parser("show", help="describe one reference")
     show.add_argument("name", help="reference name or .mtref path")
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(func=_show)
 
+
+def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference export``: a reference to a .mtref file."""
     export = sub.add_parser("export", help="write a reference to a .mtref file")
     export.add_argument("name")
     export.add_argument("out", help="destination file")
     export.add_argument("--overwrite", action="store_true", help="replace an existing file")
     export.set_defaults(func=_export)
 
+
+def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference import``: a .mtref file into the library."""
     imp = sub.add_parser(
         "import",
         help="validate a .mtref file and add it to your library",
@@ -96,6 +125,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument("--overwrite", action="store_true", help="replace a reference of that name")
     imp.set_defaults(func=_import)
 
+
+def _add_delete(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference delete`` (a bundled starter is hidden)."""
     delete = sub.add_parser(
         "delete",
         help="remove one of your references (a bundled starter is hidden instead)",
@@ -107,10 +139,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     delete.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
     delete.set_defaults(func=_delete)
 
+
+def _add_unhide(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference unhide``."""
     unhide = sub.add_parser("unhide", help="show a hidden bundled starter again")
     unhide.add_argument("name")
     unhide.set_defaults(func=_unhide)
 
+
+def _add_rename(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference rename``."""
     rename = sub.add_parser(
         "rename",
         help="rename one of your references",
@@ -121,17 +159,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rename.add_argument("new", metavar="NEW", help="letters, digits, . _ -")
     rename.set_defaults(func=_rename)
 
-    # The same action as ``ratings calibrate``: a reference fitted to instructors' ratings.
-    from trainer.cli.ratings_cmds import add_calibrate_parser
 
-    add_calibrate_parser(sub)
-
+def _add_techniques(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``reference techniques``: the technique registry."""
     tech = sub.add_parser(
         "techniques", help="list the known techniques (the references' and the simulator's)"
     )
     tech.add_argument("--json", action="store_true", help="machine-readable output")
     tech.set_defaults(func=_techniques)
 
+
+def _add_score(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``score``: every stroke of a capture against a reference."""
     score = subparsers.add_parser(
         "score", help="score every stroke of a capture against a reference"
     )

@@ -37,6 +37,13 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``history``, ``replay`` and ``pack``."""
+    _add_history(subparsers)
+    _add_replay(subparsers)
+    _add_pack(subparsers)
+
+
+def _add_history(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``history``: list, delete or restore sessions."""
     p = subparsers.add_parser(
         "history",
         help="list practice sessions and their scores; delete or restore one",
@@ -57,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.set_defaults(func=_cmd_history)
 
+
+def _add_replay(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``replay``: an attempt or a session over its reference."""
     p = subparsers.add_parser(
         "replay",
         help="replay an attempt or a session over its reference",
@@ -92,12 +102,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.set_defaults(func=_cmd_replay)
 
+
+def _add_pack(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``pack`` and its actions, ``export`` and ``import``."""
     p = subparsers.add_parser(
         "pack",
         help="share references and sessions as one file",
         description="Export or import a pack: a zip of JSON and arrays, validated on import.",
     )
     actions = p.add_subparsers(dest="pack_action", metavar="ACTION", required=True)
+    _add_pack_export(actions)
+    _add_pack_import(actions)
+
+
+def _add_pack_export(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``pack export``: references and sessions into one file."""
     q = actions.add_parser("export", help="write a pack", description="Write a pack.")
     q.add_argument("out", type=Path, metavar="OUT", help="pack file to write (.mtpack)")
     q.add_argument("--reference", action="append", default=[], metavar="NAME", help="add one")
@@ -119,6 +138,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     q.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
     q.set_defaults(func=_cmd_pack_export)
+
+
+def _add_pack_import(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``pack import``: a pack's references and sessions, each to its person."""
     q = actions.add_parser(
         "import",
         help="read a pack",

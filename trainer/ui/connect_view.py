@@ -65,8 +65,21 @@ class ConnectView(QtWidgets.QWidget):
         top = QtWidgets.QHBoxLayout()
         top.setSpacing(14)
         outer.addLayout(top)
+        top.addWidget(self._build_source_card(techniques, profiles, ble_available), 3)
+        top.addWidget(self._build_link_card(), 2)
+        outer.addWidget(self._build_sensor_card(), 1)
+        self._fs_nominal: float | None = None
+        # Options of a restored BLE or capture choice (its calibrated profile) that the
+        # widgets do not show; kept while the same glove or file stays chosen.
+        self._kept: SourceChoice | None = None
+        self._fold_options()
 
-        # -- source choice --
+    # -- building (once) --
+
+    def _build_source_card(
+        self, techniques: Sequence[str], profiles: Sequence[str], ble_available: bool
+    ) -> Card:
+        """Make the Source card: the three sources, the chosen one's options, Connect."""
         source_card = Card("Source")
         self.group = QtWidgets.QButtonGroup(self)
         self.sim_radio = QtWidgets.QRadioButton("Simulated glove")
@@ -75,7 +88,34 @@ class ConnectView(QtWidgets.QWidget):
         for i, radio in enumerate((self.sim_radio, self.replay_radio, self.ble_radio)):
             self.group.addButton(radio, i)
         self.sim_radio.setChecked(True)
+        self._add_source_options(source_card, techniques, profiles, ble_available)
 
+        buttons = QtWidgets.QHBoxLayout()
+        self.connect_button = QtWidgets.QPushButton("Connect")
+        self.connect_button.setObjectName("primary")
+        self.connect_button.setDefault(True)
+        self.connect_button.clicked.connect(self._on_connect)
+        self.disconnect_button = QtWidgets.QPushButton("Disconnect")
+        self.disconnect_button.clicked.connect(self.disconnect_requested.emit)
+        self.disconnect_button.setEnabled(False)
+        buttons.addWidget(self.connect_button)
+        buttons.addWidget(self.disconnect_button)
+        buttons.addStretch(1)
+        source_card.body.addStretch(1)
+        source_card.body.addLayout(buttons)
+        self.error = label("", wrap=True)
+        self.error.setStyleSheet(f"color: {theme.DANGER};")
+        source_card.body.addWidget(self.error)
+        return source_card
+
+    def _add_source_options(
+        self,
+        source_card: Card,
+        techniques: Sequence[str],
+        profiles: Sequence[str],
+        ble_available: bool,
+    ) -> None:
+        """Add each source's radio button and its options (technique, file, gloves found)."""
         self.technique = QtWidgets.QComboBox()
         self.technique.addItems(list(techniques))
         self.profile = QtWidgets.QComboBox()
@@ -122,25 +162,8 @@ class ConnectView(QtWidgets.QWidget):
         self.ble_radio.setEnabled(ble_available)
         self.scan_button.setEnabled(ble_available)
 
-        buttons = QtWidgets.QHBoxLayout()
-        self.connect_button = QtWidgets.QPushButton("Connect")
-        self.connect_button.setObjectName("primary")
-        self.connect_button.setDefault(True)
-        self.connect_button.clicked.connect(self._on_connect)
-        self.disconnect_button = QtWidgets.QPushButton("Disconnect")
-        self.disconnect_button.clicked.connect(self.disconnect_requested.emit)
-        self.disconnect_button.setEnabled(False)
-        buttons.addWidget(self.connect_button)
-        buttons.addWidget(self.disconnect_button)
-        buttons.addStretch(1)
-        source_card.body.addStretch(1)
-        source_card.body.addLayout(buttons)
-        self.error = label("", wrap=True)
-        self.error.setStyleSheet(f"color: {theme.DANGER};")
-        source_card.body.addWidget(self.error)
-        top.addWidget(source_card, 3)
-
-        # -- link status --
+    def _build_link_card(self) -> Card:
+        """Make the Link card: state, battery, rate, drops; Calibrate… and Tare."""
         status_card = Card("Link")
         # The calibration wizard opens from the card's title line: no height taken from
         # the link's figures at 1024×600.
@@ -190,9 +213,10 @@ class ConnectView(QtWidgets.QWidget):
         tare_row.addWidget(self.tare_button)
         tare_row.addWidget(self.tare_message, 1)
         status_card.body.addLayout(tare_row)
-        top.addWidget(status_card, 2)
+        return status_card
 
-        # -- sensor check --
+    def _build_sensor_card(self) -> Card:
+        """Make the Sensor check card: a bar per sensor."""
         sensors_card = Card("Sensor check")
         sensors_card.body.addWidget(
             label("Press each zone in turn: every bar should move.", "muted")
@@ -200,12 +224,7 @@ class ConnectView(QtWidgets.QWidget):
         self.bars = SensorBars()
         sensors_card.body.addWidget(self.bars)
         sensors_card.body.addStretch(1)
-        outer.addWidget(sensors_card, 1)
-        self._fs_nominal: float | None = None
-        # Options of a restored BLE or capture choice (its calibrated profile) that the
-        # widgets do not show; kept while the same glove or file stays chosen.
-        self._kept: SourceChoice | None = None
-        self._fold_options()
+        return sensors_card
 
     def _fold_options(self) -> None:
         for radio, holder in self._option_rows.items():

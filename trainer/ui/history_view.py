@@ -123,6 +123,27 @@ class HistoryView(QtWidgets.QWidget):
         self.confirm: Callable[[str], bool] = self._confirm_dialog
 
         outer, header, self.subtitle = page_layout(self, "History")
+        self._build_header(header, techniques)
+        plot_card = self._build_plot_card()
+        # Beside the plot: dependence on feedback and the re-tests due (issue 19).
+        self.retention = RetentionPanel()
+        self.retention.setMinimumWidth(250)
+        self.retention.setMaximumWidth(320)
+        top = QtWidgets.QHBoxLayout()
+        top.setSpacing(12)
+        top.addWidget(plot_card, 1)
+        top.addWidget(self.retention)
+        outer.addLayout(top, 2)
+        outer.addWidget(self._build_table_card(), 3)
+        self._update_buttons()
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.show_unavailable("opening the session store…")
+        self._draw_progress()  # an empty plot: dates of the last week, the legend
+
+    # -- building (once) --
+
+    def _build_header(self, header: QtWidgets.QHBoxLayout, techniques: Sequence[str]) -> None:
+        """Add the filters: deleted sessions, whose, which technique."""
         self.technique = QtWidgets.QComboBox()
         self.technique.addItem("All techniques", "")
         self.technique.setAccessibleName("Technique shown")
@@ -142,6 +163,8 @@ class HistoryView(QtWidgets.QWidget):
         header.addWidget(self.person, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
         header.addWidget(self.technique, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
 
+    def _build_plot_card(self) -> Card:
+        """Make the Progress card: a line per score component (made once), the legend."""
         plot_card = Card("Progress")
         self.plot_widget = pg.PlotWidget(axisItems={"bottom": ProgressDateAxis()})
         self.plot = self.plot_widget.getPlotItem()
@@ -173,16 +196,10 @@ class HistoryView(QtWidgets.QWidget):
         plot_card.body.addWidget(self.legend)
         plot_card.body.addWidget(self.plot_widget, 1)
         plot_card.setMinimumHeight(240)
-        # Beside the plot: dependence on feedback and the re-tests due (issue 19).
-        self.retention = RetentionPanel()
-        self.retention.setMinimumWidth(250)
-        self.retention.setMaximumWidth(320)
-        top = QtWidgets.QHBoxLayout()
-        top.setSpacing(12)
-        top.addWidget(plot_card, 1)
-        top.addWidget(self.retention)
-        outer.addLayout(top, 2)
+        return plot_card
 
+    def _build_table_card(self) -> Card:
+        """Make the Sessions card: the table, Delete…, Restore, Open in Replay."""
         table_card = Card("Sessions")
         self.table = row_table(_COLUMNS)
         self.table.setAccessibleName("Sessions")
@@ -204,11 +221,7 @@ class HistoryView(QtWidgets.QWidget):
         for b in (self.delete_button, self.restore_button, self.open_button):
             buttons.addWidget(b)
         table_card.body.addLayout(buttons)
-        outer.addWidget(table_card, 3)
-        self._update_buttons()
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.show_unavailable("opening the session store…")
-        self._draw_progress()  # an empty plot: dates of the last week, the legend
+        return table_card
 
     # -- what the controller tells it --
 

@@ -3,7 +3,9 @@
 The view shows and asks; the main window does the work off the GUI thread (recording
 goes through the acquisition's recorder seam, reading takes and building run in
 worker threads) and hands results back through ``show_*``. Every plot item is made
-once; showing a take or a reference only calls ``setData``.
+once; showing a take or a reference only calls ``setData``. The Reference card's Build and
+Library pages are :mod:`trainer.ui.reference_pages`; the take's plot is
+:class:`~trainer.ui.plots.still.TakePlot`.
 """
 
 from __future__ import annotations
@@ -14,81 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from trainer.ui import theme
-from trainer.ui.plots import cosmetic_pen, live_curve, nice_ceiling
+from trainer.ui.plots.still import TakePlot, span_outline
+from trainer.ui.reference_pages import BuildPage, LibraryPage, PageStack
 from trainer.ui.widgets import Card, Legend, label, page_layout, row_table
 
-__all__ = ["InstructorView"]
+__all__ = ["InstructorView", "span_outline"]
 
 _COLUMNS = ("Keep", "Recorded", "By", "Length", "Strokes")
-_ARGB = QtGui.QColor.NameFormat.HexArgb
-#: A little room above the top tick, so its label is drawn whole.
-_HEADROOM = 1.04
-_NAME_OK = QtCore.QRegularExpression(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_LIBRARY_COLUMNS = ("Name", "Technique", "Strokes", "By", "From")
 #: The Build / Library switch: the page shown is the checked button.
 _SEGMENT_STYLE = (
     "QPushButton { padding: 0px 10px; }"
     f"QPushButton:checked {{ background: #e3f0ed; color: {theme.ACCENT}; "
     f"border-color: {theme.ACCENT}; }}"
 )
-
-
-def _tinted(colour: str, alpha: int) -> QtGui.QColor:
-    c = QtGui.QColor(colour)
-    c.setAlpha(alpha)
-    return c
-
-
-def _force_plot(
-    y_label: str, x_label: str, min_height: int = 120
-) -> tuple[pg.PlotWidget, pg.PlotItem]:
-    widget = pg.PlotWidget()
-    plot = widget.getPlotItem()
-    plot.setMenuEnabled(False)
-    plot.hideButtons()
-    plot.setMouseEnabled(x=False, y=False)
-    plot.setLabel("left", y_label, units="N")
-    plot.setLabel("bottom", x_label, units="s")
-    for side in ("left", "bottom"):  # seconds stay seconds (no "ms" for a short stroke)
-        plot.getAxis(side).enableAutoSIPrefix(False)
-    plot.getAxis("left").setWidth(58)
-    plot.disableAutoRange()
-    plot.setYRange(0.0, 10.0 * _HEADROOM, padding=0)
-    # Tall enough for the axis title and a few ticks before anything is drawn.
-    widget.setMinimumHeight(min_height)
-    return widget, plot
-
-
-def span_outline(spans: Sequence[tuple[float, float]], top: float) -> tuple[np.ndarray, ...]:
-    """Return ``x, y`` of one curve that outlines each span as a box of height ``top``.
-
-    Filled down to 0, this shades every stroke with a single plot item.
-    """
-    x, y = [], []
-    for a, b in spans:
-        x += [a, a, b, b]
-        y += [0.0, top, top, 0.0]
-    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-
-class _PageStack(QtWidgets.QStackedLayout):
-    """A page stack that needs, for a width, only what its shown page needs at least.
-
-    A stacked layout reports the preferred height of its tallest page (wrapped labels)
-    where the minimum is asked, which would make the Instructor page scroll at 1024×600.
-    """
-
-    def heightForWidth(self, width: int) -> int:
-        """Return the shown page's minimum height at ``width``."""
-        page = self.currentWidget()
-        layout = None if page is None else page.layout()
-        if layout is None or not layout.hasHeightForWidth():
-            return super().heightForWidth(width)
-        return layout.minimumHeightForWidth(width)
 
 
 class InstructorView(QtWidgets.QWidget):
@@ -166,15 +109,28 @@ class InstructorView(QtWidgets.QWidget):
         self.ask_save_path: Callable[[str], str] = self._save_dialog
         #: Asks for a reference's new name, ``None`` if cancelled.
         self.ask_new_name: Callable[[str], str | None] = self._rename_dialog
-        #: The library as last listed: ``(name, origin)`` per row, origin "user",
-        #: "bundled" or "hidden" (a starter the user hid).
-        self.library: list[tuple[str, str]] = []
 
         outer, header, self.subtitle = page_layout(
             self,
             "Instructor",
             "Record takes of one technique, keep the good ones, build a reference.",
         )
+        self._build_header(header, techniques)
+        top = QtWidgets.QHBoxLayout()
+        top.setSpacing(12)
+        # 3:4 with the Take card: wide windows show every column of the table (at its
+        # fixed size it scrolled sideways, "Strokes" cut, even at 1920 px).
+        top.addWidget(self._build_takes_card(), 3)
+        top.addWidget(self._build_take_card(), 4)
+        outer.addLayout(top, 3)
+        outer.addWidget(self._build_reference_card(), 2)
+        self.set_recording_possible(False, "Connect a glove (or the simulated one) to record.")
+        self._update_buttons()
+
+    # -- building (once) --
+
+    def _build_header(self, header: QtWidgets.QHBoxLayout, techniques: Sequence[str]) -> None:
+        """Add who performs the takes and their technique."""
         self.author = QtWidgets.QLineEdit()
         self.author.setPlaceholderText("performed by")
         self.author.setFixedWidth(150)
@@ -186,8 +142,8 @@ class InstructorView(QtWidgets.QWidget):
         for w in (self.author, self.technique):
             header.addWidget(w, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
 
-        top = QtWidgets.QHBoxLayout()
-        top.setSpacing(12)
+    def _build_takes_card(self) -> Card:
+        """Make the Takes card: Record take, the takes (keep, trim), Add file…, Delete…."""
         takes_card = Card("Takes")
         takes_card.setMinimumWidth(330)
         takes_card.setMaximumWidth(480)
@@ -217,27 +173,16 @@ class InstructorView(QtWidgets.QWidget):
         self.takes_message = label("", "muted", wrap=True)
         self.takes_message.setVisible(False)
         takes_card.body.addWidget(self.takes_message)
-        # 3:4 with the Take card: wide windows show every column of the table (at its
-        # fixed size it scrolled sideways, "Strokes" cut, even at 1920 px).
-        top.addWidget(takes_card, 3)
+        return takes_card
 
+    def _build_take_card(self) -> Card:
+        """Make the Take card: the selected take whole, its strokes shaded, its trim."""
         take_card = Card("Take")
-        self.take_widget, self.take_plot = _force_plot("Force", "take time", 110)
-        self.strokes_fill = pg.PlotDataItem(
-            pen=None, fillLevel=0.0, brush=_tinted(theme.ACCENT, 30)
-        )
-        self.take_curve = live_curve(cosmetic_pen(theme.TEXT), "total force")
-        self.take_plot.addItem(self.strokes_fill)
-        self.take_plot.addItem(self.take_curve)
-        self.trim_region = pg.LinearRegionItem(
-            brush=_tinted(theme.CAUTION, 25),
-            pen=cosmetic_pen(theme.CAUTION, width=2.0),
-            hoverBrush=_tinted(theme.CAUTION, 45),
-        )
-        self.trim_region.setZValue(-10)
-        self.trim_region.setVisible(False)
+        self._take = TakePlot()
+        self.take_widget, self.take_plot = self._take.widget, self._take.plot
+        self.strokes_fill, self.take_curve = self._take.strokes_fill, self._take.curve
+        self.trim_region = self._take.trim_region
         self.trim_region.sigRegionChangeFinished.connect(self._on_trim_dragged)
-        self.take_plot.addItem(self.trim_region, ignoreBounds=True)
         self.take_legend = Legend(
             [
                 (theme.TEXT, "line", "force"),
@@ -254,9 +199,10 @@ class InstructorView(QtWidgets.QWidget):
         take_card.body.addWidget(self.take_widget, 1)
         self.take_info = label("Select a take, or record one.", "muted", wrap=True)
         take_card.body.addWidget(self.take_info)
-        top.addWidget(take_card, 4)
-        outer.addLayout(top, 3)
+        return take_card
 
+    def _build_reference_card(self) -> Card:
+        """Make the Reference card: its Build and Library pages, switched beside the title."""
         ref_card = Card("Reference")
         # Two pages in one card, switched beside its title: building a reference, and the
         # library it is saved into. The plots keep their height at 1024×600.
@@ -278,100 +224,40 @@ class InstructorView(QtWidgets.QWidget):
         self._page_buttons.idClicked.connect(self.show_page)
         ref_card.body.addLayout(ref_head)
         self.ref_pages = QtWidgets.QWidget()
-        self.ref_stack = _PageStack(self.ref_pages)
-        build_page = QtWidgets.QWidget()
-        build = QtWidgets.QVBoxLayout(build_page)
-        build.setContentsMargins(0, 0, 0, 0)
-        build.setSpacing(8)
-        ref_row = QtWidgets.QHBoxLayout()
-        self.ref_name = QtWidgets.QLineEdit()
-        self.ref_name.setPlaceholderText("reference name, e.g. effleurage-ana")
-        self.ref_name.setAccessibleName("Reference name")
-        self.ref_name.setValidator(QtGui.QRegularExpressionValidator(_NAME_OK, self.ref_name))
-        self.ref_name.textChanged.connect(lambda _: self._update_buttons())
-        self.build_button = QtWidgets.QPushButton("Build")
-        self.build_button.setObjectName("primary")
-        self.build_button.clicked.connect(self._build)
-        self.save_button = QtWidgets.QPushButton("Save to library")
-        self.save_button.clicked.connect(self.save_requested)
-        self.export_button = QtWidgets.QPushButton("Export pack…")
-        self.export_button.clicked.connect(self._export)
-        ref_row.addWidget(self.ref_name, 1)
-        for b in (self.build_button, self.save_button, self.export_button):
-            ref_row.addWidget(b)
-        build.addLayout(ref_row)
-        # Why Build is not possible yet, and what became of Build, Save and Export: a line
-        # of its own, so the reference's summary below stays.
-        self.build_hint = label("", "muted", wrap=True)
-        build.addWidget(self.build_hint)
-        self.ref_message = label("", "muted", wrap=True)
-        self.ref_message.setVisible(False)
-        build.addWidget(self.ref_message)
-        ref_body = QtWidgets.QHBoxLayout()
-        self.ref_widget, self.ref_plot = _force_plot("Force", "reference time")
-        self.band_lo = live_curve(cosmetic_pen(_tinted(theme.ACCENT, 90).name(_ARGB)))
-        self.band_hi = live_curve(cosmetic_pen(_tinted(theme.ACCENT, 90).name(_ARGB)))
-        self.band = pg.FillBetweenItem(self.band_lo, self.band_hi, brush=_tinted(theme.ACCENT, 45))
-        self.template = live_curve(cosmetic_pen(theme.ACCENT, width=2.0), "template")
-        for item in (self.band, self.band_lo, self.band_hi, self.template):
-            self.ref_plot.addItem(item)
-        ref_plot_box = QtWidgets.QVBoxLayout()
-        ref_plot_box.setSpacing(2)
-        self.ref_legend = Legend(
-            [(theme.ACCENT, "line", "template"), (theme.ACCENT, "box", "tolerance band")]
-        )
-        ref_plot_box.addWidget(self.ref_legend)
-        ref_plot_box.addWidget(self.ref_widget, 1)
-        ref_body.addLayout(ref_plot_box, 3)
-        self.ref_info = label(
-            "No reference built yet: its template and tolerance band appear here.",
-            "muted",
-            wrap=True,
-        )
-        self.ref_info.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
-        self.ref_info.setMinimumWidth(190)
-        self.ref_info.setMaximumWidth(300)
-        ref_body.addWidget(self.ref_info)
-        build.addLayout(ref_body, 1)
-        self.ref_stack.addWidget(build_page)
-        self.ref_stack.addWidget(self._library_page())
+        self.ref_stack = PageStack(self.ref_pages)
+        self.ref_stack.addWidget(self._build_build_page())
+        self.ref_stack.addWidget(self._build_library_page())
         ref_card.body.addWidget(self.ref_pages, 1)
-        outer.addWidget(ref_card, 2)
-        self.set_recording_possible(False, "Connect a glove (or the simulated one) to record.")
-        self._update_buttons()
+        return ref_card
 
-    def _library_page(self) -> QtWidgets.QWidget:
-        """Make the library page: every reference; rename, delete (or hide), unhide."""
-        page = QtWidgets.QWidget()
-        box = QtWidgets.QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(6)
-        row = QtWidgets.QHBoxLayout()
-        self.library_table = row_table(_LIBRARY_COLUMNS)
-        self.library_table.setAccessibleName("Reference library")
-        self.library_table.itemSelectionChanged.connect(self._update_library_buttons)
-        row.addWidget(self.library_table, 1)
-        buttons = QtWidgets.QVBoxLayout()
-        self.rename_button = QtWidgets.QPushButton("Rename…")
-        self.rename_button.clicked.connect(self._rename_selected)
-        self.remove_button = QtWidgets.QPushButton("Delete…")
-        self.remove_button.clicked.connect(self._remove_selected)
-        self.unhide_button = QtWidgets.QPushButton("Unhide")
-        self.unhide_button.clicked.connect(self._unhide_selected)
-        for b in (self.rename_button, self.remove_button, self.unhide_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        row.addLayout(buttons)
-        box.addLayout(row, 1)
-        # What became of Rename, Delete and Unhide, or why a name was refused: one line.
-        self.library_message = label(
-            "Sessions keep their own copy of a reference: deleting or renaming one never "
-            "loses a session's replay.",
-            "muted",
-            wrap=True,
+    def _build_build_page(self) -> BuildPage:
+        """Make the Build page; its widgets are reached as the view's own."""
+        page = self._build_page = BuildPage()
+        self.ref_name, self.build_button = page.ref_name, page.build_button
+        self.save_button, self.export_button = page.save_button, page.export_button
+        self.build_hint, self.ref_message = page.build_hint, page.ref_message
+        self.ref_info, self.ref_legend = page.ref_info, page.ref_legend
+        self.ref_widget, self.ref_plot = page.ref_widget, page.ref_plot
+        self.band_lo, self.band_hi, self.band = page.band_lo, page.band_hi, page.band
+        self.template = page.template
+        self.ref_name.textChanged.connect(lambda _: self._update_buttons())
+        self.build_button.clicked.connect(self._build)
+        self.save_button.clicked.connect(self.save_requested)
+        self.export_button.clicked.connect(self._export)
+        return page
+
+    def _build_library_page(self) -> LibraryPage:
+        """Make the Library page; its widgets are reached as the view's own."""
+        # Through the view's own attributes, which tests replace.
+        page = self._library = LibraryPage(
+            lambda question: self.confirm(question), lambda name: self.ask_new_name(name)
         )
-        box.addWidget(self.library_message)
-        self._update_library_buttons()
+        self.library_table, self.library_message = page.library_table, page.library_message
+        self.rename_button, self.remove_button = page.rename_button, page.remove_button
+        self.unhide_button = page.unhide_button
+        page.delete_requested.connect(self.library_delete_requested)
+        page.unhide_requested.connect(self.library_unhide_requested)
+        page.rename_requested.connect(self.library_rename_requested)
         return page
 
     def show_page(self, index: int) -> None:
@@ -383,111 +269,28 @@ class InstructorView(QtWidgets.QWidget):
         if index == 1:
             self.library_shown.emit()
 
+    @property
+    def library(self) -> list[tuple[str, str]]:
+        """The library as last listed: ``(name, origin)`` per row.
+
+        Origin "user", "bundled" or "hidden" (a starter the user hid).
+        """
+        return self._library.entries
+
     def show_library(self, entries: Sequence[Any], hidden: Sequence[str], select: str = "") -> None:
         """List the library's references, then the hidden starters.
 
-        Parameters
-        ----------
-        entries : sequence of LibraryEntry
-            ``name``, ``origin`` ("user" or "bundled"), ``reference`` (``None`` when its
-            file is invalid) and ``error``.
-        hidden : sequence of str
-            The starters the user hid.
-        select : str
-            Select this name (else the selection stays on the same name, if listed).
+        See :meth:`LibraryPage.show_library`.
         """
-        keep = select or self.selected_reference()[0]
-        table = self.library_table
-        table.setRowCount(0)
-        self.library = [(e.name, e.origin) for e in entries] + [(n, "hidden") for n in hidden]
-        table.setRowCount(len(self.library))
-        muted = QtGui.QColor(theme.TEXT_MUTED)
-        for row, entry in enumerate([*entries, *([None] * len(hidden))]):
-            name, origin = self.library[row]
-            ref = None if entry is None else entry.reference
-            if ref is not None:
-                cells = (name, ref.technique, str(ref.n_strokes), ref.author or "—")
-            elif entry is not None:
-                cells = (name, "unreadable", "—", "—")
-            else:
-                cells = (name, "—", "—", "—")
-            where = {"user": "yours", "bundled": "starter"}.get(origin, "starter, hidden")
-            for col, text in enumerate((*cells, where)):
-                item = QtWidgets.QTableWidgetItem(text)
-                if origin == "hidden":
-                    item.setForeground(muted)
-                if entry is not None and entry.error:
-                    item.setToolTip(entry.error)
-                table.setItem(row, col, item)
-        table.resizeColumnsToContents()
-        names = [n for n, _ in self.library]
-        if keep in names:
-            table.selectRow(names.index(keep))
-        self._update_library_buttons()
+        self._library.show_library(entries, hidden, select)
 
     def show_library_message(self, text: str, *, error: bool = False) -> None:
         """Say what became of Rename, Delete or Unhide (one line, under the list)."""
-        self.library_message.setText(text)
-        self.library_message.setStyleSheet(f"color: {theme.DANGER};" if error else "")
+        self._library.show_library_message(text, error=error)
 
     def selected_reference(self) -> tuple[str, str]:
         """``(name, origin)`` of the library row selected, ``("", "")`` for none."""
-        rows = self.library_table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.library):
-            return "", ""
-        return self.library[rows[0].row()]
-
-    def _update_library_buttons(self) -> None:
-        origin = self.selected_reference()[1]
-        self.rename_button.setEnabled(origin == "user")
-        self.remove_button.setEnabled(origin in {"user", "bundled"})
-        self.remove_button.setText("Hide…" if origin == "bundled" else "Delete…")
-        self.unhide_button.setEnabled(origin == "hidden")
-        self.rename_button.setToolTip(
-            "Starters keep their name: export one and import it under a new name"
-            if origin == "bundled"
-            else "Give this reference a new name"
-        )
-        self.remove_button.setToolTip(
-            "Starters are hidden, not deleted (Unhide shows one again)"
-            if origin == "bundled"
-            else "Delete this reference from the library"
-        )
-
-    def _rename_selected(self) -> None:
-        name, origin = self.selected_reference()
-        if origin != "user":
-            return
-        new = self.ask_new_name(name)
-        if new is None:
-            return
-        new = new.strip()
-        if not new or new == name:
-            self.show_library_message(f"{name} keeps its name.")
-            return
-        self.library_rename_requested.emit(name, new)
-
-    def _remove_selected(self) -> None:
-        name, origin = self.selected_reference()
-        if origin == "bundled":
-            question = (
-                f"Hide the starter reference {name}? Starters are hidden, not deleted: "
-                "Unhide shows it again."
-            )
-        elif origin == "user":
-            question = (
-                f"Delete the reference {name}? Its file is removed from your library; "
-                "sessions practised against it keep their own copy and still replay."
-            )
-        else:
-            return
-        if self.confirm(question):
-            self.library_delete_requested.emit(name)
-
-    def _unhide_selected(self) -> None:
-        name, origin = self.selected_reference()
-        if origin == "hidden":
-            self.library_unhide_requested.emit(name)
+        return self._library.selected_reference()
 
     # -- what the window tells the view --
 
@@ -536,10 +339,7 @@ class InstructorView(QtWidgets.QWidget):
     def show_live(self, t: np.ndarray, total: np.ndarray, elapsed_s: float) -> None:
         """Draw the glove's last seconds while a take is being recorded."""
         if t.size:
-            self.take_curve.setData(t - t[-1], total)
-            self.take_plot.setXRange(min(-10.0, float(t[0] - t[-1])), 0.0, padding=0)
-            top = nice_ceiling(float(total.max(initial=0.0)))
-            self.take_plot.setYRange(0, top * _HEADROOM, padding=0)
+            self._take.show_live(t, total)
         self.record_status.setText(f"Recording… {elapsed_s:.1f} s")
 
     def show_takes(
@@ -611,17 +411,8 @@ class InstructorView(QtWidgets.QWidget):
         if take.name != self.current_take or self.recording:
             return  # the user moved on meanwhile
         self._take_duration = take.duration_s
-        top = nice_ceiling(float(np.nanmax(total, initial=0.0)))  # NaN: gap breaks
-        self.take_curve.setData(t, total)
-        self.strokes_fill.setData(*span_outline(spans, 0.96 * top))
-        self.take_plot.setXRange(0.0, max(take.duration_s, 1.0), padding=0.01)
-        self.take_plot.setYRange(0.0, top * _HEADROOM, padding=0)
         lo, hi = take.trim if take.trim else (0.0, take.duration_s)
-        self.trim_region.blockSignals(True)
-        self.trim_region.setBounds((0.0, take.duration_s))
-        self.trim_region.setRegion((lo, hi))
-        self.trim_region.blockSignals(False)
-        self.trim_region.setVisible(True)
+        self._take.show_whole(t, total, spans, take.duration_s, (lo, hi))
         kept = sum(1 for a, b in spans if a >= lo and b <= hi)
         self.take_info.setText(
             f"{len(spans)} complete strokes, {kept} in the kept part ({lo:.1f}–{hi:.1f} s): "
@@ -632,23 +423,7 @@ class InstructorView(QtWidgets.QWidget):
         """Draw a built reference: template and band, and what it was built from."""
         self.reference = reference
         self.saved_name = ""
-        x = np.arange(reference.length) / reference.fs_hz
-        self.template.setData(x, reference.template.sum(axis=1))
-        self.band_lo.setData(x, reference.band_lo)
-        self.band_hi.setData(x, reference.band_hi)
-        self.ref_plot.setXRange(0.0, float(x[-1]) if x.size else 1.0, padding=0.02)
-        top = nice_ceiling(float(reference.band_hi.max()))
-        self.ref_plot.setYRange(0.0, top * _HEADROOM, padding=0)
-        lo, mid, hi = reference.duration_s
-        peak, peak_sd = reference.peak_force_n
-        self.show_message("")
-        self.ref_info.setText(
-            f"<b>{reference.name}</b> ({reference.technique}, {reference.profile.name})<br>"
-            f"built from {reference.n_strokes} strokes<br>"
-            f"stroke duration {lo:.2f}–{hi:.2f} s (typical {mid:.2f} s)<br>"
-            f"peak force {peak:.0f} ± {peak_sd:.0f} N<br>"
-            "Not saved yet: <i>Save to library</i> makes it available in Practice."
-        )
+        self._build_page.draw_reference(reference)
         self._update_buttons()
 
     def reference_saved(self, name: str, path: Path) -> None:
@@ -684,9 +459,7 @@ class InstructorView(QtWidgets.QWidget):
 
         The reference's summary stays as it is.
         """
-        self.ref_message.setText(text)
-        self.ref_message.setStyleSheet(f"color: {theme.DANGER};" if error else "")
-        self.ref_message.setVisible(bool(text))
+        self._build_page.show_message(text, error=error)
 
     def show_takes_message(self, text: str, *, error: bool = False) -> None:
         """Say what became of Add file…, Delete… or a mark, beside those buttons."""

@@ -117,6 +117,18 @@ class RateView(QtWidgets.QWidget):
             "Rate",
             "Rate stored attempts blind: what the program said stays hidden.",
         )
+        outer.addLayout(self._build_setup(techniques))
+        middle = QtWidgets.QHBoxLayout()
+        middle.setSpacing(12)
+        middle.addWidget(self._build_plot_card(), 1)
+        middle.addWidget(self._build_rating_card())
+        outer.addLayout(middle, 1)
+        self._set_rating_enabled(False)
+
+    # -- building (once) --
+
+    def _build_setup(self, techniques: Sequence[str]) -> QtWidgets.QHBoxLayout:
+        """Make the round's row: rater, which attempts, how many, Start."""
         self.rater = QtWidgets.QLineEdit()
         self.rater.setPlaceholderText("your name")
         self.rater.setFixedWidth(150)
@@ -149,10 +161,10 @@ class RateView(QtWidgets.QWidget):
                        self.count, self.retest, self.start_button):  # fmt: skip
             setup.addWidget(widget)
         setup.addStretch(1)
-        outer.addLayout(setup)
+        return setup
 
-        middle = QtWidgets.QHBoxLayout()
-        middle.setSpacing(12)
+    def _build_plot_card(self) -> Card:
+        """Make the card of the two plots: the stroke in real and in warped time."""
         plot_card = Card()
         plot_card.body.setContentsMargins(6, 8, 8, 6)
         self.plots = pg.GraphicsLayoutWidget()
@@ -170,8 +182,10 @@ class RateView(QtWidgets.QWidget):
         self.real = _StrokePlot(real, "stroke")
         self.warped = _StrokePlot(warped, "stroke, warped")
         plot_card.body.addWidget(self.plots, 1)
-        middle.addWidget(plot_card, 1)
+        return plot_card
 
+    def _build_rating_card(self) -> Card:
+        """Make the Your rating card: the rating, fault tags, note, save and skip."""
         side = Card("Your rating")
         side.setFixedWidth(300)
         self.rating_label = label("–", "title")
@@ -202,9 +216,7 @@ class RateView(QtWidgets.QWidget):
         self.progress = label("", "muted", wrap=True)
         side.body.addWidget(self.progress)
         side.body.addStretch(1)
-        middle.addWidget(side)
-        outer.addLayout(middle, 1)
-        self._set_rating_enabled(False)
+        return side
 
     # -- what the controller shows --
 

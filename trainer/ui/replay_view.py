@@ -136,6 +136,25 @@ class ReplayView(QtWidgets.QWidget):
         outer, header, self.subtitle = page_layout(
             self, "Replay", "Open a session or an attempt from History."
         )
+        self._build_header(outer, header)
+        middle = QtWidgets.QHBoxLayout()
+        middle.setSpacing(12)
+        middle.addWidget(self._build_list_card())
+        middle.addWidget(self._build_plot_card(), 1)
+        middle.addWidget(self._build_side())
+        outer.addLayout(middle, 1)
+        outer.addLayout(self._build_transport())
+
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(33)
+        self.timer.timeout.connect(self._tick)
+        for widget in (self.play_button, self.slider, self.speed_box):
+            widget.setEnabled(False)
+
+    # -- building (once) --
+
+    def _build_header(self, outer: QtWidgets.QVBoxLayout, header: QtWidgets.QHBoxLayout) -> None:
+        """Add the session or attempt to open, and the line for loading and errors."""
         self.target = QtWidgets.QLineEdit()
         self.target.setPlaceholderText("S12 or A7")
         self.target.setFixedWidth(110)
@@ -152,8 +171,8 @@ class ReplayView(QtWidgets.QWidget):
         self.message.setVisible(False)
         outer.addWidget(self.message)
 
-        middle = QtWidgets.QHBoxLayout()
-        middle.setSpacing(12)
+    def _build_list_card(self) -> Card:
+        """Make the Strokes card: the attempts of what is shown."""
         list_card = Card("Strokes")
         self.attempt_list = QtWidgets.QListWidget()
         self.attempt_list.setAccessibleName("Strokes")
@@ -161,8 +180,10 @@ class ReplayView(QtWidgets.QWidget):
         list_card.body.addWidget(self.attempt_list, 1)
         list_card.setFixedWidth(170)
         self._list_card = list_card
-        middle.addWidget(list_card)
+        return list_card
 
+    def _build_plot_card(self) -> Card:
+        """Make the card of the two plots (real and warped time) and their legend."""
         plot_card = Card()
         plot_card.setMinimumWidth(340)
         plot_card.body.setContentsMargins(6, 8, 8, 6)
@@ -197,8 +218,10 @@ class ReplayView(QtWidgets.QWidget):
         self.real = _OverlayPlot(real, force_name="your force")
         self.warped = _OverlayPlot(warped, force_name="your stroke, warped")
         plot_card.body.addWidget(self.plots, 1)
-        middle.addWidget(plot_card, 1)
+        return plot_card
 
+    def _build_side(self) -> QtWidgets.QWidget:
+        """Make the side column: the attempt's score card and its deductions."""
         side = QtWidgets.QVBoxLayout()
         side.setSpacing(12)
         self.card = ScoreCard()
@@ -227,9 +250,10 @@ class ReplayView(QtWidgets.QWidget):
             QtWidgets.QSizePolicy.Policy.Maximum, QtWidgets.QSizePolicy.Policy.Preferred
         )
         side.setContentsMargins(0, 0, 0, 0)
-        middle.addWidget(side_widget)
-        outer.addLayout(middle, 1)
+        return side_widget
 
+    def _build_transport(self) -> QtWidgets.QHBoxLayout:
+        """Make the transport row: play, position, time, speed."""
         transport = QtWidgets.QHBoxLayout()
         self.play_button = QtWidgets.QPushButton("Play")
         self.play_button.setObjectName("primary")
@@ -255,13 +279,7 @@ class ReplayView(QtWidgets.QWidget):
         transport.addWidget(self.time_label)
         transport.addWidget(label("Speed", "muted"))
         transport.addWidget(self.speed_box)
-        outer.addLayout(transport)
-
-        self.timer = QtCore.QTimer(self)
-        self.timer.setInterval(33)
-        self.timer.timeout.connect(self._tick)
-        for widget in (self.play_button, self.slider, self.speed_box):
-            widget.setEnabled(False)
+        return transport
 
     # -- data --
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -147,6 +148,16 @@ def headline(message: str) -> str:
     for sep in (":", ","):
         message = message.split(sep, 1)[0]
     return message.strip()
+
+
+@contextlib.contextmanager
+def painted_later(widget: QtWidgets.QWidget) -> Iterator[None]:
+    """Hold ``widget``'s immediate repaints; it is painted with the next frame."""
+    widget.setUpdatesEnabled(False)
+    try:
+        yield
+    finally:
+        widget.setUpdatesEnabled(True)  # schedules one update()
 
 
 class StateBadge(QtWidgets.QWidget):
