@@ -17,18 +17,20 @@ frame timer) take copies with :meth:`RingBuffer.snapshot` and drain
 :meth:`Acquisition.events` on their own schedule, and are never called from these
 threads. Nothing a reader calls here blocks on the source, the disk or a numba
 compilation.
+
+The seams and what the engine reports are in :mod:`trainer.live.interface` (re-exported
+here); the tare window and the drift watch in :mod:`trainer.live.rest`; the stream time
+of scored samples in :mod:`trainer.live.stream_time`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -37,11 +39,19 @@ from sensors.exceptions import SensorError
 from sensors.sources.base import SourceStatus
 from trainer.exceptions import TrainerError
 from trainer.live.buffer import RingBuffer
+from trainer.live.interface import (
+    AcquisitionEvent,
+    EventKind,
+    LiveScorer,
+    LiveState,
+    SessionRecorder,
+)
+from trainer.live.rest import RestWatch
+from trainer.live.stream_time import ScoredTimes
 
 if TYPE_CHECKING:
     from sensors.blocks import SampleBlock
     from sensors.sources.base import Source
-    from trainer.signal import ActivityDetector, DriftMonitor
 
 __all__ = [
     "TRACK_COLUMNS",
@@ -57,128 +67,6 @@ __all__ = [
 #: (low, high) and the template's total force at the aligned position, newtons; NaN
 #: outside strokes.
 TRACK_COLUMNS = ("band_lo", "band_hi", "template_total")
-
-
-# -- seams the acquisition thread drives ---------------------------------------------
-
-
-class LiveScorer(Protocol):
-    """What the acquisition thread needs from a live scorer (``trainer.scoring.LiveCoach``).
-
-    ``push`` takes an object with ``values`` ``(k, channels)`` newtons and
-    ``gap_before`` and returns an update with ``active``, ``position``, ``progress``,
-    ``band_ahead`` ``(lo, hi)`` (after the block's last sample), ``finished`` (stroke
-    scores), ``positions`` ``(k,)`` (the position after each sample, -1 outside strokes)
-    and ``last_cues`` (the cues at the block's last sample), as ``LiveUpdate`` has them.
-    ``reference`` must offer ``band_lo``, ``band_hi`` ``(L,)``, ``total`` ``(L,)`` and
-    ``fs_hz``.
-    """
-
-    reference: Any
-
-    def push(self, block: Any) -> Any:
-        """Feed samples, return the live update."""
-        ...
-
-
-class SessionRecorder(Protocol):
-    """Where a practice session is recorded (the store, issue 6).
-
-    Called from the engine's threads only, one call at a time and in block order (the
-    scoring thread's; ``finish`` at the end may come from the acquisition thread once the
-    scoring thread has ended), never from a reader's: implementations may write to disk.
-    """
-
-    def start(self, technique: str, reference: str, profile: Any) -> None:
-        """Begin a session."""
-        ...
-
-    def add_block(self, block: SampleBlock) -> None:
-        """Record samples of the session, as they arrive."""
-        ...
-
-    def add_score(self, score: Any) -> None:
-        """Record a stroke's score."""
-        ...
-
-    def finish(self) -> None:
-        """End the session (flush, close)."""
-        ...
-
-
-# -- events and live state -------------------------------------------------------------
-
-
-class EventKind(enum.Enum):
-    """What an :class:`AcquisitionEvent` reports."""
-
-    STATUS = "status"  # the source's state changed
-    GAP = "gap"  # samples were lost before a block
-    STROKE = "stroke"  # the scorer finished a stroke (payload: its score)
-    TARE = "tare"  # tare applied (payload: offsets, newtons); re-arms the drift watch
-    TARE_FAILED = "tare_failed"
-    DRIFT = "drift"  # a sensor's rest level wandered since the tare (payload: DriftWarning)
-    ERROR = "error"  # the source or the scorer failed; acquisition stopped
-    RECORDING_FAILED = "recording_failed"  # the recorder failed; acquisition goes on
-    FINISHED = "finished"  # the source has no more blocks
-
-
-@dataclass(frozen=True, slots=True)
-class AcquisitionEvent:
-    """One thing that happened in the acquisition thread.
-
-    Parameters
-    ----------
-    kind : EventKind
-        What happened.
-    status : SourceStatus
-        The source's status at the time.
-    t : float
-        Stream time of the newest sample when it happened, seconds (NaN before any).
-    message : str
-        Human-readable detail.
-    payload : object
-        Kind-specific data (a stroke score, tare offsets).
-    """
-
-    kind: EventKind
-    status: SourceStatus
-    t: float = float("nan")
-    message: str = ""
-    payload: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class LiveState:
-    """The newest scorer update and when it was made (latest-value, not queued).
-
-    Parameters
-    ----------
-    t : float
-        Stream time of the last sample the update covers, seconds.
-    active : bool
-        A stroke is under way.
-    position : int
-        Template index the student is at (-1 outside strokes).
-    progress : float
-        Position in the reference, 0–1 (NaN outside strokes).
-    band_ahead : tuple of numpy.ndarray
-        ``(lo, hi)`` total-force band from the aligned position on, newtons.
-    cues : tuple
-        Cues to show now (``trainer.scoring.Cue`` members).
-    strokes : int
-        Strokes scored since the scorer was set.
-    """
-
-    t: float = float("nan")
-    active: bool = False
-    position: int = -1
-    progress: float = float("nan")
-    band_ahead: tuple[np.ndarray, np.ndarray] = field(
-        default_factory=lambda: (np.empty(0), np.empty(0))
-    )
-    cues: tuple[Any, ...] = ()
-    strokes: int = 0
 
 
 class _Slice(NamedTuple):
@@ -279,20 +167,13 @@ class Acquisition:
         self._finished = False  # the thread has ended: recorder changes apply at once
         self._live = LiveState()
         self._tare_requested = False
-        self._tare_n = max(1, round(tare_window_s * fs))
-        self._raw_recent = np.zeros((self._tare_n, channels))
-        self._raw_count = 0
         self._offsets: np.ndarray | None = None
-        # Rest-level watch, armed by each tare (see _arm_drift); acquisition thread only.
-        self._drift: DriftMonitor | None = None
-        self._activity: ActivityDetector | None = None
+        # The tare window and the drift watch each tare arms; acquisition thread only.
+        self._rest = RestWatch(self.profile, tare_window_s)
         self._score_step = max(1, int(score_step))
-        # Stream time of each sample given to the scorer (by index since set_scorer), so
-        # a stroke's span, counted in samples by the scorer, becomes capture time even
-        # across gaps. A minute is far longer than any stroke. The scoring thread's.
-        self._scored_t = np.full(max(1, round(60.0 * fs)), np.nan)
-        self._scored_n = 0
-        self._scored_generation = 0
+        # Stream time of each sample scored, so a stroke's span, counted in samples by
+        # the scorer, becomes capture time even across gaps. The scoring thread's.
+        self._scored_times = ScoredTimes(round(60.0 * fs))
         self.error: BaseException | None = None
         self.duration_s = duration_s
         self._t_first: float | None = None
@@ -572,16 +453,6 @@ class Acquisition:
             return False
         return True
 
-    def _remember_raw(self, raw: np.ndarray) -> None:
-        k = raw.shape[0]
-        n = self._tare_n
-        if k >= n:
-            self._raw_recent[:] = raw[-n:]
-        else:
-            self._raw_recent = np.roll(self._raw_recent, -k, axis=0)
-            self._raw_recent[-k:] = raw
-        self._raw_count += k
-
     def _maybe_tare(self) -> None:
         from trainer.signal import Tare
 
@@ -589,47 +460,23 @@ class Acquisition:
             if not self._tare_requested:
                 return
             self._tare_requested = False
-        if self._raw_count < self._tare_n:
+        rest = self._rest
+        if rest.count < rest.window:
             self._emit(EventKind.TARE_FAILED, "not enough samples yet: wait a moment and tare")
             return
         try:
-            tare = Tare.from_rest(self._raw_recent)
+            tare = Tare.from_rest(rest.recent)
         except TrainerError as err:
             self._emit(EventKind.TARE_FAILED, str(err))
             return
         with self._lock:
             self._offsets = tare.offsets_n
-        self._arm_drift(self._raw_recent - tare.offsets_n)
+        rest.arm(rest.recent - tare.offsets_n)  # DRIFT events from here on
         self._emit(EventKind.TARE, "sensors zeroed", tare.offsets_n.copy())
-
-    def _arm_drift(self, rest: np.ndarray) -> None:
-        """Watch the rest level from this tare on (a DRIFT event when it wanders).
-
-        Rest samples are those the activity detector calls quiet; its *on* level is kept
-        above 1.5 drift limits, so one sensor drifting up to its limit still counts as rest
-        (a press is far above it), and the warning can fire.
-        """
-        from trainer.signal import ActivityDetector, DriftMonitor
-
-        fs = float(self.profile.sample_rate_hz)
-        monitor = DriftMonitor(len(self.profile.sensors), fs, range_n=self.profile.saturation_n)
-        limit = float(np.max(monitor.limit_n))
-        self._activity = ActivityDetector.from_rest(
-            np.clip(rest, 0.0, None).sum(axis=1),
-            fs,
-            min_on_n=max(1.0, 1.5 * limit),
-            min_off_n=max(0.5, 1.25 * limit),
-        )
-        self._drift = monitor
 
     def _watch_drift(self, tared: np.ndarray, gap_before: bool) -> None:
         """Feed the rest-level watch (untared-minus-offset forces, so a sag shows too)."""
-        if self._drift is None or self._activity is None:
-            return
-        _, active = self._activity.classify(
-            np.clip(tared, 0.0, None).sum(axis=1), gap_before=gap_before
-        )
-        for warning in self._drift.update(tared, ~active):
+        for warning in self._rest.drifts(tared, gap_before):
             name = self.profile.sensors[warning.channel].name
             self._emit(
                 EventKind.DRIFT,
@@ -642,7 +489,7 @@ class Acquisition:
         if len(block) == 0:
             return
         change = self._take_recorder_change()
-        self._remember_raw(block.values)
+        self._rest.remember(block.values)
         self._maybe_tare()
         with self._lock:
             offsets = self._offsets
@@ -686,12 +533,7 @@ class Acquisition:
         total = np.asarray(ref.total)
         k = values.shape[0]
         track = np.full((k, len(TRACK_COLUMNS)), np.nan)
-        if job.generation != self._scored_generation:  # a new scorer counts from 0
-            self._scored_generation = job.generation
-            self._scored_n = 0
-        n, ring = self._scored_n, self._scored_t.shape[0]
-        self._scored_t[(n + np.arange(k)) % ring] = block.t
-        self._scored_n = n + k
+        self._scored_times.add(job.generation, block.t)
         # One call for the whole block: the scorer reports the position after every
         # sample, as if fed one sample at a time (and far faster).
         update = scorer.push(_Slice(values, block.gap_before))
@@ -723,24 +565,7 @@ class Acquisition:
             )
             recorder = self._recorder
         for score in finished:
-            score = self._in_stream_time(score, float(ref.fs_hz))
+            score = self._scored_times.restate(score, float(ref.fs_hz))
             self._emit(EventKind.STROKE, f"stroke scored {score.overall:.0f}", score, t=t_last)
             if recorder is not None:
                 self._guard_recorder(recorder.add_score, score)
-
-    def _in_stream_time(self, score: Any, fs: float) -> Any:
-        """Restate a score's span in stream time, the time base of the capture.
-
-        The scorer counts samples since it was set (``start_s * fs``).
-        """
-        first = round(float(score.start_s) * fs)
-        last = first + max(1, round((float(score.end_s) - float(score.start_s)) * fs)) - 1
-        ring = self._scored_t.shape[0]
-        if not (self._scored_n - ring <= first <= last < self._scored_n):
-            return score
-        t0, t1 = self._scored_t[first % ring], self._scored_t[last % ring]
-        if not (np.isfinite(t0) and np.isfinite(t1)) or not hasattr(score, "__dataclass_fields__"):
-            return score
-        return dataclasses.replace(
-            score, start_s=round(float(t0), 6), end_s=round(float(t1) + 1.0 / fs, 6)
-        )

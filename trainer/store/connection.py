@@ -1,8 +1,9 @@
 """The database's connections: one writer thread, one reader per thread, migration on open.
 
-Part of :mod:`trainer.store.database`: :class:`~trainer.store.database.Store` adds the
-queries to this base. Writes go through one thread that owns the only writing
-connection; reads use one connection per calling thread and see committed state only.
+Part of :mod:`trainer.store.database`: :class:`~trainer.store.reads.StoreReads` adds
+the reads to this base, and :class:`~trainer.store.database.Store` the writes. Writes go
+through one thread that owns the only writing connection; reads use one connection per
+calling thread and see committed state only.
 """
 
 from __future__ import annotations

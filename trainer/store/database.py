@@ -15,9 +15,10 @@ attempt scored before it.
 Raw samples are not in the database: each session points to its capture file
 (:mod:`sensors.capture`), which is appended crash-safely while the session runs.
 
-This module holds the queries; the schema and its migrations are in
-:mod:`trainer.store.schema`, the connections and the writer thread in
-:mod:`trainer.store.connection`, the records and row mapping in
+This module holds the writes; the reads are in :mod:`trainer.store.reads`, the schema
+and its migrations in :mod:`trainer.store.schema`, the connections and the writer thread
+in :mod:`trainer.store.connection`, the placing of a pack's sessions in
+:mod:`trainer.store.importing`, the records and row mapping in
 :mod:`trainer.store.records`, crash recovery in :mod:`trainer.store.recovery`, people
 (who practises) in :mod:`trainer.store.people`.
 """
@@ -25,7 +26,6 @@ This module holds the queries; the schema and its migrations are in
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
 import logging
 import math
 import sqlite3
@@ -34,37 +34,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trainer.exceptions import ReferenceFileError, StoreError
+from trainer.exceptions import StoreError
 from trainer.ratings.model import Rating
-from trainer.store.connection import DATABASE_FILE, Database
+from trainer.store.connection import DATABASE_FILE
+from trainer.store.importing import PackPeople, import_feedback, import_ratings, with_components
 from trainer.store.people import (
     DEFAULT_PERSON,
-    MAX_NAME,
     ROLES,
     Person,
     check_person_name,
     delete_person,
     ensure_person,
-    find_person,
     insert_person,
     rename_person,
-    require_person,
-    same_name,
-    select_people,
     set_role,
 )
-from trainer.store.progress import FeedbackRecord, check_kind, check_surface
-from trainer.store.ratings import AttemptFilter, insert_ratings, select_attempts, select_ratings
+from trainer.store.ratings import insert_ratings
+from trainer.store.reads import StoreReads
 from trainer.store.records import (
-    ATTEMPT_COLUMNS,
     INSERT_ATTEMPT,
     INSERT_COMPONENT,
-    LEGACY_COMPONENTS,
-    SELECT_COMPONENTS,
-    SESSION_COLUMNS,
     AttemptRecord,
     SessionRecord,
-    attempt_from_row,
     check_components,
     content_hash,
     now,
@@ -72,20 +63,14 @@ from trainer.store.records import (
     relative_to_home,
     score_components,
     score_row,
-    session_from_row,
 )
 from trainer.store.recovery import IMPORTING_SUFFIX, writer_id
 from trainer.store.schema import SCHEMA_VERSION
+from trainer.store.session_fields import FeedbackRecord, check_kind, check_surface
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
     from trainer.scoring.model import Reference, StrokeScore
-
-    #: An attempt to import: (index, score) or (index, score, {component: score or None}).
-    ImportedAttempt: TypeAlias = (
-        tuple[int, StrokeScore] | tuple[int, StrokeScore, Mapping[str, float | None] | None]
-    )
+    from trainer.store.importing import ImportedAttempt
 
 # The reference file format (trainer.store.references: NumPy, glove profiles, the scoring
 # model) is imported by the methods that read or write references: opening the store and
@@ -114,7 +99,6 @@ DEFAULT_USER = DEFAULT_PERSON
 #: sessions under the person here.
 SAME_NAME_POLICIES = ("apart", "merge")
 _log = logging.getLogger(__name__)
-_CHUNK = 500  # ids per query: SQLite's bound-parameter limit
 
 
 _INSERT_REFERENCE = (
@@ -123,7 +107,7 @@ _INSERT_REFERENCE = (
 )
 
 
-class Store(Database):
+class Store(StoreReads):
     """The session database (one per data home).
 
     Parameters
@@ -453,7 +437,7 @@ class Store(Database):
 
         blobs = [(content_hash(d := encode_reference(r)), r, d) for r in references]
         rows = [
-            (meta, relative_to_home(path, self.home), [_with_components(a) for a in attempts])
+            (meta, relative_to_home(path, self.home), [with_components(a) for a in attempts])
             for meta, path, attempts in sessions
         ]
 
@@ -461,15 +445,15 @@ class Store(Database):
             for digest, ref, data in blobs:
                 conn.execute(_INSERT_REFERENCE, (digest, ref.name, ref.technique, now(), data))
             ids: list[int | None] = []
-            people = _PackPeople(conn, same_name)
+            people = PackPeople(conn, same_name)
             for n, (meta, capture, attempts) in enumerate(rows):
                 rated = ratings[n] if n < len(ratings) else {}
                 shown = feedback[n] if n < len(feedback) else {}
                 twin = people.twin(meta)
                 if twin is not None:  # imported before (or recorded here): keep one
                     ids.append(None)
-                    _import_ratings(conn, twin, rated)
-                    _import_feedback(conn, twin, shown)
+                    import_ratings(conn, twin, rated)
+                    import_feedback(conn, twin, shown)
                     continue
                 user_id = people.place(meta)
                 state = meta.get("state", "finished")
@@ -499,8 +483,8 @@ class Store(Database):
                 sid = int(cur.lastrowid or 0)
                 for index, score, parts in attempts:
                     _insert_attempt(conn, sid, index, score_row(score), parts)
-                _import_ratings(conn, sid, rated)
-                _import_feedback(conn, sid, shown)
+                import_ratings(conn, sid, rated)
+                import_feedback(conn, sid, shown)
                 ids.append(sid)
             if check is not None:
                 check()
@@ -540,242 +524,6 @@ class Store(Database):
         if self._write(job) == 0:
             raise StoreError(f"no session {session_id}")
 
-    # -- reads -------------------------------------------------------------------------
-
-    def sessions(
-        self,
-        *,
-        technique: str | None = None,
-        since: datetime | None = None,
-        user: str | None = None,
-        deleted: bool = False,
-        surface: str | None = None,
-    ) -> list[SessionRecord]:
-        """Return sessions, oldest first.
-
-        Parameters
-        ----------
-        technique : str or None
-            Only this technique.
-        since : datetime or None
-            Only sessions started at or after this time.
-        user : str or None
-            Only this person's (matched regardless of case; nobody of that name: no
-            sessions).
-        deleted : bool
-            List the soft-deleted sessions instead of the visible ones.
-        surface : str or None
-            Only sessions on this surface (``""``: those where it is unknown).
-        """
-        where = ["s.deleted_at IS NOT NULL" if deleted else "s.deleted_at IS NULL"]
-        args: list[Any] = []
-        if technique:
-            where.append("s.technique = ?")
-            args.append(technique)
-        if since is not None:
-            where.append("s.started_at >= ?")
-            args.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
-        if user:
-            where.append("u.id = ?")
-            args.append(self._person_id(user))
-        if surface is not None:
-            where.append("s.surface = ?")
-            args.append(check_surface(surface))
-        sql = (
-            f"SELECT {SESSION_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id "
-            f"WHERE {' AND '.join(where)} ORDER BY s.started_at, s.id"
-        )
-        with self._reading() as conn:
-            rows = conn.execute(sql, args).fetchall()
-        return [session_from_row(r, self.home) for r in rows]
-
-    def _person_id(self, name: str) -> int:
-        """Row id of the person called ``name``; -1 (no rows match) for nobody."""
-        with self._reading() as conn:
-            found = find_person(conn, name)
-        return -1 if found is None else found.id
-
-    def people(self) -> list[Person]:
-        """Every person, by name (case ignored), with their session counts."""
-        with self._reading() as conn:
-            return select_people(conn)
-
-    def person(self, name: str) -> Person:
-        """Return the person called ``name`` (regardless of case).
-
-        Raises
-        ------
-        StoreError
-            Nobody is (the message lists who is).
-        """
-        with self._reading() as conn:
-            return require_person(conn, name)
-
-    def component_means(self, session_ids: Sequence[int]) -> dict[int, dict[str, float | None]]:
-        """Return each session's mean overall and component scores (for progress plots).
-
-        Parameters
-        ----------
-        session_ids : sequence of int
-            Sessions to summarise.
-
-        Returns
-        -------
-        dict
-            ``{session id: {"overall", "shape", "pressure", "tempo", "smoothness",
-            any other stored component}}``, ``None`` where no attempt has the
-            component scored (sessions without attempts are left out).
-        """
-        ids = [int(i) for i in session_ids]
-        out: dict[int, dict[str, float | None]] = {}
-        with self._reading() as conn:
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                for sid, mean in conn.execute(
-                    f"SELECT session_id, AVG(overall) FROM attempts WHERE session_id IN ({marks}) "
-                    "GROUP BY session_id",
-                    chunk,
-                ):
-                    out[int(sid)] = {"overall": float(mean), **dict.fromkeys(LEGACY_COMPONENTS)}
-                for sid, name, mean in conn.execute(
-                    "SELECT a.session_id, c.component, AVG(c.score) FROM attempt_components c "
-                    f"JOIN attempts a ON a.id = c.attempt_id WHERE a.session_id IN ({marks}) "
-                    "GROUP BY a.session_id, c.component ORDER BY a.session_id, MIN(c.rowid)",
-                    chunk,
-                ):
-                    out[int(sid)][str(name)] = None if mean is None else float(mean)
-        return out
-
-    def stroke_feedback(
-        self, session_ids: Sequence[int]
-    ) -> dict[int, list[tuple[float, FeedbackRecord | None]]]:
-        """Return each session's strokes for progress: overall score, what it showed.
-
-        Parameters
-        ----------
-        session_ids : sequence of int
-            Sessions to read.
-
-        Returns
-        -------
-        dict
-            ``{session id: [(overall, FeedbackRecord or None), ...]}`` in stroke order
-            (``None``: not recorded, as for strokes before schema 7); sessions without
-            attempts are left out.
-        """
-        ids = [int(i) for i in session_ids]
-        out: dict[int, list[tuple[float, FeedbackRecord | None]]] = {}
-        with self._reading() as conn:
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                for sid, overall, cues, card, requested, reason, mode in conn.execute(
-                    "SELECT a.session_id, a.overall, f.cues, f.card, f.requested, f.reason, "
-                    "f.mode FROM attempts a LEFT JOIN attempt_feedback f "
-                    "ON f.session_id = a.session_id AND f.idx = a.idx "
-                    f"WHERE a.session_id IN ({marks}) ORDER BY a.session_id, a.idx",
-                    chunk,
-                ):
-                    record = None
-                    if cues is not None:
-                        record = FeedbackRecord(
-                            bool(cues), bool(card), bool(requested), str(reason), str(mode)
-                        )
-                    out.setdefault(int(sid), []).append((float(overall), record))
-        return out
-
-    def feedback_records(self, session_id: int) -> dict[int, FeedbackRecord]:
-        """Return what each stroke of a session showed, ``{stroke index: record}`` (schema 7).
-
-        Every row, including a stroke whose attempt was never stored (a record may come
-        before its attempt): what a pack carries. Strokes without a row are left out.
-        """
-        with self._reading() as conn:
-            rows = conn.execute(
-                "SELECT idx, cues, card, requested, reason, mode FROM attempt_feedback "
-                "WHERE session_id = ? ORDER BY idx",
-                (int(session_id),),
-            ).fetchall()
-        return {
-            int(idx): FeedbackRecord(
-                bool(cues), bool(card), bool(requested), str(reason), str(mode)
-            )
-            for idx, cues, card, requested, reason, mode in rows
-        }
-
-    def session(self, session_id: int) -> SessionRecord:
-        """Return one session (deleted or not).
-
-        Raises
-        ------
-        StoreError
-            Unknown session.
-        """
-        with self._reading() as conn:
-            row = conn.execute(
-                f"SELECT {SESSION_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id "
-                "WHERE s.id = ?",
-                (session_id,),
-            ).fetchone()
-        if row is None:
-            raise StoreError(f"no session {session_id} (see `massage-trainer history`)")
-        return session_from_row(row, self.home)
-
-    def attempts(self, session_id: int) -> list[AttemptRecord]:
-        """Return a session's attempts in stroke order."""
-        with self._reading() as conn:
-            rows = conn.execute(
-                f"SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN sessions s "
-                "ON s.id = a.session_id WHERE a.session_id = ? ORDER BY a.idx",
-                (session_id,),
-            ).fetchall()
-            components = _components_of(conn, [r[0] for r in rows])
-        return [attempt_from_row(r, components[r[0]]) for r in rows]
-
-    def attempt(self, attempt_id: int) -> AttemptRecord:
-        """Return one attempt.
-
-        Raises
-        ------
-        StoreError
-            Unknown attempt.
-        """
-        with self._reading() as conn:
-            row = conn.execute(
-                f"SELECT {ATTEMPT_COLUMNS} FROM attempts a JOIN sessions s "
-                "ON s.id = a.session_id WHERE a.id = ?",
-                (attempt_id,),
-            ).fetchone()
-            components = _components_of(conn, [attempt_id]) if row is not None else {}
-        if row is None:
-            raise StoreError(f"no attempt {attempt_id} (see `massage-trainer history`)")
-        return attempt_from_row(row, components[attempt_id])
-
-    def reference(self, digest: str) -> Reference:
-        """Return the reference stored under content hash ``digest``.
-
-        Raises
-        ------
-        StoreError
-            Unknown hash, or the stored copy fails validation.
-        """
-        with self._reading() as conn:
-            row = conn.execute(
-                "SELECT data FROM reference_blobs WHERE hash = ?", (digest,)
-            ).fetchone()
-        if row is None:
-            raise StoreError(f"no stored reference with hash {digest[:12]}…")
-        data = bytes(row[0])
-        if content_hash(data) != digest:
-            raise StoreError(f"stored reference {digest[:12]}… is corrupt (hash mismatch)")
-        from trainer.store.references import decode_reference
-
-        try:
-            return decode_reference(data, f"stored reference {digest[:12]}")
-        except ReferenceFileError as err:
-            raise StoreError(str(err)) from None
-
     # -- ratings (queries in trainer/store/ratings.py) ----------------------------------
 
     def add_ratings(self, ratings: Sequence[Rating]) -> tuple[int, int]:
@@ -795,130 +543,6 @@ class Store(Database):
         items = list(ratings)
         return self._write(lambda conn: insert_ratings(conn, items))
 
-    def ratings(
-        self,
-        *,
-        attempts: AttemptFilter | None = None,
-        raters: Sequence[str] = (),
-        attempt_ids: Sequence[int] | None = None,
-    ) -> list[Rating]:
-        """Return ratings (re-ratings included), oldest first.
-
-        Parameters
-        ----------
-        attempts : AttemptFilter or None
-            Only of attempts matching it (technique, reference, student, dates).
-        raters : sequence of str
-            Only by these raters (all when empty).
-        attempt_ids : sequence of int or None
-            Only of these attempts.
-        """
-        with self._reading() as conn:
-            return select_ratings(conn, attempts=attempts, raters=raters, attempt_ids=attempt_ids)
-
-    def find_attempts(
-        self, attempts: AttemptFilter | None = None, *, ids: Sequence[int] | None = None
-    ) -> list[AttemptRecord]:
-        """Return the attempts of visible sessions matching a filter (or by id), by id."""
-        with self._reading() as conn:
-            return select_attempts(conn, attempts=attempts, ids=ids)
-
-    def integrity_check(self) -> str:
-        """Run ``PRAGMA integrity_check``; ``"ok"`` when the database is sound."""
-        with self._reading() as conn:
-            rows = conn.execute("PRAGMA integrity_check").fetchall()
-        return "; ".join(str(r[0]) for r in rows)
-
-    def schema_version(self) -> int:
-        """Return the database's schema version (``PRAGMA user_version``)."""
-        with self._reading() as conn:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-class _PackPeople:
-    """Where an import's sessions go, person by person (inside its transaction)."""
-
-    def __init__(self, conn: sqlite3.Connection, policy: str) -> None:
-        self.conn = conn
-        self.policy = policy
-        self.placed: dict[str, str] = {}
-        self._ids: dict[str, int] = {}  # by the pack's identity (or name, if none)
-
-    @staticmethod
-    def _key(meta: Mapping[str, Any]) -> str:
-        uid = meta.get("user_uid")
-        return f"uid:{uid}" if uid else f"name:{' '.join(str(meta['user']).split()).casefold()}"
-
-    def _by_uid(self, uid: object) -> tuple[int, str] | None:
-        if not uid:
-            return None
-        row = self.conn.execute("SELECT id, name FROM users WHERE uid = ?", (uid,)).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
-
-    def twin(self, meta: Mapping[str, Any]) -> int | None:
-        """Return the session already here that ``meta`` is (same person, start, technique)."""
-        candidates = {p.id for p in select_people(self.conn) if same_name(p.name, meta["user"])}
-        if (mine := self._by_uid(meta.get("user_uid"))) is not None:
-            candidates.add(mine[0])
-        if (placed := self._ids.get(self._key(meta))) is not None:
-            candidates.add(placed)
-        if not candidates:
-            return None
-        marks = ",".join("?" * len(candidates))
-        rows = self.conn.execute(
-            f"SELECT id, started_at FROM sessions WHERE technique = ? "
-            f"AND user_id IN ({marks}) ORDER BY id",
-            (meta["technique"], *sorted(candidates)),
-        ).fetchall()
-        # Compared as times: a pack spells them as it likes (".120000" for ".120").
-        started = datetime.fromisoformat(str(meta["started_at"]))
-        return next((int(i) for i, t in rows if datetime.fromisoformat(t) == started), None)
-
-    def place(self, meta: Mapping[str, Any]) -> int:
-        """Return the id of the person here whose session ``meta`` is (added if new)."""
-        key = self._key(meta)
-        if key in self._ids:
-            return self._ids[key]
-        name, role, uid = str(meta["user"]), str(meta.get("role", "student")), meta.get("user_uid")
-        mine = self._by_uid(uid)
-        if mine is not None:  # the same person, maybe renamed on either side
-            person_id = mine[0]
-            if not same_name(mine[1], name):
-                self.placed[name] = mine[1]
-        else:
-            here = find_person(self.conn, name)
-            if here is None:
-                person_id = insert_person(self.conn, name, role, uid).id
-            elif self.policy == "merge" or (uid and here.uid == uid):
-                person_id = here.id
-                self.placed[name] = here.name
-            else:  # another student of the same name: keep them apart
-                other = insert_person(self.conn, _free_name(self.conn, name), role, uid)
-                person_id = other.id
-                self.placed[name] = other.name
-        self._ids[key] = person_id
-        return person_id
-
-
-def _free_name(conn: sqlite3.Connection, name: str) -> str:
-    """``"Name (2)"``, ``"Name (3)"``...: the first that nobody here has (case ignored)."""
-    taken = {p.name.casefold() for p in select_people(conn)}
-    k = 2
-    while True:
-        suffix = f" ({k})"
-        candidate = name[: MAX_NAME - len(suffix)].rstrip() + suffix
-        if candidate.casefold() not in taken:
-            return candidate
-        k += 1
-
-
-def _with_components(
-    attempt: ImportedAttempt,
-) -> tuple[int, StrokeScore, dict[str, float | None]]:
-    index, score = attempt[0], attempt[1]
-    given = attempt[2] if len(attempt) > 2 else None
-    return index, score, score_components(score) if given is None else check_components(given)
-
 
 def _insert_attempt(
     conn: sqlite3.Connection,
@@ -932,47 +556,3 @@ def _insert_attempt(
     attempt_id = int(cur.lastrowid or 0)
     conn.executemany(INSERT_COMPONENT, [(attempt_id, k, v) for k, v in components.items()])
     return attempt_id
-
-
-def _import_ratings(
-    conn: sqlite3.Connection, session_id: int, rated: Mapping[int, Sequence[Rating]]
-) -> None:
-    """Insert a session's imported ratings, ``{attempt index: ratings}`` (ones it lacks)."""
-    for index, items in rated.items():
-        row = conn.execute(
-            "SELECT id FROM attempts WHERE session_id = ? AND idx = ?", (session_id, index)
-        ).fetchone()
-        if row is not None:
-            insert_ratings(conn, [dataclasses.replace(r, attempt_id=int(row[0])) for r in items])
-
-
-def _import_feedback(
-    conn: sqlite3.Connection, session_id: int, shown: Mapping[int, FeedbackRecord]
-) -> None:
-    """Insert a session's imported feedback records, ``{stroke index: record}``.
-
-    ``OR IGNORE``: a stroke that already has a row keeps it (the store's own record,
-    possibly replaced by the student's request, is the one to trust).
-    """
-    conn.executemany(
-        "INSERT OR IGNORE INTO attempt_feedback "
-        "(session_id, idx, cues, card, requested, reason, mode) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (session_id, int(i), int(r.cues), int(r.card), int(r.requested), r.reason, r.mode)
-            for i, r in shown.items()
-        ],
-    )
-
-
-def _components_of(
-    conn: sqlite3.Connection, attempt_ids: Sequence[int]
-) -> dict[int, dict[str, float | None]]:
-    """Component scores of the given attempts, ``{attempt id: {name: score}}``."""
-    out: dict[int, dict[str, float | None]] = {int(i): {} for i in attempt_ids}
-    ids = list(out)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        sql = SELECT_COMPONENTS.format(marks=",".join("?" * len(chunk)))
-        for aid, name, score in conn.execute(sql, chunk):
-            out[int(aid)][str(name)] = None if score is None else float(score)
-    return out

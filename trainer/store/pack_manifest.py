@@ -38,8 +38,8 @@ from trainer.ratings.model import Rating
 from trainer.scoring.model import Deduction, StrokeScore
 from trainer.store.database import ROLES, SESSION_STATES
 from trainer.store.people import check_person_name, is_uid
-from trainer.store.progress import FeedbackRecord, check_kind, check_surface
 from trainer.store.records import LEGACY_COMPONENTS, make_score
+from trainer.store.session_fields import FeedbackRecord, check_kind, check_surface
 
 __all__ = ["MANIFEST", "MAX_ATTEMPTS", "MESSAGES", "PACK_FORMAT", "PACK_VERSION", "stroke_score"]
 

@@ -25,19 +25,26 @@ them and the History view can draw them. Definitions (also in ``docs/user-guide.
   by that mode rather than the session's.
 
 :func:`load_session_scores` is the one function here that reads (through a
-:class:`~trainer.store.database.Store` it is given); the rest is pure.
+:class:`~trainer.store.database.Store` it is given); the rest is pure. Session kinds,
+surfaces and feedback records are defined in :mod:`trainer.store.session_fields` (and
+re-exported here).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from trainer.exceptions import StoreError
+from trainer.store.session_fields import (
+    SESSION_KINDS,
+    SURFACES,
+    FeedbackRecord,
+    check_kind,
+    check_surface,
+)
 
 if TYPE_CHECKING:
     from trainer.store.database import Store
@@ -62,103 +69,17 @@ __all__ = [
     "progress",
 ]
 
-#: ``practice``, or ``probe``: a short set with every feedback hidden.
-SESSION_KINDS = ("practice", "probe")
-#: Surfaces offered by name; any other short text is accepted too.
-SURFACES = ("pad", "mannequin", "person")
 #: Spaced re-test gaps after the last practice, days (1 day, 1 week, 8 weeks): force
 #: accuracy drops after about a week and is measured again at 8 weeks (docs/evidence.md,
 #: "Feedback, probes and retention").
 RETEST_DAYS = (1, 7, 56)
-_MAX_SURFACE = 40
-_SURFACE_TEXT = re.compile(r"[^\W_]([\w '.,()/-]*[\w)])?")
 _FRESH_DAYS = 1.0  # a probe this soon after practice shows the level while training
 _NO_FEEDBACK_MODES = ("off", "summary")
 _Z95 = 1.959964
 
 
-def check_kind(kind: str) -> str:
-    """Return a session kind if it is ``practice`` or ``probe``.
-
-    Raises
-    ------
-    StoreError
-        Anything else.
-    """
-    if kind not in SESSION_KINDS:
-        raise StoreError(f"unknown session kind {kind!r} (known: {', '.join(SESSION_KINDS)})")
-    return kind
-
-
-def check_surface(text: str) -> str:
-    """Normalise and check what was massaged: ``pad``, ``mannequin``, ``person``, free text.
-
-    Parameters
-    ----------
-    text : str
-        Up to 40 characters: letters, digits, spaces and ``' . , ( ) / -``; case and
-        repeated spaces are tidied (``"  Massage  Table"`` -> ``"massage table"``).
-        ``""`` means unknown.
-
-    Returns
-    -------
-    str
-        The normalised surface.
-
-    Raises
-    ------
-    StoreError
-        A longer text or other characters (one line).
-    """
-    text = str(text)
-    # Spaces are tidied; line breaks and other control characters are refused.
-    normal = "" if not text.isprintable() else " ".join(text.split()).lower()
-    if not normal and text.isprintable():
-        return ""
-    if len(normal) > _MAX_SURFACE:
-        raise StoreError(f"surface must be at most {_MAX_SURFACE} characters, got {len(normal)}")
-    if _SURFACE_TEXT.fullmatch(normal) is None:
-        raise StoreError(
-            f"surface {text!r}: use {', '.join(SURFACES)} or a short description "
-            "(letters, digits, spaces and ' . , ( ) / -)"
-        )
-    return normal
-
-
 def _gives_feedback(mode: str) -> bool:
     return mode.split(":", 1)[0].strip().lower() not in _NO_FEEDBACK_MODES
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackRecord:
-    """What one stored stroke showed the student (schema 7 on).
-
-    Parameters
-    ----------
-    cues : bool
-        Cues were shown for it (live, or after it).
-    card : bool
-        Its score card was shown during the set.
-    requested : bool
-        The student asked for it (F).
-    reason : str
-        Why (``trainer.live.feedback.StrokeFeedback.reason``: ``schedule``,
-        ``bandwidth``, ``within band``, ``not scheduled``, ``summary``, ``off``,
-        ``probe``, ``requested``).
-    mode : str
-        The feedback mode in effect for it ("" unknown: the session's).
-    """
-
-    cues: bool
-    card: bool
-    requested: bool = False
-    reason: str = ""
-    mode: str = ""
-
-    @property
-    def shown(self) -> bool:
-        """Anything about the stroke (cues or card) was shown during the set."""
-        return self.cues or self.card
 
 
 @dataclass(frozen=True, slots=True)

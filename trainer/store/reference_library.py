@@ -20,11 +20,11 @@ from trainer.exceptions import ReferenceFileError
 from trainer.scoring.model import Reference
 from trainer.store.files import write_atomic
 from trainer.store.paths import data_home
+from trainer.store.reference_meta import NAME
 
 # The format's private helpers too: reading goes through them so that its size limits
 # (MAX_FILE_BYTES, read at call time) hold for the library's imports as well.
 from trainer.store.references import (
-    _NAME,
     HIDDEN_FILE,
     REFERENCE_SUFFIX,
     _read_file,
@@ -85,7 +85,7 @@ class ReferenceLibrary:
         return {
             p.name[: -len(REFERENCE_SUFFIX)]: p
             for p in sorted(self.user_dir.iterdir())
-            if p.name.endswith(REFERENCE_SUFFIX) and p.is_file() and _NAME.fullmatch(p.stem)
+            if p.name.endswith(REFERENCE_SUFFIX) and p.is_file() and NAME.fullmatch(p.stem)
         }
 
     def _bundled(self) -> dict[str, Any]:
@@ -112,7 +112,7 @@ class ReferenceLibrary:
             return []
         if not isinstance(names, list):
             return []
-        return sorted({n for n in names if isinstance(n, str) and _NAME.fullmatch(n)})
+        return sorted({n for n in names if isinstance(n, str) and NAME.fullmatch(n)})
 
     def _set_hidden(self, names: set[str]) -> None:
         data = json.dumps(sorted(names), indent=1) + "\n"

@@ -27,7 +27,9 @@ Any problem is a one-line :class:`~trainer.exceptions.ReferenceFileError`. Writi
 atomic and deterministic (fixed timestamps, sorted keys): the same reference always
 gives the same bytes.
 
-The library of references by name (:class:`ReferenceLibrary`, :class:`LibraryEntry`) is in
+``meta.json``'s fields and the schema that checks them are in
+:mod:`trainer.store.reference_meta`. The library of references by name
+(:class:`ReferenceLibrary`, :class:`LibraryEntry`) is in
 :mod:`trainer.store.reference_library`; both names are re-exported here.
 """
 
@@ -36,7 +38,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -45,33 +46,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sensors._schema import (
-    Check,
-    Field,
-    Invalid,
-    Messages,
-    Schema,
-    as_given,
-    chain,
-    items,
-    list_of,
-    mapping,
-    number,
-    of,
-    rule,
-    says,
-    text,
-    validate,
-    variants,
-)
-from sensors._schema import Path as DocPath
+from sensors._schema import Messages, validate
 from sensors.exceptions import ProfileError
 from sensors.profiles import GloveProfile
 from trainer._lazy import attach
 from trainer.exceptions import ReferenceFileError, ScoringError, SignalError
-from trainer.scoring.model import COMPONENTS, Reference, region_names
+from trainer.scoring.model import Reference, region_names
 from trainer.scoring.techniques import check_technique_name
 from trainer.store.files import deterministic_zip, read_member, read_npy, write_atomic
+from trainer.store.reference_meta import (
+    FORMAT,
+    LEGACY_VERSION,
+    MESSAGES,
+    META,
+    NAME,
+    VERSION,
+    meta_of,
+)
 
 if TYPE_CHECKING:
     from trainer.store.reference_library import LibraryEntry, ReferenceLibrary
@@ -91,11 +82,6 @@ __all__ = [
     "save_reference",
 ]
 
-FORMAT = "massage-trainer-reference"
-VERSION = 2
-#: Version 1 (before scoring v2) kept SPARC in its smoothness calibration and no
-#: performers; such files are still read (see :func:`_legacy_smoothness`).
-_LEGACY_VERSION = 1
 REFERENCE_SUFFIX = ".mtref"
 #: In the user's reference folder: the bundled starters the user hid.
 HIDDEN_FILE = "hidden.json"
@@ -104,15 +90,6 @@ _MAX_ENTRY_BYTES = 50 * 1024 * 1024  # uncompressed, per entry: guards against z
 _MAX_LENGTH = 100_000  # template samples (over 8 minutes at 200 Hz)
 _ENTRIES = ("arrays.npz", "meta.json")
 _ARRAYS = ("band_hi", "band_lo", "share_mean", "share_sd", "template")
-_FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
-_CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
-#: Written only for percussion (a sweep's file is as before).
-_CALIBRATION_OPTIONAL = ("strike_jitter_mean", "strike_jitter_sd", "strike_period_s")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-#: A glove's plausible sample rates: no glove samples faster (the filters refuse more),
-#: and below 1 Hz a stroke is a handful of samples. A version-1 file's smoothness is
-#: derived at its rate, which outside these overflows or fails (found by fuzzing).
-_RATE_HZ = (1.0, 1e6)
 
 
 def check_name(name: str) -> str:
@@ -134,7 +111,7 @@ def check_name(name: str) -> str:
     ReferenceFileError
         For any other name (path separators, spaces, ``..``).
     """
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
+    if not isinstance(name, str) or not NAME.fullmatch(name) or ".." in name:
         raise ReferenceFileError(
             f"invalid reference name {name!r}: use 1-64 letters, digits, '.', '_' or '-'"
         )
@@ -142,49 +119,6 @@ def check_name(name: str) -> str:
 
 
 # -- writing ---------------------------------------------------------------------------
-
-
-def _meta(ref: Reference) -> dict[str, Any]:
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "name": ref.name,
-        "technique": ref.technique,
-        "author": ref.author,
-        "created": ref.created,
-        "notes": ref.notes,
-        "synthetic": ref.synthetic,
-        "performers": list(ref.performers),
-        "profile": ref.profile.to_dict(),
-        "sample_rate_hz": ref.fs_hz,
-        "regions": list(ref.regions),
-        "duration_s": list(ref.duration_s),
-        "force": {
-            "peak_mean_n": ref.peak_force_n[0],
-            "peak_sd_n": ref.peak_force_n[1],
-            "mean_n": ref.mean_force_n,
-        },
-        "calibration": {
-            "shape_d90": ref.shape_d90,
-            "tam_p90": ref.tam_p90,
-            "smoothness_mean": ref.smoothness_mean,
-            "smoothness_sd": ref.smoothness_sd,
-        }
-        | _strike_calibration(ref),
-        "weights": dict(ref.weights),
-        "n_strokes": ref.n_strokes,
-    }
-
-
-def _strike_calibration(ref: Reference) -> dict[str, float]:
-    """Percussion's calibration keys (none for a sweep: its file is as before)."""
-    out = {}
-    if ref.strike_period_s > 0:
-        out["strike_period_s"] = ref.strike_period_s
-    if ref.strike_jitter_mean > 0:
-        out["strike_jitter_mean"] = ref.strike_jitter_mean
-        out["strike_jitter_sd"] = ref.strike_jitter_sd
-    return out
 
 
 def encode_reference(ref: Reference) -> bytes:
@@ -217,7 +151,7 @@ def encode_reference(ref: Reference) -> bytes:
             out, np.ascontiguousarray(getattr(ref, key), dtype="<f8"), allow_pickle=False
         )
         arrays[f"{key}.npy"] = out.getvalue()
-    meta = json.dumps(_meta(ref), indent=1, sort_keys=True, allow_nan=False) + "\n"
+    meta = json.dumps(meta_of(ref), indent=1, sort_keys=True, allow_nan=False) + "\n"
     return deterministic_zip(
         {"meta.json": meta.encode("utf-8"), "arrays.npz": deterministic_zip(arrays)}
     )
@@ -297,131 +231,6 @@ def _entries(data: bytes, allowed: tuple[str, ...], origin: str, what: str) -> d
         raise _bad(origin, f"unreadable {what}: {err}") from None
 
 
-def _string(limit: int) -> Check:
-    return says(text(max_len=limit), f"{{path}} must be a string of at most {limit} characters")
-
-
-def _technique(value: str, path: DocPath) -> str:
-    try:
-        return check_technique_name(value or "unknown")
-    except ScoringError as err:
-        raise Invalid("rule", path, value, message=str(err)) from None
-
-
-def _exactly(section: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, str]:
-    """Word a section's missing, unknown or mistyped key of its own."""
-    also = f" (and may have {', '.join(optional)})" if optional else ""
-    wording = f"{section} must have exactly {', '.join(keys)}{also}"
-    return dict.fromkeys(("object", "unknown", "missing"), wording)
-
-
-_NUMBER = number()
-_POSITIVE = number(gt=0.0)
-
-
-def _section(*fields: Field) -> Schema:
-    """Declare a nested object with exactly its keys (the optional ones may be left out)."""
-    return Schema(fields, unknown="refuse", upfront=True)
-
-
-#: ``meta.json``, version 2, in checking order (the profile, which its regions must
-#: match, is checked after it by :meth:`GloveProfile.from_dict`, which names the file).
-_META_FIELDS = (
-    Field("format"),
-    Field("version"),
-    Field(
-        "name",
-        chain(
-            _string(10_000),
-            rule(lambda n: bool(_NAME.fullmatch(n)) and ".." not in n, "invalid name {value!r}"),
-        ),
-    ),
-    Field("synthetic", of(bool), says="synthetic must be true or false"),
-    Field("profile"),
-    Field("regions"),
-    Field(
-        "duration_s",
-        chain(
-            items(*[number(gt=0.0, lt=1e4)] * 3),
-            rule(lambda d: d[0] <= d[1] <= d[2]),
-        ),
-        says="duration_s must be [min, mean, max] seconds",
-    ),
-    Field(
-        "force",
-        _section(
-            Field("peak_mean_n", _NUMBER), Field("peak_sd_n", _NUMBER), Field("mean_n", _NUMBER)
-        ),
-        says=_exactly("force", _FORCE_KEYS),
-    ),
-    Field(
-        "calibration",
-        _section(
-            *(Field(key, _NUMBER, optional=True) for key in _CALIBRATION_OPTIONAL),
-            Field("smoothness_mean", _NUMBER),
-            Field("smoothness_sd", _NUMBER),
-            Field("shape_d90", _POSITIVE),
-            Field("tam_p90", _POSITIVE),
-        ),
-        says=_exactly("calibration", _CALIBRATION_KEYS, _CALIBRATION_OPTIONAL),
-    ),
-    Field(
-        "weights",
-        # Kept as given: built-ins, and any other component's.
-        as_given(mapping(number(ge=0.0), required=COMPONENTS)),
-        says=dict.fromkeys(
-            ("object", "missing"), f"weights must give {', '.join(COMPONENTS)} (and may give more)"
-        ),
-    ),
-    Field(
-        "n_strokes",
-        chain(of(int), rule(lambda n: n >= 0)),
-        says="n_strokes must be an integer >= 0",
-    ),
-    Field("technique", chain(_string(64), _technique)),
-    Field(
-        "performers",
-        list_of(text(min_len=1, max_len=200), max_len=1000),
-        says="performers must be a list of names",
-    ),
-    Field("author", _string(200)),
-    Field("notes", _string(10_000)),
-    Field("created", _string(40)),
-    Field(
-        "sample_rate_hz",
-        # gt as well: a rate <= 0 is still "must be > 0", as it always was.
-        number(gt=0.0, ge=_RATE_HZ[0], le=_RATE_HZ[1]),
-        says=dict.fromkeys(("ge", "le"), "{path} must be {ge:g} to {le:g} Hz"),
-    ),
-)
-_META = variants(
-    Field(
-        "version",
-        rule(
-            lambda v: v in (VERSION, _LEGACY_VERSION) and not isinstance(v, bool),
-            f"unsupported version {{value!r}} (this reads 1 and {VERSION})",
-        ),
-        default=None,
-    ),
-    {
-        VERSION: Schema(_META_FIELDS, unknown="refuse", upfront=True),
-        # Version 1 had no performers (a file that gives them is not version 1).
-        _LEGACY_VERSION: Schema(
-            tuple(f for f in _META_FIELDS if f.key != "performers"), unknown="refuse", upfront=True
-        ),
-    },
-    marker=("format", FORMAT),
-)
-_MESSAGES = {
-    "marker": "wrong format marker",
-    "unknown": "unknown key {key!r}",
-    "missing": "missing {key!r}",
-    **dict.fromkeys(("type", "overflow", "finite"), "{path} must be a finite number"),
-    "gt": "{path} must be > {gt:g}",
-    "ge": "{path} must be >= {ge:g}",
-}
-
-
 def _arrays(data: bytes, origin: str) -> dict[str, np.ndarray]:
     files = _entries(data, tuple(f"{k}.npy" for k in _ARRAYS), origin, "arrays.npz")
     arrays = {}
@@ -446,8 +255,8 @@ def _read_meta(data: bytes, origin: str) -> tuple[dict[str, bytes], dict[str, An
         meta = json.loads(entries["meta.json"].decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _bad(origin, "meta.json is not UTF-8 JSON") from None
-    messages = Messages(_MESSAGES, lambda message, path: _bad(origin, message))
-    return entries, validate(_META, meta, messages)
+    messages = Messages(MESSAGES, lambda message, path: _bad(origin, message))
+    return entries, validate(META, meta, messages)
 
 
 def _profile(meta: dict[str, Any], origin: str) -> GloveProfile:
@@ -516,7 +325,7 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
     )
     force, calibration = meta["force"], meta["calibration"]
     smoothness = (calibration["smoothness_mean"], calibration["smoothness_sd"])
-    if meta["version"] == _LEGACY_VERSION:
+    if meta["version"] == LEGACY_VERSION:
         try:
             smoothness = _legacy_smoothness(arrays["template"], meta["sample_rate_hz"])
         except (SignalError, ArithmeticError):

@@ -27,7 +27,7 @@ from sensors.profiles import GloveProfile
 from trainer.exceptions import StoreError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.store.database import DEFAULT_USER, IMPORTING_SUFFIX, Store
-from trainer.store.progress import FeedbackRecord, check_kind, check_surface
+from trainer.store.session_fields import FeedbackRecord, check_kind, check_surface
 
 __all__ = [
     "SESSIONS_DIR",
