@@ -44,7 +44,6 @@ from trainer.scoring.strokes import MIN_REST_S, STRIKE_REST_PERIODS, find_stroke
 from trainer.signal import filter_offline, resample
 
 __all__ = [
-    "JERK_FOLD",
     "MINOR_POINTS",
     "OVER_PRESSURE_POINTS",
     "PHASES",
@@ -66,11 +65,6 @@ __all__ = [
 #: time; larger ones 79-89 %).
 MINOR_POINTS = 1.5
 OVER_PRESSURE_POINTS = 10.0
-#: Beside ``jerky``, a third "too light" or "too heavy" worth less than this share of
-#: jerky's points is the jerk's own push or give, and is folded into ``jerky`` (on five
-#: independent generator families such a line named the student's fault 12 times in 219).
-JERK_FOLD = 0.5
-_THIRD_LEVEL_CODES = tuple(f"too_{k}_{p}" for k in ("light", "heavy") for p in PHASES)
 #: Over-pressure within this factor of the experts' own mean peak is theirs, not a fault.
 _EXPERT_KPA_MIN_SPREAD = 1.1
 #: A "stroke" further than this many expert spreads (``shape_d90``) from the reference's
@@ -149,19 +143,12 @@ def _rounded(items: list[tuple[str, str, float]]) -> tuple[Deduction, ...]:
 
     A list of "rushed the start: 0.1" lines is noise to a student; deductions below
     :data:`MINOR_POINTS` are pooled into one ``minor`` line that names them, so the
-    list stays short and still sums to the points lost. A third too light or too heavy
-    worth less than :data:`JERK_FOLD` of ``jerky`` is folded into ``jerky`` first.
+    list stays short and still sums to the points lost.
     """
     merged: dict[str, tuple[str, float]] = {}
     for code, message, points in items:
         old = merged.get(code, (message, 0.0))
         merged[code] = (old[0] if old[1] >= points else message, old[1] + points)
-    if "jerky" in merged:  # one fault, named once: a jerk's push or give is the jerk's
-        message, jerky = merged["jerky"]
-        folded = [
-            c for c in _THIRD_LEVEL_CODES if 0 < merged.get(c, ("", 0.0))[1] < JERK_FOLD * jerky
-        ]
-        merged["jerky"] = (message, jerky + sum(merged.pop(c)[1] for c in folded))
     major = {c: mp for c, mp in merged.items() if mp[1] >= MINOR_POINTS}
     minor = sorted(
         (c for c, mp in merged.items() if 0 < mp[1] < MINOR_POINTS), key=lambda c: merged[c][1]

@@ -688,27 +688,3 @@ def test_finding_4_a_push_and_a_give_are_jerky_not_a_third_off(technique, width_
         for s in scored(technique, pieces):
             assert largest(s) == "jerky", codes(s)
             assert not any(c.startswith(("too_light", "too_heavy")) for c in codes(s)), codes(s)
-
-
-def test_finding_4_a_jerks_own_push_is_folded_into_jerky_not_named_a_level():
-    """A push or give beside "jerky" is the jerk, not "too heavy at the end": a third's
-    level line worth under half of jerky's points is folded into it (such lines named the
-    student's fault 12 times in 219 on five generator families). A level line as large as
-    the jerk, or larger, is its own fault and stays; the points still sum."""
-    from trainer.scoring.scoring import JERK_FOLD, _rounded
-
-    items = [
-        ("jerky", "jerky pressure", 6.0),
-        ("too_heavy_end", "too heavy at the end", JERK_FOLD * 6.0 - 0.5),
-        ("too_light_middle", "too light in the middle", JERK_FOLD * 6.0 + 0.5),
-        ("rushed", "rushed", 2.0),
-    ]
-    got = {d.code: d.points for d in _rounded(items)}
-    assert "too_heavy_end" not in got
-    assert got["jerky"] == pytest.approx(6.0 + JERK_FOLD * 6.0 - 0.5)
-    assert got["too_light_middle"] == pytest.approx(JERK_FOLD * 6.0 + 0.5)
-    assert got["rushed"] == 2.0
-    assert sum(got.values()) == pytest.approx(sum(p for _, _, p in items))
-    # Without a jerk, a small level line is still named on its own.
-    alone = {d.code for d in _rounded(items[1:])}
-    assert "too_heavy_end" in alone
