@@ -124,6 +124,15 @@ def markdown(res: dict[str, Any]) -> str:
         ],
         rows,
     )
+    c = res.get("combined_faults")
+    if c:
+        lines.append(
+            f"Two faults at once ({c['n']} strokes, levels 2-3): both named "
+            f"{_f(c['both'])}, either {_f(c['either'])}; by pair: "
+            + ", ".join(f"{p} {_f(v, 2)}" for p, v in c["by_pair"].items())
+            + "."
+        )
+        lines.append("")
     if d["top_false_positives"]:
         lines.append(
             "Most frequent false positives (kind->code ×n): "

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.validity import generators as gen
+from benchmarks.validity.combined import combined_faults
 from benchmarks.validity.metrics import (
     auc,
     contradictions,
@@ -508,6 +509,9 @@ def run_family(family: str, cfg: Config) -> dict[str, Any]:
     res["crisp_tapotement_probe"] = crisp_probe(family, prof)
     res["min_filtered_force_n"] = _r(min_force, 3)
     res["spurious_pieces"] = spurious
+    res["combined_faults"] = combined_faults(
+        family, refs, cfg.techniques, max(1, cfg.per_condition // 3), prof
+    )
     res["deterministic_scores"] = _determinism(sample_recs, refs, prof)
     res["deterministic_build"] = _build_determinism(family, prof)
     res["n_items"] = len(rows)

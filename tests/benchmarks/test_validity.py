@@ -127,8 +127,11 @@ def test_benchmark_runs_end_to_end() -> None:
     assert all(t["measured"] is not None for t in res["targets"])
     assert res["deterministic_scores"] and res["deterministic_build"]
     assert res["n_scored"] > 0.5 * res["n_items"]
+    combined = res["combined_faults"]
+    assert combined["n"] > 0 and 0.0 <= combined["both"] <= combined["either"] <= 1.0
     text = bench_validity.markdown(res)
     assert "### Targets (issue 13)" in text
+    assert "Two faults at once" in text
     assert text.count("PASS") + text.count("FAIL") >= len(res["targets"])
     # the whole run is reproducible byte for byte
     again = run_family("A", cfg)
