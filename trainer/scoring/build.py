@@ -157,17 +157,8 @@ def build_reference(
     peaks = np.array([float(s.sum(axis=1).max()) for s in strokes])
     shape_template = dba(shapes, n_iter=_DBA_ITER)
     template = shape_template * peaks.mean()
-    length = template.shape[0]
     cutoff = shape_cutoff_hz(template.sum(axis=1), fs_hz)
     smooth_template = smooth_total(template.sum(axis=1), fs_hz, cutoff)
-    # Each stroke's samples summed per template index (one DBA step's ingredients), for
-    # the leave-one-out templates.
-    sums = np.zeros((len(strokes), *template.shape))
-    counts = np.zeros((len(strokes), length))
-    for k in range(len(strokes)):
-        _, path = dtw_path(shape_template, shapes[k])
-        np.add.at(sums[k], path[:, 0], shapes[k][path[:, 1]])
-        np.add.at(counts[k], path[:, 0], 1.0)
     # Percussion is judged by its strike level: the band is on the running maximum
     # over one beat (a single sweep's beat is one sample: its force itself).
     beat = beat_samples(template.sum(axis=1))
@@ -217,8 +208,38 @@ def build_reference(
         strike_jitter_mean=float(np.mean(jitters)) if len(jitters) >= 3 else 0.0,
         strike_jitter_sd=float(np.std(jitters)) if len(jitters) >= 3 else 0.0,
     )
-    # Score scales, leave-one-out: each stroke against the template updated without it
-    # (one DBA step over the other strokes' alignments), measured as the scorer does.
+    d_loo, tam_loo, smooth = _leave_one_out(strokes, shapes, shape_template, provisional, cutoff)
+    return dataclasses.replace(
+        provisional,
+        smoothness_mean=float(np.mean(smooth)),
+        smoothness_sd=float(np.std(smooth)),
+        shape_d90=max(float(np.percentile(d_loo, 90)), _MIN_SCALE),
+        tam_p90=max(float(np.percentile(tam_loo, 90)), _MIN_SCALE),
+    )
+
+
+def _leave_one_out(
+    strokes: list[np.ndarray],
+    shapes: list[np.ndarray],
+    shape_template: np.ndarray,
+    provisional: Reference,
+    cutoff: float,
+) -> tuple[list[float], list[float], list[float]]:
+    """Score scales, leave-one-out: shape distance, TAM and smoothness of each stroke.
+
+    Each stroke is measured as the scorer measures it, against the template updated
+    without it (one DBA step over the other strokes' alignments).
+    """
+    fs_hz = provisional.fs_hz
+    level = provisional.peak_force_n[0]
+    beat = beat_samples(provisional.total)
+    # Each stroke's samples summed per template index (one DBA step's ingredients).
+    sums = np.zeros((len(strokes), *shape_template.shape))
+    counts = np.zeros((len(strokes), shape_template.shape[0]))
+    for k in range(len(strokes)):
+        _, path = dtw_path(shape_template, shapes[k])
+        np.add.at(sums[k], path[:, 0], shapes[k][path[:, 1]])
+        np.add.at(counts[k], path[:, 0], 1.0)
     all_sums, all_counts = sums.sum(axis=0), counts.sum(axis=0)
     d_loo, tam_loo, smooth = [], [], []
     for k, stroke in enumerate(strokes):
@@ -228,7 +249,7 @@ def build_reference(
             (all_sums - sums[k]) / np.maximum(rest, 1.0)[:, None],
             shape_template,
         )
-        loo_ref = dataclasses.replace(provisional, template=loo * peaks.mean())
+        loo_ref = dataclasses.replace(provisional, template=loo * level)
         loo_total = smooth_total(loo_ref.total, fs_hz, cutoff)
         al = align_total(stroke, loo_total, fs_hz, cutoff, whole=True)
         ctx = stroke_context(stroke, len(stroke) / fs_hz, loo_ref, al)
@@ -236,11 +257,5 @@ def build_reference(
         tam_loo.append(tam(ctx.path))
         # Smoothness as the scorer measures it: on the level-corrected form.
         pace = ctx.form.size / max(al.covered, 1)
-        smooth.append(smoothness(strike_envelope(ctx.form, beat), fs_hz, float(peaks.mean()), pace))
-    return dataclasses.replace(
-        provisional,
-        smoothness_mean=float(np.mean(smooth)),
-        smoothness_sd=float(np.std(smooth)),
-        shape_d90=max(float(np.percentile(d_loo, 90)), _MIN_SCALE),
-        tam_p90=max(float(np.percentile(tam_loo, 90)), _MIN_SCALE),
-    )
+        smooth.append(smoothness(strike_envelope(ctx.form, beat), fs_hz, level, pace))
+    return d_loo, tam_loo, smooth
