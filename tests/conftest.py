@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,34 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 # Helper modules shared across the test folders (person_sessions) are imported by bare name.
 sys.path.insert(0, str(Path(__file__).parent))
 
+
+#: Room a run may need in memory (pytest keeps the last three runs' folders).
+_SHM_FREE_BYTES = 4 * 1024**3
+
+
+def _temporary_files_in_memory(shm: Path = Path("/dev/shm")) -> None:
+    """Put the tests' temporary folders (tmp_path, data homes) in memory where Linux has it.
+
+    The store commits with ``synchronous=FULL`` and captures, packs and settings are
+    ``fsync``-ed: on this machine's disk each sync waits milliseconds, thousands of times a
+    run (the store and pack modules took twice as long as in memory). In memory a sync
+    returns at once; what a killed process leaves behind is the same (the page cache
+    outlives the process, which is what the SIGKILL tests check). A TMPDIR the caller set is
+    kept; a /dev/shm that cannot run programs (noexec) or has under 4 GiB free is not used.
+    """
+    if "TMPDIR" in os.environ or not shm.is_dir() or not os.access(shm, os.W_OK | os.X_OK):
+        return
+    stat = os.statvfs(shm)
+    if stat.f_flag & getattr(os, "ST_NOEXEC", 0):
+        return
+    if stat.f_bavail * stat.f_frsize < _SHM_FREE_BYTES:  # a container's small /dev/shm
+        return
+    os.environ["TMPDIR"] = str(shm)  # children (python -m trainer) too
+    tempfile.tempdir = None  # looked up again on next use
+
+
+_temporary_files_in_memory()
+
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = Path(__file__).parent / "data"
 
@@ -37,7 +66,58 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--glove-address", default=None, help="run hardware tests on this glove")
 
 
+#: The modules that take longest (a run's ``--durations``, summed by module), longest
+#: first. xdist hands out whole modules (``--dist loadfile``) in collection order
+#: (``--no-loadscope-reorder``), so these start first and the run ends on short modules: a
+#: long module handed out last kept one worker busy for half a minute while the other
+#: had nothing left. A module missing here only starts later; keep the longest listed.
+LONGEST_FIRST = (
+    "tests/trainer/ui/test_screens.py",
+    "tests/benchmarks/test_validity.py",
+    "tests/trainer/test_app.py",
+    "tests/trainer/scoring/test_scoring.py",
+    "tests/trainer/ui/test_practice_view.py",
+    "tests/trainer/ui/test_instructor_view.py",
+    "tests/trainer/scoring/test_live.py",
+    "tests/trainer/scoring/test_findings.py",
+    "tests/trainer/cli/test_ratings_cmds.py",
+    "tests/trainer/ui/test_plots.py",
+    "tests/trainer/store/test_hostile_store_documents.py",
+    "tests/sensors/capture/test_csv_dialects.py",
+    "tests/trainer/ui/test_snapshots.py",
+    "tests/trainer/ui/test_connect_view.py",
+    "tests/sensors/protocol/test_fuzz.py",
+    "tests/trainer/ui/test_history_view.py",
+    "tests/trainer/ui/test_people_ui.py",
+    "tests/trainer/ui/test_main_window.py",
+    "tests/trainer/live/test_coach_blocks.py",
+    "tests/trainer/cli/test_adversarial_demo.py",
+    "tests/trainer/ui/test_calibration_dialog.py",
+    "tests/trainer/test_disconnect_storm.py",
+    "tests/trainer/cli/test_feedback_demo.py",
+    "tests/trainer/cli/test_adversarial_readonly.py",
+    "tests/trainer/store/test_sessions.py",
+    "tests/trainer/live/test_soak.py",
+    "tests/trainer/store/test_pack_kill.py",
+)
+
+
+def _longest_first(items: list[pytest.Item]) -> None:
+    """Order modules: those of LONGEST_FIRST in its order, then the rest by test count.
+
+    The count is xdist's own measure without ``--no-loadscope-reorder``. Tests keep their
+    order within a module.
+    """
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    order = sorted(modules, key=lambda m: (rank.get(m, len(rank)), -len(modules[m])))
+    items[:] = [item for module in order for item in modules[module]]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _longest_first(items)
     if config.getoption("--run-slow"):
         for item in items:  # an hour's soak is meant to take an hour: no per-test timeout
             if "slow" in item.keywords and item.get_closest_marker("timeout") is None:

@@ -1,4 +1,5 @@
-"""The app's composition and the ``gui``/``demo`` commands (headless, in a subprocess)."""
+"""The app's composition and the ``gui``/``demo`` commands (headless; Ctrl+C and SIGTERM in a
+subprocess)."""
 
 from __future__ import annotations
 
@@ -28,25 +29,26 @@ def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_demo_headless_writes_a_png_and_a_json_summary(tmp_path: Path, _isolated_home) -> None:
+def test_demo_headless_writes_a_png_and_a_json_summary(
+    tmp_path: Path, _isolated_home, capsys, monkeypatch
+) -> None:
     png = tmp_path / "shots" / "demo.png"
+    # In this process: the same command and window as `python -m trainer`, without paying
+    # Python's, Qt's, SciPy's and numba's start-up once more (the Ctrl+C and SIGTERM tests
+    # below start the demo as a process of its own). --headless must select the offscreen
+    # platform by itself.
+    monkeypatch.delenv("QT_QPA_PLATFORM")
     # At 1x, not the headless 4x: 4 s of frames, so "more than 10" holds when another
     # test worker shares the cores (at 4x a busy machine painted 7 in its 1 s, at 2x one
     # loaded by other processes too painted 5 in its 2 s; idle, 2x paints about 100).
-    out = _run(
-        "demo",
-        "--headless",
-        "--seconds",
-        "4",
-        "--speed",
-        "1",
-        "--screenshot",
-        str(png),
-        "--json",
-        home=_isolated_home,
-    )
-    assert out.returncode == 0, out.stderr
-    summary = json.loads(out.stdout)
+    code = main(
+        ["demo", "--headless", "--seconds", "4", "--speed", "1", "--screenshot", str(png),
+         "--json"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
+    summary = json.loads(out)
     assert summary["technique"] == "effleurage"
     assert summary["reference"] == "effleurage-starter"
     assert summary["glove"] == "reference-glove"
@@ -62,13 +64,12 @@ def test_demo_headless_writes_a_png_and_a_json_summary(tmp_path: Path, _isolated
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     assert summary["screenshot"] == str(png)
-    assert "Traceback" not in out.stderr
+    assert "Traceback" not in err
     assert not (_isolated_home / "settings.ini").exists()  # headless remembers nothing
 
 
 def test_demo_frames_exits_after_n_frames(capsys) -> None:
-    # In this process (the demo above runs as a process of its own): same command, same
-    # window, without paying Python's, Qt's and numba's start-up once more.
+    # In this process, as the demo above.
     assert main(["demo", "--headless", "--frames", "5", "--seconds", "60"]) == 0
     out = capsys.readouterr().out
     assert "5 frames" in out or "6 frames" in out

@@ -20,8 +20,7 @@ from trainer.store.references import ReferenceLibrary
 # two-core machine this outlasts the default 120 s.
 pytestmark = pytest.mark.timeout(600)
 #: Simulation speed of the demo that makes the attempts. The simulated glove and the
-#: scoring do not depend on the pace (the same strokes and scores at 4x and at 20x); a
-#: faster pace only paints fewer frames: half the CPU time of the default 4x.
+#: scoring do not depend on the pace (the same strokes and scores at 4x and at 20x).
 DEMO_SPEED = "20"
 
 NAMES = ("shape", "pressure", "tempo", "smoothness")
@@ -34,11 +33,14 @@ def demo_home(tmp_path_factory) -> Path:
     """A data home where `demo --headless` practised long enough for 20+ attempts.
 
     Run in this process, as `python -m trainer` runs it (the start-up paid once per worker).
+    ``--feedback every`` (the window's own schedule) runs it on the Qt-free engine: the same
+    27 strokes and scores as the window's demo, without painting a minute of frames (the
+    window's demo has tests of its own: test_app.py, test_adversarial_demo.py).
     """
     home = tmp_path_factory.mktemp("ratings-demo")
     out = run_main(
         "demo", "--headless", "--seconds", "60", "--speed", DEMO_SPEED, "--student", "novice",
-        "--json", home=home,
+        "--feedback", "every", "--json", home=home,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert len(json.loads(out.stdout)["strokes"]) >= 20
