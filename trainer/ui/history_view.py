@@ -166,7 +166,9 @@ class HistoryView(QtWidgets.QWidget):
     def _build_plot_card(self) -> Card:
         """Make the Progress card: a line per score component (made once), the legend."""
         plot_card = Card("Progress")
-        self.plot_widget = pg.PlotWidget(axisItems={"bottom": ProgressDateAxis()})
+        self.plot_widget = pg.PlotWidget(
+            axisItems={"bottom": ProgressDateAxis()}, enableMenu=False
+        )  # no context menus built only to be dropped below
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()

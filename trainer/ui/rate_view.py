@@ -170,8 +170,9 @@ class RateView(QtWidgets.QWidget):
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.plots.ci.setSpacing(10)
-        real = self.plots.addPlot(row=0, col=0)
-        warped = self.plots.addPlot(row=1, col=0)
+        # enableMenu=False: no context menus built only to be dropped (_StrokePlot).
+        real = self.plots.addPlot(row=0, col=0, enableMenu=False)
+        warped = self.plots.addPlot(row=1, col=0, enableMenu=False)
         real.setTitle("Real time", color=theme.TEXT_MUTED, size="9pt")
         warped.setTitle("Warped time: on the reference's time axis", color=theme.TEXT_MUTED,
                         size="9pt")  # fmt: skip

@@ -93,8 +93,9 @@ class ForcePlot(pg.GraphicsLayoutWidget):
 
     def _build_plots(self) -> None:
         """Make the two plots, their fixed axes, each one's grid and time layer."""
-        self.total_plot: pg.PlotItem = self.addPlot(row=0, col=0)
-        self.sensor_plot: pg.PlotItem = self.addPlot(row=1, col=0)
+        # enableMenu=False: no context menus built only to be dropped (setMenuEnabled below).
+        self.total_plot: pg.PlotItem = self.addPlot(row=0, col=0, enableMenu=False)
+        self.sensor_plot: pg.PlotItem = self.addPlot(row=1, col=0, enableMenu=False)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         for plot, label in ((self.total_plot, "Total force"), (self.sensor_plot, "Per sensor")):

@@ -33,7 +33,7 @@ def force_plot(
     Fixed ranges (no mouse, no menu), seconds and newtons without SI prefixes, the y range
     0 to 10 N until something is drawn.
     """
-    widget = pg.PlotWidget()
+    widget = pg.PlotWidget(enableMenu=False)  # no menu built only to be dropped
     plot = widget.getPlotItem()
     plot.setMenuEnabled(False)
     plot.hideButtons()
