@@ -23,7 +23,6 @@ import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "IGNORED_CODES",
@@ -44,6 +43,8 @@ def auc(clean: Sequence[float], flawed: Sequence[float]) -> float:
     """P(a clean stroke scores above a flawed one), ties count half (Mann–Whitney U)."""
     if len(clean) == 0 or len(flawed) == 0:
         return math.nan
+    from scipy import stats  # here: importing scipy.stats costs every test worker ~1 s
+
     u = stats.mannwhitneyu(clean, flawed, alternative="two-sided").statistic
     return float(u) / (len(clean) * len(flawed))
 
@@ -53,6 +54,8 @@ def spearman(levels: Sequence[float], values: Sequence[float]) -> float:
     x, y = np.asarray(levels, float), np.asarray(values, float)
     if x.size < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return math.nan
+    from scipy import stats
+
     return float(stats.spearmanr(x, y).statistic)
 
 

@@ -94,6 +94,7 @@ def test_a_probe_hides_every_score_until_its_end(qtbot, themed_app, references, 
         assert view.summary.title.text() == "Probe summary"
         listed = " · ".join(f"{s:.0f}" for s in scores)
         assert f"Scores: {listed}" in view.summary.text.text()
+        assert view.summary.text.text().startswith("<b>3</b> strokes without feedback")
         assert [c.heading.text() for c in view.cards if c.isVisible()] == ["Stroke 3", "Stroke 2"]
         assert window.last_summary["kind"] == "probe"
         assert not view.offering_probe  # no probe offered after a probe
