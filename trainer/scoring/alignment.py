@@ -400,10 +400,13 @@ def align_total(
             # how much of it was done, and its held part covers as many template samples.
             evidence = _timing_evidence(f, g)
             stopped = (
-                partial_d < max(_TIMED_PARTIAL_MARGIN * full_d, _CLOSE_FIT)
-                and evidence < _RELEASE_EVIDENCE
-            ) or (partial_d < _LOOSE_FIT and evidence < _STRONG_RELEASE_EVIDENCE)
-            stopped = stopped or partial_d < _PREFIX_FIT_RATIO * full_d
+                (
+                    partial_d < max(_TIMED_PARTIAL_MARGIN * full_d, _CLOSE_FIT)
+                    and evidence < _RELEASE_EVIDENCE
+                )
+                or (partial_d < _LOOSE_FIT and evidence < _STRONG_RELEASE_EVIDENCE)
+                or partial_d < _PREFIX_FIT_RATIO * full_d
+            )
             if stopped:
                 reached, end = min(reached, f.size / length), min(kept, length)
         else:
