@@ -17,7 +17,7 @@ from typing import Any
 from benchmarks.validity import generators as gen
 from benchmarks.validity.metrics import matches, naming
 from trainer.exceptions import ScoringError
-from trainer.scoring import find_strokes, score_stroke
+from trainer.scoring import find_strokes, score_stroke, segmentation
 
 __all__ = ["PAIRS", "combined_faults"]
 
@@ -78,12 +78,15 @@ def combined_faults(
                         mag = gen.ERROR_LEVELS[kind][level - 1]
                         x = gen.inject(x, kind, mag, rng, prof, tech, family)
                     rec = gen.make_recording([(x, None)], family, tech, rng, prof)  # type: ignore[list-item]
-                    found = find_strokes(rec.values, fs, prof)
+                    # Cut and scored as `score_strokes` does (the runner's single faults too).
+                    found = find_strokes(rec.values, fs, prof, **segmentation(refs[tech]))
                     if not found:
                         continue
                     piece = max(found, key=lambda f: f.end - f.start)
                     try:
-                        s = score_stroke(piece.values, fs, refs[tech])
+                        s = score_stroke(
+                            piece.values, fs, refs[tech], clipped_channels=piece.clipped_channels
+                        )
                     except ScoringError:
                         continue
                     codes = [c for c, _ in naming([(d.code, d.points) for d in s.deductions])]
