@@ -362,3 +362,29 @@ def test_a_stroke_rushed_and_too_light_at_the_end_is_told_both(family: str, seed
         found = find_strokes(rec.values, FS, PROF)[0]
         codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
         assert codes[:2] == ["rushed", "too_light_end"], (seed, codes)
+
+
+@pytest.mark.parametrize(
+    ("family", "technique", "kind", "seeds"),
+    [("B", "effleurage", "light_start", (0, 3, 6)), ("D", "petrissage", "light_end", (0, 4))],
+)
+def test_a_third_pressed_lightly_where_the_band_is_wide_is_told(
+    family: str, technique: str, kind: str, seeds
+) -> None:
+    """Issue 13, finding 1: a third pressed 30 % lighter on a ramp, where the experts'
+    band is wide (their timing and level differ there), is told as that third, first.
+    The band alone had called it minor, or "too light in the middle"; the thirds'
+    balance (each third's level over the stroke's own, against the experts') sees it."""
+    from benchmarks.validity.runner import build_references
+    from trainer.scoring import find_strokes, score_stroke
+
+    ref = build_references(family, (technique,), PROF)[0][technique]
+    assert min(ref.balance_rms) > 0  # built with the thirds' balance
+    for seed in seeds:
+        rng = gen.rng_for(6, seed)
+        x = gen.clean_stroke(family, technique, seed % 3, rng, PROF)
+        x = gen.inject(x, kind, 0.7, rng, PROF, technique, family)
+        rec = gen.make_recording([(x, None)], family, technique, rng, PROF)  # type: ignore[list-item]
+        found = find_strokes(rec.values, FS, PROF)[0]
+        codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+        assert codes[0] == f"too_{kind}", (seed, codes)

@@ -21,6 +21,7 @@ from trainer.scoring.alignment import (
     strike_jitter,
     strike_period,
 )
+from trainer.scoring.context import LOADED_N
 from trainer.scoring.measures import (
     smoothness,
     strike_envelope,
@@ -29,6 +30,7 @@ from trainer.scoring.measures import (
     tam,
 )
 from trainer.scoring.model import DEFAULT_WEIGHTS, Reference, check_weights, region_names
+from trainer.scoring.pressure import third_balance
 from trainer.scoring.scoring import normalised
 from trainer.scoring.strokes import find_strokes
 
@@ -172,6 +174,12 @@ def build_reference(
         if share is not None:
             shares.append(share)
     band_lo, band_hi = band(np.array(totals))
+    # How the takes spread their force over the thirds, judged as the scorer judges a
+    # stroke's (against the band's middle, weighted by its level).
+    mid = 0.5 * (band_lo + band_hi)
+    level = np.maximum(mid, LOADED_N)
+    balances = np.array([third_balance(t, mid, level / level.sum()) for t in totals])
+    balance_rms = np.sqrt(np.mean(balances**2, axis=0))
     share_arr = (
         np.array(shares) if shares else np.zeros((1, len(region_names(profile))), dtype=float)
     )
@@ -207,6 +215,7 @@ def build_reference(
         strike_period_s=float(np.median(periods)) / fs_hz if periods else 0.0,
         strike_jitter_mean=float(np.mean(jitters)) if len(jitters) >= 3 else 0.0,
         strike_jitter_sd=float(np.std(jitters)) if len(jitters) >= 3 else 0.0,
+        balance_rms=(float(balance_rms[0]), float(balance_rms[1]), float(balance_rms[2])),
     )
     d_loo, tam_loo, smooth = _leave_one_out(strokes, shapes, shape_template, provisional, cutoff)
     return dataclasses.replace(

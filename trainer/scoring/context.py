@@ -154,6 +154,10 @@ class StrokeContext:
     path : numpy.ndarray
         Warping path ``(k, 2)`` of the stroke, its level per third divided out and
         uniformly rescaled, onto the covered template, within the band.
+    judge_balance : bool
+        Pressure judges the balance between the thirds; off for a stroke whose main
+        smoothness fault is jerks (a push or a give of a tenth of a second moves a third
+        of a one-second stroke as a lighter third would; the band alone judges then).
     """
 
     values: np.ndarray
@@ -164,6 +168,7 @@ class StrokeContext:
     form: np.ndarray
     form_distance: float
     path: np.ndarray
+    judge_balance: bool = True
 
 
 def band_middle(reference: Reference, covered: int) -> np.ndarray:

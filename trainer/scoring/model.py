@@ -134,6 +134,10 @@ class Reference:
         Percussion: how unevenly the takes' strokes strike
         (:func:`~trainer.scoring.alignment.strike_jitter`), mean and standard deviation;
         0 for a sweep or an older reference (its smoothness is then the jerk's).
+    balance_rms : tuple of float
+        Root mean square, over the takes' strokes, of each third's level relative to the
+        whole stroke's (log, :func:`~trainer.scoring.pressure.third_balance`): start,
+        middle, end; zeros for a reference that predates it (no balance is judged).
     """
 
     name: str
@@ -162,6 +166,7 @@ class Reference:
     strike_period_s: float = 0.0
     strike_jitter_mean: float = 0.0
     strike_jitter_sd: float = 0.0
+    balance_rms: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def __post_init__(self) -> None:
         template = np.asarray(self.template, dtype=np.float64)
@@ -204,11 +209,15 @@ class Reference:
             self.strike_period_s,
             self.strike_jitter_mean,
             self.strike_jitter_sd,
+            *self.balance_rms,
         )
         if not all(math.isfinite(v) for v in scalars):
             raise ScoringError("reference calibration values must be finite")
         if min(self.strike_period_s, self.strike_jitter_mean, self.strike_jitter_sd) < 0:
             raise ScoringError("strike calibration must be >= 0")
+        if len(self.balance_rms) != 3 or min(self.balance_rms) < 0:
+            raise ScoringError("balance_rms must be three values >= 0")
+        object.__setattr__(self, "balance_rms", tuple(float(v) for v in self.balance_rms))
         if self.fs_hz <= 0 or self.shape_d90 <= 0 or self.tam_p90 <= 0:
             raise ScoringError("sample rate and score scales must be > 0")
         lo, mean, hi = self.duration_s

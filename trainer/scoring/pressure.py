@@ -31,12 +31,15 @@ from trainer.scoring.context import (
 from trainer.scoring.model import Reference
 
 __all__ = [
+    "BALANCE_MIN",
+    "BALANCE_SD",
     "BAND_TIMING",
     "SHARE_FREE",
     "SHARE_MIN_TOL",
     "expected_shares",
     "load_distance",
     "pressure_component",
+    "third_balance",
 ]
 
 #: Load-share tolerance (total variation distance beyond the free share scoring 90), floor.
@@ -54,6 +57,12 @@ _NAMED_GAIN = 0.2
 #: A level error is "throughout" when the least-off third is off by at least this share
 #: of the most-off one (and the same way).
 _THROUGHOUT_EVENNESS = 0.6
+#: Balance between the thirds (a third's level over the whole stroke's, in log, against
+#: the experts'): tolerance ``max(BALANCE_SD · the takes' RMS, BALANCE_MIN)``. Free of
+#: the performer's overall level, which the band must allow for, so it sees a third
+#: pressed lightly where the band is wide (a ramp, a squeeze's onset).
+BALANCE_SD = 2.0
+BALANCE_MIN = 0.1
 
 
 # -- pressure ---------------------------------------------------------------------------
@@ -70,6 +79,9 @@ class _Band:
     free_lo: np.ndarray
     free_hi: np.ndarray
     scale: np.ndarray
+    mid: np.ndarray
+    #: Per third, the balance tolerance (log ratio); None: the reference predates it.
+    balance_tol: np.ndarray | None = None
 
 
 def _retimed(force: np.ndarray, band: _Band, w: np.ndarray, length: int) -> np.ndarray:
@@ -116,6 +128,53 @@ def _band_loss(force: np.ndarray, band: _Band, w: np.ndarray) -> np.ndarray:
     return w * (1.0 - np.exp(-K90 * u**2))
 
 
+def third_balance(force: np.ndarray, mid: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Return each third's level relative to the whole stroke's, in log, against ``mid``.
+
+    ``log((L_i / M_i) / (L / M))`` with ``L`` the weighted force and ``M`` the band's
+    middle, over third ``i`` and over the whole: 0 where the stroke spreads its force over
+    the thirds as the experts did, whatever its overall level.
+    """
+    n = force.size
+    phase = phase_of(np.arange(n), n)
+    whole = max(_level_ratio(force, mid, w, np.ones(n, bool)), 1e-6)
+    out = np.zeros(3)
+    for i in range(3):
+        here = phase == i
+        if here.any():
+            out[i] = math.log(max(_level_ratio(force, mid, w, here), 1e-6) / whole)
+    return out
+
+
+def _loss(force: np.ndarray, band: _Band, w: np.ndarray) -> np.ndarray:
+    """Per template index: the band loss, topped up in a third its balance loses more in.
+
+    A third's balance loss is ``(1 - exp(-K u^2)) / 3``, ``u`` its log ratio's excess over
+    the inner :data:`_BAND_FREE` of the tolerance, in the rest of it (10 % of a third at
+    the tolerance). The larger of a third's band and balance losses counts: both judge
+    how hard that third was pressed.
+    """
+    loss = _band_loss(force, band, w)
+    if band.balance_tol is None:
+        return loss
+    n = force.size
+    phase = phase_of(np.arange(n), n)
+    balance_dev = third_balance(force, band.mid, w)
+    # A third is out of balance only where it is also off the experts' level that way:
+    # beside a light middle the start looks heavy, but it is as the experts pressed it.
+    level_dev = np.array([_level_ratio(force, band.mid, w, phase == i) - 1.0 for i in range(3)])
+    balance_dev = np.where(balance_dev * level_dev > 0, balance_dev, 0.0)
+    # As the band: nothing lost within its inner share, 10 % of a third at its edge.
+    over = np.maximum(np.abs(balance_dev) - _BAND_FREE * band.balance_tol, 0.0)
+    balance = (1.0 - np.exp(-K90 * (over / ((1.0 - _BAND_FREE) * band.balance_tol)) ** 2)) / 3.0
+    for i in range(3):
+        here = phase == i
+        extra = balance[i] - float(loss[here].sum())
+        if here.any() and extra > 0:
+            loss[here] += extra / here.sum()
+    return loss
+
+
 def _level_ratio(force: np.ndarray, mid: np.ndarray, w: np.ndarray, mask: np.ndarray) -> float:
     """Weighted level of a stroke against the band's middle over ``mask``."""
     return float((w * force)[mask].sum() / max((w * mid)[mask].sum(), 1e-9))
@@ -144,7 +203,7 @@ def _level_faults(
     ):
         masks.pop("")
     for _ in range(3):
-        loss = float(_band_loss(current, band, w).sum())
+        loss = float(_loss(current, band, w).sum())
         if loss <= 1e-9:
             break
         best: tuple[float, str, float] | None = None
@@ -155,7 +214,7 @@ def _level_faults(
                 # student pressed lightly: never name a fault against what was done.
                 continue
             fixed = np.where(mask, current / max(ratio, 1e-6), current)
-            gain = loss - float(_band_loss(fixed, band, w).sum())
+            gain = loss - float(_loss(fixed, band, w).sum())
             if best is None or gain > best[0] + 1e-12:
                 best = (gain, name, ratio)
         if best is None or best[0] < _NAMED_GAIN * loss:
@@ -179,7 +238,7 @@ def _level_faults(
         )
         masks.pop(name)
         current = np.where(mask, current / max(ratio, 1e-6), current)
-    rest = _band_loss(current, band, w)
+    rest = _loss(current, band, w)
     for i, name in enumerate(PHASES):
         # One line per third, named by the side the stroke as performed was on there: a
         # rescaled light stroke can overshoot the band, but the student pressed lightly
@@ -250,21 +309,41 @@ def _load_fault(
     return factor, [(f"load_{region}", message, 1.0)], flags, tv
 
 
+def _judged_band(
+    lo: np.ndarray, hi: np.ndarray, balance_rms: tuple[float, float, float]
+) -> tuple[_Band, np.ndarray]:
+    """Return the band as the scorer judges force against it, and each index's weight."""
+    mid = 0.5 * (lo + hi)
+    half = np.maximum.reduce([0.5 * (hi - lo), 0.05 * mid, np.full(mid.size, 0.25)])
+    level = np.maximum(mid, LOADED_N)
+    rms = np.asarray(balance_rms, dtype=float)
+    band = _Band(
+        mid - _BAND_FREE * half,
+        mid + _BAND_FREE * half,
+        (1.0 - _BAND_FREE) * half,
+        mid,
+        np.maximum(BALANCE_SD * rms, BALANCE_MIN) if rms.any() else None,
+    )
+    return band, level / level.sum()
+
+
 def pressure_component(ctx: StrokeContext) -> ComponentResult:
     """Force along the reference's band (level and where), and load over the hand."""
     al, ref = ctx.alignment, ctx.reference
     n = al.covered
     lo, hi = ref.band_lo[:n], ref.band_hi[:n]
-    mid = 0.5 * (lo + hi)
-    half = np.maximum.reduce([0.5 * (hi - lo), 0.05 * mid, np.full(n, 0.25)])
-    level = np.maximum(mid, LOADED_N)
-    w = level / level.sum()
+    # Balance is judged on a whole sweep: one let go early is told that first, and a
+    # train of strikes has no level between them (a tremor's harder and softer strikes
+    # would read as a third out of balance).
+    beat = beat_samples(ref.total)
+    judged = ctx.judge_balance and n >= ref.length and beat == 1
+    band, w = _judged_band(lo, hi, ref.balance_rms if judged else (0.0, 0.0, 0.0))
+    mid = band.mid
     # Real-time phases: the stroke rescaled uniformly, not warped; percussion by the
     # level of its strikes (the band was built the same way).
-    force = envelope(al.total, beat_samples(ref.total))
-    band = _Band(mid - _BAND_FREE * half, mid + _BAND_FREE * half, (1.0 - _BAND_FREE) * half)
+    force = envelope(al.total, beat)
     force = _retimed(force, band, w, ref.length)
-    band_loss = float(_band_loss(force, band, w).sum())
+    band_loss = min(float(_loss(force, band, w).sum()), 1.0)
     faults = _level_faults(force, mid, band, w)
     shares = stroke_shares(ctx.values, ref.profile.regions)
     load_factor, tv = 1.0, 0.0

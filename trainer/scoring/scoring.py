@@ -280,7 +280,10 @@ def _credit_jerks(
     def recovery(steady: np.ndarray) -> float:
         """Share of pressure's loss that ``steady`` recovers (0 if none)."""
         try:
-            steady_ctx = stroke_context(steady, ctx.duration_s, ref, align_stroke(steady, ref))
+            steady_ctx = dataclasses.replace(
+                stroke_context(steady, ctx.duration_s, ref, align_stroke(steady, ref)),
+                judge_balance=ctx.judge_balance,
+            )
         except ScoringError:
             return 0.0
         after = component("pressure").scorer(steady_ctx).score
@@ -310,6 +313,16 @@ def _credit_jerks(
     ]
     faults.append((jerky[0][0], jerky[0][1], moved))
     results["pressure"] = dataclasses.replace(pressure, faults=tuple(faults))
+
+
+def _jerks_come_first(results: dict[str, ComponentResult], weights: dict[str, float]) -> bool:
+    """Tell whether "jerky" is the first thing the student hears (and not minor)."""
+    _, items = _overall(results, weights)
+    points: dict[str, float] = {}
+    for code, _, p in items:
+        points[code] = points.get(code, 0.0) + p
+    jerky = points.get("jerky", 0.0)
+    return jerky >= MINOR_POINTS and jerky >= max(points.values())
 
 
 def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]) -> None:
@@ -342,7 +355,10 @@ def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]
     on_stroke = np.interp(np.arange(n) * (al.covered - 1) / max(n - 1, 1), np.arange(g.size), g)
     fixed = ctx.values / step_gains(ctx.values.sum(axis=1), on_stroke, ref.fs_hz)[:, None]
     try:
-        fixed_ctx = stroke_context(fixed, ctx.duration_s, ref, align_stroke(fixed, ref))
+        fixed_ctx = dataclasses.replace(
+            stroke_context(fixed, ctx.duration_s, ref, align_stroke(fixed, ref)),
+            judge_balance=ctx.judge_balance,
+        )
     except ScoringError:
         return
     total_share = sum(f[2] for f in named)
@@ -449,6 +465,13 @@ def score_stroke(
         results[comp.name] = result
         flags += result.flags
         details.update(result.details)
+    pressure = results.get("pressure")
+    if pressure is not None and pressure.score is not None and _jerks_come_first(results, weights):
+        # Where jerks are the stroke's main fault, its pushes and gives move the thirds'
+        # levels (a tenth of a second is a third of a short stroke's third): the band
+        # alone judges, as in every counterfactual below.
+        ctx = dataclasses.replace(ctx, judge_balance=False)
+        results["pressure"] = component("pressure").scorer(ctx)
     if weights.get("pressure", 0.0) > 0:
         _credit_level_faults(ctx, results)
         _credit_jerks(ctx, results, weights)

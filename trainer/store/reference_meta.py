@@ -33,7 +33,16 @@ from trainer.exceptions import ScoringError
 from trainer.scoring.model import COMPONENTS, Reference
 from trainer.scoring.techniques import check_technique_name
 
-__all__ = ["FORMAT", "LEGACY_VERSION", "MESSAGES", "META", "NAME", "VERSION", "meta_of"]
+__all__ = [
+    "BALANCE_KEYS",
+    "FORMAT",
+    "LEGACY_VERSION",
+    "MESSAGES",
+    "META",
+    "NAME",
+    "VERSION",
+    "meta_of",
+]
 
 FORMAT = "massage-trainer-reference"
 VERSION = 2
@@ -43,8 +52,18 @@ VERSION = 2
 LEGACY_VERSION = 1
 _FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
 _CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
-#: Written only for percussion (a sweep's file is as before).
-_CALIBRATION_OPTIONAL = ("strike_jitter_mean", "strike_jitter_sd", "strike_period_s")
+#: Written only for percussion (a sweep's file is as before), and the thirds' balance
+#: (absent from a file written before it: no balance is judged).
+_CALIBRATION_OPTIONAL = (
+    "strike_jitter_mean",
+    "strike_jitter_sd",
+    "strike_period_s",
+    "balance_start",
+    "balance_middle",
+    "balance_end",
+)
+#: The balance keys, in :attr:`Reference.balance_rms` order.
+BALANCE_KEYS = ("balance_start", "balance_middle", "balance_end")
 #: A reference's name, which becomes its file name (see ``references.check_name``).
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 #: A glove's plausible sample rates: no glove samples faster (the filters refuse more),
@@ -83,7 +102,8 @@ def meta_of(ref: Reference) -> dict[str, Any]:
             "smoothness_mean": ref.smoothness_mean,
             "smoothness_sd": ref.smoothness_sd,
         }
-        | _strike_calibration(ref),
+        | _strike_calibration(ref)
+        | _balance_calibration(ref),
         "weights": dict(ref.weights),
         "n_strokes": ref.n_strokes,
     }
@@ -98,6 +118,13 @@ def _strike_calibration(ref: Reference) -> dict[str, float]:
         out["strike_jitter_mean"] = ref.strike_jitter_mean
         out["strike_jitter_sd"] = ref.strike_jitter_sd
     return out
+
+
+def _balance_calibration(ref: Reference) -> dict[str, float]:
+    """Return the thirds' balance keys (none for a reference built before it)."""
+    if not any(ref.balance_rms):
+        return {}
+    return dict(zip(BALANCE_KEYS, ref.balance_rms, strict=True))
 
 
 # -- reading: the schema ---------------------------------------------------------------

@@ -12,7 +12,8 @@ A reference file is a zip archive with exactly two stored entries:
          "force": {"peak_mean_n", "peak_sd_n", "mean_n"},
          "calibration": {"shape_d90", "tam_p90", "smoothness_mean", "smoothness_sd",
                          and for percussion "strike_period_s", "strike_jitter_mean",
-                         "strike_jitter_sd"},
+                         "strike_jitter_sd"; "balance_start", "balance_middle",
+                         "balance_end" unless the reference predates them},
          "weights": {"shape", "pressure", "tempo", "smoothness", ...any registered
                      component's}, "n_strokes"}
 
@@ -55,6 +56,7 @@ from trainer.scoring.model import Reference, region_names
 from trainer.scoring.techniques import check_technique_name
 from trainer.store.files import deterministic_zip, read_member, read_npy, write_atomic
 from trainer.store.reference_meta import (
+    BALANCE_KEYS,
     FORMAT,
     LEGACY_VERSION,
     MESSAGES,
@@ -355,6 +357,7 @@ def decode_reference(data: bytes, origin: str = "reference") -> Reference:
             strike_period_s=calibration.get("strike_period_s", 0.0),
             strike_jitter_mean=calibration.get("strike_jitter_mean", 0.0),
             strike_jitter_sd=calibration.get("strike_jitter_sd", 0.0),
+            balance_rms=tuple(calibration.get(key, 0.0) for key in BALANCE_KEYS),
             **arrays,
         )
     except ScoringError as err:

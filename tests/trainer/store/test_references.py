@@ -242,3 +242,22 @@ def test_percussion_keeps_its_strike_period_and_a_sweep_file_does_not_carry_one(
     )
     assert decode_reference(older, "t.mtref").strike_period_s == 0.0
     assert decode_reference(older, "t.mtref").strike_jitter_mean == 0.0
+
+
+def test_the_thirds_balance_survives_a_round_trip_and_an_older_file_judges_none(library, tmp_path):
+    """The takes' balance between the thirds is kept; a file from before it loads with
+    zeros (no balance is judged), and a negative one is refused in one line."""
+    ref = library.get("petrissage-starter")
+    assert min(ref.balance_rms) > 0
+    assert decode_reference(encode_reference(ref)).balance_rms == ref.balance_rms
+    path = library.export("petrissage-starter", tmp_path / "p.mtref")
+    older = zipped_files.rewrite(
+        path,
+        meta=lambda d: [d["calibration"].pop(k) for k in list(d["calibration"]) if "balance" in k],
+    )
+    assert decode_reference(older, "p.mtref").balance_rms == (0.0, 0.0, 0.0)
+    negative = zipped_files.rewrite(
+        path, meta=lambda d: d["calibration"].update(balance_middle=-0.1)
+    )
+    with pytest.raises(ReferenceFileError, match="balance"):
+        decode_reference(negative, "p.mtref")
