@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -196,6 +197,40 @@ def _practise(store: Any, spec: Any, timeout: float = 30.0) -> tuple[Any, list]:
 def practise() -> Callable[..., tuple[Any, list]]:
     """``practise(store, spec)``: a whole practice session recorded into ``store``."""
     return _practise
+
+
+@pytest.fixture(scope="session")
+def _practised_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """A data home with one session practised on the effleurage capture, and its id.
+
+    Never opened again: :func:`practised_home` hands out copies of it.
+    """
+    from trainer.store.database import Store
+
+    home = tmp_path_factory.mktemp("practised-template")
+    with Store(home) as store:
+        recorder, _ = _practise(store, f"replay:{FIXTURES / 'effleurage-sim.mtcap'}?speed=0")
+    return home, int(recorder.session_id)
+
+
+@pytest.fixture(scope="session")
+def practised_home(
+    _practised_template: tuple[Path, int], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], tuple[Path, int]]:
+    """``practised_home(name)``: a new data home holding one practised session, and its id.
+
+    The session is what ``practise(store, "replay:<effleurage capture>?speed=0")`` records
+    into a new store; it is recorded once per test worker, and each call gets a copy of
+    that closed store (its database and capture; paths in it are relative to the home).
+    """
+    template, session_id = _practised_template
+
+    def make(name: str) -> tuple[Path, int]:
+        home = tmp_path_factory.mktemp(name)
+        shutil.copytree(template, home, dirs_exist_ok=True)
+        return home, session_id
+
+    return make
 
 
 def _session_in(

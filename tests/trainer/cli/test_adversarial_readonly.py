@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.store.database import DATABASE_FILE, Store
+from trainer.store.database import DATABASE_FILE
 
 # Runs inside the namespace: each command against the read-only home, in turn in this one
 # process (the command line's own main, its output captured), results as JSON.
@@ -76,12 +76,10 @@ def _read_only_run(home: Path, out: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def recorded_home(tmp_path_factory, practise, effleurage_capture) -> Path:
+def recorded_home(practised_home) -> Path:
     if shutil.which("unshare") is None:
         pytest.skip("no unshare(1)")
-    home = tmp_path_factory.mktemp("ro-source")
-    with Store(home) as store:
-        practise(store, f"replay:{effleurage_capture}?speed=0")
+    home, _ = practised_home("ro-source")
     return home
 
 

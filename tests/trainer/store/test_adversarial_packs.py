@@ -33,15 +33,14 @@ Edit = Callable[[dict[str, bytes]], dict[str, bytes]]
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory, practise, effleurage_capture) -> Path:
-    home = tmp_path_factory.mktemp("hostile-source")
+def pack(practised_home) -> Path:
+    home, session_id = practised_home("hostile-source")
     out = home / "one.mtpack"
     with Store(home) as store:
-        recorder, _ = practise(store, f"replay:{effleurage_capture}?speed=0")
         export_pack(
             out,
             store=store,
-            sessions=[recorder.session_id],
+            sessions=[session_id],
             library=ReferenceLibrary(home / "references"),
         )
     return out

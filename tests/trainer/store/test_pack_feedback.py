@@ -28,12 +28,10 @@ SHOWN = {
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory, practise, effleurage_capture) -> Path:
-    home = tmp_path_factory.mktemp("feedback-source")
+def pack(practised_home) -> Path:
+    home, sid = practised_home("feedback-source")
     out = home / "feedback.mtpack"
     with Store(home) as store:
-        recorder, _ = practise(store, f"replay:{effleurage_capture}?speed=0")
-        sid = recorder.session_id
         for index, record in SHOWN.items():
             store.submit_feedback(sid, index, record).result()
         assert store.feedback_records(sid) == SHOWN

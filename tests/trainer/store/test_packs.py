@@ -16,21 +16,20 @@ from trainer.store.references import ReferenceLibrary, encode_reference
 
 
 @pytest.fixture(scope="module")
-def pack(tmp_path_factory, practise, effleurage_capture) -> Path:
-    home = tmp_path_factory.mktemp("pack-source")
+def pack(practised_home) -> Path:
+    home, session_id = practised_home("pack-source")
     out = home / "shared.mtpack"
     with Store(home) as store:
-        recorder, _ = practise(store, f"replay:{effleurage_capture}?speed=0")
         summary = export_pack(
             out,
             store=store,
             references=["friction-starter"],
-            sessions=[recorder.session_id],
+            sessions=[session_id],
             library=ReferenceLibrary(home / "references"),
         )
     assert summary == {
         "references": ["friction-starter", "effleurage-starter"],
-        "sessions": [recorder.session_id],
+        "sessions": [session_id],
     }
     return out
 

@@ -13,11 +13,8 @@ from trainer.store.replay import load_replay, parse_target
 
 
 @pytest.fixture(scope="module")
-def practised(tmp_path_factory, practise, effleurage_capture) -> tuple[Path, int]:
-    home = tmp_path_factory.mktemp("replay-home")
-    with Store(home) as store:
-        recorder, _ = practise(store, f"replay:{effleurage_capture}?speed=0")
-        return home, recorder.session_id
+def practised(practised_home) -> tuple[Path, int]:
+    return practised_home("replay-home")
 
 
 @pytest.mark.parametrize(

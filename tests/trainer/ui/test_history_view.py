@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -43,11 +45,22 @@ def _services(open_store) -> Services:
     )
 
 
-@pytest.fixture
-def store(tmp_path, practise, effleurage_capture):
-    with Store(tmp_path) as store:
+@pytest.fixture(scope="module")
+def _practised_twice(tmp_path_factory, practise, effleurage_capture) -> Path:
+    """A data home with two sessions practised on the fixture (never opened again)."""
+    home = tmp_path_factory.mktemp("history-template")
+    with Store(home) as store:
         for _ in range(2):
             practise(store, f"replay:{effleurage_capture}?speed=0")
+    return home
+
+
+@pytest.fixture
+def store(tmp_path, _practised_twice):
+    """A store of this test's own, with the two practised sessions (tests change it)."""
+    home = tmp_path / "home"
+    shutil.copytree(_practised_twice, home)  # the closed store: its database and captures
+    with Store(home) as store:
         yield store
 
 

@@ -18,10 +18,8 @@ from trainer.ui.rate_view import RateView, install_note_escape
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory, practise, effleurage_capture) -> Path:
-    home = tmp_path_factory.mktemp("rate-ui")
-    with Store(home) as store:
-        practise(store, f"replay:{effleurage_capture}?speed=0")
+def recorded(practised_home) -> Path:
+    home, _ = practised_home("rate-ui")
     return home
 
 

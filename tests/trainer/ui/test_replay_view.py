@@ -11,10 +11,8 @@ from trainer.ui.replay_view import ReplayView
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory, practise, effleurage_capture) -> Path:
-    home = tmp_path_factory.mktemp("replay-ui")
-    with Store(home) as store:
-        practise(store, f"replay:{effleurage_capture}?speed=0")
+def recorded(practised_home) -> Path:
+    home, _ = practised_home("replay-ui")
     return home
 
 
