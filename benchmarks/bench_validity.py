@@ -174,10 +174,13 @@ def markdown(res: dict[str, Any]) -> str:
     rows = [[k, v["n"], v["rejected"], v["mean_score"]] for k, v in res["non_strokes"].items()]
     lines += _table(["reference/non-stroke", "n", "rejected", "mean score if scored"], rows)
     if res["segmentation"]:
-        lines.append("### Segmentation: items not scored or split")
+        lines.append("### Segmentation: items not found, refused by the scorer, or split")
         lines.append("")
-        rows = [[k, v["n"], v["not_scored"], v["split"]] for k, v in res["segmentation"].items()]
-        lines += _table(["technique/kind", "n", "not scored", "split"], rows)
+        rows = [
+            [k, v["n"], v["not_found"], v["refused"], v["split"]]
+            for k, v in res["segmentation"].items()
+        ]
+        lines += _table(["technique/kind", "n", "not found", "refused", "split"], rows)
     lines.append(
         f"Min filtered force {_f(res['min_filtered_force_n'])} N; deterministic "
         f"scores {_f(res['deterministic_scores'])}, reference bytes "

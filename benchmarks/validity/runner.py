@@ -468,15 +468,20 @@ def _non_stroke_metrics(rows: list[Row], strokes: list[Row]) -> dict[str, Any]:
     out["non_stroke_rejection"] = (
         _r(sum(v["n"] - v["scored"] for v in ns.values()) / n_ns) if n_ns else None
     )
+    # Not found (segmentation saw no stroke there) apart from refused (found, but the
+    # scorer judged it no attempt at the technique): two different faults.
     seg: defaultdict[str, dict[str, int]] = defaultdict(
-        lambda: {"n": 0, "not_scored": 0, "split": 0}
+        lambda: {"n": 0, "not_found": 0, "refused": 0, "split": 0}
     )
     for r in strokes:
         d = seg[f"{r.truth.technique}/{r.truth.kind}"]
         d["n"] += 1
-        d["not_scored"] += not r.scored
+        d["not_found"] += r.pieces == 0
+        d["refused"] += r.pieces > 0 and not r.scored
         d["split"] += r.pieces > 1
-    out["segmentation"] = {k: v for k, v in sorted(seg.items()) if v["not_scored"] or v["split"]}
+    out["segmentation"] = {
+        k: v for k, v in sorted(seg.items()) if v["not_found"] or v["refused"] or v["split"]
+    }
     return out
 
 

@@ -129,6 +129,9 @@ def test_benchmark_runs_end_to_end() -> None:
     assert res["n_scored"] > 0.5 * res["n_items"]
     combined = res["combined_faults"]
     assert combined["n"] > 0 and 0.0 <= combined["both"] <= combined["either"] <= 1.0
+    for where, counts in res["segmentation"].items():  # a miss is either kind, not both
+        assert set(counts) == {"n", "not_found", "refused", "split"}, where
+        assert counts["not_found"] + counts["refused"] <= counts["n"], where
     text = bench_validity.markdown(res)
     assert "### Targets (issue 13)" in text
     assert "Two faults at once" in text
