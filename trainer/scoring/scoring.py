@@ -466,7 +466,12 @@ def score_stroke(
         flags += result.flags
         details.update(result.details)
     pressure = results.get("pressure")
-    if pressure is not None and pressure.score is not None and _jerks_come_first(results, weights):
+    if (
+        pressure is not None
+        and pressure.score is not None
+        and any(reference.balance_rms)
+        and _jerks_come_first(results, weights)
+    ):
         # Where jerks are the stroke's main fault, its pushes and gives move the thirds'
         # levels (a tenth of a second is a third of a short stroke's third): the band
         # alone judges, as in every counterfactual below.
