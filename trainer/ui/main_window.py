@@ -30,7 +30,7 @@ from trainer.ui.controllers.people import PeopleController
 from trainer.ui.controllers.rate import RateController
 from trainer.ui.history_view import HistoryView
 from trainer.ui.instructor_view import InstructorView
-from trainer.ui.page_scroll import scrolling
+from trainer.ui.page_scroll import hold, scrolling
 from trainer.ui.people_bar import PeopleBar
 from trainer.ui.plots import FrameCounter, FramePacer
 from trainer.ui.practice_view import PracticeView
@@ -54,6 +54,10 @@ VIEWS = (
     ("history", "History"),
     ("rate", "Rate"),
 )
+
+#: Views built on first use (shown, or reached through the window): they cost the most
+#: to build (their plots) and nothing at start-up touches them or their controllers.
+LAZY_VIEWS = ("replay", "rate")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -81,8 +85,9 @@ class MainWindow(QtWidgets.QMainWindow):
     connect_controller, practice_controller, instructor_controller, replay_controller, \
     history_controller
         The controllers (:mod:`trainer.ui.controllers`).
-    connect_view, practice_view, instructor_view, replay_view, history_view
-        The views.
+    connect_view, practice_view, instructor_view, replay_view, history_view, rate_view
+        The views. Replay and Rate (and their controllers) are built on first use: when
+        shown, or when one of these attributes is first read (:data:`LAZY_VIEWS`).
 
     Signals
     -------
@@ -123,8 +128,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.owns_store = True
         self.jobs = Jobs()
         self.store_slot = StoreSlot()
-        self._compose(services, window_s)
+        # The frame first: each page then joins a window already built, and its widgets
+        # are styled once (moving a styled widget into another parent styles it again).
         self._build_window()
+        self._compose(services, window_s)
         self._add_shortcuts()
 
         self.timer = QtCore.QTimer(self)
@@ -145,7 +152,10 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- composition --
 
     def _compose(self, services: Services, window_s: float) -> None:
-        """Make the views and their controllers, and wire what one tells another."""
+        """Make the views and their controllers, and wire what one tells another.
+
+        Replay and Rate are made on first use (:meth:`_lazy_page`).
+        """
         self.connect_view = ConnectView(
             services.simulated_techniques,
             services.profiles,
@@ -153,18 +163,16 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.practice_view = PracticeView(services.techniques)
         self.instructor_view = InstructorView(services.techniques)
-        self.replay_view = ReplayView()
         self.history_view = HistoryView(services.techniques)
-        self.rate_view = RateView(services.techniques)  # blind ratings (issue 14)
-        install_note_escape(self.rate_view)
-        self._pages: dict[str, QtWidgets.QWidget] = {
+        #: The pages built so far, by key (Replay and Rate join on first use).
+        self._built: dict[str, QtWidgets.QWidget] = {
             "connect": self.connect_view,
             "practice": self.practice_view,
             "instructor": self.instructor_view,
-            "replay": self.replay_view,
             "history": self.history_view,
-            "rate": self.rate_view,
         }
+        self._replay: tuple[ReplayView, ReplayController] | None = None
+        self._rate: tuple[RateView, RateController] | None = None
 
         jobs, store = self.jobs, self.store_slot
         self.connect_controller = ConnectController(
@@ -187,26 +195,92 @@ class MainWindow(QtWidgets.QMainWindow):
             self.connect_controller,
             self.practice_controller,
         )
-        self.replay_controller = ReplayController(self.replay_view, jobs, self, store)
         self.history_controller = HistoryController(self.history_view, services, jobs, self, store)
-        self.rate_controller = RateController(self.rate_view, jobs, self, store)
 
         self.practice_controller.session_ended.connect(self.history_controller.refresh_soon)
-        self.history_view.replay_requested.connect(self.replay_controller.open_replay)
+        self.history_view.replay_requested.connect(self.open_replay)  # builds Replay
         self.history_controller.store_ready.connect(self.store_ready)
-        self.replay_controller.loaded.connect(self.replay_loaded)
         self._compose_people(services)
+        for key, page in self._built.items():
+            hold(self._areas[key], page)
+
+    def _lazy_page(self, key: str) -> None:
+        """Build a view of :data:`LAZY_VIEWS` and its controller, once, into its page."""
+        jobs, store = self.jobs, self.store_slot
+        page: QtWidgets.QWidget
+        if key == "replay":
+            if self._replay is not None:
+                return
+            replay_view = ReplayView()
+            replay_controller = ReplayController(replay_view, jobs, self, store)
+            replay_controller.loaded.connect(self.replay_loaded)
+            self._replay = replay_view, replay_controller
+            page = replay_view
+        elif key == "rate":
+            if self._rate is not None:
+                return
+            rate_view = RateView(self.services.techniques)  # blind ratings (issue 14)
+            install_note_escape(rate_view)
+            self._rate = rate_view, RateController(rate_view, jobs, self, store)
+            page = rate_view
+        else:
+            return
+        self._built[key] = page
+        hold(self._areas[key], page)
+
+    @property
+    def replay_view(self) -> ReplayView:
+        """The Replay view (built on first use)."""
+        if self._replay is None:
+            self._lazy_page("replay")
+        assert self._replay is not None
+        return self._replay[0]
+
+    @property
+    def replay_controller(self) -> ReplayController:
+        """The Replay view's controller (built with the view on first use)."""
+        if self._replay is None:
+            self._lazy_page("replay")
+        assert self._replay is not None
+        return self._replay[1]
+
+    @property
+    def rate_view(self) -> RateView:
+        """The Rate view (built on first use)."""
+        if self._rate is None:
+            self._lazy_page("rate")
+        assert self._rate is not None
+        return self._rate[0]
+
+    @property
+    def rate_controller(self) -> RateController:
+        """The Rate view's controller (built with the view on first use)."""
+        if self._rate is None:
+            self._lazy_page("rate")
+        assert self._rate is not None
+        return self._rate[1]
+
+    @property
+    def _pages(self) -> dict[str, QtWidgets.QWidget]:
+        """Every view by key, in :data:`VIEWS` order (builds those not built yet)."""
+        for key in LAZY_VIEWS:
+            self._lazy_page(key)
+        return {key: self._built[key] for key, _ in VIEWS}
 
     def _build_window(self) -> None:
+        """Make the frame: the sidebar, the navigation and the stack of (empty) pages."""
         self.nav = QtWidgets.QListWidget()
         self.nav.setObjectName("nav")
         self.stack = QtWidgets.QStackedWidget()
+        #: Each view's scroll area in the stack (a lazy view's stays empty until built).
+        self._areas: dict[str, QtWidgets.QScrollArea] = {}
         for key, text in VIEWS:
             item = QtWidgets.QListWidgetItem(text)
             item.setData(QtCore.Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-            self.stack.addWidget(scrolling(self._pages[key]))
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+            self._areas[key] = area = scrolling()  # its view joins it in _compose
+            self.stack.addWidget(area)
+        self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         central = QtWidgets.QWidget()
         layout = QtWidgets.QHBoxLayout(central)
@@ -221,6 +295,7 @@ class MainWindow(QtWidgets.QMainWindow):
         name = QtWidgets.QLabel("massage-trainer")
         name.setObjectName("brand")
         brand.addWidget(name)
+        self.people_bar = PeopleBar()  # its controller: _compose_people
         brand.addWidget(self.people_bar)  # who practises, on every view
         brand.addWidget(self.nav, 1)
         layout.addWidget(side)
@@ -291,8 +366,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- who practises (issue 20) --
 
     def _compose_people(self, services: Services) -> None:
-        """Make the top bar and its controller; every view follows the current person."""
-        self.people_bar = PeopleBar()
+        """Make the top bar's controller; every view follows the current person."""
         self.people_controller = PeopleController(
             self.people_bar,
             services,
@@ -334,6 +408,12 @@ class MainWindow(QtWidgets.QMainWindow):
         """Switch to a view by key (``"connect"``, ``"practice"``...)."""
         keys = [k for k, _ in VIEWS]
         self.nav.setCurrentRow(keys.index(key))
+
+    def _show_row(self, row: int) -> None:
+        """Bring the page of navigation row ``row`` to the front (built first if lazy)."""
+        if 0 <= row < len(VIEWS):
+            self._lazy_page(VIEWS[row][0])
+        self.stack.setCurrentIndex(row)
 
     @property
     def current_view(self) -> str:
@@ -453,7 +533,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.practice_controller.restore()
         self.instructor_controller.restore()
         view = s.value("window/view", "connect")
-        self.show_view(view if view in self._pages else "connect")
+        self.show_view(view if view in self._areas else "connect")
 
     def save_settings(self) -> None:
         """Persist geometry and the visible view (choices are saved as they are made)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-__all__ = ["scrolling"]
+__all__ = ["hold", "scrolling"]
 
 
 class _PageHolder(QtWidgets.QWidget):
@@ -19,8 +19,8 @@ class _PageHolder(QtWidgets.QWidget):
     cards. Each relayout of the page makes the scroll area ask again.
     """
 
-    def __init__(self, page: QtWidgets.QWidget) -> None:
-        super().__init__()
+    def __init__(self, page: QtWidgets.QWidget, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
         self.page = page
         page.setParent(self)
         page.installEventFilter(self)
@@ -64,15 +64,23 @@ class _PageHolder(QtWidgets.QWidget):
             self.updateGeometry()
 
 
-def scrolling(page: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+def scrolling(page: QtWidgets.QWidget | None = None) -> QtWidgets.QScrollArea:
     """Put a view in a frameless scroll area.
 
     Below its minimum size the view scrolls rather than squeezing its cards into each
-    other.
+    other. Without ``page`` the area is empty until :func:`hold` puts one in it (a page
+    built on first use).
     """
     area = QtWidgets.QScrollArea()
     area.setObjectName("pageScroll")
     area.setWidgetResizable(True)
     area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    area.setWidget(_PageHolder(page))
+    if page is not None:
+        hold(area, page)
     return area
+
+
+def hold(area: QtWidgets.QScrollArea, page: QtWidgets.QWidget) -> None:
+    """Put ``page`` in the empty scroll ``area`` (made by :func:`scrolling`)."""
+    # The holder is made where the area puts it: the page moves (and is styled) once.
+    area.setWidget(_PageHolder(page, area.viewport()))

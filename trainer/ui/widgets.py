@@ -43,8 +43,9 @@ class Card(QtWidgets.QFrame):
         self.body.setSpacing(8)
         self.title = QtWidgets.QLabel(title)
         self.title.setObjectName("cardTitle")
-        self.title.setVisible(bool(title))
         self.body.addWidget(self.title)
+        if not title:  # else shown with the card (made visible before it had a parent,
+            self.title.setVisible(False)  # it opened and closed as a window of its own)
 
 
 #: Legend swatches: a solid line, a dashed line, a filled box, a line with a dot.
@@ -76,10 +77,19 @@ class Legend(QtWidgets.QLabel):
         self.setWordWrap(True)
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.entries: list[tuple[str, str, str]] = []
-        self.set_entries(entries)
+        self._write(entries)
+        # A legend with entries is shown with the page it joins: made visible without a
+        # parent, it would open (and close) as a window of its own.
+        if parent is not None or not self.entries:
+            self.setVisible(bool(self.entries))
 
     def set_entries(self, entries: Sequence[tuple[str, str, str]]) -> None:
         """Show these ``(colour, swatch, text)`` entries, in order."""
+        self._write(entries)
+        self.setVisible(bool(self.entries))
+
+    def _write(self, entries: Sequence[tuple[str, str, str]]) -> None:
+        """Set the text (and what a screen reader says) of these entries."""
         self.entries = list(entries)
         parts = [
             f'<span style="color:{colour}; font-weight:700;">{_SWATCH.get(kind, "━━")}</span>'
@@ -88,7 +98,6 @@ class Legend(QtWidgets.QLabel):
         ]
         self.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
         self.setAccessibleName("Legend: " + ", ".join(text for _, _, text in self.entries))
-        self.setVisible(bool(self.entries))
 
 
 def page_layout(

@@ -118,3 +118,39 @@ def test_views_without_a_store_say_so(qtbot, themed_app, references) -> None:
         assert not window.practice_view.can_start()
     finally:
         window.close()
+
+
+def test_no_widget_opens_a_window_of_its_own(qtbot, themed_app, references) -> None:
+    """Building the window, and each view on first showing it (Replay and Rate are built
+    then), shows no widget before it has a parent: such a widget opened (and closed) a
+    window of its own, which took the focus from the app's window."""
+    from PySide6 import QtWidgets
+
+    strays: list[str] = []
+
+    class Spy(QtCore.QObject):
+        def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+            if (
+                event.type() == QtCore.QEvent.Type.Show
+                and isinstance(watched, QtWidgets.QWidget)
+                and watched.isWindow()
+                and not isinstance(watched, MainWindow)
+            ):
+                strays.append(f"{type(watched).__name__} {watched.objectName()!r}")
+            return False
+
+    spy = Spy()
+    themed_app.installEventFilter(spy)
+    try:
+        window = _window(qtbot, references)
+        try:
+            for key, _ in VIEWS:
+                window.show_view(key)
+                themed_app.processEvents()
+                area = window.stack.currentWidget()
+                assert isinstance(area, QtWidgets.QScrollArea) and area.widget(), key
+        finally:
+            window.close()
+    finally:
+        themed_app.removeEventFilter(spy)
+    assert not strays, strays
