@@ -179,8 +179,13 @@ def validate_pack(pack: Path, entries: dict[str, bytes]) -> tuple[dict[str, Refe
     """
     try:
         manifest = json.loads(entries["pack.json"])
+        # A "\ud800" escape reads as a lone surrogate, which no UTF-8 text (the store's
+        # database) can hold: refuse it here, not with a traceback on writing.
+        json.dumps(manifest, ensure_ascii=False).encode("utf-8")
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise _fail(pack, f"pack.json is not JSON ({err})") from None
+    except UnicodeEncodeError:
+        raise _fail(pack, "pack.json holds text that is not valid Unicode") from None
     except RecursionError:
         raise _fail(pack, "pack.json is nested too deeply") from None
     except ValueError:  # e.g. an integer of more than 4300 digits

@@ -195,6 +195,17 @@ def test_a_long_session_kind_or_surface_is_refused_in_a_short_line(pack, tmp_pat
     assert said.endswith(f"session 0: '{key}' is too long") and len(said) < 300
 
 
+def test_a_lone_surrogate_in_a_pack_manifest_is_refused_in_one_line(pack, tmp_path) -> None:
+    # Found by the fuzzer below: a technique of "\ud800" reached the database's insert.
+    def edit(entries: dict[str, bytes]) -> dict[str, bytes]:
+        manifest = json.loads(entries["pack.json"])
+        manifest["sessions"][0]["technique"] = "\ud800"
+        return {**entries, "pack.json": json.dumps(manifest).encode()}
+
+    said = _import_refused(pack, tmp_path, edit)
+    assert said.endswith("pack.json holds text that is not valid Unicode")
+
+
 @FUZZ
 @given(data=st.data())
 def test_fuzzed_pack_manifests_import_or_refuse_in_one_line(pack, tmp_path_factory, data) -> None:
