@@ -228,37 +228,37 @@ class MainWindow(QtWidgets.QMainWindow):
         self._built[key] = page
         hold(self._areas[key], page)
 
+    def _replay_pair(self) -> tuple[ReplayView, ReplayController]:
+        """Replay's view and controller, built on first use."""
+        self._lazy_page("replay")
+        assert self._replay is not None
+        return self._replay
+
+    def _rate_pair(self) -> tuple[RateView, RateController]:
+        """Rate's view and controller, built on first use."""
+        self._lazy_page("rate")
+        assert self._rate is not None
+        return self._rate
+
     @property
     def replay_view(self) -> ReplayView:
         """The Replay view (built on first use)."""
-        if self._replay is None:
-            self._lazy_page("replay")
-        assert self._replay is not None
-        return self._replay[0]
+        return self._replay_pair()[0]
 
     @property
     def replay_controller(self) -> ReplayController:
         """The Replay view's controller (built with the view on first use)."""
-        if self._replay is None:
-            self._lazy_page("replay")
-        assert self._replay is not None
-        return self._replay[1]
+        return self._replay_pair()[1]
 
     @property
     def rate_view(self) -> RateView:
         """The Rate view (built on first use)."""
-        if self._rate is None:
-            self._lazy_page("rate")
-        assert self._rate is not None
-        return self._rate[0]
+        return self._rate_pair()[0]
 
     @property
     def rate_controller(self) -> RateController:
         """The Rate view's controller (built with the view on first use)."""
-        if self._rate is None:
-            self._lazy_page("rate")
-        assert self._rate is not None
-        return self._rate[1]
+        return self._rate_pair()[1]
 
     @property
     def _pages(self) -> dict[str, QtWidgets.QWidget]:
