@@ -67,8 +67,8 @@ class Invalid(Exception):
     problem : str
         What is wrong: ``"missing"``, ``"unknown"`` (key), ``"marker"``, ``"object"``
         (not a mapping), ``"type"``, ``"overflow"``, ``"finite"``, ``"gt"``, ``"ge"``,
-        ``"lt"``, ``"le"``, ``"length"``, ``"choice"``, ``"items"``, ``"list"`` or
-        ``"rule"``.
+        ``"lt"``, ``"le"``, ``"length"``, ``"unicode"`` (a lone surrogate), ``"choice"``,
+        ``"items"``, ``"list"`` or ``"rule"``.
     path : Path
         Where.
     value : object
@@ -327,6 +327,14 @@ def text(*, min_len: int = 0, max_len: int | None = None, strip: bool = False) -
         out = out.strip() if strip else out
         if len(out) < min_len or (max_len is not None and len(out) > max_len):
             raise Invalid("length", path, value, min_len=min_len, max_len=max_len)
+        try:
+            out.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON's "\ud800" escape reads as a lone surrogate: no file, terminal or
+            # database text can hold it, so it is refused here, worded the same everywhere.
+            err = Invalid("unicode", path, value)
+            err.template = "{path} must be valid Unicode text"
+            raise err from None
         return out
 
     return stringy

@@ -261,3 +261,14 @@ def test_the_thirds_balance_survives_a_round_trip_and_an_older_file_judges_none(
     )
     with pytest.raises(ReferenceFileError, match="balance"):
         decode_reference(negative, "p.mtref")
+
+
+def test_text_that_is_not_valid_unicode_is_refused_in_one_line(library, tmp_path):
+    """JSON's "\\ud800" escape reads as a lone surrogate, which no terminal or database
+    can hold: a reference carrying one (here as its author) is refused on reading."""
+    path = library.export("effleurage-starter", tmp_path / "e.mtref")
+    bad = zipped_files.rewrite(path, meta=lambda d: d.update(author="\ud800"))
+    with pytest.raises(ReferenceFileError) as info:
+        decode_reference(bad, "e.mtref")
+    said = str(info.value)
+    assert "\n" not in said and said.endswith("(author must be valid Unicode text)"), said
