@@ -21,7 +21,6 @@ from trainer.scoring.alignment import (
     strike_jitter,
     strike_period,
 )
-from trainer.scoring.context import LOADED_N
 from trainer.scoring.measures import (
     smoothness,
     strike_envelope,
@@ -30,7 +29,7 @@ from trainer.scoring.measures import (
     tam,
 )
 from trainer.scoring.model import DEFAULT_WEIGHTS, Reference, check_weights, region_names
-from trainer.scoring.pressure import third_balance
+from trainer.scoring.pressure import level_weights, third_balance
 from trainer.scoring.scoring import normalised
 from trainer.scoring.strokes import find_strokes
 
@@ -177,8 +176,7 @@ def build_reference(
     # How the takes spread their force over the thirds, judged as the scorer judges a
     # stroke's (against the band's middle, weighted by its level).
     mid = 0.5 * (band_lo + band_hi)
-    level = np.maximum(mid, LOADED_N)
-    balances = np.array([third_balance(t, mid, level / level.sum()) for t in totals])
+    balances = np.array([third_balance(t, mid, level_weights(mid)) for t in totals])
     balance_rms = np.sqrt(np.mean(balances**2, axis=0))
     share_arr = (
         np.array(shares) if shares else np.zeros((1, len(region_names(profile))), dtype=float)

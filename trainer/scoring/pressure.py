@@ -37,6 +37,7 @@ __all__ = [
     "SHARE_FREE",
     "SHARE_MIN_TOL",
     "expected_shares",
+    "level_weights",
     "load_distance",
     "pressure_component",
     "third_balance",
@@ -128,6 +129,23 @@ def _band_loss(force: np.ndarray, band: _Band, w: np.ndarray) -> np.ndarray:
     return w * (1.0 - np.exp(-K90 * u**2))
 
 
+def _levels(
+    force: np.ndarray, mid: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Return each third's weighted level against ``mid``, which hold samples, the whole's."""
+    n = force.size
+    phase = phase_of(np.arange(n), n)
+    thirds = np.array([_level_ratio(force, mid, w, phase == i) for i in range(3)])
+    present = np.bincount(phase, minlength=3) > 0
+    return thirds, present, _level_ratio(force, mid, w, np.ones(n, bool))
+
+
+def _balance(thirds: np.ndarray, present: np.ndarray, whole: float) -> np.ndarray:
+    """Return the log of each third's level over the whole's (0 for an empty third)."""
+    ratio = np.maximum(thirds, 1e-6) / max(whole, 1e-6)
+    return np.where(present, np.log(ratio), 0.0)
+
+
 def third_balance(force: np.ndarray, mid: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Return each third's level relative to the whole stroke's, in log, against ``mid``.
 
@@ -135,15 +153,13 @@ def third_balance(force: np.ndarray, mid: np.ndarray, w: np.ndarray) -> np.ndarr
     middle, over third ``i`` and over the whole: 0 where the stroke spreads its force over
     the thirds as the experts did, whatever its overall level.
     """
-    n = force.size
-    phase = phase_of(np.arange(n), n)
-    whole = max(_level_ratio(force, mid, w, np.ones(n, bool)), 1e-6)
-    out = np.zeros(3)
-    for i in range(3):
-        here = phase == i
-        if here.any():
-            out[i] = math.log(max(_level_ratio(force, mid, w, here), 1e-6) / whole)
-    return out
+    return _balance(*_levels(force, mid, w))
+
+
+def level_weights(mid: np.ndarray) -> np.ndarray:
+    """Return each template index's weight in a level: its band middle, >= ``LOADED_N``."""
+    level = np.maximum(mid, LOADED_N)
+    return level / level.sum()
 
 
 def _loss(force: np.ndarray, band: _Band, w: np.ndarray) -> np.ndarray:
@@ -157,16 +173,15 @@ def _loss(force: np.ndarray, band: _Band, w: np.ndarray) -> np.ndarray:
     loss = _band_loss(force, band, w)
     if band.balance_tol is None:
         return loss
-    n = force.size
-    phase = phase_of(np.arange(n), n)
-    balance_dev = third_balance(force, band.mid, w)
+    thirds, present, whole = _levels(force, band.mid, w)
+    balance_dev = _balance(thirds, present, whole)
     # A third is out of balance only where it is also off the experts' level that way:
     # beside a light middle the start looks heavy, but it is as the experts pressed it.
-    level_dev = np.array([_level_ratio(force, band.mid, w, phase == i) - 1.0 for i in range(3)])
-    balance_dev = np.where(balance_dev * level_dev > 0, balance_dev, 0.0)
+    balance_dev = np.where(balance_dev * (thirds - 1.0) > 0, balance_dev, 0.0)
     # As the band: nothing lost within its inner share, 10 % of a third at its edge.
     over = np.maximum(np.abs(balance_dev) - _BAND_FREE * band.balance_tol, 0.0)
     balance = (1.0 - np.exp(-K90 * (over / ((1.0 - _BAND_FREE) * band.balance_tol)) ** 2)) / 3.0
+    phase = phase_of(np.arange(force.size), force.size)
     for i in range(3):
         here = phase == i
         extra = balance[i] - float(loss[here].sum())
@@ -197,7 +212,7 @@ def _level_faults(
     faults: list[tuple[str, str, float]] = []
     # "Throughout" only when every third was off the same way and by a like amount: a
     # stroke light from its middle on is light there, not throughout.
-    devs = [_level_ratio(force, mid, w, masks[p]) - 1.0 for p in PHASES]
+    devs = list(_levels(force, mid, w)[0] - 1.0)
     if not (all(d < 0 for d in devs) or all(d > 0 for d in devs)) or min(map(abs, devs)) < (
         _THROUGHOUT_EVENNESS * max(map(abs, devs))
     ):
@@ -315,7 +330,6 @@ def _judged_band(
     """Return the band as the scorer judges force against it, and each index's weight."""
     mid = 0.5 * (lo + hi)
     half = np.maximum.reduce([0.5 * (hi - lo), 0.05 * mid, np.full(mid.size, 0.25)])
-    level = np.maximum(mid, LOADED_N)
     rms = np.asarray(balance_rms, dtype=float)
     band = _Band(
         mid - _BAND_FREE * half,
@@ -324,7 +338,7 @@ def _judged_band(
         mid,
         np.maximum(BALANCE_SD * rms, BALANCE_MIN) if rms.any() else None,
     )
-    return band, level / level.sum()
+    return band, level_weights(mid)
 
 
 def pressure_component(ctx: StrokeContext) -> ComponentResult:

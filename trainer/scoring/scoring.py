@@ -280,10 +280,7 @@ def _credit_jerks(
     def recovery(steady: np.ndarray) -> float:
         """Share of pressure's loss that ``steady`` recovers (0 if none)."""
         try:
-            steady_ctx = dataclasses.replace(
-                stroke_context(steady, ctx.duration_s, ref, align_stroke(steady, ref)),
-                judge_balance=ctx.judge_balance,
-            )
+            steady_ctx = _context_like(ctx, steady)
         except ScoringError:
             return 0.0
         after = component("pressure").scorer(steady_ctx).score
@@ -313,6 +310,13 @@ def _credit_jerks(
     ]
     faults.append((jerky[0][0], jerky[0][1], moved))
     results["pressure"] = dataclasses.replace(pressure, faults=tuple(faults))
+
+
+def _context_like(ctx: StrokeContext, values: np.ndarray) -> StrokeContext:
+    """Return a counterfactual stroke's context, judged as ``ctx`` is (balance or not)."""
+    ref = ctx.reference
+    again = stroke_context(values, ctx.duration_s, ref, align_stroke(values, ref))
+    return dataclasses.replace(again, judge_balance=ctx.judge_balance)
 
 
 def _jerks_come_first(results: dict[str, ComponentResult], weights: dict[str, float]) -> bool:
@@ -355,10 +359,7 @@ def _credit_level_faults(ctx: StrokeContext, results: dict[str, ComponentResult]
     on_stroke = np.interp(np.arange(n) * (al.covered - 1) / max(n - 1, 1), np.arange(g.size), g)
     fixed = ctx.values / step_gains(ctx.values.sum(axis=1), on_stroke, ref.fs_hz)[:, None]
     try:
-        fixed_ctx = dataclasses.replace(
-            stroke_context(fixed, ctx.duration_s, ref, align_stroke(fixed, ref)),
-            judge_balance=ctx.judge_balance,
-        )
+        fixed_ctx = _context_like(ctx, fixed)
     except ScoringError:
         return
     total_share = sum(f[2] for f in named)
