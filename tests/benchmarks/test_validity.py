@@ -289,22 +289,31 @@ def test_family_c_references_build_and_strokes_are_recognised() -> None:
         assert got == [technique] * 3, (technique, got)
 
 
+def _told(ref, family: str, style: int, rng, *faults: tuple[str, float]) -> list[str]:
+    """Deduction codes for one clean stroke of ``ref``'s technique with ``faults`` injected,
+    recorded alone, then found and scored as the product does (exactly one stroke found)."""
+    from trainer.scoring import find_strokes, score_stroke
+
+    technique = ref.technique
+    x = gen.clean_stroke(family, technique, style, rng, PROF)
+    for kind, magnitude in faults:
+        x = gen.inject(x, kind, magnitude, rng, PROF, technique, family)
+    rec = gen.make_recording([(x, None)], family, technique, rng, PROF)  # type: ignore[list-item]
+    (found,) = find_strokes(rec.values, FS, PROF)
+    return [d.code for d in score_stroke(found.values, FS, ref).deductions]
+
+
 def test_a_soft_edged_light_middle_is_one_fault_not_also_jerky() -> None:
     """Issue 13, finding 4 on family C: a middle pressed 30 % lighter with soft edges is
     "too light in the middle", and not also "jerky" for the 1-2 points of smoothness the
     running-median level leaves unexplained (every stroke had it before)."""
     from benchmarks.validity.runner import build_references
-    from trainer.scoring import find_strokes, score_stroke
 
     ref = build_references("C", ("effleurage",), PROF)[0]["effleurage"]
     rng = gen.rng_for(2, 9, 1)
     for style in gen.STYLES:
         for _ in range(2):
-            x = gen.clean_stroke("C", "effleurage", style, rng, PROF)
-            x = gen.inject(x, "light_middle", 0.7, rng, PROF, "effleurage", "C")
-            rec = gen.make_recording([(x, None)], "C", "effleurage", rng, PROF)  # type: ignore[list-item]
-            (found,) = find_strokes(rec.values, FS, PROF)
-            codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+            codes = _told(ref, "C", style, rng, ("light_middle", 0.7))
             assert codes[0] == "too_light_middle", (style, codes)
             assert "jerky" not in codes, (style, codes)
 
@@ -315,16 +324,10 @@ def test_a_sweep_let_go_at_its_own_pace_is_stopped_early_even_if_a_quicker_whole
     had sent it to "too heavy" lines; its timing (onset at the reference's pace, a lift
     quicker than rushing predicts) is strong enough to decide."""
     from benchmarks.validity.runner import build_references
-    from trainer.scoring import find_strokes, score_stroke
 
     ref = build_references("D", ("effleurage",), PROF)[0]["effleurage"]
     for seed in (3, 9):
-        rng = gen.rng_for(7, seed)
-        x = gen.clean_stroke("D", "effleurage", seed % 3, rng, PROF)
-        x = gen.inject(x, "partial", 0.55, rng, PROF, "effleurage", "D")
-        rec = gen.make_recording([(x, None)], "D", "effleurage", rng, PROF)  # type: ignore[list-item]
-        found = find_strokes(rec.values, FS, PROF)[0]
-        codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+        codes = _told(ref, "D", seed % 3, gen.rng_for(7, seed), ("partial", 0.55))
         assert codes[0] == "stopped_early", (seed, codes)
 
 
@@ -334,16 +337,10 @@ def test_a_kneading_stroke_lifted_early_at_its_own_pace_is_stopped_early() -> No
     reference's start about ten times better than the whole stroke fits the whole. It had
     been told "rushed", "too light at the end" and "too heavy in the middle"."""
     from benchmarks.validity.runner import build_references
-    from trainer.scoring import find_strokes, score_stroke
 
     ref = build_references("E", ("petrissage",), PROF)[0]["petrissage"]
     for seed in (0, 2, 3):
-        rng = gen.rng_for(7, seed)
-        x = gen.clean_stroke("E", "petrissage", seed % 3, rng, PROF)
-        x = gen.inject(x, "partial", 0.55, rng, PROF, "petrissage", "E")
-        rec = gen.make_recording([(x, None)], "E", "petrissage", rng, PROF)  # type: ignore[list-item]
-        found = find_strokes(rec.values, FS, PROF)[0]
-        codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+        codes = _told(ref, "E", seed % 3, gen.rng_for(7, seed), ("partial", 0.55))
         assert codes[0] == "stopped_early" and "rushed" not in codes, (seed, codes)
 
 
@@ -353,17 +350,11 @@ def test_a_stroke_rushed_and_too_light_at_the_end_is_told_both(family: str, seed
     "rushed" (about 23) as if it were the pace's by-product. A rule that did so raised
     single-fault precision by 2-3 points and named both faults here 0 times in 6."""
     from benchmarks.validity.runner import build_references
-    from trainer.scoring import find_strokes, score_stroke
 
     ref = build_references(family, ("effleurage",), PROF)[0]["effleurage"]
     for seed in seeds:
-        rng = gen.rng_for(5, seed)
-        x = gen.clean_stroke(family, "effleurage", seed % 3, rng, PROF)
-        x = gen.inject(x, "fast", 0.6, rng, PROF, "effleurage", family)
-        x = gen.inject(x, "light_end", 0.5, rng, PROF, "effleurage", family)
-        rec = gen.make_recording([(x, None)], family, "effleurage", rng, PROF)  # type: ignore[list-item]
-        found = find_strokes(rec.values, FS, PROF)[0]
-        codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+        faults = (("fast", 0.6), ("light_end", 0.5))
+        codes = _told(ref, family, seed % 3, gen.rng_for(5, seed), *faults)
         assert codes[:2] == ["rushed", "too_light_end"], (seed, codes)
 
 
@@ -379,15 +370,9 @@ def test_a_third_pressed_lightly_where_the_band_is_wide_is_told(
     The band alone had called it minor, or "too light in the middle"; the thirds'
     balance (each third's level over the stroke's own, against the experts') sees it."""
     from benchmarks.validity.runner import build_references
-    from trainer.scoring import find_strokes, score_stroke
 
     ref = build_references(family, (technique,), PROF)[0][technique]
     assert min(ref.balance_rms) > 0  # built with the thirds' balance
     for seed in seeds:
-        rng = gen.rng_for(6, seed)
-        x = gen.clean_stroke(family, technique, seed % 3, rng, PROF)
-        x = gen.inject(x, kind, 0.7, rng, PROF, technique, family)
-        rec = gen.make_recording([(x, None)], family, technique, rng, PROF)  # type: ignore[list-item]
-        found = find_strokes(rec.values, FS, PROF)[0]
-        codes = [d.code for d in score_stroke(found.values, FS, ref).deductions]
+        codes = _told(ref, family, seed % 3, gen.rng_for(6, seed), (kind, 0.7))
         assert codes[0] == f"too_{kind}", (seed, codes)
