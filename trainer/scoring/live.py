@@ -262,6 +262,14 @@ class LiveCoach:
         self._buffer: list[np.ndarray] = []
         self._raw: list[np.ndarray] = []
         self._stroke_start = 0
+        # The last samples at rest (filtered, raw), as many as a train's lead-in may take
+        # (the detector's ``max_lead``): a stroke that began with light strikes under the
+        # start threshold is scored from its first, as offline.
+        self._recent: tuple[np.ndarray, np.ndarray] = (
+            np.empty((0, channels)),
+            np.empty((0, channels)),
+        )
+        self._lead = self._recent
         self._strokes = 0
         #: Pieces ended that were no attempt at the reference (touches, rest, another
         #: technique): not scored.
@@ -397,6 +405,7 @@ class LiveCoach:
                     self._end_stroke(counted=False)
                 positions[a:b] = self._aligner.position if self._in_stroke else -1
                 last = ()
+                self._keep_recent(filtered[a:b], values[a:b])
         self._last_total = totals[-1]
         return last
 
@@ -462,8 +471,19 @@ class LiveCoach:
         slope = np.diff(x, prepend=previous / self._peak) * self._slope
         return np.column_stack([x, slope])
 
+    def _keep_recent(self, filtered: np.ndarray, values: np.ndarray) -> None:
+        """Keep the last samples at rest that a lead-in may reach back over."""
+        keep = min(self._detector.max_lead, 1 << 20)
+        if keep:
+            f, r = self._recent
+            self._recent = (
+                np.concatenate([f, filtered])[-keep:],
+                np.concatenate([r, values])[-keep:],
+            )
+
     def _begin_stroke(self, index: int, total: float) -> None:
         self._in_stroke = True
+        self._lead, self._recent = self._recent, (self._recent[0][:0], self._recent[1][:0])
         # Loaded on the first sample after a gap: the stroke began before we saw it.
         self._partial = index == self._run_start and total > OFF_THRESHOLD_N
         self._stroke_start = index
@@ -475,8 +495,12 @@ class LiveCoach:
         # The detector ends a stroke where the quiet run began: drop the quiet tail.
         fs = self.reference.fs_hz
         # The stroke's active stretches, in order (one piece per block it spans).
-        stroke = np.concatenate(self._buffer)[: end - self._stroke_start]
-        raw_max = np.max(np.concatenate(self._raw)[: end - self._stroke_start], axis=0)
+        # A lead-in of light strikes (the detector's start before the rise) comes first.
+        lead = min(max(self._stroke_start - start, 0), self._lead[0].shape[0])
+        lead_f, lead_r = (x[x.shape[0] - lead :] for x in self._lead)
+        stroke = np.concatenate([lead_f, *self._buffer])[: end - self._stroke_start + lead]
+        raw = np.concatenate([lead_r, *self._raw])[: end - self._stroke_start + lead]
+        raw_max = np.max(raw, axis=0)
         clipped = clipped_channels(raw_max[None, :], self.reference.profile)
         try:
             scored = score_stroke(

@@ -48,6 +48,7 @@ __all__ = [
     "OVER_PRESSURE_POINTS",
     "PHASES",
     "REJECT_SHAPE",
+    "STRIKE_LEAD_SHARE",
     "check_compatible",
     "mean_along_path",
     "normalised",
@@ -82,6 +83,9 @@ REJECT_LOAD = 0.75
 #: beat (:func:`~trainer.scoring.alignment.rhythm_clarity`) is no strike train. Strokes
 #: of every error kind on the benchmark keep ≥ 0.48; noise ≤ 0.24.
 REJECT_RHYTHM = 0.4
+#: A train of strikes takes in light strikes before its first over the 2 N start for up
+#: to this share of the experts' mean burst (a third begun lightly, and some to spare).
+STRIKE_LEAD_SHARE = 0.5
 #: A component scoring below this counts as this in the overall (a floor for the log).
 _FLOOR = 1.0
 #: Components whose loss a level error can cause (they judge the level-corrected form).
@@ -558,6 +562,10 @@ def segmentation(reference: Reference) -> dict[str, float]:
     fidgets); a train of strikes ends only after :data:`STRIKE_REST_PERIODS` of its
     experts' strike periods at rest, so a burst struck at half their rate is one burst,
     not each strike a piece (a sweep, or a reference without a strike period: 0.2 s).
+    A train also begins at its first strike over the 1 N rest level, not at its first
+    over the 2 N start, up to :data:`STRIKE_LEAD_SHARE` of the experts' mean burst
+    earlier: a student who begins lightly has begun (cut there, the burst would look
+    let go early, and its light start would go unseen).
 
     Parameters
     ----------
@@ -567,12 +575,13 @@ def segmentation(reference: Reference) -> dict[str, float]:
     Returns
     -------
     dict
-        ``min_active_s`` and ``min_rest_s``, seconds.
+        ``min_active_s``, ``min_rest_s`` and ``max_lead_s``, seconds.
     """
-    rest = MIN_REST_S
+    rest, lead = MIN_REST_S, 0.0
     if reference.strike_period_s > 0:
         rest = max(rest, STRIKE_REST_PERIODS * reference.strike_period_s)
-    return {"min_active_s": 0.4 * reference.duration_s[0], "min_rest_s": rest}
+        lead = STRIKE_LEAD_SHARE * reference.duration_s[1]
+    return {"min_active_s": 0.4 * reference.duration_s[0], "min_rest_s": rest, "max_lead_s": lead}
 
 
 def score_strokes(

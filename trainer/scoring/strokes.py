@@ -127,6 +127,7 @@ def find_strokes(
     gap_starts: Any = (),
     min_active_s: float = 0.2,
     min_rest_s: float = MIN_REST_S,
+    max_lead_s: float = 0.0,
 ) -> list[FoundStroke]:
     """Segment a recording into complete strokes (rest detection with hysteresis).
 
@@ -150,6 +151,9 @@ def find_strokes(
     min_rest_s : float
         Shortest rest between two strokes, seconds (a train of strikes bridges its own
         gaps: see :func:`~trainer.scoring.scoring.segmentation`).
+    max_lead_s : float
+        Longest lead-in of light strikes, under the 2 N start, that a stroke takes in
+        (:class:`~trainer.signal.ActivityDetector`), seconds; 0 for none.
 
     Returns
     -------
@@ -178,6 +182,7 @@ def find_strokes(
         off_threshold_n=OFF_THRESHOLD_N,
         min_active_s=min_active_s,
         min_rest_s=min_rest_s,
+        max_lead_s=max_lead_s,
     )
     # A piece that begins on the first sample of a gap-free run while already loaded
     # began before the run did: it is the tail of a stroke, not a stroke.

@@ -96,7 +96,11 @@ class ActivityDetector:
 
     Active begins at the first sample above ``on_threshold_n``. It ends when the
     force stays below ``off_threshold_n`` for ``min_rest_s``; the segment ends where
-    that quiet run began. Dips that do not last that long are bridged. Segments
+    that quiet run began. Dips that do not last that long are bridged. With
+    ``max_lead_s``, the same rule runs backwards: the segment begins where the force
+    last rose above ``off_threshold_n`` after a quiet run of ``min_rest_s`` (at most
+    ``max_lead_s`` before the rise above ``on``), so a burst of strikes begun lightly,
+    under ``on``, is one segment from its first strike. Segments
     shorter than ``min_active_s`` are discarded (fidgets, bumps). A gap ends the
     current segment (``truncated=True``). Sample indices are absolute: counted over
     every sample pushed since construction or :meth:`reset`, gaps included.
@@ -111,6 +115,9 @@ class ActivityDetector:
     min_active_s, min_rest_s : float
         Shortest stroke kept and shortest quiet run that ends one, seconds (each at
         least one sample).
+    max_lead_s : float
+        Longest lead-in before the rise above ``on`` that a segment takes in, seconds
+        (0: none, the segment begins at the rise).
 
     Raises
     ------
@@ -126,6 +133,7 @@ class ActivityDetector:
         off_threshold_n: float = 1.0,
         min_active_s: float = 0.2,
         min_rest_s: float = 0.2,
+        max_lead_s: float = 0.0,
     ) -> None:
         if not math.isfinite(fs_hz) or fs_hz <= 0:
             raise SignalError(f"fs_hz must be a finite rate > 0 Hz, got {fs_hz!r}")
@@ -133,13 +141,14 @@ class ActivityDetector:
             raise SignalError("thresholds must be finite")
         if off_threshold_n > on_threshold_n:
             raise SignalError("off_threshold_n must not exceed on_threshold_n")
-        if min_active_s < 0 or min_rest_s < 0:
-            raise SignalError("minimum durations must be >= 0 s")
+        if min_active_s < 0 or min_rest_s < 0 or not max_lead_s >= 0:
+            raise SignalError("durations must be >= 0 s")
         self.fs_hz = float(fs_hz)
         self.on = float(on_threshold_n)
         self.off = float(off_threshold_n)
         self.min_active = max(1, round(min_active_s * fs_hz))
         self.min_rest = max(1, round(min_rest_s * fs_hz))
+        self.max_lead = round(max_lead_s * fs_hz) if math.isfinite(max_lead_s) else 2**62
         self.reset()
 
     @classmethod
@@ -185,10 +194,20 @@ class ActivityDetector:
         self.active = False
         self._start = 0
         self._quiet_since: int | None = None
+        # At rest: where the current run above ``off`` began (quiet runs shorter than
+        # ``min_rest`` bridged), and where its current quiet run began.
+        self._lead: int | None = None
+        self._lead_quiet: int | None = None
+
+    @property
+    def start(self) -> int:
+        """First sample of the open segment (lead-in included); meaningful while active."""
+        return self._start
 
     def _close(self, end: int, truncated: bool) -> list[Segment]:
         self.active = False
         self._quiet_since = None
+        self._lead = self._lead_quiet = None
         if end - self._start >= self.min_active:
             return [Segment(self._start, end, truncated)]
         return []
@@ -231,14 +250,26 @@ class ActivityDetector:
         if gap_before and self.active:
             end = self._quiet_since if self._quiet_since is not None else self.index
             done += self._close(end, truncated=True)
-        on, off, min_rest = self.on, self.off, self.min_rest
+        if gap_before:  # a lead-in does not reach across a gap
+            self._lead = self._lead_quiet = None
+        on, off, min_rest, max_lead = self.on, self.off, self.min_rest, self.max_lead
         for j, v in enumerate(x.tolist()):
             i = self.index + j
             if not self.active:
                 if v > on:
                     self.active = True
-                    self._start = i
+                    lead = self._lead
+                    self._start = i if lead is None or i - lead > max_lead else lead
                     self._quiet_since = None
+                elif max_lead and v >= off:
+                    if self._lead is None:
+                        self._lead = i
+                    self._lead_quiet = None
+                elif self._lead is not None:
+                    if self._lead_quiet is None:
+                        self._lead_quiet = i
+                    if i - self._lead_quiet + 1 >= min_rest:
+                        self._lead = self._lead_quiet = None
             elif v < off:
                 if self._quiet_since is None:
                     self._quiet_since = i

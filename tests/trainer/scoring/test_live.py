@@ -203,3 +203,27 @@ def test_a_touch_too_short_to_be_a_stroke_ends_there(sim_references):
     for a, b in zip(after, alone, strict=True):
         assert a.start_s == pytest.approx(b.start_s + shift, abs=1e-9)
         assert a.overall == pytest.approx(b.overall, abs=1e-6)
+
+
+@pytest.mark.parametrize("block", [7, 40])
+def test_a_burst_begun_lightly_is_scored_from_its_first_strike(sim_references, block):
+    # A tapotement burst whose first third is struck at a fifth of the force (~1.5 N, over
+    # the 1 N rest level but under the 2 N start): cut at its first full strike, the rest
+    # looked let go early ("stopped early", 25-71 points) and the light start went
+    # unseen. Live and offline both take the light strikes in and name the light start.
+    ref = sim_references["tapotement"]
+    values = simulate_take("tapotement", seconds=8, profile=PROFILE, seed=3).values.copy()
+    bursts = [(s.start_s, s.end_s) for s in score_strokes(values, FS, ref)]
+    assert len(bursts) == 3
+    for a, b in bursts:
+        i, j = round(a * FS), round(b * FS)
+        values[i : i + (j - i) // 3] *= 0.2
+    offline = score_strokes(values, FS, ref)
+    live = [s for _, u in _feed(LiveCoach(ref), values, block=block) for s in u.finished]
+    assert len(offline) == len(live) == 3
+    for before, off, on in zip(bursts, offline, live, strict=True):
+        assert off.start_s == pytest.approx(before[0], abs=0.06)
+        assert on.start_s == pytest.approx(off.start_s, abs=0.06)
+        for scored in (off, on):
+            codes = [d.code for d in scored.deductions]
+            assert codes[0] == "too_light_start" and "stopped_early" not in codes

@@ -54,14 +54,37 @@ def test_thresholds_are_a_band_not_a_level() -> None:
     assert active_segments(x, FS) == [Segment(30, 60)]
 
 
+def test_a_lead_in_under_the_start_threshold_joins_the_segment() -> None:
+    # Light strikes (1.5 N: over off, under on) 0.1 s apart, then strikes at 5 N.
+    x = np.zeros(300)
+    for k in range(4):
+        x[40 + 10 * k : 44 + 10 * k] = 1.5
+    for k in range(6):
+        x[80 + 10 * k : 84 + 10 * k] = 5.0
+    kw = {"min_active_s": 0.1, "min_rest_s": 0.15}
+    assert active_segments(x, FS, **kw) == [Segment(80, 134)]  # no lead-in: at the rise
+    assert active_segments(x, FS, max_lead_s=0.5, **kw) == [Segment(40, 134)]
+    # Only as far back as max_lead_s allows: a lead-in longer than that is not taken.
+    assert active_segments(x, FS, max_lead_s=0.3, **kw) == [Segment(80, 134)]
+    # A quiet run of min_rest_s ends a lead-in as it ends a segment.
+    x[40:44] = 0.0
+    x[20:24] = 1.5  # 0.26 s before the next light strike: too far to bridge
+    assert active_segments(x, FS, max_lead_s=0.9, **kw) == [Segment(50, 134)]
+    # ... and so does a gap.
+    assert active_segments(x, FS, gap_starts=[60], max_lead_s=0.9, **kw) == [Segment(60, 134)]
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.integers(0, 10_000),
     st.lists(st.tuples(st.integers(0, 90), st.booleans()), min_size=1, max_size=40),
+    st.sampled_from([0.0, 0.3]),
 )
-def test_streaming_equals_offline_for_any_split(seed: int, blocks: list[tuple[int, bool]]) -> None:
+def test_streaming_equals_offline_for_any_split(
+    seed: int, blocks: list[tuple[int, bool]], lead_s: float
+) -> None:
     x = _strokes(seed)
-    det = ActivityDetector(FS, min_active_s=0.1, min_rest_s=0.15)
+    det = ActivityDetector(FS, min_active_s=0.1, min_rest_s=0.15, max_lead_s=lead_s)
     out: list[Segment] = []
     pos, gaps = 0, []
     for k, block_gap in blocks:
@@ -73,7 +96,9 @@ def test_streaming_equals_offline_for_any_split(seed: int, blocks: list[tuple[in
         out += segs
         pos += k
     out += det.push(x[pos:]) + det.flush()
-    expected = active_segments(x, FS, gap_starts=gaps, min_active_s=0.1, min_rest_s=0.15)
+    expected = active_segments(
+        x, FS, gap_starts=gaps, min_active_s=0.1, min_rest_s=0.15, max_lead_s=lead_s
+    )
     assert out == expected
     for a, b in itertools.pairwise(expected):
         assert a.end <= b.start  # ordered, non-overlapping
