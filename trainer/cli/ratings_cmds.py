@@ -385,6 +385,11 @@ def _scale_effects(
     version it was scored with, so what re-scoring does not reproduce of the live score
     (filter state at the stroke's edges) cancels out. Attempts that cannot be re-scored
     (capture gone, no longer a stroke) change by 0.
+
+    Each scale moves its own component only (``tam_p90`` tempo, ``smoothness_sd``
+    smoothness), so one re-scoring per factor, with every scale multiplied by it, gives
+    each component's change at once (scoring a stroke twice per factor, once per scale,
+    gave the same numbers at twice the cost).
     """
     import numpy as np
 
@@ -400,8 +405,7 @@ def _scale_effects(
     effects = [(k, c) for k, c in _SCALES if c in names]
     deltas = {k: np.zeros((len(attempts), len(_FACTORS))) for k, _c in effects}
     variants = {
-        (k, f): dataclasses.replace(reference, **{k: getattr(reference, k) * f})
-        for k, _c in effects
+        f: dataclasses.replace(reference, **{k: getattr(reference, k) * f for k, _c in effects})
         for f in _FACTORS
     }
     for sid in sorted({a.session_id for a in attempts}):
@@ -427,15 +431,15 @@ def _scale_effects(
             ]
             try:
                 base = score_stroke(stroke, version.fs_hz, version, clipped_channels=clipped)
-                for k, component in effects:
-                    before = base.components.get(component)
-                    for j, f in enumerate(_FACTORS):
-                        if f == 1.0 and unchanged:
-                            after = before
-                        else:
-                            after = score_stroke(
-                                stroke, version.fs_hz, variants[(k, f)], clipped_channels=clipped
-                            ).components.get(component)
+                for j, f in enumerate(_FACTORS):
+                    scored = base
+                    if not (f == 1.0 and unchanged):
+                        scored = score_stroke(
+                            stroke, version.fs_hz, variants[f], clipped_channels=clipped
+                        )
+                    for k, component in effects:
+                        before = base.components.get(component)
+                        after = scored.components.get(component)
                         if before is not None and after is not None:
                             deltas[k][i, j] = after - before
             except ScoringError:
