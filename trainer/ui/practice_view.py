@@ -565,7 +565,9 @@ class PracticeView(QtWidgets.QWidget):
         template_ahead = None
         if ref is not None and live is not None and live.active and self._fs:
             pos = max(0, live.position)
-            template_ahead = np.asarray(ref.total)[pos : pos + live.band_ahead[0].size]
+            # The rows ahead summed, not the whole template's total each frame.
+            ahead = np.asarray(ref.template)[pos : pos + live.band_ahead[0].size]
+            template_ahead = ahead.sum(axis=1)
         drawn = self.plot.show_frame(snap, live if self.running else None, template_ahead, self._fs)
         if self._heat_due is not None:
             # The hand map shows a block one frame after the plot: a frame with new

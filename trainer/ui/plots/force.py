@@ -367,13 +367,11 @@ class ForcePlot(pg.GraphicsLayoutWidget):
         values = snap.values[first:]
         gaps = snap.gap_before[first:]
         total = values.sum(axis=1)
-        self.total.append(t, total, gaps)
+        oldest = float(snap.t[0])
+        self.total.slide(t, total, gaps, oldest)
         channels = min(values.shape[1], len(self.channel_curves))
         for i in range(channels):
-            self.channel_curves[i].append(t, values[:, i], gaps)
-        oldest = float(snap.t[0])
-        for curve in (self.total, *self.channel_curves[:channels]):
-            curve.drop_before(oldest)
+            self.channel_curves[i].slide(t, values[:, i], gaps, oldest)
         self._now = float(t[-1])
         # The y ranges only step up, so the new rows alone can move them (the band's top:
         # see _draw_data).
