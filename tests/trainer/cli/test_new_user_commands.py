@@ -393,7 +393,8 @@ def test_a_subcommand_typo_suggests_the_nearest(argv, suggestion, capsys) -> Non
         ["reference", "list"],
         ["replay", "S1", "--json"],
         ["pack", "import", "x.mtpack"],
-        ["record", "--source", "sim", "--seconds", "1", "--out", "OUT"],
+        # The simulated glove unpaced: the second of samples without a second's wait.
+        ["record", "--source", "sim:effleurage?speed=0", "--seconds", "1", "--out", "OUT"],
     ],
 )
 def test_a_home_that_is_a_file_is_one_line(argv, tmp_path, monkeypatch, capsys) -> None:

@@ -18,9 +18,11 @@ from trainer.ui.services import Services
 class ScriptedSource(Source):
     """A BLE-like source whose state, counters and samples the test sets.
 
-    While STREAMING it yields blocks of a sine-ish load (so plots have data); in any
-    other state ``read`` returns ``None`` after its timeout; after LOST or FINISHED it
-    raises ``EOFError``. ``next_gap()`` marks the next block as following lost samples.
+    While STREAMING it yields blocks of a sine-ish load (so plots have data), a block every
+    ``interval_s`` of wall time (the default, 10 samples every 5 ms, is ten times the
+    reference glove's 200 Hz); in any other state ``read`` returns ``None`` after its
+    timeout; after LOST or FINISHED it raises ``EOFError``. ``next_gap()`` marks the next
+    block as following lost samples.
     """
 
     kind = SourceKind.BLE
@@ -32,6 +34,7 @@ class ScriptedSource(Source):
         block: int = 10,
         level_n: float | np.ndarray | None = None,
         noise_n: float = 0.0,
+        interval_s: float = 0.005,
     ) -> None:
         self._profile = profile or load_profile("reference-glove")
         self._lock = threading.Lock()
@@ -41,6 +44,7 @@ class ScriptedSource(Source):
         self._gap = False
         self._level = level_n
         self._noise = noise_n
+        self._interval = interval_s
         self._rng = np.random.default_rng(0)
         self.opened = threading.Event()
         self.closed = threading.Event()
@@ -76,7 +80,7 @@ class ScriptedSource(Source):
         if state is not SourceState.STREAMING:
             threading.Event().wait(min(timeout or 0.01, 0.01))
             return None
-        threading.Event().wait(0.005)
+        threading.Event().wait(self._interval)
         fs = self._profile.sample_rate_hz
         channels = len(self._profile.sensors)
         with self._lock:

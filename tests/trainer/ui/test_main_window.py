@@ -41,6 +41,8 @@ def test_first_time_user_practises_on_the_simulated_glove_in_two_clicks(
 
 def test_keyboard_shortcuts(qtbot, themed_app, references) -> None:
     window = _window(qtbot, references)
+    # T starts the countdown; one second of it, not the default three, to wait out below.
+    window.connect_controller.tare_countdown_s = 1
     try:
         window.activateWindow()
         window.connect_source(window.connect_view.choice())

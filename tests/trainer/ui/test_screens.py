@@ -38,8 +38,14 @@ def _score(i: int) -> SimpleNamespace:
 
 
 def _make_busy_window(qtbot, references) -> MainWindow:
-    """A 1024×600 window with a streaming glove and a session with score cards."""
-    source = ScriptedSource()
+    """A 1024×600 window with a streaming glove and a session with score cards.
+
+    The glove sends a block every 20 ms (five times its 200 Hz): each block draws a frame
+    at once, and at the fake's default of a block every 5 ms the GUI thread never caught
+    up (a test's few processEvents calls went on drawing for seconds, tens on a busy
+    machine).
+    """
+    source = ScriptedSource(block=20, interval_s=0.02)
     source.set_state(SourceState.STREAMING, "connected", battery_pct=80)
     window = MainWindow(make_services(lambda spec: source, references), frame_interval_ms=10)
     window.show()
