@@ -122,6 +122,23 @@ class ReferenceLibrary:
         """All reference names, sorted."""
         return sorted(set(self._bundled()) | set(self._user_files()))
 
+    def sources(self) -> dict[str, tuple[Any, str]]:
+        """Return each name's file and how errors name it, a user file over a starter.
+
+        Returns
+        -------
+        dict of str to (source, str)
+            Name to its file (a path, or a bundled resource) and its origin for error
+            messages (``"user reference 'x'"`` or ``"bundled reference 'x'"``), in name order.
+        """
+        user, bundled = self._user_files(), self._bundled()
+        return {
+            name: (user[name], f"user reference {name!r}")
+            if name in user
+            else (bundled[name], f"bundled reference {name!r}")
+            for name in sorted(set(user) | set(bundled))
+        }
+
     def origin(self, name: str) -> str:
         """``"user"`` or ``"bundled"`` for a known name.
 
@@ -168,12 +185,9 @@ class ReferenceLibrary:
         ReferenceFileError
             Unknown name (the message lists the known ones) or an invalid file.
         """
-        user = self._user_files()
-        if name_or_path in user:
-            return load_reference(user[name_or_path], f"user reference {name_or_path!r}")
-        bundled = self._bundled()
-        if name_or_path in bundled:
-            return load_reference(bundled[name_or_path], f"bundled reference {name_or_path!r}")
+        known = self.sources().get(name_or_path)
+        if known is not None:
+            return load_reference(*known)
         if name_or_path.endswith(REFERENCE_SUFFIX) or Path(name_or_path).is_file():
             return load_reference(name_or_path)
         raise self._unknown(name_or_path)

@@ -81,6 +81,7 @@ __all__ = [
     "decode_reference",
     "encode_reference",
     "load_reference",
+    "load_reference_meta",
     "save_reference",
 ]
 
@@ -407,6 +408,23 @@ def _read_limited(read: Callable[[], bytes], origin: str) -> bytes:
         raise ReferenceFileError(f"{origin}: cannot read ({err.strerror or err})") from None
 
 
+def _read_source(source: str | os.PathLike[str] | Any, label: str) -> bytes:
+    """Read a reference file's bytes (a path or an ``importlib`` resource), size-checked."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            raise ReferenceFileError(f"{path}: no such reference file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise _bad(label, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+
+        def read() -> bytes:
+            with path.open("rb") as f:
+                return f.read(MAX_FILE_BYTES + 1)
+
+        return _read_limited(read, label)
+    return _read_limited(source.read_bytes, label)
+
+
 def load_reference(source: str | os.PathLike[str] | Any, origin: str | None = None) -> Reference:
     """Load and validate a reference file (a path or an ``importlib`` resource).
 
@@ -428,19 +446,39 @@ def load_reference(source: str | os.PathLike[str] | Any, origin: str | None = No
         Missing, too large, corrupt, or invalid in any field.
     """
     label = origin or str(source)
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        if not path.is_file():
-            raise ReferenceFileError(f"{path}: no such reference file")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _bad(label, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return decode_reference(_read_source(source, label), label)
 
-        def read() -> bytes:
-            with path.open("rb") as f:
-                return f.read(MAX_FILE_BYTES + 1)
 
-        return decode_reference(_read_limited(read, label), label)
-    return decode_reference(_read_limited(source.read_bytes, label), label)
+def load_reference_meta(
+    source: str | os.PathLike[str] | Any, origin: str | None = None
+) -> dict[str, Any]:
+    """Read a reference file's metadata only: its arrays are not decoded.
+
+    What :func:`load_reference` checks first is checked here too: the file's size, the
+    archive's entries and their sizes, ``meta.json``'s keys and types (the name and the
+    technique follow their rules). The glove profile and the arrays are not: a file
+    that passes here may still fail :func:`load_reference`, which is where a damaged
+    reference is reported.
+
+    Parameters
+    ----------
+    source : path-like or importlib.resources.abc.Traversable
+        The file.
+    origin : str or None
+        Label for error messages (default: the path).
+
+    Returns
+    -------
+    dict
+        The checked ``meta.json`` fields (``technique`` normalised).
+
+    Raises
+    ------
+    ReferenceFileError
+        Missing, too large, not a reference archive, or invalid metadata.
+    """
+    label = origin or str(source)
+    return _read_meta(_read_source(source, label), label)[1]
 
 
 # The library (re-exported; imported on first use, since it imports this module).

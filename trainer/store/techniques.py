@@ -1,7 +1,8 @@
 """The technique registry: every technique the program knows, and where it comes from.
 
 A technique exists when the reference library has a reference of it (bundled starters
-and the user's, :class:`~trainer.store.references.ReferenceLibrary`) or when the
+and the user's, :class:`~trainer.store.references.ReferenceLibrary`; read from each
+reference's metadata, :func:`library_techniques`) or when the
 simulated glove can perform it (:data:`sensors.strokes.TECHNIQUES`). Every technique
 list -- the views' pickers, the command line's ``--technique`` checks, the history
 filter -- reads :func:`available_techniques` (or :func:`technique_names`), so a
@@ -17,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from trainer.exceptions import ScoringError
+from trainer.exceptions import ReferenceFileError, ScoringError
 from trainer.scoring.techniques import check_technique_name, unknown_technique
-from trainer.store.references import ReferenceLibrary
+from trainer.store.references import ReferenceLibrary, load_reference_meta
 
 __all__ = [
     "Technique",
     "available_techniques",
+    "library_techniques",
     "require_simulated",
     "require_technique",
     "simulated_techniques",
@@ -40,7 +42,8 @@ class Technique:
     name : str
         Its (normalised) name.
     references : tuple of str
-        Names of the valid library references of this technique (may be empty).
+        Names of the library references of this technique (may be empty): those whose
+        metadata is valid and names it (:func:`library_techniques`).
     simulated : bool
         Whether the simulated glove can perform it.
     """
@@ -73,12 +76,43 @@ def simulated_techniques() -> tuple[str, ...]:
     return tuple(TECHNIQUES)
 
 
+def library_techniques(library: ReferenceLibrary | None = None) -> dict[str, list[str]]:
+    """Return the library's references by technique, read from their metadata only.
+
+    Each reference's ``meta.json`` is read and checked
+    (:func:`~trainer.store.references.load_reference_meta`); its arrays are not decoded,
+    so listing costs little however large the library. A reference whose metadata is
+    invalid names no technique. One whose arrays are damaged still names its own: it is
+    reported where it is loaded (:meth:`ReferenceLibrary.entries`, the views, ``reference
+    list``), as before.
+
+    Parameters
+    ----------
+    library : ReferenceLibrary or None
+        Default: the data home's library.
+
+    Returns
+    -------
+    dict of str to list of str
+        Technique name to the names of its references, in name order.
+    """
+    library = library or ReferenceLibrary()
+    refs: dict[str, list[str]] = {}
+    for name, (source, origin) in library.sources().items():
+        try:
+            technique = check_technique_name(load_reference_meta(source, origin)["technique"])
+        except (ReferenceFileError, ScoringError):
+            continue
+        refs.setdefault(technique, []).append(name)
+    return refs
+
+
 def available_techniques(library: ReferenceLibrary | None = None) -> list[Technique]:
     """Every known technique: the library's references' and the simulator's.
 
     The simulator's come first in its order (the usual teaching order), then the others
-    alphabetically. A reference whose file is invalid, or whose technique breaks the
-    name rule, adds nothing.
+    alphabetically. A reference whose metadata is invalid, or whose technique breaks
+    the name rule, adds nothing (see :func:`library_techniques`).
 
     Parameters
     ----------
@@ -90,16 +124,7 @@ def available_techniques(library: ReferenceLibrary | None = None) -> list[Techni
     list of Technique
         One entry per technique name.
     """
-    library = library or ReferenceLibrary()
-    refs: dict[str, list[str]] = {}
-    for entry in library.entries():
-        if entry.reference is None:
-            continue
-        try:
-            name = check_technique_name(entry.reference.technique)
-        except ScoringError:
-            continue
-        refs.setdefault(name, []).append(entry.name)
+    refs = library_techniques(library)
     simulated = simulated_techniques()
     order = [*simulated, *sorted(set(refs) - set(simulated))]
     return [Technique(n, tuple(refs.get(n, ())), n in simulated) for n in order]

@@ -24,6 +24,7 @@ from trainer.ui.controllers import (
     Jobs,
     PracticeController,
     ReplayController,
+    StoreOpener,
     StoreSlot,
 )
 from trainer.ui.controllers.people import PeopleController
@@ -56,8 +57,9 @@ VIEWS = (
 )
 
 #: Views built on first use (shown, or reached through the window): they cost the most
-#: to build (their plots) and nothing at start-up touches them or their controllers.
-LAZY_VIEWS = ("replay", "rate")
+#: to build (their plots). What they would show before then is kept outside them (the
+#: store slot, the person, the Instructor's author) and shown when they are built.
+LAZY_VIEWS = ("instructor", "replay", "history", "rate")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -86,8 +88,11 @@ class MainWindow(QtWidgets.QMainWindow):
     history_controller
         The controllers (:mod:`trainer.ui.controllers`).
     connect_view, practice_view, instructor_view, replay_view, history_view, rate_view
-        The views. Replay and Rate (and their controllers) are built on first use: when
-        shown, or when one of these attributes is first read (:data:`LAZY_VIEWS`).
+        The views. Instructor, Replay, History and Rate (and their controllers) are built
+        on first use: when shown, or when one of these attributes is first read
+        (:data:`LAZY_VIEWS`).
+    store_opener
+        Opens the session store at start-up (:class:`StoreOpener`).
 
     Signals
     -------
@@ -154,7 +159,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _compose(self, services: Services, window_s: float) -> None:
         """Make the views and their controllers, and wire what one tells another.
 
-        Replay and Rate are made on first use (:meth:`_lazy_page`).
+        The views of :data:`LAZY_VIEWS` are made on first use (:meth:`_lazy_page`).
         """
         self.connect_view = ConnectView(
             services.simulated_techniques,
@@ -162,16 +167,14 @@ class MainWindow(QtWidgets.QMainWindow):
             ble_available=services.scan is not None,
         )
         self.practice_view = PracticeView(services.techniques)
-        self.instructor_view = InstructorView(services.techniques)
-        self.history_view = HistoryView(services.techniques)
-        #: The pages built so far, by key (Replay and Rate join on first use).
+        #: The pages built so far, by key (the lazy views join on first use).
         self._built: dict[str, QtWidgets.QWidget] = {
             "connect": self.connect_view,
             "practice": self.practice_view,
-            "instructor": self.instructor_view,
-            "history": self.history_view,
         }
+        self._instructor: tuple[InstructorView, InstructorController] | None = None
         self._replay: tuple[ReplayView, ReplayController] | None = None
+        self._history: tuple[HistoryView, HistoryController] | None = None
         self._rate: tuple[RateView, RateController] | None = None
 
         jobs, store = self.jobs, self.store_slot
@@ -185,30 +188,57 @@ class MainWindow(QtWidgets.QMainWindow):
             self,
             self.connect_controller,
             store,
-            take_running=lambda: self.instructor_controller.recording,
+            # No take runs before the Instructor view is built.
+            take_running=lambda: self._instructor is not None and self._instructor[1].recording,
         )
-        self.instructor_controller = InstructorController(
-            self.instructor_view,
-            services,
-            jobs,
-            self,
-            self.connect_controller,
-            self.practice_controller,
-        )
-        self.history_controller = HistoryController(self.history_view, services, jobs, self, store)
-
-        self.practice_controller.session_ended.connect(self.history_controller.refresh_soon)
-        self.history_view.replay_requested.connect(self.open_replay)  # builds Replay
-        self.history_controller.store_ready.connect(self.store_ready)
+        self.store_opener = StoreOpener(services, jobs, self, store)
+        self.store_opener.finished.connect(self._store_opened)
+        self.store_opener.store_ready.connect(self.store_ready)
+        self.practice_controller.session_ended.connect(self._session_ended)
         self._compose_people(services)
         for key, page in self._built.items():
             hold(self._areas[key], page)
 
     def _lazy_page(self, key: str) -> None:
-        """Build a view of :data:`LAZY_VIEWS` and its controller, once, into its page."""
+        """Build a view of :data:`LAZY_VIEWS` and its controller, once, into its page.
+
+        A view built late is shown what it would have been told had it been built with
+        the window (the remembered choices, the person, the store's state).
+        """
         jobs, store = self.jobs, self.store_slot
         page: QtWidgets.QWidget
-        if key == "replay":
+        if key == "instructor":
+            if self._instructor is not None:
+                return
+            instructor_view = InstructorView(self.services.techniques)
+            instructor = InstructorController(
+                instructor_view,
+                self.services,
+                jobs,
+                self,
+                self.connect_controller,
+                self.practice_controller,
+            )
+            self._instructor = instructor_view, instructor
+            instructor.restore()  # the remembered technique and author
+            if instructor_view.author.text() != self._author:  # the performer since
+                instructor_view.author.setText(self._author)
+            instructor.open_takes()
+            page = instructor_view
+        elif key == "history":
+            if self._history is not None:
+                return
+            history_view = HistoryView(self.services.techniques)
+            history = HistoryController(history_view, jobs, self, store)
+            history_view.replay_requested.connect(self.open_replay)  # builds Replay
+            self._history = history_view, history
+            if self._people_known:
+                # Whose sessions first, silently: show_store then reads them once.
+                with QtCore.QSignalBlocker(history_view):
+                    self._show_person_history(history)
+            history.show_store()
+            page = history_view
+        elif key == "replay":
             if self._replay is not None:
                 return
             replay_view = ReplayView()
@@ -228,6 +258,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self._built[key] = page
         hold(self._areas[key], page)
 
+    def _instructor_pair(self) -> tuple[InstructorView, InstructorController]:
+        """Instructor's view and controller, built on first use."""
+        self._lazy_page("instructor")
+        assert self._instructor is not None
+        return self._instructor
+
+    def _history_pair(self) -> tuple[HistoryView, HistoryController]:
+        """History's view and controller, built on first use."""
+        self._lazy_page("history")
+        assert self._history is not None
+        return self._history
+
     def _replay_pair(self) -> tuple[ReplayView, ReplayController]:
         """Replay's view and controller, built on first use."""
         self._lazy_page("replay")
@@ -239,6 +281,29 @@ class MainWindow(QtWidgets.QMainWindow):
         self._lazy_page("rate")
         assert self._rate is not None
         return self._rate
+
+    @property
+    def instructor_view(self) -> InstructorView:
+        """The Instructor view (built on first use)."""
+        return self._instructor_pair()[0]
+
+    @property
+    def instructor_controller(self) -> InstructorController:
+        """The Instructor view's controller (built with the view on first use).
+
+        It opens the instructor's takes when built.
+        """
+        return self._instructor_pair()[1]
+
+    @property
+    def history_view(self) -> HistoryView:
+        """The History view (built on first use)."""
+        return self._history_pair()[0]
+
+    @property
+    def history_controller(self) -> HistoryController:
+        """The History view's controller (built with the view on first use)."""
+        return self._history_pair()[1]
 
     @property
     def replay_view(self) -> ReplayView:
@@ -355,11 +420,31 @@ class MainWindow(QtWidgets.QMainWindow):
             self.practice_controller.toggle_session()
 
     def _start_background(self) -> None:
-        """Start-up work, each in a worker: references, store, takes, kernels."""
+        """Start-up work, each in a worker: references, store, kernels.
+
+        The instructor's takes open with the Instructor view (:meth:`_lazy_page`).
+        """
         self.practice_controller.load_references()
-        self.history_controller.open_store()
-        self.instructor_controller.open_takes()
+        self.store_opener.open_store()
         self.practice_controller.warm_up()
+
+    def _store_opened(self) -> None:
+        """Show History the store's sessions, or why there are none (once it has opened)."""
+        if self._history is not None:  # else it reads the slot when built
+            self._history[1].show_store()
+
+    def _session_ended(self) -> None:
+        """Read History's sessions again shortly (the recorder finishes in its thread).
+
+        Also when History is not built yet: built meanwhile, it must not keep a read
+        made before the session was written.
+        """
+        delay = HistoryController.REFRESH_DELAY_MS
+        QtCore.QTimer.singleShot(delay, self, self._refresh_history)
+
+    def _refresh_history(self) -> None:
+        if self._history is not None:  # else it reads the sessions when built
+            self._history[0].refresh()
 
     # -- the shell the controllers ask --
 
@@ -377,17 +462,32 @@ class MainWindow(QtWidgets.QMainWindow):
             ask_first_run=self.settings is not None and services.user is None,
         )
         self._performer = ""  # the name last put in the Instructor's author field
+        #: The Instructor's author field until the view is built: the remembered author,
+        #: then the performer as :meth:`_person_changed` puts them.
+        author = self.recall("instructor/author", "")
+        self._author = author if isinstance(author, str) else ""
+        self._people_known = False  # the people controller has announced someone
         self.practice_controller.person = lambda: self.people_controller.current
         self.practice_controller.role = lambda: self.people_controller.role
-        self.history_controller.store_ready.connect(self.people_controller.load)
+        self.store_opener.store_ready.connect(self.people_controller.load)
         self.people_controller.changed.connect(self._person_changed)
+
+    def _show_person_history(self, history: HistoryController) -> None:
+        people = self.people_controller
+        history.set_person(people.current, people.role, people.names)
 
     def _person_changed(self) -> None:
         people = self.people_controller
-        self.history_controller.set_person(people.current, people.role, people.names)
-        author = self.instructor_view.author
-        if author.text().strip() in ("", self._performer):  # never over a typed name
-            author.setText(people.current)
+        self._people_known = True
+        if self._history is not None:  # else it is told when built
+            self._show_person_history(self._history[1])
+        # The author of takes follows the performer, never over a typed name.
+        if self._instructor is not None:
+            author = self._instructor[0].author
+            if author.text().strip() in ("", self._performer):
+                author.setText(people.current)
+        elif self._author.strip() in ("", self._performer):
+            self._author = people.current
         self._performer = people.current
         self.practice_controller.sync_role()
         if self.practice_controller.running:
@@ -475,7 +575,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.frames += 1
             self.fps.tick()
             self.frame_drawn.emit()
-        self.instructor_controller.tick(view == "instructor")
+        if self._instructor is not None:  # no take is recorded before it is built
+            self._instructor[1].tick(view == "instructor")
         if self.frames % 15 == 0:
             fps = self.fps.fps
             self.fps_label.setText(f"{fps:.0f} fps" if fps else "")
@@ -530,8 +631,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if isinstance(geometry, QtCore.QByteArray):
             self.restoreGeometry(geometry)
         self.connect_controller.restore()
-        self.practice_controller.restore()
-        self.instructor_controller.restore()
+        self.practice_controller.restore()  # the Instructor's when it is built
         view = s.value("window/view", "connect")
         self.show_view(view if view in self._areas else "connect")
 
@@ -598,7 +698,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @property
     def takes(self) -> TakeShelf | None:
-        """The instructor's takes once opened, else ``None``."""
+        """The instructor's takes once opened, else ``None``.
+
+        Reading it builds the Instructor view, which opens them.
+        """
         return self.instructor_controller.takes
 
     @property

@@ -171,7 +171,8 @@ class Services:
         store, as ``user`` (who practises; ``""``: the default person).
     open_takes : callable or None
         ``open_takes() -> TakeShelf`` (:mod:`trainer.store.takes`): the instructor's
-        takes; called once in a worker thread. ``None`` disables the Instructor view.
+        takes; called once in a worker thread, when the Instructor view is built (first
+        shown or reached). ``None`` disables the Instructor view.
     save_reference : callable or None
         ``save_reference(reference, overwrite) -> path``: adds a built reference to the
         library; called in a worker thread.

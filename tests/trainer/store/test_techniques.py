@@ -87,3 +87,52 @@ def test_a_reference_breaking_the_name_rule_is_not_written_nor_read(library, toy
     entry = next(e for e in library.entries() if e.name == "toy")
     assert entry.reference is None and "invalid technique name" in entry.error
     assert technique_names(library) == list(TECHNIQUES)
+
+
+def _with_arrays(data: bytes, arrays: bytes) -> bytes:
+    """A reference file's bytes with its ``arrays.npz`` entry replaced."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        meta = zf.read("meta.json")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("meta.json", meta)
+        zf.writestr("arrays.npz", arrays)
+    return out.getvalue()
+
+
+def test_the_registry_reads_metadata_only(library, toy, monkeypatch) -> None:
+    library.add(toy)
+    import trainer.store.references as references
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the registry decoded a reference")
+
+    monkeypatch.setattr(references, "decode_reference", no_decoding)
+    monkeypatch.setattr(references, "_checked_arrays", no_decoding)
+    assert technique_names(library) == [*TECHNIQUES, "skin rolling"]
+    assert require_technique("skin rolling", library).references == ("toy",)
+
+
+def test_damaged_arrays_are_reported_where_the_reference_is_loaded(library, toy) -> None:
+    library.user_dir.mkdir(parents=True, exist_ok=True)
+    damaged = _with_arrays(encode_reference(toy), b"not a zip")
+    (library.user_dir / "toy.mtref").write_bytes(damaged)
+    # Its metadata is valid: the registry lists its technique, as the file says.
+    assert require_technique("skin rolling", library).references == ("toy",)
+    # Loading it reports the damage, as before.
+    entry = next(e for e in library.entries() if e.name == "toy")
+    assert entry.reference is None
+    assert entry.error.startswith("user reference 'toy': not a valid reference file")
+    assert "arrays.npz" in entry.error
+    with pytest.raises(ReferenceFileError, match=r"unreadable arrays\.npz"):
+        library.get("toy")
+
+
+def test_a_user_file_shadows_the_starter_of_its_name(library, toy) -> None:
+    from dataclasses import replace as copy
+
+    library.add(copy(toy, name="effleurage-starter"), overwrite=True)
+    techniques = {t.name: t for t in available_techniques(library)}
+    assert techniques["skin rolling"].references == ("effleurage-starter",)
+    assert techniques["effleurage"].references == ()  # the starter is shadowed
+    assert techniques["effleurage"].simulated

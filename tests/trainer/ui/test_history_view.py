@@ -12,7 +12,7 @@ from fakes import FakeShell, ManualJobs
 from PySide6.QtWidgets import QTableWidgetItem
 
 from trainer.store.database import Store
-from trainer.ui.controllers import HistoryController, StoreSlot
+from trainer.ui.controllers import HistoryController, StoreOpener, StoreSlot
 from trainer.ui.history_view import HistoryView
 from trainer.ui.services import Services
 
@@ -79,11 +79,25 @@ def _cell(view: HistoryView, row: int, column: int) -> QTableWidgetItem:
     return item
 
 
+def _opened(
+    view: HistoryView, open_store, jobs=None, shell=None
+) -> tuple[HistoryController, StoreOpener]:
+    """The view's controller, shown what opening the store says, as the window wires them.
+
+    The store opens at once, unless ``jobs``.
+    """
+    jobs, shell, slot = jobs or _RunNow(), shell or FakeShell(), StoreSlot()
+    ctl = HistoryController(view, jobs, shell, slot)
+    opener = StoreOpener(_services(open_store), jobs, shell, slot)
+    opener.finished.connect(ctl.show_store)
+    opener.open_store()
+    return ctl, opener
+
+
 def _controlled(qtbot, store, jobs=None) -> tuple[HistoryView, HistoryController, FakeShell]:
-    """The view with its controller, which opens ``store`` (at once, unless ``jobs``)."""
+    """The view with its controller, once ``store`` opened (at once, unless ``jobs``)."""
     view, shell = _view(qtbot), FakeShell()
-    ctl = HistoryController(view, _services(lambda: store), jobs or _RunNow(), shell, StoreSlot())
-    ctl.open_store()
+    ctl, _ = _opened(view, lambda: store, jobs, shell)
     return view, ctl, shell
 
 
@@ -156,19 +170,35 @@ def test_the_controller_says_why_there_is_no_store(qtbot, themed_app) -> None:
         raise RuntimeError("database is corrupt")
 
     view, shell = _view(qtbot), FakeShell()
-    slot = StoreSlot()
-    ctl = HistoryController(view, _services(broken), _RunNow(), shell, slot)
-    ctl.open_store()
+    ready: list[bool] = []
+    ctl, opener = _opened(view, broken, shell=shell)
+    opener.store_ready.connect(lambda: ready.append(True))
+    slot = ctl.store
     assert slot.done and slot.store is None and slot.error == "database is corrupt"
     assert view.subtitle.text() == "Sessions are not available: database is corrupt"
     assert shell.messages == ["Session store unavailable: database is corrupt"]
     view.refresh()  # nothing to read from: nothing happens
-    assert view.loads == 0 and ctl.view is view
+    assert view.loads == 0 and ctl.view is view and not ready
 
     view = _view(qtbot)
-    ctl = HistoryController(view, _services(None), _RunNow(), shell, StoreSlot())
-    ctl.open_store()
+    _opened(view, None, shell=shell)
     assert view.subtitle.text() == "Sessions are not available: no session store in this mode"
+
+
+def test_a_controller_built_after_the_store_opened_shows_it(qtbot, themed_app, store) -> None:
+    """History is built on first use: its controller reads the store already open."""
+    slot, shell, jobs = StoreSlot(), FakeShell(), _RunNow()
+    opener = StoreOpener(_services(lambda: store), jobs, shell, slot)
+    ready: list[bool] = []
+    opener.store_ready.connect(lambda: ready.append(True))
+    opener.open_store()
+    assert slot.store is store and slot.done and ready == [True]
+    view = _view(qtbot)
+    assert "opening the session store" in view.subtitle.text()
+    ctl = HistoryController(view, jobs, shell, slot)
+    ctl.show_store()
+    assert view.loads == 1 and view.table.rowCount() == 2
+    assert "2 sessions" in view.subtitle.text()
 
 
 def _session(sid: int, hours: float) -> SimpleNamespace:

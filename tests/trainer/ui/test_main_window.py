@@ -6,7 +6,7 @@ from fakes import make_services
 from PySide6 import QtCore
 
 from sensors.sources import open_source
-from trainer.ui.main_window import VIEWS, MainWindow
+from trainer.ui.main_window import LAZY_VIEWS, VIEWS, MainWindow
 
 
 def _window(qtbot, references, settings=None, **kw) -> MainWindow:
@@ -123,9 +123,9 @@ def test_views_without_a_store_say_so(qtbot, themed_app, references) -> None:
 
 
 def test_no_widget_opens_a_window_of_its_own(qtbot, themed_app, references) -> None:
-    """Building the window, and each view on first showing it (Replay and Rate are built
-    then), shows no widget before it has a parent: such a widget opened (and closed) a
-    window of its own, which took the focus from the app's window."""
+    """Building the window, and each view on first showing it (those of ``LAZY_VIEWS``
+    are built then), shows no widget before it has a parent: such a widget opened (and
+    closed) a window of its own, which took the focus from the app's window."""
     from PySide6 import QtWidgets
 
     strays: list[str] = []
@@ -156,3 +156,58 @@ def test_no_widget_opens_a_window_of_its_own(qtbot, themed_app, references) -> N
     finally:
         themed_app.removeEventFilter(spy)
     assert not strays, strays
+
+
+def test_lazy_views_are_built_on_first_use(qtbot, themed_app, references, tmp_path) -> None:
+    """Instructor, Replay, History and Rate cost nothing until shown; built late, they
+    show what they would have been told meanwhile (the store, the person, a session)."""
+    from dataclasses import replace
+
+    from PySide6 import QtWidgets
+
+    from trainer.store.database import Store
+    from trainer.store.takes import TakeShelf
+
+    home = tmp_path / "home"
+    services = replace(
+        make_services(open_source, references),
+        open_store=lambda: Store(home),
+        open_takes=lambda: TakeShelf(home),
+    )
+    assert set(LAZY_VIEWS) == {"instructor", "replay", "history", "rate"}
+    window = MainWindow(services, frame_interval_ms=10)
+    qtbot.addWidget(window)
+
+    def holds(key: str) -> bool:
+        area = window.stack.widget([k for k, _ in VIEWS].index(key))
+        assert isinstance(area, QtWidgets.QScrollArea)
+        return area.widget() is not None
+
+    try:
+        # The store opens and the person is read with no lazy view built.
+        with qtbot.waitSignal(window.people_controller.changed, timeout=5000):
+            pass
+        assert window.store is not None and window.person
+        assert set(window._built) == {"connect", "practice"}
+        assert not any(holds(key) for key in LAZY_VIEWS)
+        # A session ends before History is first shown (its recorder still finishing):
+        # History, built at once, reads the sessions, and again once it is written.
+        window.practice_controller.session_ended.emit()
+        window.show_view("history")
+        assert holds("history") and set(window._built) == {"connect", "practice", "history"}
+        history = window.history_view
+        assert history.person_filter() == window.person  # the person's sessions
+        qtbot.waitUntil(lambda: history.loads == 1, timeout=5000)
+        assert "No sessions yet" in history.subtitle.text()
+        qtbot.waitUntil(lambda: history.loads == 2, timeout=5000)
+        # The Instructor: its takes open with it, the performer is the takes' author.
+        assert "instructor" not in window._built
+        window.show_view("instructor")
+        assert holds("instructor")
+        qtbot.waitUntil(lambda: window.takes is not None, timeout=5000)
+        assert window.instructor_view.author.text() == window.person
+        # Reading an attribute builds the view too (as screenshots of every page do).
+        assert window.rate_view is window._pages["rate"] and holds("rate")
+        assert set(window._pages) == {key for key, _ in VIEWS} and holds("replay")
+    finally:
+        window.close()

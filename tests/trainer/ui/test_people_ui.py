@@ -160,3 +160,38 @@ def test_skipping_the_first_run_question_practises_as_guest(
         assert [p.name for p in store.people()] == ["Guest"]
     finally:
         window.close()
+
+
+def test_the_instructor_built_late_shows_the_author_it_would_have(
+    qtbot, themed_app, references, store, tmp_path
+) -> None:
+    """The Instructor is built on first use: its author field then shows what following
+    the performer since start-up put there (never over a typed or remembered name)."""
+    store.add_person("Ana")
+    store.add_person("Bo")
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    settings.setValue("instructor/author", "Ana")  # who recorded the last take
+    window = _window(qtbot, references, store, settings=settings, user="bo")
+    try:
+        qtbot.waitUntil(lambda: window.person == "Bo", timeout=5000)
+        window.switch_person("Ana")  # the remembered name is now the performer's...
+        assert window.person == "Ana"
+        window.switch_person("Bo")  # ...so the next performer replaces it
+        assert window.person == "Bo" and window._instructor is None
+        assert window.instructor_view.author.text() == "Bo"
+    finally:
+        window.close()
+
+    settings.setValue("instructor/author", "Carla")  # not a performer: kept
+    window = _window(qtbot, references, store, settings=settings, user="bo")
+    try:
+        qtbot.waitUntil(lambda: window.person == "Bo", timeout=5000)
+        window.switch_person("Ana")
+        assert window.instructor_view.author.text() == "Carla"
+        window.switch_person("Bo")  # built now: the field itself follows
+        assert window.instructor_view.author.text() == "Carla"
+        window.instructor_view.author.setText("")
+        window.switch_person("Ana")
+        assert window.instructor_view.author.text() == "Ana"
+    finally:
+        window.close()

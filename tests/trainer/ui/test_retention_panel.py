@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fakes import FakeShell, ManualJobs, make_services
+from fakes import FakeShell, ManualJobs
 from made_sessions import add_sessions  # type: ignore[import-not-found]
 
 from trainer.store.database import Store
@@ -88,8 +88,7 @@ def test_history_reads_the_panel_from_the_store(qtbot, themed_app, tmp_path) -> 
         view = HistoryView(["effleurage", "friction"])
         qtbot.addWidget(view)
         jobs = ManualJobs()
-        services = make_services(lambda spec: None)
-        ctl = HistoryController(view, services, jobs, FakeShell(), StoreSlot(store=store))
+        ctl = HistoryController(view, jobs, FakeShell(), StoreSlot(store=store))
         assert ctl.store.store is store
         view.refresh()
         jobs.run()

@@ -10,8 +10,9 @@ and asks the window for what is the window's through a
   Instructor read it and follow its ``started``/``stopping`` signals.
 - :class:`PracticeController`: references, alignment warm-up, sessions, live frames.
 - :class:`InstructorController`: the takes shelf, recording takes, build/save/export.
-- :class:`HistoryController`: opens the session store (a :class:`StoreSlot` shared with
-  Practice and Replay); reads, deletes and restores sessions for the History view.
+- :class:`StoreOpener`: opens the session store (a :class:`StoreSlot` shared by
+  Practice, History and Replay) at start-up.
+- :class:`HistoryController`: reads, deletes and restores sessions for the History view.
 - :class:`ReplayController`: loads sessions and attempts to replay.
 """
 
@@ -23,6 +24,7 @@ from trainer.ui.controllers.history import HistoryController
 from trainer.ui.controllers.instructor import InstructorController
 from trainer.ui.controllers.practice import PracticeController
 from trainer.ui.controllers.replay import ReplayController
+from trainer.ui.controllers.store import StoreOpener
 
 __all__ = [
     "ConnectController",
@@ -33,5 +35,6 @@ __all__ = [
     "PracticeController",
     "ReplayController",
     "Shell",
+    "StoreOpener",
     "StoreSlot",
 ]

@@ -101,7 +101,7 @@ class Shell(Protocol):
 class StoreSlot:
     """The session store, once opened: Practice records into it, History and Replay read it.
 
-    Written by :class:`~trainer.ui.controllers.history.HistoryController` (which opens it);
+    Written by :class:`~trainer.ui.controllers.store.StoreOpener` (which opens it);
     ``error`` says why there is none (shown where sessions would be).
     """
 

@@ -1,7 +1,8 @@
-"""The History view's controller: opens the session store the other views share.
+"""The History view's controller: sessions of the store the views share, for the view.
 
-It also reads, deletes and restores sessions in that store for the History view: the
-current person's (:meth:`HistoryController.set_person`), or whoever an instructor picks.
+It reads, deletes and restores sessions in that store (opened by
+:class:`~trainer.ui.controllers.store.StoreOpener`) for the History view: the current
+person's (:meth:`HistoryController.set_person`), or whoever an instructor picks.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6 import QtCore
 
 from trainer.store.progress import load_session_scores, progress
-from trainer.ui.services import Services
 
 if TYPE_CHECKING:
-    from trainer.store.database import Store
     from trainer.store.progress import TechniqueProgress
     from trainer.store.records import SessionRecord
     from trainer.ui.controllers.base import JobRunner, Shell, StoreSlot
@@ -26,48 +25,39 @@ __all__ = ["HistoryController"]
 
 
 class HistoryController(QtCore.QObject):
-    """Opens the session store (into ``store``) and answers the History view from it.
+    """Answers the History view from the session store (once ``store`` holds it).
 
     The view asks (``refresh_requested``, ``delete_requested``, ``restore_requested``);
     every store call runs in a worker (``jobs``) and its answer goes back to the view.
-    Asking for a replay is wired by the window to the Replay controller.
+    What the store's opening says, the window hands on (:meth:`show_store`); asking for
+    a replay is wired by the window to the Replay controller.
 
     Parameters
     ----------
     view : HistoryView
         The view it drives.
-    services : Services
-        ``open_store`` is used (in a worker).
     jobs : JobRunner
         Where blocking calls run.
     shell : Shell
-        The window (status bar).
+        The window.
     store : StoreSlot
-        Filled once the store is open (or says why it is not).
-
-    Signals
-    -------
-    store_ready()
-        The session store opened (history and replay can read it).
+        The store once open (or why it is not), filled by the
+        :class:`~trainer.ui.controllers.store.StoreOpener`.
     """
 
-    store_ready = QtCore.Signal()
-
     #: Wait this long after a session before reading it (its recorder finishes in the
-    #: acquisition thread).
+    #: acquisition thread; the window waits, :meth:`MainWindow._session_ended`).
     REFRESH_DELAY_MS = 500
 
     def __init__(
         self,
         view: HistoryView,
-        services: Services,
         jobs: JobRunner,
         shell: Shell,
         store: StoreSlot,
     ) -> None:
         super().__init__()
         self.view = view
-        self.services = services
         self.jobs = jobs
         self.shell = shell
         self.store = store
@@ -77,30 +67,15 @@ class HistoryController(QtCore.QObject):
         view.delete_requested.connect(self.delete_session)
         view.restore_requested.connect(self.restore_session)
 
-    def open_store(self) -> None:
-        """Open the session store in a worker (or say there is none in this mode)."""
-        if self.services.open_store is None:
-            self.store.error = "no session store in this mode"
-            self.store.done = True
-            self.view.show_unavailable(self.store.error)
-            return
-        self.jobs.submit(self.services.open_store, self._store_opened)
+    def show_store(self) -> None:
+        """Show what the store slot says: the sessions once open, else why there are none.
 
-    def _store_opened(self, store: Store | None, err: BaseException | None) -> None:
-        self.store.done = True
-        if err is not None or store is None:
-            self.store.error = str(err)
-            self.shell.show_message(f"Session store unavailable: {err}", 15000)
+        While the store opens, the view says so already (its first words).
+        """
+        if self.store.store is not None:
+            self.view.refresh()
+        elif self.store.done:
             self.view.show_unavailable(self.store.error)
-            return
-        self.store.store = store
-        self.store.error = ""
-        self.view.refresh()
-        self.store_ready.emit()
-
-    def refresh_soon(self) -> None:
-        """Re-read the sessions shortly (a session just ended)."""
-        QtCore.QTimer.singleShot(self.REFRESH_DELAY_MS, self.view.refresh)
 
     # -- what the view asks --
 
