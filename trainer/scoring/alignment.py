@@ -332,6 +332,23 @@ def _partial(f: np.ndarray, g: np.ndarray, share: float) -> tuple[float, float, 
     return math.sqrt(aligner.cost / steps), completion, reached + 1, held.size
 
 
+def _struck_throughout(f: np.ndarray, g: np.ndarray, shortest: int) -> bool:
+    """Tell whether a train of strikes lasted as long as the experts' shortest.
+
+    Its length rescaled by the experts' strike period over its own: a train let go early
+    struck at its own pace for part of their burst. Its form alone may fit a prefix of
+    theirs better than the whole (a light middle third looks like the gap after a
+    train's end), but a train that struck for as long did not stop early.
+    """
+    if shortest <= 0:
+        return False
+    beat = beat_samples(g)
+    own, theirs = strike_period(f, beat), strike_period(g, beat)
+    if not (math.isfinite(own) and math.isfinite(theirs)) or own <= 0:
+        return False
+    return f.size * theirs / own >= shortest
+
+
 def align_stroke(x: np.ndarray, reference: Reference) -> Alignment:
     """Align a stroke (at the reference's rate) with its reference.
 
@@ -348,7 +365,8 @@ def align_stroke(x: np.ndarray, reference: Reference) -> Alignment:
         Completion, the rescaled stroke and its time map.
     """
     template_total, cutoff = smoothed_template(reference)
-    return align_total(x, template_total, reference.fs_hz, cutoff)
+    shortest = round(reference.duration_s[0] * reference.fs_hz)
+    return align_total(x, template_total, reference.fs_hz, cutoff, shortest=shortest)
 
 
 def align_total(
@@ -358,6 +376,7 @@ def align_total(
     cutoff_hz: float,
     *,
     whole: bool = False,
+    shortest: int = 0,
 ) -> Alignment:
     """Align a stroke with a template's (smoothed) total force.
 
@@ -371,6 +390,9 @@ def align_total(
         Sample rate and the shape bandwidth (:func:`shape_cutoff_hz`), Hz.
     whole : bool
         Take the stroke as complete (no stopped-early hypothesis), as for experts' takes.
+    shortest : int
+        The experts' shortest stroke, samples (0: unknown). A train of strikes that,
+        at the experts' strike rate, lasts as long was not let go early.
 
     Returns
     -------
@@ -410,7 +432,9 @@ def align_total(
             if stopped:
                 reached, end = min(reached, f.size / length), min(kept, length)
         else:
-            stopped = partial_d < _PARTIAL_MARGIN * full_d
+            stopped = partial_d < _PARTIAL_MARGIN * full_d and not _struck_throughout(
+                f, g, shortest
+            )
         if stopped and reached < MIN_COMPLETION and let_go:
             completion, covered, held = reached, max(3, min(end, kept)), max(3, kept)
     if covered < length:

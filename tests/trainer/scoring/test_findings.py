@@ -695,7 +695,9 @@ def test_finding_4_a_third_struck_lightly_is_light_not_uneven(third):
     # A third of a burst struck at a quarter of the force: its strikes are still strikes
     # (under a quarter of the burst's peak they were dropped, and the doubled intervals
     # left read as "uneven strikes", 10-45 points on the benchmark's family A). The change
-    # of level is the pressure's fault, named in that third.
+    # of level is the pressure's fault, named in that third; and a burst that struck as
+    # long as the experts' was not let go early, though a light middle looks like the gap
+    # after a train's end (it was told "stopped early" and "shape" first).
     ref = reference("tapotement")
     assert ref.strike_jitter_mean > 0
     pieces = []
@@ -706,5 +708,5 @@ def test_finding_4_a_third_struck_lightly_is_light_not_uneven(third):
     assert len(out) == len(pieces)
     where = ("start", "middle", "end")[third]
     for s in out:
-        assert f"too_light_{where}" in codes(s), codes(s)
-        assert "jerky" not in codes(s), codes(s)
+        assert codes(s)[0] == f"too_light_{where}", codes(s)
+        assert not {"jerky", "stopped_early", "shape"} & set(codes(s)), codes(s)
