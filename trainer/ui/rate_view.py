@@ -174,7 +174,7 @@ class RateView(QtWidgets.QWidget):
         real = self.plots.addPlot(row=0, col=0, enableMenu=False)
         warped = self.plots.addPlot(row=1, col=0, enableMenu=False)
         real.setTitle("Real time", color=theme.TEXT_MUTED, size="9pt")
-        warped.setTitle("Warped time: on the reference's time axis", color=theme.TEXT_MUTED,
+        warped.setTitle("Warped onto the reference's time", color=theme.TEXT_MUTED,
                         size="9pt")  # fmt: skip
         real.setLabel("left", "Total force", units="N")
         real.setLabel("bottom", "time", units="s")

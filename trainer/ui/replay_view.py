@@ -185,7 +185,8 @@ class ReplayView(QtWidgets.QWidget):
     def _build_plot_card(self) -> Card:
         """Make the card of the two plots (real and warped time) and their legend."""
         plot_card = Card()
-        plot_card.setMinimumWidth(340)
+        # With the strokes list and the side at their widths, the page fits 1024 px.
+        plot_card.setMinimumWidth(300)
         plot_card.body.setContentsMargins(6, 8, 8, 6)
         # Above the plots, off the curves.
         self.legend = Legend(
@@ -206,7 +207,7 @@ class ReplayView(QtWidgets.QWidget):
         warped = self.plots.addPlot(row=1, col=0, enableMenu=False)
         real.setTitle("Real time", color=theme.TEXT_MUTED, size="9pt")
         warped.setTitle(
-            "Warped time: on the reference's time axis", color=theme.TEXT_MUTED,
+            "Warped onto the reference's time", color=theme.TEXT_MUTED,
             size="9pt",
         )  # fmt: skip
         real.setLabel("left", "Total force", units="N")
@@ -396,7 +397,7 @@ class ReplayView(QtWidgets.QWidget):
             self.real.set_pins([])
             return
         self.warped.plot.setTitle(
-            "Warped time: on the reference's time axis",
+            "Warped onto the reference's time",
             color=theme.TEXT_MUTED,
             size="9pt",
         )

@@ -211,3 +211,48 @@ def test_axes_stay_in_seconds_and_newtons(qtbot, themed_app, replay_data) -> Non
         bottom = plot.getAxis("bottom")
         assert bottom.labelUnitPrefix == "" and "(s)" in bottom.labelString()
         assert "(N)" in plot.getAxis("left").labelString()
+
+
+def test_replay_fits_a_1024x600_window_without_sideways_scrolling(
+    qtbot, themed_app, recorded
+) -> None:
+    # The strokes list (as wide as its longest line), the plots and the side column once
+    # needed 7 px more than a 1024-px window gives a page: a sideways scroll bar showed.
+    from dataclasses import replace
+
+    from fakes import make_services
+    from PySide6 import QtCore
+
+    from sensors.sources import open_source
+    from trainer.ui.main_window import MainWindow
+
+    store = Store(recorded)
+    window = MainWindow(make_services(open_source))
+    window.owns_store = False
+    qtbot.addWidget(window)
+    window.store = store
+    try:
+        window.show()
+        window.resize(1024, 600)
+        with qtbot.waitSignal(window.replay_loaded, timeout=10_000):
+            window.open_replay("S1")
+        view = window.replay_view
+        # Attempt ids of five digits, as a year of practice gives: the widest list.
+        data = view.data
+        view.show_data(
+            replace(
+                data,
+                attempts=tuple(
+                    replace(a, attempt=replace(a.attempt, id=a.attempt.id + 12_340))
+                    for a in data.attempts
+                ),
+            )
+        )
+        for _ in range(3):
+            themed_app.processEvents()
+        assert window.size() == QtCore.QSize(1024, 600)
+        assert view.attempt_list.item(0).text().endswith("(A12341)")
+        assert window.stack.currentWidget().horizontalScrollBar().maximum() == 0
+    finally:
+        window.close()
+        store.close()
