@@ -221,7 +221,7 @@ def test_replay_fits_a_1024x600_window_without_sideways_scrolling(
     from dataclasses import replace
 
     from fakes import make_services
-    from PySide6 import QtCore
+    from PySide6 import QtCore, QtWidgets
 
     from sensors.sources import open_source
     from trainer.ui.main_window import MainWindow
@@ -252,7 +252,9 @@ def test_replay_fits_a_1024x600_window_without_sideways_scrolling(
             themed_app.processEvents()
         assert window.size() == QtCore.QSize(1024, 600)
         assert view.attempt_list.item(0).text().endswith("(A12341)")
-        assert window.stack.currentWidget().horizontalScrollBar().maximum() == 0
+        area = window.stack.currentWidget()
+        assert isinstance(area, QtWidgets.QScrollArea)
+        assert area.horizontalScrollBar().maximum() == 0
     finally:
         window.close()
         store.close()
