@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,6 +32,26 @@ class _Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@contextlib.contextmanager
+def _window_on(qtbot, recorded: Path) -> Iterator[Any]:
+    """A main window on the recorded home's store (closed after)."""
+    from fakes import make_services
+
+    from sensors.sources import open_source
+    from trainer.ui.main_window import MainWindow
+
+    store = Store(recorded)
+    window = MainWindow(make_services(open_source))
+    window.owns_store = False
+    qtbot.addWidget(window)
+    window.store = store
+    try:
+        yield window
+    finally:
+        window.close()
+        store.close()
 
 
 def test_attempt_is_shown_in_real_and_warped_time(qtbot, themed_app, replay_data) -> None:
@@ -116,17 +139,7 @@ def test_choosing_another_stroke_moves_the_view(qtbot, themed_app, replay_data) 
 
 
 def test_main_window_opens_replays_and_reports_errors(qtbot, themed_app, recorded) -> None:
-    from fakes import make_services
-
-    from sensors.sources import open_source
-    from trainer.ui.main_window import MainWindow
-
-    store = Store(recorded)
-    window = MainWindow(make_services(open_source))
-    window.owns_store = False
-    qtbot.addWidget(window)
-    window.store = store
-    try:
+    with _window_on(qtbot, recorded) as window:
         with qtbot.waitSignal(window.replay_loaded, timeout=10_000):
             window.open_replay("S1")
         assert window.current_view == "replay"
@@ -142,28 +155,16 @@ def test_main_window_opens_replays_and_reports_errors(qtbot, themed_app, recorde
         window.replay_view.target.setText("S1")
         with qtbot.waitSignal(window.replay_loaded, timeout=10_000):
             window.replay_view.target.returnPressed.emit()
-    finally:
-        window.close()
-        store.close()
 
 
 def test_space_plays_after_history_opens_a_replay(qtbot, themed_app, recorded) -> None:
-    from fakes import make_services
     from PySide6 import QtCore, QtWidgets
 
-    from sensors.sources import open_source
-    from trainer.ui.main_window import MainWindow
-
-    store = Store(recorded)
-    window = MainWindow(make_services(open_source))
-    window.owns_store = False
-    qtbot.addWidget(window)
-    window.store = store
-    window.show()
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    view = window.replay_view
-    try:
+    with _window_on(qtbot, recorded) as window:
+        window.show()
+        window.activateWindow()
+        qtbot.waitExposed(window)
+        view = window.replay_view
         window.show_view("replay")
         view.target.setFocus()  # where the focus was left last time
         with qtbot.waitSignal(window.replay_loaded, timeout=10_000):
@@ -173,9 +174,6 @@ def test_space_plays_after_history_opens_a_replay(qtbot, themed_app, recorded) -
         assert focus is not view.target
         qtbot.keyClick(focus or window, QtCore.Qt.Key.Key_Space)
         assert view.playing and view.target.text() == ""
-    finally:
-        window.close()
-        store.close()
 
 
 def test_ids_of_three_digits_and_more_show_whole(qtbot, themed_app, replay_data) -> None:
@@ -220,18 +218,9 @@ def test_replay_fits_a_1024x600_window_without_sideways_scrolling(
     # needed 7 px more than a 1024-px window gives a page: a sideways scroll bar showed.
     from dataclasses import replace
 
-    from fakes import make_services
     from PySide6 import QtCore, QtWidgets
 
-    from sensors.sources import open_source
-    from trainer.ui.main_window import MainWindow
-
-    store = Store(recorded)
-    window = MainWindow(make_services(open_source))
-    window.owns_store = False
-    qtbot.addWidget(window)
-    window.store = store
-    try:
+    with _window_on(qtbot, recorded) as window:
         window.show()
         window.resize(1024, 600)
         with qtbot.waitSignal(window.replay_loaded, timeout=10_000):
@@ -255,6 +244,3 @@ def test_replay_fits_a_1024x600_window_without_sideways_scrolling(
         area = window.stack.currentWidget()
         assert isinstance(area, QtWidgets.QScrollArea)
         assert area.horizontalScrollBar().maximum() == 0
-    finally:
-        window.close()
-        store.close()
