@@ -199,11 +199,6 @@ class ActivityDetector:
         self._lead: int | None = None
         self._lead_quiet: int | None = None
 
-    @property
-    def start(self) -> int:
-        """First sample of the open segment (lead-in included); meaningful while active."""
-        return self._start
-
     def _close(self, end: int, truncated: bool) -> list[Segment]:
         self.active = False
         self._quiet_since = None

@@ -52,18 +52,11 @@ VERSION = 2
 LEGACY_VERSION = 1
 _FORCE_KEYS = ("mean_n", "peak_mean_n", "peak_sd_n")
 _CALIBRATION_KEYS = ("shape_d90", "smoothness_mean", "smoothness_sd", "tam_p90")
-#: Written only for percussion (a sweep's file is as before), and the thirds' balance
-#: (absent from a file written before it: no balance is judged).
-_CALIBRATION_OPTIONAL = (
-    "strike_jitter_mean",
-    "strike_jitter_sd",
-    "strike_period_s",
-    "balance_start",
-    "balance_middle",
-    "balance_end",
-)
 #: The balance keys, in :attr:`Reference.balance_rms` order.
 BALANCE_KEYS = ("balance_start", "balance_middle", "balance_end")
+#: Written only for percussion (a sweep's file is as before), and the thirds' balance
+#: (absent from a file written before it: no balance is judged).
+_CALIBRATION_OPTIONAL = ("strike_jitter_mean", "strike_jitter_sd", "strike_period_s", *BALANCE_KEYS)
 #: A reference's name, which becomes its file name (see ``references.check_name``).
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 #: A glove's plausible sample rates: no glove samples faster (the filters refuse more),

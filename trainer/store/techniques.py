@@ -100,8 +100,9 @@ def library_techniques(library: ReferenceLibrary | None = None) -> dict[str, lis
     refs: dict[str, list[str]] = {}
     for name, (source, origin) in library.sources().items():
         try:
-            technique = check_technique_name(load_reference_meta(source, origin)["technique"])
-        except (ReferenceFileError, ScoringError):
+            # The metadata's schema checks the name rule and normalises the technique.
+            technique = load_reference_meta(source, origin)["technique"]
+        except ReferenceFileError:
             continue
         refs.setdefault(technique, []).append(name)
     return refs
