@@ -1,7 +1,9 @@
 """Start-up: commands that need no maths do not import SciPy's signal module, numba or Qt.
 
-Listing sessions (``history``) reads no reference and no score, so it imports no NumPy
-either; the signal modules import SciPy's signal module only when they filter.
+Listing sessions (``history``) reads no reference and no score, and listing references
+(``reference list``) reads their metadata only, so neither imports NumPy either; the
+signal modules import SciPy's signal module only when they filter. A command line
+naming a command builds only the parsers of the module that defines it.
 
 Behaviour, not wall time: each command runs in a fresh interpreter, which then reports
 which heavy modules it imported (``benchmarks/bench_startup.py`` measures the time).
@@ -9,14 +11,19 @@ which heavy modules it imported (``benchmarks/bench_startup.py`` measures the ti
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
+
+from reference_strokes import bundled_reference_files
+from trainer.cli import _COMMAND_MODULES, _COMMANDS, build_parser
 
 HEAVY = ("scipy.signal", "numba", "PySide6", "pyqtgraph", "trainer.dtw._kernels")
 
@@ -85,6 +92,56 @@ def test_listing_sessions_imports_no_numpy(tmp_path, argv, sessions: bool) -> No
     code, loaded = _run(tmp_path, *argv)
     assert code == 0
     assert "numpy" not in loaded, loaded  # nor the reference format, profiles or scoring model
+
+
+def _user_library(home: Path) -> None:
+    """A user copy of a starter, a file that is no reference, and a hidden starter."""
+    folder = home / "references"
+    folder.mkdir(parents=True)
+    starter = next(r for r in bundled_reference_files() if r.name == "friction-starter.mtref")
+    (folder / "friction-starter.mtref").write_bytes(starter.read_bytes())  # shadows it
+    (folder / "broken.mtref").write_bytes(b"not a zip archive")
+    (folder / "hidden.json").write_text('["tapotement-starter"]', encoding="utf-8")
+
+
+@pytest.mark.parametrize("library", ["starters", "user-files"])
+def test_listing_references_imports_no_numpy(tmp_path, library: str) -> None:
+    if library == "user-files":
+        _user_library(tmp_path / "home")
+    code, loaded = _run(tmp_path, "reference", "list")
+    assert code == 0
+    assert "numpy" not in loaded, loaded  # metadata only: no array, profile or score model
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def test_the_command_table_is_what_the_modules_register() -> None:
+    assert list(_commands(build_parser())) == list(_COMMANDS)  # --help's order too
+    for module in _COMMAND_MODULES:
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(subparsers)
+        assert list(subparsers.choices) == [c for c, m in _COMMANDS.items() if m == module]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reference", "list", "--json"],
+        ["history", "--since", "2020-01-01"],
+        ["score", "x.mtcap", "--reference", "r"],
+        ["ratings", "export", "out.json"],
+        ["demo", "--headless", "--seconds", "1"],
+    ],
+)
+def test_one_commands_parser_parses_as_the_whole_one(argv: list[str]) -> None:
+    whole = build_parser().parse_args(argv)
+    assert vars(build_parser(argv[0]).parse_args(argv)) == vars(whole)
+    assert _commands(build_parser(argv[0])).keys() == {
+        c for c, m in _COMMANDS.items() if m == _COMMANDS[argv[0]]
+    }
 
 
 def test_signal_modules_import_scipy_signal_only_to_filter() -> None:

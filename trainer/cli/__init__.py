@@ -25,18 +25,30 @@ __all__ = ["EXIT_ERROR", "EXIT_USAGE", "build_parser", "main"]
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
+# Each command and the module that registers it, in the order they appear in --help
+# (a test checks this against what the modules register): a command line naming one
+# builds only its module's parsers, a tenth of the whole (argparse looks up a
+# translation for every help string).
+_COMMANDS = {
+    "record": "trainer.cli.capture_cmds",
+    "info": "trainer.cli.capture_cmds",
+    "export": "trainer.cli.capture_cmds",
+    "scan": "trainer.cli.device_cmds",
+    "calibrate": "trainer.cli.calibrate_cmds",
+    "reference": "trainer.cli.reference_cmds",
+    "score": "trainer.cli.reference_cmds",
+    "history": "trainer.cli.store_cmds",
+    "replay": "trainer.cli.store_cmds",
+    "pack": "trainer.cli.store_cmds",
+    "users": "trainer.cli.users_cmds",
+    "ratings": "trainer.cli.ratings_cmds",
+    "agreement": "trainer.cli.ratings_cmds",
+    "progress": "trainer.cli.progress_cmds",
+    "gui": "trainer.cli.app_cmds",
+    "demo": "trainer.cli.app_cmds",
+}
 # Subcommand modules, in the order their commands appear in --help.
-_COMMAND_MODULES = (
-    "trainer.cli.capture_cmds",
-    "trainer.cli.device_cmds",
-    "trainer.cli.calibrate_cmds",
-    "trainer.cli.reference_cmds",
-    "trainer.cli.store_cmds",
-    "trainer.cli.users_cmds",
-    "trainer.cli.ratings_cmds",
-    "trainer.cli.progress_cmds",
-    "trainer.cli.app_cmds",
-)
+_COMMAND_MODULES = tuple(dict.fromkeys(_COMMANDS.values()))
 
 
 class _VersionAction(argparse.Action):
@@ -84,11 +96,18 @@ def _top_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every available subcommand.
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser with every available subcommand, or one command's family.
 
     Subcommand modules import what their commands need inside the command functions,
     so building the parser stays cheap.
+
+    Parameters
+    ----------
+    command : str or None
+        Build only the subcommands of the module that defines this command (``history``
+        gives ``history``, ``replay`` and ``pack``), which parses that command as the
+        whole parser would. ``None``, or a name no module defines: every subcommand.
 
     Returns
     -------
@@ -97,15 +116,23 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = _top_parser()
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:  # a real missing dependency inside the module
-                raise
-            continue
-        module.register(subparsers)
+    family = _COMMANDS.get(command) if command is not None else None
+    if family is None or not _register(family, subparsers):
+        for name in _COMMAND_MODULES:
+            _register(name, subparsers)
     return parser
+
+
+def _register(name: str, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> bool:
+    """Add module ``name``'s subcommands; ``False`` if the module is not installed."""
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name != name:  # a real missing dependency inside the module
+            raise
+        return False
+    module.register(subparsers)
+    return True
 
 
 def _encodable_output() -> None:
@@ -138,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["--version"]:
         # Answered before the subcommand modules load, as argparse would answer it.
         _top_parser().parse_args(arguments[:1])
-    parser = build_parser()
+    parser = build_parser(arguments[0] if arguments else None)
     args = parser.parse_args(arguments)
     func = getattr(args, "func", None)
     if func is None:

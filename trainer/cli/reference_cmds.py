@@ -262,27 +262,45 @@ def _check_takes(
 
 def _list(args: argparse.Namespace) -> int:
     library = _library()
-    entries = library.entries()
-    if args.json:
-        rows = [
-            {**e.reference.summary(), "origin": e.origin}
-            if e.reference is not None
-            else {"name": e.name, "origin": e.origin, "error": e.error}
-            for e in entries
-        ]
-        print_json(rows, indent=2, sort_keys=True)
-        return 0
-    tw = max([12, *(len(e.reference.technique) for e in entries if e.reference is not None)])
+    if not args.json:
+        return _print_list(library)
+    rows = [
+        {**e.reference.summary(), "origin": e.origin}
+        if e.reference is not None
+        else {"name": e.name, "origin": e.origin, "error": e.error}
+        for e in library.entries()
+    ]
+    print_json(rows, indent=2, sort_keys=True)
+    return 0
+
+
+def _print_list(library: ReferenceLibrary) -> int:
+    """Print the library as a table from each file's metadata alone.
+
+    No array is decoded and no NumPy imported, so the command starts fast. A file whose
+    metadata is invalid is listed as such; damaged arrays or a damaged glove profile are
+    reported where the reference is used (``reference show``, practice) and by
+    ``--json``, which loads every file whole.
+    """
+    from trainer.exceptions import ReferenceFileError
+    from trainer.store.references import load_reference_meta
+
+    rows: list[tuple[str, str, dict[str, Any] | None, str]] = []
+    for name, (source, label) in library.sources().items():
+        try:
+            rows.append((name, library.origin(name), load_reference_meta(source, label), ""))
+        except ReferenceFileError as err:
+            rows.append((name, library.origin(name), None, str(err)))
+    tw = max([12, *(len(meta["technique"]) for _, _, meta, _ in rows if meta is not None)])
     print(f"{'name':28s} {'technique':{tw}s} {'glove':16s} {'strokes':>7s}  {'origin':8s} note")
-    for e in entries:
-        ref = e.reference
-        if ref is None:
-            print(f"{e.name:28s} {'?':{tw}s} {'?':16s} {'?':>7s}  {e.origin:8s} INVALID: {e.error}")
+    for name, origin, meta, error in rows:
+        if meta is None:
+            print(f"{name:28s} {'?':{tw}s} {'?':16s} {'?':>7s}  {origin:8s} INVALID: {error}")
             continue
-        note = "synthetic" if ref.synthetic else ""
+        note = "synthetic" if meta["synthetic"] else ""
         print(
-            f"{ref.name:28s} {ref.technique:{tw}s} {ref.profile.name:16s} "
-            f"{ref.n_strokes:7d}  {e.origin:8s} {note}".rstrip()
+            f"{meta['name']:28s} {meta['technique']:{tw}s} {_glove_name(meta):16s} "
+            f"{meta['n_strokes']:7d}  {origin:8s} {note}".rstrip()
         )
     hidden = library.hidden()
     if hidden:
@@ -291,6 +309,13 @@ def _list(args: argparse.Namespace) -> int:
             "(`massage-trainer reference unhide NAME` shows one again)"
         )
     return 0
+
+
+def _glove_name(meta: dict[str, Any]) -> str:
+    """Return the glove's name as its profile gives it (the profile is checked on loading)."""
+    profile = meta["profile"]
+    name = profile.get("name") if isinstance(profile, dict) else None
+    return name.strip() or "?" if isinstance(name, str) else "?"  # stripped, as loading does
 
 
 def _techniques(args: argparse.Namespace) -> int:

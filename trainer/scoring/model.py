@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from sensors.profiles import GloveProfile
 from trainer.exceptions import ScoringError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sensors.profiles import GloveProfile
 
 __all__ = [
     "COMPONENTS",
@@ -169,6 +171,9 @@ class Reference:
     balance_rms: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def __post_init__(self) -> None:
+        # NumPy only here: listing references reads these names and imports no NumPy.
+        import numpy as np
+
         template = np.asarray(self.template, dtype=np.float64)
         channels = len(self.profile.sensors)
         if template.ndim != 2 or template.shape[1] != channels or template.shape[0] < 3:

@@ -7,8 +7,10 @@ import math
 import os
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["deterministic_zip", "read_member", "read_npy", "write_atomic"]
 
@@ -119,6 +121,8 @@ def read_npy(data: bytes) -> np.ndarray:
     ValueError
         Not a ``.npy``, an object (pickled) dtype, or a shape the data does not hold.
     """
+    import numpy as np  # here only: the zip and file helpers serve listings that need none
+
     fmt = np.lib.format
     f = io.BytesIO(data)
     try:

@@ -32,6 +32,11 @@ gives the same bytes.
 :mod:`trainer.store.reference_meta`. The library of references by name
 (:class:`ReferenceLibrary`, :class:`LibraryEntry`) is in
 :mod:`trainer.store.reference_library`; both names are re-exported here.
+
+NumPy and the glove profiles (which import it) are imported by the functions that
+decode or write a whole reference, not here: reading the metadata
+(:func:`load_reference_meta`, what ``reference list`` and the technique registry do)
+imports no NumPy, so those start fast (``tests/trainer/test_startup.py`` checks it).
 """
 
 from __future__ import annotations
@@ -45,11 +50,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from sensors._schema import Messages, validate
 from sensors.exceptions import ProfileError
-from sensors.profiles import GloveProfile
 from trainer._lazy import attach
 from trainer.exceptions import ReferenceFileError, ScoringError, SignalError
 from trainer.scoring.model import Reference, region_names
@@ -67,6 +69,9 @@ from trainer.store.reference_meta import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from sensors.profiles import GloveProfile
     from trainer.store.reference_library import LibraryEntry, ReferenceLibrary
 
 __all__ = [
@@ -142,6 +147,8 @@ def encode_reference(ref: Reference) -> bytes:
     ReferenceFileError
         Invalid name.
     """
+    import numpy as np
+
     check_name(ref.name)
     try:
         check_technique_name(ref.technique)
@@ -235,6 +242,8 @@ def _entries(data: bytes, allowed: tuple[str, ...], origin: str, what: str) -> d
 
 
 def _arrays(data: bytes, origin: str) -> dict[str, np.ndarray]:
+    import numpy as np
+
     files = _entries(data, tuple(f"{k}.npy" for k in _ARRAYS), origin, "arrays.npz")
     arrays = {}
     for key in _ARRAYS:
@@ -264,6 +273,8 @@ def _read_meta(data: bytes, origin: str) -> tuple[dict[str, bytes], dict[str, An
 
 def _profile(meta: dict[str, Any], origin: str) -> GloveProfile:
     """Return the reference's glove profile, whose regions must be the file's."""
+    from sensors.profiles import GloveProfile
+
     try:
         profile = GloveProfile.from_dict(meta["profile"], f"{origin} profile")
     except ProfileError as err:
@@ -277,6 +288,8 @@ def _profile(meta: dict[str, Any], origin: str) -> GloveProfile:
 
 def _checked_arrays(data: bytes, channels: int, regions: int, origin: str) -> dict[str, np.ndarray]:
     """Return the arrays, each of the shape the profile implies, finite, the band in order."""
+    import numpy as np
+
     arrays = _arrays(data, origin)
     template = arrays["template"]
     if template.ndim != 2 or template.shape[1] != channels:
@@ -375,6 +388,8 @@ _LEGACY_JERK_SD = 0.6
 
 def _legacy_smoothness(template: np.ndarray, fs_hz: float) -> tuple[float, float]:
     """Smoothness calibration (LDLJ mean, sd) for a version-1 reference, from its template."""
+    import numpy as np
+
     from trainer.scoring.measures import smoothness  # maths only for old files
 
     try:

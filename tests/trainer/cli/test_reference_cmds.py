@@ -37,6 +37,47 @@ def test_list_and_show(capsys):
     assert json.loads(out)["glove"] == "reference-glove"
 
 
+def test_the_table_read_from_metadata_shows_what_the_json_shows(capsys, _isolated_home):
+    from zipped_files import rewrite  # type: ignore[import-not-found]
+
+    from reference_strokes import bundled_reference_files
+
+    starter = next(r for r in bundled_reference_files() if r.name == "friction-starter.mtref")
+    folder = _isolated_home / "references"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def rename(meta):
+        meta["name"], meta["technique"], meta["profile"]["name"] = "mine", "skin rolling", " g "
+
+    def nan(arrays):
+        arrays["template"][0, 0] = np.nan
+
+    (folder / "mine.mtref").write_bytes(rewrite(starter.read_bytes(), meta=rename))
+    (folder / "bad-meta.mtref").write_bytes(rewrite(starter.read_bytes(), meta=lambda m: m.clear()))
+    (folder / "bad-arrays.mtref").write_bytes(
+        rewrite(starter.read_bytes(), meta=lambda m: m.update(name="bad-arrays"), arrays=nan)
+    )
+    rows = {r["name"]: r for r in json.loads(_run(capsys, "reference", "list", "--json")[1])}
+    code, out, _ = _run(capsys, "reference", "list")
+    assert code == 0
+    table = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert table.keys() == rows.keys()
+    assert "not a valid reference file" in rows["bad-meta"]["error"]
+    assert "INVALID: user reference 'bad-meta': not a valid reference file" in table["bad-meta"]
+    for name, row in rows.items():
+        if name == "bad-meta":
+            continue
+        if name == "bad-arrays":  # the table reads no array: the error shows on use
+            assert "template has non-finite values" in row["error"]
+            row = {**rows["friction-starter"], "origin": "user"}
+        glove = "g" if name == "mine" else row["glove"]  # a profile's name is stripped
+        note = " synthetic" if row["synthetic"] else ""
+        fields = f"{row['technique']:12s} {glove:16s} {row['strokes']:7d}  {row['origin']:8s}"
+        assert table[name] == f"{name:28s} {fields}{note}", table[name]
+    code, _, err = _run(capsys, "reference", "show", "bad-arrays")
+    assert code == 1 and "template has non-finite values" in err
+
+
 def test_build_then_score_with_it(capsys):
     takes = [EFFLEURAGE, str(FIXTURES / "effleurage-diy-fsr5-sim.mtcap")]
     code, _, err = _run(capsys, "reference", "build", "mine", *takes, "--technique", "effleurage")
