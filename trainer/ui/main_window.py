@@ -1,21 +1,20 @@
-"""The main window: it composes the five views and their controllers, and owns the window.
+"""The main window: it composes the views and their controllers, and owns the window.
 
-The window has the navigation, the status bar, the shortcuts, the settings and the frame
-timer that ticks the controllers. What each view does lives in its controller
-(:mod:`trainer.ui.controllers`); the window implements the
-:class:`~trainer.ui.controllers.base.Shell` they ask.
+The window has the navigation, the status bar, the shortcuts and the settings. What each
+view does lives in its controller (:mod:`trainer.ui.controllers`), the frame timer that
+ticks them in :class:`~trainer.ui.controllers.frames.FrameClock`, and what the views
+built on first use follow in :class:`~trainer.ui.controllers.late_views.LateViews`; the
+window implements the :class:`~trainer.ui.controllers.base.Shell` they ask.
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from trainer.live import EventKind
 from trainer.ui.connect_view import ConnectView
 from trainer.ui.controllers import (
     ConnectController,
@@ -27,13 +26,15 @@ from trainer.ui.controllers import (
     StoreOpener,
     StoreSlot,
 )
+from trainer.ui.controllers.frames import FrameClock
+from trainer.ui.controllers.late_views import LateViews
 from trainer.ui.controllers.people import PeopleController
 from trainer.ui.controllers.rate import RateController
+from trainer.ui.controllers.window_state import WindowState
 from trainer.ui.history_view import HistoryView
 from trainer.ui.instructor_view import InstructorView
 from trainer.ui.page_scroll import hold, scrolling
 from trainer.ui.people_bar import PeopleBar
-from trainer.ui.plots import FrameCounter, FramePacer
 from trainer.ui.practice_view import PracticeView
 from trainer.ui.rate_view import RateView, install_note_escape
 from trainer.ui.replay_view import ReplayView
@@ -65,10 +66,10 @@ LAZY_VIEWS = ("instructor", "replay", "history", "rate")
 class MainWindow(QtWidgets.QMainWindow):
     """The app window: Connect, Practice, Instructor, Replay, History.
 
-    One :class:`QtCore.QTimer` (the frame timer) drives everything: it collects worker
-    results, hands the acquisition's events to the controllers, and lets each controller
-    draw its view (the visible one redraws from a ring-buffer snapshot). Nothing it
-    calls blocks on the glove, the disk or numba.
+    One timer (the frame timer, :class:`FrameClock`) drives everything: it collects
+    worker results, hands the acquisition's events to the controllers, and lets each
+    controller draw its view (the visible one redraws from a ring-buffer snapshot).
+    Nothing it calls blocks on the glove, the disk or numba.
 
     Parameters
     ----------
@@ -91,8 +92,13 @@ class MainWindow(QtWidgets.QMainWindow):
         The views. Instructor, Replay, History and Rate (and their controllers) are built
         on first use: when shown, or when one of these attributes is first read
         (:data:`LAZY_VIEWS`).
-    store_opener
-        Opens the session store at start-up (:class:`StoreOpener`).
+    store_opener, people_controller
+        Open the session store at start-up (:class:`StoreOpener`); who practises.
+    clock
+        The frame timer (:class:`FrameClock`); ``timer``, ``pacer`` and ``fps`` are its.
+    late_views, window_state
+        What the lazy views follow (:class:`LateViews`); the remembered settings and
+        the window's fit on its screen (:class:`WindowState`).
 
     Signals
     -------
@@ -125,10 +131,10 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__()
         self.services = services
         self.settings = settings
+        #: The remembered choices, geometry and view; the window's fit on its screen.
+        self.window_state = WindowState(self, settings)
         self.setWindowTitle("massage-trainer")
-        self.frames = 0
         self._shown_once = False
-        self.fps = FrameCounter()
         #: Close the store with the window (tests sharing one store turn this off).
         self.owns_store = True
         self.jobs = Jobs()
@@ -138,21 +144,30 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_window()
         self._compose(services, window_s)
         self._add_shortcuts()
-
-        self.timer = QtCore.QTimer(self)
-        self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
-        #: Picks the frame interval from what frames cost (``None``: a fixed one was asked).
-        self.pacer = FramePacer() if frame_interval_ms is None else None
-        self.timer.setInterval(self.pacer.interval_ms if self.pacer else frame_interval_ms or 33)
-        self.timer.timeout.connect(self.tick)
-        self._tick_began = 0.0  # perf_counter at the last frame's start
-        self.connect_controller.samples_arrived.connect(self._on_samples)
+        self.clock = FrameClock(
+            self,
+            self.jobs,
+            self.connect_controller,
+            self.practice_controller,
+            # No take is recorded before the Instructor view is built.
+            instructor=lambda: self._instructor[1] if self._instructor is not None else None,
+            current_view=lambda: self.current_view,
+            show_fps=self.fps_label.setText,
+            interval_ms=frame_interval_ms,
+        )
+        self.clock.frame_drawn.connect(self.frame_drawn)
+        self.clock.source_finished.connect(self.source_finished)
+        self.timer, self.pacer, self.fps = self.clock.timer, self.clock.pacer, self.clock.fps
 
         self.resize(1280, 800)
         self._restore_settings()
         self.fit_to_screen()
-        self._start_background()
-        self.timer.start()
+        # Start-up work, each in a worker: references, store, kernels (the instructor's
+        # takes open with the Instructor view, :meth:`_lazy_page`).
+        self.practice_controller.load_references()
+        self.store_opener.open_store()
+        self.practice_controller.warm_up()
+        self.clock.start()
 
     # -- composition --
 
@@ -192,10 +207,23 @@ class MainWindow(QtWidgets.QMainWindow):
             take_running=lambda: self._instructor is not None and self._instructor[1].recording,
         )
         self.store_opener = StoreOpener(services, jobs, self, store)
-        self.store_opener.finished.connect(self._store_opened)
         self.store_opener.store_ready.connect(self.store_ready)
-        self.practice_controller.session_ended.connect(self._session_ended)
-        self._compose_people(services)
+        # Who practises (issue 20): the top bar's controller; every view follows them.
+        self.people_controller = PeopleController(
+            self.people_bar,
+            services,
+            jobs,
+            self,
+            store,
+            # The real app asks who practises; demos, renders and tests (no settings) not.
+            ask_first_run=self.settings is not None and services.user is None,
+        )
+        self.practice_controller.person = lambda: self.people_controller.current
+        self.practice_controller.role = lambda: self.people_controller.role
+        self.store_opener.store_ready.connect(self.people_controller.load)
+        #: History and the Instructor's author follow the person, built or not.
+        self.late_views = LateViews(self.people_controller, self.practice_controller, self, self)
+        self.store_opener.finished.connect(self.late_views.store_opened)
         for key, page in self._built.items():
             hold(self._areas[key], page)
 
@@ -205,11 +233,11 @@ class MainWindow(QtWidgets.QMainWindow):
         A view built late is shown what it would have been told had it been built with
         the window (the remembered choices, the person, the store's state).
         """
+        if key not in LAZY_VIEWS or key in self._built:
+            return
         jobs, store = self.jobs, self.store_slot
         page: QtWidgets.QWidget
         if key == "instructor":
-            if self._instructor is not None:
-                return
             instructor_view = InstructorView(self.services.techniques)
             instructor = InstructorController(
                 instructor_view,
@@ -221,71 +249,41 @@ class MainWindow(QtWidgets.QMainWindow):
             )
             self._instructor = instructor_view, instructor
             instructor.restore()  # the remembered technique and author
-            if instructor_view.author.text() != self._author:  # the performer since
-                instructor_view.author.setText(self._author)
+            self.late_views.instructor_built(instructor_view)  # the performer since
             instructor.open_takes()
             page = instructor_view
         elif key == "history":
-            if self._history is not None:
-                return
             history_view = HistoryView(self.services.techniques)
             history = HistoryController(history_view, jobs, self, store)
             history_view.replay_requested.connect(self.open_replay)  # builds Replay
             self._history = history_view, history
-            if self._people_known:
-                # Whose sessions first, silently: show_store then reads them once.
-                with QtCore.QSignalBlocker(history_view):
-                    self._show_person_history(history)
-            history.show_store()
+            self.late_views.history_built(history)  # whose sessions, the store's
             page = history_view
         elif key == "replay":
-            if self._replay is not None:
-                return
             replay_view = ReplayView()
             replay_controller = ReplayController(replay_view, jobs, self, store)
             replay_controller.loaded.connect(self.replay_loaded)
             self._replay = replay_view, replay_controller
             page = replay_view
-        elif key == "rate":
-            if self._rate is not None:
-                return
+        else:  # "rate"
             rate_view = RateView(self.services.techniques)  # blind ratings (issue 14)
             install_note_escape(rate_view)
             self._rate = rate_view, RateController(rate_view, jobs, self, store)
             page = rate_view
-        else:
-            return
         self._built[key] = page
         hold(self._areas[key], page)
 
-    def _instructor_pair(self) -> tuple[InstructorView, InstructorController]:
-        """Instructor's view and controller, built on first use."""
-        self._lazy_page("instructor")
-        assert self._instructor is not None
-        return self._instructor
-
-    def _history_pair(self) -> tuple[HistoryView, HistoryController]:
-        """History's view and controller, built on first use."""
-        self._lazy_page("history")
-        assert self._history is not None
-        return self._history
-
-    def _replay_pair(self) -> tuple[ReplayView, ReplayController]:
-        """Replay's view and controller, built on first use."""
-        self._lazy_page("replay")
-        assert self._replay is not None
-        return self._replay
-
-    def _rate_pair(self) -> tuple[RateView, RateController]:
-        """Rate's view and controller, built on first use."""
-        self._lazy_page("rate")
-        assert self._rate is not None
-        return self._rate
+    def _pair(self, key: str) -> tuple[Any, Any]:
+        """Return a lazy view and its controller (``self._<key>``), built on first use."""
+        self._lazy_page(key)
+        pair = getattr(self, f"_{key}")
+        assert pair is not None
+        return pair
 
     @property
     def instructor_view(self) -> InstructorView:
         """The Instructor view (built on first use)."""
-        return self._instructor_pair()[0]
+        return self._pair("instructor")[0]
 
     @property
     def instructor_controller(self) -> InstructorController:
@@ -293,37 +291,37 @@ class MainWindow(QtWidgets.QMainWindow):
 
         It opens the instructor's takes when built.
         """
-        return self._instructor_pair()[1]
+        return self._pair("instructor")[1]
 
     @property
     def history_view(self) -> HistoryView:
         """The History view (built on first use)."""
-        return self._history_pair()[0]
+        return self._pair("history")[0]
 
     @property
     def history_controller(self) -> HistoryController:
         """The History view's controller (built with the view on first use)."""
-        return self._history_pair()[1]
+        return self._pair("history")[1]
 
     @property
     def replay_view(self) -> ReplayView:
         """The Replay view (built on first use)."""
-        return self._replay_pair()[0]
+        return self._pair("replay")[0]
 
     @property
     def replay_controller(self) -> ReplayController:
         """The Replay view's controller (built with the view on first use)."""
-        return self._replay_pair()[1]
+        return self._pair("replay")[1]
 
     @property
     def rate_view(self) -> RateView:
         """The Rate view (built on first use)."""
-        return self._rate_pair()[0]
+        return self._pair("rate")[0]
 
     @property
     def rate_controller(self) -> RateController:
         """The Rate view's controller (built with the view on first use)."""
-        return self._rate_pair()[1]
+        return self._pair("rate")[1]
 
     @property
     def _pages(self) -> dict[str, QtWidgets.QWidget]:
@@ -360,7 +358,7 @@ class MainWindow(QtWidgets.QMainWindow):
         name = QtWidgets.QLabel("massage-trainer")
         name.setObjectName("brand")
         brand.addWidget(name)
-        self.people_bar = PeopleBar()  # its controller: _compose_people
+        self.people_bar = PeopleBar()  # its controller: _compose
         brand.addWidget(self.people_bar)  # who practises, on every view
         brand.addWidget(self.nav, 1)
         layout.addWidget(side)
@@ -419,81 +417,7 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.practice_controller.toggle_session()
 
-    def _start_background(self) -> None:
-        """Start-up work, each in a worker: references, store, kernels.
-
-        The instructor's takes open with the Instructor view (:meth:`_lazy_page`).
-        """
-        self.practice_controller.load_references()
-        self.store_opener.open_store()
-        self.practice_controller.warm_up()
-
-    def _store_opened(self) -> None:
-        """Show History the store's sessions, or why there are none (once it has opened)."""
-        if self._history is not None:  # else it reads the slot when built
-            self._history[1].show_store()
-
-    def _session_ended(self) -> None:
-        """Read History's sessions again shortly (the recorder finishes in its thread).
-
-        Also when History is not built yet: built meanwhile, it must not keep a read
-        made before the session was written.
-        """
-        delay = HistoryController.REFRESH_DELAY_MS
-        QtCore.QTimer.singleShot(delay, self, self._refresh_history)
-
-    def _refresh_history(self) -> None:
-        if self._history is not None:  # else it reads the sessions when built
-            self._history[0].refresh()
-
-    # -- the shell the controllers ask --
-
-    # -- who practises (issue 20) --
-
-    def _compose_people(self, services: Services) -> None:
-        """Make the top bar's controller; every view follows the current person."""
-        self.people_controller = PeopleController(
-            self.people_bar,
-            services,
-            self.jobs,
-            self,
-            self.store_slot,
-            # The real app asks who practises; demos, renders and tests (no settings) not.
-            ask_first_run=self.settings is not None and services.user is None,
-        )
-        self._performer = ""  # the name last put in the Instructor's author field
-        #: The Instructor's author field until the view is built: the remembered author,
-        #: then the performer as :meth:`_person_changed` puts them.
-        author = self.recall("instructor/author", "")
-        self._author = author if isinstance(author, str) else ""
-        self._people_known = False  # the people controller has announced someone
-        self.practice_controller.person = lambda: self.people_controller.current
-        self.practice_controller.role = lambda: self.people_controller.role
-        self.store_opener.store_ready.connect(self.people_controller.load)
-        self.people_controller.changed.connect(self._person_changed)
-
-    def _show_person_history(self, history: HistoryController) -> None:
-        people = self.people_controller
-        history.set_person(people.current, people.role, people.names)
-
-    def _person_changed(self) -> None:
-        people = self.people_controller
-        self._people_known = True
-        if self._history is not None:  # else it is told when built
-            self._show_person_history(self._history[1])
-        # The author of takes follows the performer, never over a typed name.
-        if self._instructor is not None:
-            author = self._instructor[0].author
-            if author.text().strip() in ("", self._performer):
-                author.setText(people.current)
-        elif self._author.strip() in ("", self._performer):
-            self._author = people.current
-        self._performer = people.current
-        self.practice_controller.sync_role()
-        if self.practice_controller.running:
-            self.show_message(
-                f"This session goes on as it started; the next is {people.current}'s.", 6000
-            )
+    # -- who practises (issue 20), and the shell the controllers ask --
 
     @property
     def person(self) -> str:
@@ -534,58 +458,22 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def remember(self, key: str, value: object) -> None:
         """Persist a choice (nothing without settings)."""
-        if self.settings is not None:
-            self.settings.setValue(key, value)
+        self.window_state.remember(key, value)
 
     def recall(self, key: str, default: object = "") -> object:
         """Return a remembered choice, or ``default``."""
-        return default if self.settings is None else self.settings.value(key, default)
+        return self.window_state.recall(key, default)
 
     # -- the frame timer --
 
-    def _on_samples(self) -> None:
-        """Show a block that reached the ring buffer now, not at the next tick.
-
-        Waiting for the timer added up to a frame interval to every block's way to the
-        screen. The timer restarts from this frame, so frames stay evenly spaced; blocks
-        coming within a quarter interval (at most 8 ms) of a frame wait for the next tick.
-        """
-        if self.current_view != "practice" or not self.timer.isActive():
-            return
-        if time.perf_counter() - self._tick_began < min(self.timer.interval() / 4000, 0.008):
-            return
-        self.timer.start()
-        self.tick()
-
     def tick(self) -> None:
-        """One frame: worker results, acquisition events, then each controller's view."""
-        began = time.perf_counter()
-        self._tick_began = began
-        self.jobs.poll()
-        self.practice_controller.poll_autostart()
-        for event in self.connect_controller.events():
-            self.practice_controller.on_event(event)
-            self.connect_controller.on_event(event)
-            if event.kind is EventKind.FINISHED:
-                self.source_finished.emit()
-        self.connect_controller.follow_status()
-        view = self.current_view
-        self.connect_controller.tick(view == "connect")
-        if self.practice_controller.tick(view == "practice"):
-            self.frames += 1
-            self.fps.tick()
-            self.frame_drawn.emit()
-        if self._instructor is not None:  # no take is recorded before it is built
-            self._instructor[1].tick(view == "instructor")
-        if self.frames % 15 == 0:
-            fps = self.fps.fps
-            self.fps_label.setText(f"{fps:.0f} fps" if fps else "")
-        if self.pacer is not None:
-            # What a frame costs: this work, and painting the plot the last frame changed.
-            cost = time.perf_counter() - began + self.practice_view.plot.take_paint_seconds()
-            interval = self.pacer.add(cost)
-            if interval != self.timer.interval():
-                self.timer.setInterval(interval)
+        """One frame (see :meth:`FrameClock.tick`)."""
+        self.clock.tick()
+
+    @property
+    def frames(self) -> int:
+        """Frames that gave the practice plot new data."""
+        return self.clock.frames
 
     # -- screens --
 
@@ -597,57 +485,27 @@ class MainWindow(QtWidgets.QMainWindow):
             self.fit_to_screen()
 
     def fit_to_screen(self) -> None:
-        """Keep the whole window on its screen's available area (shrunk and moved to fit).
-
-        A geometry saved on a large monitor, or the default 1280×800, must not put Start
-        or Stop off a 1024×600 screen; the pages scroll when the window is smaller than
-        they need.
-        """
-        screen = self.screen() or QtGui.QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        area = screen.availableGeometry()
-        frame = self.frameGeometry()
-        extra_w = max(0, frame.width() - self.width())  # title bar and borders
-        extra_h = max(0, frame.height() - self.height())
-        width = min(self.width(), area.width() - extra_w)
-        height = min(self.height(), area.height() - extra_h)
-        if (width, height) != (self.width(), self.height()):
-            self.resize(width, height)
-        frame = self.frameGeometry()
-        x = min(max(frame.x(), area.x()), area.right() + 1 - frame.width())
-        y = min(max(frame.y(), area.y()), area.bottom() + 1 - frame.height())
-        if (x, y) != (frame.x(), frame.y()):
-            self.move(x, y)
+        """Keep the whole window on its screen (see :meth:`WindowState.fit_to_screen`)."""
+        self.window_state.fit_to_screen()
 
     # -- settings and closing --
 
     def _restore_settings(self) -> None:
-        s = self.settings
-        if s is None:
-            self.show_view("connect")
-            return
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QtCore.QByteArray):
-            self.restoreGeometry(geometry)
-        self.connect_controller.restore()
-        self.practice_controller.restore()  # the Instructor's when it is built
-        view = s.value("window/view", "connect")
-        self.show_view(view if view in self._areas else "connect")
+        view = self.window_state.restore()  # the geometry
+        if view is not None:
+            self.connect_controller.restore()
+            self.practice_controller.restore()  # the Instructor's when it is built
+        self.show_view(view if isinstance(view, str) and view in self._areas else "connect")
 
     def save_settings(self) -> None:
         """Persist geometry and the visible view (choices are saved as they are made)."""
-        if self.settings is None:
-            return
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/view", self.current_view)
-        self.settings.sync()
+        self.window_state.save(self.current_view)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         """Save settings, stop the timer and the acquisition."""
         self.closing.emit()
         self.save_settings()
-        self.timer.stop()
+        self.clock.stop()
         self.connect_controller.close()  # finishes the session being recorded
         self.jobs.shutdown()
         store, self.store_slot.store = self.store_slot.store, None

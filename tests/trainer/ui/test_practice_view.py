@@ -149,7 +149,7 @@ def _streaming_window(qtbot, references, **source_kw):
     from sensors.sources.base import SourceState
 
     # A block every 20 ms (five times the glove's 200 Hz): each block draws a frame at once
-    # (MainWindow._on_samples), and at the fake's default of a block every 5 ms the GUI
+    # (FrameClock._on_samples), and at the fake's default of a block every 5 ms the GUI
     # thread, drawing a frame in several milliseconds, never caught up: each processEvents
     # call went on drawing for seconds (a test took 1 s alone and 20 s on a busy machine).
     source_kw = {"block": 20, "interval_s": 0.02, **source_kw}

@@ -14,6 +14,12 @@ and asks the window for what is the window's through a
   Practice, History and Replay) at start-up.
 - :class:`HistoryController`: reads, deletes and restores sessions for the History view.
 - :class:`ReplayController`: loads sessions and attempts to replay.
+
+Beside them, the window's own helpers: :class:`~trainer.ui.controllers.frames.FrameClock`
+(the frame timer that ticks the controllers),
+:class:`~trainer.ui.controllers.late_views.LateViews` (what the views built on first use
+follow: the person, the store, new sessions) and
+:class:`~trainer.ui.controllers.window_state.WindowState` (remembered settings, geometry).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ class HistoryController(QtCore.QObject):
     """
 
     #: Wait this long after a session before reading it (its recorder finishes in the
-    #: acquisition thread; the window waits, :meth:`MainWindow._session_ended`).
+    #: acquisition thread; :meth:`LateViews._session_ended` waits).
     REFRESH_DELAY_MS = 500
 
     def __init__(
