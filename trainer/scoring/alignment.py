@@ -45,6 +45,7 @@ __all__ = [
     "beat_samples",
     "envelope",
     "even_strikes",
+    "judged_force",
     "rhythm_clarity",
     "shape_cutoff_hz",
     "smooth_total",
@@ -347,6 +348,40 @@ def _struck_throughout(f: np.ndarray, g: np.ndarray, shortest: int) -> bool:
     if not (math.isfinite(own) and math.isfinite(theirs)) or own <= 0:
         return False
     return f.size * theirs / own >= shortest
+
+
+def judged_force(values: np.ndarray, alignment: Alignment, beat: int) -> np.ndarray:
+    """Return the force the pressure band judges, on the reference's time axis.
+
+    A sweep: its smoothed total force, rescaled (``alignment.total``). A train of
+    strikes: the level of its strikes, the running maximum over one beat of its total
+    force taken at the stroke's own rate and only then rescaled. Rescaled first, a narrow
+    strike lost height to the interpolation and to the shape low-pass (taken at the
+    stroke's own rate: the faster the train, the narrower its strikes), so a train
+    struck faster read as lighter and one struck slower as heavier, and the experts'
+    band was as wide as that loss varied between their takes.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The stroke's forces ``(n, channels)``, newtons, low-passed; only the part held
+        (``alignment.held`` samples) counts.
+    alignment : Alignment
+        Its alignment with the reference.
+    beat : int
+        The reference's beat, samples (:func:`beat_samples`; 1 for a sweep).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(alignment.covered,)`` newtons.
+    """
+    if beat <= 1:
+        return alignment.total
+    held = min(alignment.held, values.shape[0])
+    own_beat = max(2, round(beat * held / alignment.covered))
+    level = envelope(values[:held].sum(axis=1), own_beat)
+    return stretch(level, alignment.covered)
 
 
 def align_stroke(x: np.ndarray, reference: Reference) -> Alignment:

@@ -15,7 +15,7 @@ from trainer.exceptions import ScoringError
 from trainer.scoring.alignment import (
     align_total,
     beat_samples,
-    envelope,
+    judged_force,
     shape_cutoff_hz,
     smooth_total,
     strike_jitter,
@@ -161,14 +161,15 @@ def build_reference(
     cutoff = shape_cutoff_hz(template.sum(axis=1), fs_hz)
     smooth_template = smooth_total(template.sum(axis=1), fs_hz, cutoff)
     # Percussion is judged by its strike level: the band is on the running maximum
-    # over one beat (a single sweep's beat is one sample: its force itself).
+    # over one beat (a single sweep's beat is one sample: its force itself), taken as
+    # the scorer takes a student's (judged_force).
     beat = beat_samples(template.sum(axis=1))
     totals, shares = [], []
     for stroke in strokes:
         # The band: each stroke on the template's axis as the scorer reads pressure
         # (uniformly rescaled: real-time phases).
         al = align_total(stroke, smooth_template, fs_hz, cutoff, whole=True)
-        totals.append(envelope(al.total, beat))
+        totals.append(judged_force(stroke, al, beat))
         share = stroke_shares(stroke, profile.regions)
         if share is not None:
             shares.append(share)

@@ -12,10 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainer.scoring.alignment import (
-    beat_samples,
-    envelope,
-)
+from trainer.scoring.alignment import beat_samples, judged_force
 from trainer.scoring.context import (
     K90,
     LOADED_N,
@@ -355,7 +352,7 @@ def pressure_component(ctx: StrokeContext) -> ComponentResult:
     mid = band.mid
     # Real-time phases: the stroke rescaled uniformly, not warped; percussion by the
     # level of its strikes (the band was built the same way).
-    force = envelope(al.total, beat)
+    force = judged_force(ctx.values, al, beat)
     force = _retimed(force, band, w, ref.length)
     band_loss = min(float(_loss(force, band, w).sum()), 1.0)
     faults = _level_faults(force, mid, band, w)

@@ -105,3 +105,25 @@ def test_a_references_smoothed_template_is_kept_and_never_mixed_up(sim_reference
     np.testing.assert_array_equal(first, fresh)
     louder = dataclasses.replace(ref, template=2.0 * ref.template)
     np.testing.assert_allclose(smoothed_template(louder)[0], 2.0 * first)
+
+
+def test_a_train_struck_faster_keeps_its_strikes_height() -> None:
+    # Rushed strikes are narrower. Rescaled onto the reference's axis and smoothed at
+    # their own rate first, they lost half their height and a train struck faster read
+    # as lighter; the level of the strikes is taken before either.
+    from trainer.scoring.alignment import align_total, judged_force, shape_cutoff_hz, smooth_total
+
+    expert = train([0.15] * 7, [7.0] * 8)
+    rushed = train([0.09] * 7, [7.0] * 8, width_s=0.027)
+    cutoff = shape_cutoff_hz(expert, FS)
+    template = smooth_total(expert, FS, cutoff)
+    beat = beat_samples(template)
+    assert beat > 1
+    levels = []
+    for x in (expert, rushed):
+        al = align_total(x[:, None], template, FS, cutoff, whole=True)
+        level = judged_force(x[:, None], al, beat)
+        assert level.shape == (template.size,)
+        levels.append(np.median(level[level > 1.0]))
+    assert levels[0] == pytest.approx(7.0, rel=0.05)
+    assert levels[1] == pytest.approx(levels[0], rel=0.05)
