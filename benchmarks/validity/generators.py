@@ -1,7 +1,7 @@
 """Stroke generators for the scoring-validity benchmark, independent of the simulator.
 
 Nothing here imports or copies ``sensors/strokes.py`` or ``sensors/sources/sim.py``: the
-benchmark must also hold on strokes the scoring was not tuned on. Five *families* build
+benchmark must also hold on strokes the scoring was not tuned on. Six *families* build
 strokes in different ways, so a fix tuned on one can be checked on the others:
 
 * **Family A — piecewise envelopes per hand region.** Every region gets its own
@@ -45,6 +45,14 @@ strokes in different ways, so a fix tuned on one can be checked on the others:
   the plan and run the physics again; tapotement strikes are a hand's mass hitting
   tissue. Sensor: uncorrected curvature, hysteresis, creep, dropouts, quantisation.
   Its held-out style stays within half the smallest error level of the others.
+* **Family F — neuromuscular drive through muscle dynamics, a resistive FSR**
+  (:mod:`~benchmarks.validity.family_f`), written without reading A–E or the scoring: each
+  hand region gets a piecewise-linear drive (with a pulse-step at landing) passed through a
+  critically damped twitch filter, with signal-dependent motor noise (Harris & Wolpert
+  1998) and a small physiological tremor; errors edit the drive recovered by inverting the
+  filter and run the muscle again; tapotement strikes are brief drive pulses through a fast
+  contact response. Sensor: power-law response, residual gain, hysteresis, creep, a 0.1 N
+  turn-on force below which it reads 0, quantisation.
 
 Figures (``docs/evidence.md``): effleurage 40–50 strokes/min and a
 peak near the "high" low-back force ≥ 2 kg ≈ 19.6 N (Chen et al. 2022; 10 N deep effleurage
@@ -105,7 +113,7 @@ __all__ = [
 ]
 
 TECHNIQUES = ("effleurage", "petrissage", "friction", "tapotement")
-FAMILIES = ("A", "B", "C", "D", "E")
+FAMILIES = ("A", "B", "C", "D", "E", "F")
 STYLES = (0, 1, 2)
 REFERENCE_STYLES = (0, 1)
 HELD_OUT_STYLE = 2
@@ -176,11 +184,10 @@ class Recording:
 def _own_model(family: str) -> ModuleType | None:
     """The module of a family that models strokes, errors and sensors its own way.
 
-    Families C, D and E (``family_c``, ``family_d``, ``family_e``); ``None`` for A and
-    B, modelled here.
+    Families C–F (``family_c`` … ``family_f``); ``None`` for A and B, modelled here.
     Imported when asked: those modules import this one.
     """
-    if family in ("C", "D", "E"):
+    if family in ("C", "D", "E", "F"):
         return importlib.import_module(f"benchmarks.validity.family_{family.lower()}")
     return None
 
@@ -788,7 +795,7 @@ def make_recording(
         pieces.append(np.zeros((round(gap * fs), ch)))
         n += pieces[-1].shape[0]
     clean = np.concatenate(pieces)
-    if (own := _own_model(family)) is not None:  # C, E: FSR-like; D: capacitive
+    if (own := _own_model(family)) is not None:  # C, E, F: FSR-like; D: capacitive
         values = own.sensor_model(clean, rng, prof)
     else:
         noise, gain = _sensor_noise(family, clean.shape[0], ch, rng)
