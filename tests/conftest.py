@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -115,6 +116,18 @@ def _longest_first(items: list[pytest.Item]) -> None:
     rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
     order = sorted(modules, key=lambda m: (rank.get(m, len(rank)), -len(modules[m])))
     items[:] = [item for module in order for item in modules[module]]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Set aside, for the collector, everything alive once the tests are collected.
+
+    Collection imports NumPy, SciPy, numba, Qt and every test module: some 200 000
+    tracked objects that live as long as the worker, which every full collection walked
+    again (a run of the scoring, CLI and sensor tests spent 3.4 s in 9 of them; 1.8 s
+    with these frozen). Garbage is collected first, so nothing unreachable is kept.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -15,6 +15,7 @@ from trainer.scoring import (
     CAUTION_KPA,
     COMPONENTS,
     MINOR_POINTS,
+    StrokeScore,
     build_reference,
     find_strokes,
     score_stroke,
@@ -34,9 +35,19 @@ FS = PROFILE.sample_rate_hz
 HELD_OUT = 50  # a seed none of the references was built from
 
 
-def _scores(ref, seed=HELD_OUT, seconds=20, **kw):
-    take = simulate_take(ref.technique, seconds=seconds, profile=PROFILE, seed=seed, **kw)
-    strokes = score_strokes(take.values, FS, ref)
+#: Scored takes by (reference, seed, seconds, simulator arguments): several tests compare
+#: against the same held-out take (a 20 s take scores in about a quarter of a second). The
+#: reference is kept with its scores, so its id is not reused while the entry lives.
+_SCORED: dict[tuple, tuple[object, tuple[StrokeScore, ...]]] = {}
+
+
+def _scores(ref, seed=HELD_OUT, seconds=20, **kw) -> list[StrokeScore]:
+    """The strokes found and scored (frozen) in a simulated take; each take scored once."""
+    key = (id(ref), seed, seconds, tuple(sorted(kw.items())))
+    if key not in _SCORED:
+        take = simulate_take(ref.technique, seconds=seconds, profile=PROFILE, seed=seed, **kw)
+        _SCORED[key] = (ref, tuple(score_strokes(take.values, FS, ref)))
+    strokes = list(_SCORED[key][1])
     assert strokes, "no strokes found"
     return strokes
 
