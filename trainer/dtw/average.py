@@ -65,7 +65,14 @@ def dba(
     for s in data[1:]:
         channels_match(data[0], s, "series")
     if init is None:
-        sums = [sum(_kernels.dtw_cost(a, b, r, np.inf) for b in data) for a in data]
+        # DTW's cost is symmetric (bit for bit, band included): each pair once, then each
+        # take's costs summed in the same order as a full row, so the medoid is unchanged.
+        n = len(data)
+        pair = [[0.0] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                pair[i][j] = pair[j][i] = _kernels.dtw_cost(data[i], data[j], r, np.inf)
+        sums = [sum(row) for row in pair]
         avg = data[int(np.argmin(sums))].copy()
     else:
         avg = as_series(init, "init").copy()
