@@ -45,6 +45,8 @@ from trainer.signal import filter_offline, resample
 
 __all__ = [
     "MINOR_POINTS",
+    "MIN_ATTEMPT_SHARE",
+    "MIN_BURST_SHARE",
     "OVER_PRESSURE_POINTS",
     "PHASES",
     "REJECT_SHAPE",
@@ -86,6 +88,11 @@ REJECT_RHYTHM = 0.4
 #: A train of strikes takes in light strikes before its first over the 2 N start for up
 #: to this share of the experts' mean burst (a third begun lightly, and some to spare).
 STRIKE_LEAD_SHARE = 0.5
+#: The shortest attempt, as a share of the experts' shortest stroke: a sweep's shorter
+#: bumps are fidgets, while a train of strikes let go after two or three strikes is still
+#: an attempt, let go early (its rhythm, checked when it is scored, tells it from touches).
+MIN_ATTEMPT_SHARE = 0.4
+MIN_BURST_SHARE = 0.25
 #: A component scoring below this counts as this in the overall (a floor for the log).
 _FLOOR = 1.0
 #: Components whose loss a level error can cause (they judge the level-corrected form).
@@ -559,7 +566,9 @@ def segmentation(reference: Reference) -> dict[str, float]:
     """How a recording is cut into attempts at ``reference`` (``find_strokes``' keywords).
 
     The shortest attempt is 40 % of the experts' shortest stroke (shorter bumps are
-    fidgets); a train of strikes ends only after :data:`STRIKE_REST_PERIODS` of its
+    fidgets), a quarter for a train of strikes (two or three strikes let go early are an
+    attempt: the benchmark's bursts stopped at 40 % were dropped unscored); a train of
+    strikes ends only after :data:`STRIKE_REST_PERIODS` of its
     experts' strike periods at rest, so a burst struck at half their rate is one burst,
     not each strike a piece (a sweep, or a reference without a strike period: 0.2 s).
     A train also begins at its first strike over the 1 N rest level, not at its first
@@ -577,11 +586,16 @@ def segmentation(reference: Reference) -> dict[str, float]:
     dict
         ``min_active_s``, ``min_rest_s`` and ``max_lead_s``, seconds.
     """
-    rest, lead = MIN_REST_S, 0.0
+    rest, lead, shortest = MIN_REST_S, 0.0, MIN_ATTEMPT_SHARE
     if reference.strike_period_s > 0:
         rest = max(rest, STRIKE_REST_PERIODS * reference.strike_period_s)
         lead = STRIKE_LEAD_SHARE * reference.duration_s[1]
-    return {"min_active_s": 0.4 * reference.duration_s[0], "min_rest_s": rest, "max_lead_s": lead}
+        shortest = MIN_BURST_SHARE
+    return {
+        "min_active_s": shortest * reference.duration_s[0],
+        "min_rest_s": rest,
+        "max_lead_s": lead,
+    }
 
 
 def score_strokes(

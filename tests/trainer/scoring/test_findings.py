@@ -710,3 +710,12 @@ def test_finding_4_a_third_struck_lightly_is_light_not_uneven(third):
     for s in out:
         assert codes(s)[0] == f"too_light_{where}", codes(s)
         assert not {"jerky", "stopped_early", "shape"} & set(codes(s)), codes(s)
+
+
+@pytest.mark.parametrize("fraction", [0.4, 0.33])
+def test_finding_8_a_burst_let_go_early_is_scored_not_dropped(fraction):
+    # Two or three strikes of a burst, then the hand stops: an attempt let go early, told
+    # so, not dropped as a fidget (the experts' shortest burst x 0.4 was the floor).
+    partial = [let_go(x, fraction, 0.03) for x in strokes("tapotement", 2, seed=82)]
+    for s in scored("tapotement", partial):
+        assert largest(s) == "stopped_early", codes(s)
