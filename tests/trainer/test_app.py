@@ -52,6 +52,8 @@ def test_demo_headless_writes_a_png_and_a_json_summary(
     assert summary["technique"] == "effleurage"
     assert summary["reference"] == "effleurage-starter"
     assert summary["glove"] == "reference-glove"
+    assert summary["performer"].startswith("simulated effleurage (seed ")  # no student
+    assert "student" not in summary["performer"]
     assert summary["seconds"] == pytest.approx(4.0, abs=0.05)
     assert summary["frames"] > 10
     # Effleurage at 40-50 strokes/min: a 4 s run finishes two or three strokes.

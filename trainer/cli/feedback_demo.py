@@ -91,6 +91,7 @@ def run(
             technique=technique,
             reference=ref.name,
             surface=surface,
+            performer=getattr(source, "description", None),
         )
         print_json(summary, indent=2)
     else:
@@ -150,8 +151,13 @@ def _summary(
     technique: str,
     reference: str,
     surface: str,
+    performer: str | None = None,
 ) -> dict[str, Any]:
-    """Return the JSON summary of a practice set or probe (``--json``)."""
+    """Return the JSON summary of a practice set or probe (``--json``).
+
+    ``performer`` says who the simulated glove played (the student and their
+    tendencies), so the deductions can be checked against what was done wrong.
+    """
     from trainer.live.practice import practice_summary
 
     end = result.end
@@ -159,6 +165,7 @@ def _summary(
         "technique": technique,
         "reference": reference,
         "glove": result.glove,
+        "performer": performer,
         "seconds": round(result.seconds, 3),
         "kind": "probe" if policy.probe else "practice",
         "feedback": policy.session_mode(),

@@ -238,6 +238,9 @@ class DemoResult:
     screenshot: str | None = None
     scoring: bool = True
     session_id: int | None = None
+    #: Who the glove played: ``simulated effleurage (seed 1), novice student: …`` (what
+    #: the deductions should name), or ``None`` for a source without a description.
+    performer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -245,6 +248,7 @@ class DemoResult:
             "technique": self.technique,
             "reference": self.reference,
             "glove": self.glove,
+            "performer": self.performer,
             "seconds": self.seconds,
             "strokes": self.strokes,
             "overall": self.overall,
@@ -461,6 +465,7 @@ def _collect(
         session=summary,
         scoring=services.make_coach is not None and window.warm,
         session_id=getattr(window.recorder, "session_id", None),
+        performer=None if acq is None else getattr(acq.source, "description", None),
     )
 
 

@@ -135,3 +135,16 @@ def test_a_probe_that_cannot_be_saved_says_so_and_fails(tmp_path, capsys, monkey
     assert json.loads(captured.out)["session_id"] is None
     assert captured.err.startswith("massage-trainer: error: the practice was not saved: ")
     assert captured.err.count("\n") == 1
+
+
+def test_demo_says_who_the_glove_played_and_the_coaching_names_it(runs) -> None:
+    # The simulated student's tendencies are in the JSON, so the deductions can be
+    # checked against what was done wrong: a novice's faults are named on its strokes.
+    _, practice, probe = runs
+    performer = practice["performer"]
+    assert performer.startswith("simulated effleurage (seed 3), novice student: ")
+    tendencies = {t.split()[0] for t in performer.split("student: ", 1)[1].split(", ")}
+    assert len(tendencies) >= 2
+    named = {d["code"] for s in practice["strokes"] for d in s["deductions"]}
+    assert tendencies & named, (tendencies, named)
+    assert "student" not in probe["performer"]  # the probe played no student
