@@ -52,10 +52,15 @@ if TYPE_CHECKING:
         check_compatible,
         score_stroke,
         score_strokes,
-        segmentation,
         shape_distance,
     )
-    from trainer.scoring.strokes import FoundStroke, find_strokes, prepare, resample_take
+    from trainer.scoring.strokes import (
+        FoundStroke,
+        find_strokes,
+        prepare,
+        resample_take,
+        segmentation,
+    )
 
 # Imported on first use (see trainer._lazy): importing the package stays cheap.
 __getattr__, __dir__ = attach(
@@ -87,7 +92,6 @@ __getattr__, __dir__ = attach(
             "check_compatible",
             "score_stroke",
             "score_strokes",
-            "segmentation",
             "shape_distance",
         ),
         "trainer.scoring.components": (
@@ -97,7 +101,13 @@ __getattr__, __dir__ = attach(
             "register_component",
             "unregister_component",
         ),
-        "trainer.scoring.strokes": ("FoundStroke", "find_strokes", "prepare", "resample_take"),
+        "trainer.scoring.strokes": (
+            "FoundStroke",
+            "find_strokes",
+            "prepare",
+            "resample_take",
+            "segmentation",
+        ),
     },
 )
 

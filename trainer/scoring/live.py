@@ -18,12 +18,13 @@ from trainer.dtw import OpenEndAligner
 from trainer.exceptions import NotAStrokeError, ScoringError
 from trainer.scoring.model import Reference, StrokeScore
 from trainer.scoring.safety import caution_force_n
-from trainer.scoring.scoring import score_stroke, segmentation
+from trainer.scoring.scoring import score_stroke
 from trainer.scoring.strokes import (
     OFF_THRESHOLD_N,
     ON_THRESHOLD_N,
     SCORING_CUTOFF_HZ,
     clipped_channels,
+    segmentation,
 )
 from trainer.signal import ActivityDetector, Segment, StreamingFilter, design_lowpass
 

@@ -40,7 +40,13 @@ from trainer.scoring.measures import (
 )
 from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.scoring.safety import CAUTION_KPA, peak_pressure
-from trainer.scoring.strokes import MIN_REST_S, STRIKE_REST_PERIODS, find_strokes
+from trainer.scoring.strokes import (
+    MIN_ATTEMPT_SHARE,
+    MIN_BURST_SHARE,
+    STRIKE_LEAD_SHARE,
+    find_strokes,
+    segmentation,
+)
 from trainer.signal import filter_offline, resample
 
 __all__ = [
@@ -85,14 +91,6 @@ REJECT_LOAD = 0.75
 #: beat (:func:`~trainer.scoring.alignment.rhythm_clarity`) is no strike train. Strokes
 #: of every error kind on the benchmark keep ≥ 0.48; noise ≤ 0.24.
 REJECT_RHYTHM = 0.4
-#: A train of strikes takes in light strikes before its first over the 2 N start for up
-#: to this share of the experts' mean burst (a third begun lightly, and some to spare).
-STRIKE_LEAD_SHARE = 0.5
-#: The shortest attempt, as a share of the experts' shortest stroke: a sweep's shorter
-#: bumps are fidgets, while a train of strikes let go after two or three strikes is still
-#: an attempt, let go early (its rhythm, checked when it is scored, tells it from touches).
-MIN_ATTEMPT_SHARE = 0.4
-MIN_BURST_SHARE = 0.25
 #: A component scoring below this counts as this in the overall (a floor for the log).
 _FLOOR = 1.0
 #: Components whose loss a level error can cause (they judge the level-corrected form).
@@ -560,42 +558,6 @@ def check_compatible(profile: GloveProfile, reference: Reference) -> None:
             f"{reference.profile.name!r} ({len(reference.profile.sensors)} sensors): "
             "use a reference built with the same glove"
         )
-
-
-def segmentation(reference: Reference) -> dict[str, float]:
-    """How a recording is cut into attempts at ``reference`` (``find_strokes``' keywords).
-
-    The shortest attempt is 40 % of the experts' shortest stroke (shorter bumps are
-    fidgets), a quarter for a train of strikes (two or three strikes let go early are an
-    attempt: the benchmark's bursts stopped at 40 % were dropped unscored); a train of
-    strikes ends only after :data:`STRIKE_REST_PERIODS` of its
-    experts' strike periods at rest, so a burst struck at half their rate is one burst,
-    not each strike a piece (a sweep, or a reference without a strike period: 0.2 s).
-    A train also begins at its first strike over the 1 N rest level, not at its first
-    over the 2 N start, up to :data:`STRIKE_LEAD_SHARE` of the experts' mean burst
-    earlier: a student who begins lightly has begun (cut there, the burst would look
-    let go early, and its light start would go unseen).
-
-    Parameters
-    ----------
-    reference : Reference
-        What the attempts are scored against.
-
-    Returns
-    -------
-    dict
-        ``min_active_s``, ``min_rest_s`` and ``max_lead_s``, seconds.
-    """
-    rest, lead, shortest = MIN_REST_S, 0.0, MIN_ATTEMPT_SHARE
-    if reference.strike_period_s > 0:
-        rest = max(rest, STRIKE_REST_PERIODS * reference.strike_period_s)
-        lead = STRIKE_LEAD_SHARE * reference.duration_s[1]
-        shortest = MIN_BURST_SHARE
-    return {
-        "min_active_s": shortest * reference.duration_s[0],
-        "min_rest_s": rest,
-        "max_lead_s": lead,
-    }
 
 
 def score_strokes(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,11 +17,17 @@ from trainer.signal import (
     total_force,
 )
 
+if TYPE_CHECKING:
+    from trainer.scoring.model import Reference
+
 __all__ = [
     "CLIP_FRACTION",
+    "MIN_ATTEMPT_SHARE",
+    "MIN_BURST_SHARE",
     "MIN_REST_S",
     "ON_THRESHOLD_N",
     "SCORING_CUTOFF_HZ",
+    "STRIKE_LEAD_SHARE",
     "STRIKE_REST_PERIODS",
     "FoundStroke",
     "clipped_channels",
@@ -29,6 +35,7 @@ __all__ = [
     "find_strokes",
     "prepare",
     "resample_take",
+    "segmentation",
 ]
 
 #: Low-pass cut-off for scoring: keeps tapotement's ≤ 10 strikes/s and an 8 Hz tremor.
@@ -43,6 +50,14 @@ MIN_REST_S = 0.2
 #: A train of strikes ends only after this many of its experts' strike periods at rest: a
 #: burst struck slowly has gaps of 0.2-0.3 s between its strikes, and is one burst.
 STRIKE_REST_PERIODS = 2.0
+#: A train of strikes takes in light strikes before its first over the 2 N start for up
+#: to this share of the experts' mean burst (a third begun lightly, and some to spare).
+STRIKE_LEAD_SHARE = 0.5
+#: The shortest attempt, as a share of the experts' shortest stroke: a sweep's shorter
+#: bumps are fidgets, while a train of strikes let go after two or three strikes is still
+#: an attempt, let go early (its rhythm, checked when it is scored, tells it from touches).
+MIN_ATTEMPT_SHARE = 0.4
+MIN_BURST_SHARE = 0.25
 #: A stroke is widened down to this fraction of its peak (see :func:`extend_to_rest`).
 REST_FRACTION = 0.03
 
@@ -150,7 +165,7 @@ def find_strokes(
         Shortest stroke, seconds (shorter bumps are fidgets).
     min_rest_s : float
         Shortest rest between two strokes, seconds (a train of strikes bridges its own
-        gaps: see :func:`~trainer.scoring.scoring.segmentation`).
+        gaps: see :func:`segmentation`).
     max_lead_s : float
         Longest lead-in of light strikes, under the 2 N start, that a stroke takes in
         (:class:`~trainer.signal.ActivityDetector`), seconds; 0 for none.
@@ -270,3 +285,39 @@ def resample_take(
         pieces.append(piece)
         n += piece.shape[0]
     return np.concatenate(pieces), tuple(starts)
+
+
+def segmentation(reference: Reference) -> dict[str, float]:
+    """How a recording is cut into attempts at ``reference`` (``find_strokes``' keywords).
+
+    The shortest attempt is 40 % of the experts' shortest stroke (shorter bumps are
+    fidgets), a quarter for a train of strikes (two or three strikes let go early are an
+    attempt: the benchmark's bursts stopped at 40 % were dropped unscored); a train of
+    strikes ends only after :data:`STRIKE_REST_PERIODS` of its
+    experts' strike periods at rest, so a burst struck at half their rate is one burst,
+    not each strike a piece (a sweep, or a reference without a strike period: 0.2 s).
+    A train also begins at its first strike over the 1 N rest level, not at its first
+    over the 2 N start, up to :data:`STRIKE_LEAD_SHARE` of the experts' mean burst
+    earlier: a student who begins lightly has begun (cut there, the burst would look
+    let go early, and its light start would go unseen).
+
+    Parameters
+    ----------
+    reference : Reference
+        What the attempts are scored against.
+
+    Returns
+    -------
+    dict
+        ``min_active_s``, ``min_rest_s`` and ``max_lead_s``, seconds.
+    """
+    rest, lead, shortest = MIN_REST_S, 0.0, MIN_ATTEMPT_SHARE
+    if reference.strike_period_s > 0:
+        rest = max(rest, STRIKE_REST_PERIODS * reference.strike_period_s)
+        lead = STRIKE_LEAD_SHARE * reference.duration_s[1]
+        shortest = MIN_BURST_SHARE
+    return {
+        "min_active_s": shortest * reference.duration_s[0],
+        "min_rest_s": rest,
+        "max_lead_s": lead,
+    }
