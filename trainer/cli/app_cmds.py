@@ -340,20 +340,7 @@ def _demo(args: argparse.Namespace) -> int:
     _positive(speed, "--speed")
     if args.frames is not None and args.frames < 1:
         raise TrainerError("--frames must be >= 1")
-    sim_options = tuple(
-        (key, value)
-        for key, value in (
-            ("student", args.student),
-            ("faults", args.faults),
-            ("improve", "1" if args.improve else None),
-        )
-        if value is not None
-    )
-    if sim_options:  # one-line errors before any window opens
-        from sensors.sources import open_source
-        from trainer.ui.services import SourceChoice
-
-        open_source(SourceChoice("sim", args.technique, sim_options).spec)
+    sim_options = _sim_options(args)
     from trainer.cli import feedback_demo
 
     if feedback_demo.requested(args):  # the headless run is Qt-free (the window has its own)
@@ -394,6 +381,30 @@ def _demo(args: argparse.Namespace) -> int:
             f"the demo did not follow reference {reference!r} "
             f"(it ran against {result.reference or 'no reference'})"
         )
+    return _report_demo(args, result)
+
+
+def _sim_options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """Return the simulated student the demo's glove plays, checked before any window opens."""
+    sim_options = tuple(
+        (key, value)
+        for key, value in (
+            ("student", args.student),
+            ("faults", args.faults),
+            ("improve", "1" if args.improve else None),
+        )
+        if value is not None
+    )
+    if sim_options:  # one-line errors before any window opens
+        from sensors.sources import open_source
+        from trainer.ui.services import SourceChoice
+
+        open_source(SourceChoice("sim", args.technique, sim_options).spec)
+    return sim_options
+
+
+def _report_demo(args: argparse.Namespace, result: typing.Any) -> int:
+    """Print the demo's summary (``--json`` or one line); 1 if its session was not saved."""
     saved, problem = _check_saved(result)
     summary = result.to_dict()
     summary["saved"] = saved

@@ -164,23 +164,8 @@ def build_reference(
     # over one beat (a single sweep's beat is one sample: its force itself), taken as
     # the scorer takes a student's (judged_force).
     beat = beat_samples(template.sum(axis=1))
-    totals, shares = [], []
-    for stroke in strokes:
-        # The band: each stroke on the template's axis as the scorer reads pressure
-        # (uniformly rescaled: real-time phases).
-        al = align_total(stroke, smooth_template, fs_hz, cutoff, whole=True)
-        totals.append(judged_force(stroke, al, beat))
-        share = stroke_shares(stroke, profile.regions)
-        if share is not None:
-            shares.append(share)
-    band_lo, band_hi = band(np.array(totals))
-    # How the takes spread their force over the thirds, judged as the scorer judges a
-    # stroke's (against the band's middle, weighted by its level).
-    mid = 0.5 * (band_lo + band_hi)
-    balances = np.array([third_balance(t, mid, level_weights(mid)) for t in totals])
-    balance_rms = np.sqrt(np.mean(balances**2, axis=0))
-    share_arr = (
-        np.array(shares) if shares else np.zeros((1, len(region_names(profile))), dtype=float)
+    band_lo, band_hi, balance_rms, share_arr = _spread(
+        strokes, smooth_template, fs_hz, cutoff, beat, profile
     )
     durations = np.array([len(s) / fs_hz for s in strokes])
     periods = [strike_period(s.sum(axis=1), beat) for s in strokes] if beat > 1 else []
@@ -224,6 +209,40 @@ def build_reference(
         shape_d90=max(float(np.percentile(d_loo, 90)), _MIN_SCALE),
         tam_p90=max(float(np.percentile(tam_loo, 90)), _MIN_SCALE),
     )
+
+
+def _spread(
+    strokes: list[np.ndarray],
+    smooth_template: np.ndarray,
+    fs_hz: float,
+    cutoff: float,
+    beat: int,
+    profile: GloveProfile,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How the experts' strokes spread about the template.
+
+    Returns the band (``lo``, ``hi``), the RMS balance of their thirds and their load
+    shares per region (one row per stroke with load; a row of zeros without).
+    """
+    totals, shares = [], []
+    for stroke in strokes:
+        # The band: each stroke on the template's axis as the scorer reads pressure
+        # (uniformly rescaled: real-time phases).
+        al = align_total(stroke, smooth_template, fs_hz, cutoff, whole=True)
+        totals.append(judged_force(stroke, al, beat))
+        share = stroke_shares(stroke, profile.regions)
+        if share is not None:
+            shares.append(share)
+    band_lo, band_hi = band(np.array(totals))
+    # How the takes spread their force over the thirds, judged as the scorer judges a
+    # stroke's (against the band's middle, weighted by its level).
+    mid = 0.5 * (band_lo + band_hi)
+    balances = np.array([third_balance(t, mid, level_weights(mid)) for t in totals])
+    balance_rms = np.sqrt(np.mean(balances**2, axis=0))
+    share_arr = (
+        np.array(shares) if shares else np.zeros((1, len(region_names(profile))), dtype=float)
+    )
+    return band_lo, band_hi, balance_rms, share_arr
 
 
 def _leave_one_out(
