@@ -24,11 +24,12 @@ from trainer.cli.output import print_json
 from trainer.exceptions import RatingError, StoreError
 
 if TYPE_CHECKING:
-    from trainer.ratings.calibration import ScaleEffect
+    from trainer.ratings.calibration import Calibration, ScaleEffect
     from trainer.ratings.report import AgreementReport
     from trainer.scoring.model import Reference
     from trainer.store.database import AttemptRecord, Store
     from trainer.store.ratings import AttemptFilter
+    from trainer.store.references import ReferenceLibrary
 
 __all__ = ["icc_label", "register"]
 
@@ -292,8 +293,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from trainer.ratings.report import latest_ratings
     from trainer.scoring.components import default_weights
     from trainer.store.ratings import AttemptFilter
-    from trainer.store.records import content_hash
-    from trainer.store.references import ReferenceLibrary, encode_reference
+    from trainer.store.references import ReferenceLibrary
 
     library = ReferenceLibrary()
     try:
@@ -343,24 +343,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         )
         saved = None
         if not args.dry_run and (result.improved or args.force):
-            when = datetime.now(UTC)
             raters = sorted({r.rater for r in ratings})
-            note = (
-                f"Weights calibrated {when.date().isoformat()} to {len(ratings)} ratings of "
-                f"{result.n_attempts} attempts by {', '.join(raters)} (massage-trainer ratings "
-                f"calibrate; held-out ICC(2,1) {_fmt(result.held_out_before['icc_2_1'])} -> "
-                f"{_fmt(result.held_out_after['icc_2_1'])})."
-            )
-            new = dataclasses.replace(
-                reference,
-                **{k: getattr(reference, k) * f for k, f in result.scales.items()},
-                weights={n: w for n, w in result.after.items() if n in reference.weights or w},
-                created=when.date().isoformat(),
-                notes=f"{reference.notes}\n{note}".strip(),
-            )
-            library.add(new, overwrite=True)
-            store.add_reference(new)  # the version history, by content hash
-            saved = content_hash(encode_reference(new))
+            saved = _save_calibrated(library, store, reference, result, len(ratings), raters)
     data = {"reference": reference.name, **result.to_dict(), "saved": saved is not None}
     data["version"] = saved
     if args.json:
@@ -368,6 +352,43 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         return 0
     print(_calibration_text(reference.name, data, args))
     return 0
+
+
+def _save_calibrated(
+    library: ReferenceLibrary,
+    store: Store,
+    reference: Reference,
+    result: Calibration,
+    n_ratings: int,
+    raters: list[str],
+) -> str:
+    """Save the calibrated reference in the library and its version in the store.
+
+    Returns
+    -------
+    str
+        The new version's content hash.
+    """
+    from trainer.store.records import content_hash
+    from trainer.store.references import encode_reference
+
+    when = datetime.now(UTC)
+    note = (
+        f"Weights calibrated {when.date().isoformat()} to {n_ratings} ratings of "
+        f"{result.n_attempts} attempts by {', '.join(raters)} (massage-trainer ratings "
+        f"calibrate; held-out ICC(2,1) {_fmt(result.held_out_before['icc_2_1'])} -> "
+        f"{_fmt(result.held_out_after['icc_2_1'])})."
+    )
+    new = dataclasses.replace(
+        reference,
+        **{k: getattr(reference, k) * f for k, f in result.scales.items()},
+        weights={n: w for n, w in result.after.items() if n in reference.weights or w},
+        created=when.date().isoformat(),
+        notes=f"{reference.notes}\n{note}".strip(),
+    )
+    library.add(new, overwrite=True)
+    store.add_reference(new)  # the version history, by content hash
+    return content_hash(encode_reference(new))
 
 
 #: Score scales fitted with the weights (each moves one component only), and the factors
