@@ -40,23 +40,14 @@ from trainer.scoring.measures import (
 )
 from trainer.scoring.model import Deduction, Reference, StrokeScore
 from trainer.scoring.safety import CAUTION_KPA, peak_pressure
-from trainer.scoring.strokes import (
-    MIN_ATTEMPT_SHARE,
-    MIN_BURST_SHARE,
-    STRIKE_LEAD_SHARE,
-    find_strokes,
-    segmentation,
-)
+from trainer.scoring.strokes import find_strokes, segmentation
 from trainer.signal import filter_offline, resample
 
 __all__ = [
     "MINOR_POINTS",
-    "MIN_ATTEMPT_SHARE",
-    "MIN_BURST_SHARE",
     "OVER_PRESSURE_POINTS",
     "PHASES",
     "REJECT_SHAPE",
-    "STRIKE_LEAD_SHARE",
     "check_compatible",
     "mean_along_path",
     "normalised",
